@@ -1,0 +1,81 @@
+# The till's build. `make run` and `make test` work on a fresh Debian machine:
+# `deps` installs what is missing (apt packages for a cgo Fyne build, Go
+# modules) and does nothing when everything is there.
+
+SHELL := /bin/bash
+export PATH := $(PATH):/usr/local/go/bin:$(HOME)/go/bin
+GO ?= go
+
+# The smallest set of Debian packages that builds Fyne's GLFW driver and
+# karalabe/hid (measured on Debian 12): compiler, pkg-config, GL and X11 headers.
+APT_BUILD := gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev \
+	libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev
+# Looking at the real window: a virtual X server and a screenshot tool.
+APT_LOOK := xvfb imagemagick
+
+# Tool versions for `make lint`, pinned so a lint run means the same thing
+# on every machine.
+GOFUMPT := mvdan.cc/gofumpt@v0.9.2
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@2025.1.1
+GOVULNCHECK := golang.org/x/vuln/cmd/govulncheck@v1.1.4
+FYNE_TOOL := fyne.io/tools/cmd/fyne@v1.7.0
+
+BIN := bin/till
+DEMO_DB ?= $(HOME)/.local/share/till-demo/till.db
+
+.PHONY: deps deps-apt deps-go build run test bench lint package look clean
+
+deps: deps-apt deps-go
+
+# apt-get only when a package is missing, so a ready machine needs no root.
+deps-apt:
+	@missing=$$(for p in $(APT_BUILD); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing: $$missing"; \
+		sudo=; [ "$$(id -u)" = 0 ] || sudo=sudo; \
+		$$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $$missing; \
+	fi
+
+deps-go:
+	@command -v $(GO) >/dev/null || { echo "Go 1.26 is needed: install it to /usr/local/go (see README)"; exit 1; }
+	@$(GO) mod download
+
+build: deps
+	$(GO) build -o $(BIN) ./cmd/till
+
+run: build
+	./$(BIN) -demo -db $(DEMO_DB)
+
+# Every test, headless. The race detector runs on the packages whose tests
+# exercise concurrency and build without cgo-heavy dependencies.
+test: deps
+	$(GO) vet ./...
+	$(GO) test -count=1 ./...
+	$(GO) test -count=1 -race ./policy/... ./device/scan/... ./device/shtrih/...
+
+# Benchmarks compare against a baseline measured in the same run: read the
+# ratios, not the absolute numbers.
+bench: deps
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+lint: deps
+	$(GO) run $(GOFUMPT) -l -d .
+	$(GO) vet ./...
+	$(GO) run $(STATICCHECK) ./...
+	$(GO) run $(GOVULNCHECK) ./...
+
+# fyne package bumps the build number in FyneApp.toml; put it back so the
+# tree stays clean.
+package: build
+	cp FyneApp.toml FyneApp.toml.orig
+	$(GO) run $(FYNE_TOOL) package --os linux --executable $(BIN) || { mv FyneApp.toml.orig FyneApp.toml; exit 1; }
+	mv FyneApp.toml.orig FyneApp.toml
+
+# A real window under Xvfb and a screenshot in docs/, to see what a person sees.
+look: build
+	@missing=$$(for p in $(APT_LOOK); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then sudo=; [ "$$(id -u)" = 0 ] || sudo=sudo; $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $$missing; fi
+	./scripts/look.sh $(BIN) docs/login.png
+
+clean:
+	rm -rf bin
