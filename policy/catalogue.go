@@ -117,6 +117,14 @@ var categoryTable = [...]CategoryInfo{
 	{ID: CategoryOther, Name: "Other"},
 }
 
+func categoryNameKey(c Category) string { return "policy.category." + string(c) }
+
+func init() {
+	for i := range categoryTable {
+		categoryTable[i].NameKey = categoryNameKey(categoryTable[i].ID)
+	}
+}
+
 // Categories returns the categories in the order the matrix editor shows them.
 func Categories() []CategoryInfo {
 	out := make([]CategoryInfo, len(categoryTable))
