@@ -1,0 +1,96 @@
+package sale
+
+import (
+	"errors"
+	"strings"
+	"text/template"
+)
+
+// Sentinels callers branch on with errors.Is. The rules return them inside an
+// *Error that carries the message a cashier sees.
+var (
+	ErrOverflow          = errors.New("sale: amount out of range")
+	ErrNegative          = errors.New("sale: negative amount")
+	ErrQuantity          = errors.New("sale: bad quantity")
+	ErrDiscount          = errors.New("sale: bad discount")
+	ErrVATCode           = errors.New("sale: unknown VAT code")
+	ErrNoTaxSlot         = errors.New("sale: VAT rate has no register tax slot")
+	ErrEmptyBill         = errors.New("sale: bill has no lines")
+	ErrUnderpaid         = errors.New("sale: payments do not cover the total")
+	ErrOverpaid          = errors.New("sale: only cash may exceed the total")
+	ErrPayment           = errors.New("sale: bad payment")
+	ErrUnreconciled      = errors.New("sale: a bill is waiting for reconciliation")
+	ErrReconcileConflict = errors.New("sale: register holds a document that does not match the bill")
+)
+
+// Error is an error a cashier may see: a stable message key for the
+// translation files (assets/lang/sale), an English fallback in go-i18n
+// template syntax, and the arguments both use. Kind is the sentinel it wraps.
+type Error struct {
+	Kind     error
+	Key      string
+	Fallback string
+	Args     map[string]any
+}
+
+func (e *Error) Error() string { return render(e.Fallback, e.Args) }
+
+func (e *Error) Unwrap() error { return e.Kind }
+
+// render fills the fallback the way go-i18n fills a translation, so the
+// English text in code and in en.json read the same.
+func render(text string, args map[string]any) string {
+	if !strings.Contains(text, "{{") {
+		return text
+	}
+	t, err := template.New("").Option("missingkey=zero").Parse(text)
+	if err != nil {
+		return text
+	}
+	var b strings.Builder
+	if err := t.Execute(&b, args); err != nil {
+		return text
+	}
+	return b.String()
+}
+
+// Message keys and their English text. en.json holds the same text; a test
+// keeps them equal.
+var messages = map[string]string{
+	"sale.error.overflow":        "Amount is too large",
+	"sale.error.negative_amount": "Amount cannot be negative",
+	"sale.error.negative_price":  "Price cannot be negative",
+	"sale.error.quantity":        "Quantity must be more than zero",
+	"sale.error.discount_range":  "Discount must be between 0 and 100 %",
+	"sale.error.discount_line":   "Discount is larger than the line",
+	"sale.error.discount_total":  "Discount is larger than the bill",
+	"sale.error.vat_code":        "Unknown VAT rate {{.Code}}",
+	"sale.error.no_tax_slot":     "VAT rate {{.Code}} is not set up on the fiscal register",
+	"sale.error.empty_bill":      "The bill has no lines",
+	"sale.error.underpaid":       "{{.Missing}} still to pay",
+	"sale.error.overpaid":        "Only cash may exceed the total: card payments are larger than the total by {{.Excess}}",
+	"sale.error.payment":         "Payment amount must be more than zero",
+	"sale.error.unreconciled":    "A previous receipt is not confirmed by the fiscal register yet",
+	"sale.error.conflict":        "The fiscal register holds a different document than this bill: ask a supervisor",
+	"sale.error.not_open":        "The bill is not open",
+}
+
+// Messages returns the message keys and English texts of the sale area, for
+// tests that compare them with the translation files.
+func Messages() map[string]string {
+	m := make(map[string]string, len(messages))
+	for k, v := range messages {
+		m[k] = v
+	}
+	return m
+}
+
+func newErr(kind error, key string, args map[string]any) *Error {
+	return &Error{Kind: kind, Key: key, Fallback: messages[key], Args: args}
+}
+
+func overflow() error { return newErr(ErrOverflow, "sale.error.overflow", nil) }
+
+// negative names what was negative through the key ("price", "amount"),
+// so each language words it properly.
+func negative(what string) error { return newErr(ErrNegative, "sale.error.negative_"+what, nil) }
