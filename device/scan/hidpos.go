@@ -4,13 +4,13 @@ package scan
 // input report. Vendors differ, so layouts are kept per VID/PID (POSLayouts)
 // and read from the device's report descriptor when a new model is added.
 type POSLayout struct {
-	ReportID  byte // first byte of a scanned-data report
-	LenAt     int  // index of the data length byte (counts data bytes after the AIM ID)
-	AIMAt     int  // index of the 3-byte AIM ID ("]E0"); -1 if the model sends none
-	DataAt    int  // index of the first data byte
-	MoreAt    int  // index of the continuation flag byte; -1 if none
-	MoreMask  byte // bit in that byte that says another report follows
-	DataMax   int  // data bytes one report can carry
+	ReportID byte // first byte of a scanned-data report
+	LenAt    int  // index of the data length byte (counts data bytes after the AIM ID)
+	AIMAt    int  // index of the 3-byte AIM ID ("]E0"); -1 if the model sends none
+	DataAt   int  // index of the first data byte
+	MoreAt   int  // index of the continuation flag byte; -1 if none
+	MoreMask byte // bit in that byte that says another report follows
+	DataMax  int  // data bytes one report can carry
 }
 
 // HoneywellPOS is the scanned-data report of Honeywell scanners in "HID POS"

@@ -139,14 +139,26 @@ func splitMarking(s string, acc []GS1Element) ([]GS1Element, bool) {
 	return nil, false
 }
 
+// predefinedLength reports whether an AI is in the GS1 table of predefined
+// lengths (first two digits 00-04, 11-20, 31-36, 41): only those need no FNC1
+// after them. 8005 and 7003 are fixed-length but not predefined, so they are
+// followed by GS like variable fields.
+func predefinedLength(ai string) bool {
+	if len(ai) < 2 {
+		return false
+	}
+	p := (int(ai[0]-'0'))*10 + int(ai[1]-'0')
+	return p <= 4 || (p >= 11 && p <= 20) || (p >= 31 && p <= 36) || p == 41
+}
+
 // joinGS1 writes elements back as an element string with GS after each
-// variable-length value that is not last.
+// value that is not last and whose AI is not of predefined length.
 func joinGS1(els []GS1Element) string {
 	var b strings.Builder
 	for i, e := range els {
 		b.WriteString(e.AI)
 		b.WriteString(e.Value)
-		if aiTable[e.AI].fixed == 0 && i < len(els)-1 {
+		if !predefinedLength(e.AI) && i < len(els)-1 {
 			b.WriteByte(GS)
 		}
 	}
