@@ -15,10 +15,10 @@ APT_LOOK := xvfb imagemagick
 
 # Tool versions for `make lint`, pinned so a lint run means the same thing
 # on every machine.
-GOFUMPT := mvdan.cc/gofumpt@v0.9.2
-STATICCHECK := honnef.co/go/tools/cmd/staticcheck@2025.1.1
-GOVULNCHECK := golang.org/x/vuln/cmd/govulncheck@v1.1.4
-FYNE_TOOL := fyne.io/tools/cmd/fyne@v1.7.0
+GOFUMPT := mvdan.cc/gofumpt@v0.12.0
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+GOVULNCHECK := golang.org/x/vuln/cmd/govulncheck@v1.9.0
+FYNE_TOOL := fyne.io/tools/cmd/fyne@v1.7.4
 
 BIN := bin/till
 DEMO_DB ?= $(HOME)/.local/share/till-demo/till.db
