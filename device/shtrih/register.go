@@ -1,0 +1,965 @@
+package shtrih
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/bits"
+	"sync"
+	"time"
+
+	"github.com/tillpos/till/device"
+	"github.com/tillpos/till/device/shtrih/link"
+	"github.com/tillpos/till/device/shtrih/proto"
+)
+
+// Config is the Register's configuration. Zero fields take defaults.
+type Config struct {
+	// Password is the cashier's operator password, used for receipts and
+	// cash moves; it also picks who the register records. Default 30.
+	Password uint32
+	// AdminPassword runs X/Z reports and cancels documents another
+	// operator opened. Default 30.
+	AdminPassword uint32
+	// Operator is the table-2 row whose name is the cashier (§3 notes),
+	// written when CashierInTable is set. Default 30.
+	Operator byte
+	// CashierInTable writes the cashier's name to table 2 (1Eh) instead of
+	// sending tag 1021 with FF0Ch. Use it on firmware where FF0Ch 1021
+	// duplicates the table name (cashcore, fr_drv_ng#30).
+	CashierInTable bool
+	// NameWidth is the size of table 2 field 2: 21 on old models, 64 on
+	// newer ones. Default 21 (fits both; longer names are cut).
+	NameWidth int
+	// TaxSystem is the FF45h tax system bit. Default 1 (general regime).
+	TaxSystem byte
+	// ClassicTaxGroups maps VAT slots to table-6 groups for the 80h/85h
+	// fallback. Default 20 % -> 1, 10 % -> 2, 0 % -> 3, no VAT -> 4.
+	ClassicTaxGroups map[device.TaxSlot]byte
+	// BusyWait bounds waiting for the printer after error 50h or before a
+	// document while submode is 4/5. Default 30 s.
+	BusyWait time.Duration
+	// PollEvery is the status polling period while busy. Default 300 ms.
+	PollEvery time.Duration
+	Link      link.Config
+	// Logf receives diagnostics (held replies, fallbacks). May be nil.
+	Logf func(format string, args ...any)
+}
+
+func (c Config) withDefaults() Config {
+	if c.Password == 0 {
+		c.Password = DefaultPassword
+	}
+	if c.AdminPassword == 0 {
+		c.AdminPassword = DefaultPassword
+	}
+	if c.Operator == 0 {
+		c.Operator = 30
+	}
+	if c.NameWidth <= 0 {
+		c.NameWidth = 21
+	}
+	if c.TaxSystem == 0 {
+		c.TaxSystem = 1
+	}
+	if c.ClassicTaxGroups == nil {
+		c.ClassicTaxGroups = map[device.TaxSlot]byte{device.Tax20: 1, device.Tax10: 2, device.Tax0: 3, device.TaxNone: 4}
+	}
+	if c.BusyWait <= 0 {
+		c.BusyWait = 30 * time.Second
+	}
+	if c.PollEvery <= 0 {
+		c.PollEvery = 300 * time.Millisecond
+	}
+	return c
+}
+
+// Reply budgets per command (§3 "t/o", lengthened where issue trackers
+// show real devices taking longer). The link probes with ENQ every second
+// inside the budget, so a long budget costs nothing when the device is fast
+// and a dead device is still noticed within seconds.
+var timeouts = map[proto.Command]time.Duration{
+	proto.CmdShortStatus: 3 * time.Second, proto.CmdFullStatus: 3 * time.Second,
+	proto.CmdBeep: 3 * time.Second, proto.CmdPrintLine: 10 * time.Second,
+	proto.CmdWriteTable: 5 * time.Second, proto.CmdCut: 10 * time.Second,
+	proto.CmdOpenDrawer: 3 * time.Second, proto.CmdContinuePrint: 10 * time.Second,
+	proto.CmdCashIn: 30 * time.Second, proto.CmdCashOut: 30 * time.Second,
+	proto.CmdXReport: 60 * time.Second, proto.CmdZReport: 120 * time.Second,
+	proto.CmdOpenShift: 120 * time.Second, proto.CmdOpenReceipt: 10 * time.Second,
+	proto.CmdSale: 10 * time.Second, proto.CmdSaleReturn: 10 * time.Second,
+	proto.CmdOperationV2: 10 * time.Second, proto.CmdCloseReceipt: 30 * time.Second,
+	proto.CmdCloseV2: 30 * time.Second, proto.CmdCancelReceipt: 10 * time.Second,
+	proto.CmdSubtotal: 3 * time.Second, proto.CmdFNWriteTLV: 5 * time.Second,
+	proto.CmdFNStatus: 3 * time.Second, proto.CmdFNFindDoc: 5 * time.Second,
+	proto.CmdFNShiftParams: 3 * time.Second, proto.CmdFNBeginOpen: 5 * time.Second,
+	proto.CmdFNOpenShift: 120 * time.Second, proto.CmdFNBeginClose: 5 * time.Second,
+	proto.CmdFNCloseShift: 60 * time.Second, proto.CmdFNCancelDoc: 5 * time.Second,
+	proto.CmdErrorText: 3 * time.Second, proto.CmdDeviceType: 3 * time.Second,
+}
+
+// queries are read-only: repeating one whose outcome is unknown is safe.
+var queries = map[proto.Command]bool{
+	proto.CmdShortStatus: true, proto.CmdFullStatus: true, proto.CmdSubtotal: true,
+	proto.CmdFNStatus: true, proto.CmdFNFindDoc: true, proto.CmdFNShiftParams: true,
+	proto.CmdErrorText: true, proto.CmdDeviceType: true,
+}
+
+// Errors of the Register's own checks, made before anything is sent.
+var (
+	ErrReceiptOpen    = errors.New("shtrih: a receipt is open on the register")
+	ErrShiftOpen      = errors.New("shtrih: the shift is already open")
+	ErrTaxUnsupported = errors.New("shtrih: VAT slot has no FF46h tax bit")
+)
+
+// ReceiptError is a receipt the driver refuses before talking to the
+// register: nothing was sent.
+type ReceiptError struct{ Why string }
+
+func (e *ReceiptError) Error() string { return "shtrih: bad receipt: " + e.Why }
+
+// Register drives one Shtrih-M register. It implements device.Register;
+// methods are serialised because the protocol carries one command at a time.
+type Register struct {
+	mu      sync.Mutex
+	link    *link.Link
+	cfg     Config
+	classic bool   // FF46h/FF45h answered 37h: use 80h/82h/85h
+	serial  string // cached from FF01h
+	held    [][]byte
+}
+
+var _ device.Register = (*Register)(nil)
+
+// New drives a register on port (an opened serial port, the emulator's
+// pipe). The Register owns port and closes it in Close.
+func New(port proto.Port, cfg Config) *Register {
+	r := &Register{}
+	cfg = cfg.withDefaults()
+	lc := cfg.Link
+	user := lc.OnHeldReply
+	lc.OnHeldReply = func(b []byte) {
+		r.held = append(r.held, append([]byte(nil), b...))
+		if cfg.Logf != nil {
+			cfg.Logf("shtrih: collected a held reply % X", b)
+		}
+		if user != nil {
+			user(b)
+		}
+	}
+	r.cfg = cfg
+	r.link = link.New(port, lc)
+	return r
+}
+
+// HeldReplies returns replies to earlier commands the device was still
+// holding when a later exchange began (see link.Config.OnHeldReply), oldest
+// first, and forgets them. Recovery reads them after an unknown outcome.
+func (r *Register) HeldReplies() [][]byte {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	h := r.held
+	r.held = nil
+	return h
+}
+
+func (r *Register) Close() error { return r.link.Close() }
+
+func (r *Register) logf(format string, args ...any) {
+	if r.cfg.Logf != nil {
+		r.cfg.Logf(format, args...)
+	}
+}
+
+// do runs one command. A ERR reply is a *Error (not executed); a malformed
+// reply to a state-changing command is an unknown outcome.
+func (r *Register) do(ctx context.Context, body []byte, progress func(time.Duration)) ([]byte, error) {
+	cmd, _, err := proto.SplitCommand(body)
+	if err != nil {
+		return nil, err
+	}
+	t, ok := timeouts[cmd]
+	if !ok {
+		t = 30 * time.Second
+	}
+	tries := 1
+	if queries[cmd] {
+		tries = 2
+	}
+	for i := 0; ; i++ {
+		reply, err := r.link.Exchange(ctx, body, t, progress)
+		if err != nil {
+			if i+1 < tries && errors.Is(err, device.ErrOutcomeUnknown) && ctx.Err() == nil {
+				continue
+			}
+			return nil, fmt.Errorf("%v: %w", cmd, err)
+		}
+		data, err := Reply(cmd, reply)
+		if errors.Is(err, ErrProtocol) {
+			if i+1 < tries {
+				continue
+			}
+			if !queries[cmd] {
+				return nil, fmt.Errorf("%w: %w", device.ErrOutcomeUnknown, err)
+			}
+		}
+		return data, err
+	}
+}
+
+// exec is do plus the waits the protocol allows: error 50h (busy printing,
+// not executed) waits for the printer and resends; 58h (waiting for B0h)
+// sends B0h and resends. Unknown codes get the device's own text.
+func (r *Register) exec(ctx context.Context, body []byte, progress func(time.Duration)) ([]byte, error) {
+	for attempt := 0; ; attempt++ {
+		data, err := r.do(ctx, body, progress)
+		var e *Error
+		if !errors.As(err, &e) {
+			return data, err
+		}
+		if attempt < 3 {
+			switch e.Code {
+			case 0x50:
+				if werr := r.waitPrinter(ctx); werr != nil {
+					return nil, werr
+				}
+				continue
+			case 0x58:
+				if _, cerr := r.do(ctx, Simple(proto.CmdContinuePrint, r.cfg.Password), nil); cerr == nil {
+					continue
+				}
+			}
+		}
+		if _, known := errorInfo[e.Code]; !known && e.Code != 0x6B {
+			if d, terr := r.do(ctx, ErrorTextCmd(e.Code), nil); terr == nil {
+				e.Text = DecodeErrorText(d)
+			}
+		}
+		return nil, err
+	}
+}
+
+func (r *Register) shortStatus(ctx context.Context) (ShortStatus, error) {
+	d, err := r.do(ctx, Simple(proto.CmdShortStatus, r.cfg.Password), nil)
+	if err != nil {
+		return ShortStatus{}, fmt.Errorf("status: %w", err)
+	}
+	return DecodeShortStatus(d)
+}
+
+// waitPrinter polls 10h while the register prints (submode 4/5).
+func (r *Register) waitPrinter(ctx context.Context) error {
+	deadline := time.Now().Add(r.cfg.BusyWait)
+	for {
+		s, err := r.shortStatus(ctx)
+		if err != nil {
+			return err
+		}
+		if s.Submode != 4 && s.Submode != 5 {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("printer still busy after %v: %w", r.cfg.BusyWait, device.ErrBusy)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(r.cfg.PollEvery):
+		}
+	}
+}
+
+// ready brings the register to a state where a document can start: waits
+// out printing, sends B0h after a paper change, and refuses with a typed
+// error when paper is out or the cover is open.
+func (r *Register) ready(ctx context.Context) (ShortStatus, error) {
+	for range 3 {
+		s, err := r.shortStatus(ctx)
+		if err != nil {
+			return s, err
+		}
+		switch s.Submode {
+		case 1, 2:
+			return s, fmt.Errorf("submode %d: %w", s.Submode, device.ErrPaperOut)
+		case 3:
+			// Paper loaded after running out mid-document: the register
+			// waits for B0h and then reprints what was interrupted.
+			if _, err := r.exec(ctx, Simple(proto.CmdContinuePrint, r.cfg.Password), nil); err != nil {
+				return s, fmt.Errorf("continue printing: %w", err)
+			}
+			continue
+		case 4, 5:
+			if err := r.waitPrinter(ctx); err != nil {
+				return s, err
+			}
+			continue
+		}
+		if s.Flags&FlagCoverOpen != 0 {
+			return s, device.ErrCoverOpen
+		}
+		return s, nil
+	}
+	return ShortStatus{}, fmt.Errorf("register does not settle: %w", device.ErrBusy)
+}
+
+// Status reads 10h (and the FN serial once).
+func (r *Register) Status(ctx context.Context) (device.Status, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	s, err := r.shortStatus(ctx)
+	if err != nil {
+		return device.Status{}, err
+	}
+	if r.serial == "" {
+		if d, err := r.do(ctx, Simple(proto.CmdFNStatus, r.cfg.Password), nil); err == nil {
+			if fs, err := DecodeFNStatus(d); err == nil {
+				r.serial = fs.Serial
+			}
+		}
+	}
+	return statusOf(s, r.serial), nil
+}
+
+func statusOf(s ShortStatus, serial string) device.Status {
+	mode := device.Mode(s.Mode & 0x0F)
+	return device.Status{
+		Mode:        mode,
+		Submode:     s.Submode,
+		ShiftOpen:   mode == device.ModeShiftOpen || mode == device.ModeShiftExpired || mode == device.ModeReceiptOpen,
+		ShiftOver24: mode == device.ModeShiftExpired,
+		ReceiptOpen: mode == device.ModeReceiptOpen,
+		PaperOut:    s.Submode == 1 || s.Submode == 2,
+		CoverOpen:   s.Flags&FlagCoverOpen != 0,
+		DrawerOpen:  s.Flags&FlagDrawerOpen != 0,
+		Operator:    s.Operator,
+		Serial:      serial,
+	}
+}
+
+func (r *Register) fnStatus(ctx context.Context) (FNStatus, error) {
+	d, err := r.do(ctx, Simple(proto.CmdFNStatus, r.cfg.Password), nil)
+	if err != nil {
+		return FNStatus{}, fmt.Errorf("FN status: %w", err)
+	}
+	fs, err := DecodeFNStatus(d)
+	if err == nil && r.serial == "" {
+		r.serial = fs.Serial
+	}
+	return fs, err
+}
+
+func (r *Register) findDocument(ctx context.Context, fd uint32) (FoundDocument, error) {
+	d, err := r.do(ctx, FindDocumentCmd(r.cfg.Password, fd), nil)
+	if err != nil {
+		return FoundDocument{}, fmt.Errorf("find document %d: %w", fd, err)
+	}
+	return DecodeFindDocument(d)
+}
+
+// LastDocument reads FF01h.
+func (r *Register) LastDocument(ctx context.Context) (uint32, byte, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	fs, err := r.fnStatus(ctx)
+	if err != nil {
+		return 0, 0, err
+	}
+	return fs.LastFD, fs.CurrentDoc, nil
+}
+
+// FindDocument reads FF0Ah.
+func (r *Register) FindDocument(ctx context.Context, number uint32) (device.Document, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	f, err := r.findDocument(ctx, number)
+	if err != nil {
+		return device.Document{}, err
+	}
+	return documentOf(f), nil
+}
+
+func documentOf(f FoundDocument) device.Document {
+	d := device.Document{Number: f.FD, Type: f.Type, Sign: f.Sign, Time: f.Time, Amount: f.Amount}
+	switch f.Operation {
+	case OpSale:
+		d.Operation = device.Sale
+	case OpSaleReturn:
+		d.Operation = device.SaleReturn
+	}
+	return d
+}
+
+// writeCashier records the cashier for the FN document being opened:
+// table 2 or tag 1021, then tag 1203 when there is an INN. Without an FN
+// document (fnDoc false) only the table can carry the name.
+func (r *Register) writeCashier(ctx context.Context, c device.Cashier, fnDoc bool) error {
+	if r.cfg.CashierInTable || !fnDoc {
+		if err := r.writeTableName(ctx, c.Name); err != nil {
+			return err
+		}
+	} else if err := r.writeTLVName(ctx, c.Name); err != nil {
+		return err
+	}
+	if fnDoc {
+		return r.writeINN(ctx, c.INN)
+	}
+	return nil
+}
+
+func (r *Register) writeTableName(ctx context.Context, name string) error {
+	if name == "" {
+		return nil
+	}
+	body := WriteTableString(r.cfg.AdminPassword, 2, uint16(r.cfg.Operator), 2, name, r.cfg.NameWidth)
+	if _, err := r.exec(ctx, body, nil); err != nil {
+		return fmt.Errorf("cashier name to table 2: %w", err)
+	}
+	return nil
+}
+
+func (r *Register) writeTLVName(ctx context.Context, name string) error {
+	if name == "" {
+		return nil
+	}
+	body, err := WriteTLV(r.cfg.Password, TLVString(nil, TagCashier, name, CashierNameMax))
+	if err != nil {
+		return err
+	}
+	if _, err := r.exec(ctx, body, nil); err != nil {
+		return fmt.Errorf("cashier name (1021): %w", err)
+	}
+	return nil
+}
+
+func (r *Register) writeINN(ctx context.Context, inn string) error {
+	if inn == "" {
+		return nil
+	}
+	tlv, err := TLVINN(nil, TagCashierINN, inn)
+	if err != nil {
+		return err
+	}
+	body, err := WriteTLV(r.cfg.Password, tlv)
+	if err != nil {
+		return err
+	}
+	if _, err := r.exec(ctx, body, nil); err != nil {
+		return fmt.Errorf("cashier INN (1203): %w", err)
+	}
+	return nil
+}
+
+func definite(err error) bool {
+	var e *Error
+	return errors.As(err, &e)
+}
+
+// shiftResult reads back the shift number and the FN document just made.
+func (r *Register) shiftResult(ctx context.Context) (device.ShiftResult, error) {
+	d, err := r.do(ctx, Simple(proto.CmdFNShiftParams, r.cfg.Password), nil)
+	if err != nil {
+		return device.ShiftResult{}, fmt.Errorf("shift parameters: %w", err)
+	}
+	sp, err := DecodeShiftParams(d)
+	if err != nil {
+		return device.ShiftResult{}, err
+	}
+	fs, err := r.fnStatus(ctx)
+	if err != nil {
+		return device.ShiftResult{Shift: sp.Shift}, err
+	}
+	res := device.ShiftResult{Shift: sp.Shift, Number: fs.LastFD}
+	if f, err := r.findDocument(ctx, fs.LastFD); err == nil {
+		res.Sign = f.Sign
+	}
+	return res, nil
+}
+
+// OpenShift opens a shift with the cashier's name and INN: FF01h (no FN
+// document may be open) -> FF41h -> cashier -> E0h. A register without
+// FF41h opens with E0h and the table-2 name.
+func (r *Register) OpenShift(ctx context.Context, c device.Cashier) (device.ShiftResult, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if c.INN != "" {
+		if _, err := innField(c.INN); err != nil {
+			return device.ShiftResult{}, err
+		}
+	}
+	s, err := r.ready(ctx)
+	if err != nil {
+		return device.ShiftResult{}, fmt.Errorf("open shift: %w", err)
+	}
+	switch device.Mode(s.Mode & 0x0F) {
+	case device.ModeShiftOpen, device.ModeReceiptOpen:
+		return device.ShiftResult{}, fmt.Errorf("open shift: %w", ErrShiftOpen)
+	case device.ModeShiftExpired:
+		return device.ShiftResult{}, fmt.Errorf("open shift: %w", device.ErrShiftOver24h)
+	}
+	fs, err := r.fnStatus(ctx)
+	if err != nil {
+		return device.ShiftResult{}, fmt.Errorf("open shift: %w", err)
+	}
+	if fs.CurrentDoc != FNDocNone {
+		// A shift-open document a lost attempt left behind: nothing was
+		// fiscalised yet, so cancelling it is safe.
+		r.logf("shtrih: cancelling FN document %02Xh left open", fs.CurrentDoc)
+		if _, err := r.exec(ctx, Simple(proto.CmdFNCancelDoc, r.cfg.Password), nil); err != nil {
+			return device.ShiftResult{}, fmt.Errorf("open shift: cancel stale FN document: %w", err)
+		}
+	}
+	fnDoc := true
+	if _, err := r.exec(ctx, Simple(proto.CmdFNBeginOpen, r.cfg.Password), nil); err != nil {
+		if !errors.Is(err, ErrUnsupported) {
+			return device.ShiftResult{}, fmt.Errorf("open shift: begin: %w", err)
+		}
+		fnDoc = false
+	}
+	abort := func(err error) (device.ShiftResult, error) {
+		if fnDoc && definite(err) {
+			_, _ = r.do(ctx, Simple(proto.CmdFNCancelDoc, r.cfg.Password), nil)
+		}
+		return device.ShiftResult{}, fmt.Errorf("open shift: %w", err)
+	}
+	if err := r.writeCashier(ctx, c, fnDoc); err != nil {
+		return abort(err)
+	}
+	if _, err := r.exec(ctx, Simple(proto.CmdOpenShift, r.cfg.Password), nil); err != nil {
+		return abort(err)
+	}
+	res, err := r.shiftResult(ctx)
+	if err != nil {
+		return res, fmt.Errorf("open shift: done, but reading it back: %w", err)
+	}
+	return res, nil
+}
+
+// ZReport closes the shift: FF42h -> cashier -> 41h, waiting up to 120 s
+// with ENQ probes and reporting progress as time passes.
+func (r *Register) ZReport(ctx context.Context, c device.Cashier, progress func(device.Progress)) (device.ShiftResult, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if c.INN != "" {
+		if _, err := innField(c.INN); err != nil {
+			return device.ShiftResult{}, err
+		}
+	}
+	report := func(stage string, pct int) {
+		if progress != nil {
+			progress(device.Progress{Stage: stage, Percent: pct})
+		}
+	}
+	report("register.progress.z_start", 0)
+	s, err := r.ready(ctx)
+	if err != nil {
+		return device.ShiftResult{}, fmt.Errorf("Z report: %w", err)
+	}
+	switch device.Mode(s.Mode & 0x0F) {
+	case device.ModeShiftClosed:
+		return device.ShiftResult{}, fmt.Errorf("Z report: %w", device.ErrShiftClosed)
+	case device.ModeReceiptOpen:
+		return device.ShiftResult{}, fmt.Errorf("Z report: %w", ErrReceiptOpen)
+	}
+	fnDoc := true
+	if _, err := r.exec(ctx, Simple(proto.CmdFNBeginClose, r.cfg.AdminPassword), nil); err != nil {
+		if !errors.Is(err, ErrUnsupported) {
+			return device.ShiftResult{}, fmt.Errorf("Z report: begin: %w", err)
+		}
+		fnDoc = false
+	}
+	if err := r.writeCashier(ctx, c, fnDoc); err != nil {
+		if fnDoc && definite(err) {
+			_, _ = r.do(ctx, Simple(proto.CmdFNCancelDoc, r.cfg.AdminPassword), nil)
+		}
+		return device.ShiftResult{}, fmt.Errorf("Z report: %w", err)
+	}
+	budget := timeouts[proto.CmdZReport]
+	tick := func(d time.Duration) {
+		// The register tells nothing about its progress: report time spent
+		// against a typical minute, never reaching 100 before the reply.
+		report("register.progress.z_printing", min(95, int(5+90*d/time.Minute)))
+	}
+	if _, err := r.exec(ctx, Simple(proto.CmdZReport, r.cfg.AdminPassword), tick); err != nil {
+		return device.ShiftResult{}, fmt.Errorf("Z report (budget %v): %w", budget, err)
+	}
+	report("register.progress.z_done", 100)
+	res, err := r.shiftResult(ctx)
+	if err != nil {
+		return res, fmt.Errorf("Z report: done, but reading it back: %w", err)
+	}
+	return res, nil
+}
+
+// XReport prints 40h. It is not a fiscal document; the cashier is not sent.
+func (r *Register) XReport(ctx context.Context, _ device.Cashier) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, err := r.ready(ctx); err != nil {
+		return fmt.Errorf("X report: %w", err)
+	}
+	if _, err := r.exec(ctx, Simple(proto.CmdXReport, r.cfg.AdminPassword), nil); err != nil {
+		return fmt.Errorf("X report: %w", err)
+	}
+	return nil
+}
+
+func (r *Register) cashMove(ctx context.Context, cmd proto.Command, what string, amount int64) (uint32, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	body, err := CashMove(cmd, r.cfg.Password, amount)
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", what, err)
+	}
+	if amount <= 0 {
+		return 0, fmt.Errorf("%s: %w", what, &ReceiptError{Why: "amount must be positive"})
+	}
+	if _, err := r.ready(ctx); err != nil {
+		return 0, fmt.Errorf("%s: %w", what, err)
+	}
+	d, err := r.exec(ctx, body, nil)
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", what, err)
+	}
+	rep, err := DecodeCashMove(d)
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w: %w", what, device.ErrOutcomeUnknown, err)
+	}
+	return uint32(rep.Doc), nil
+}
+
+// CashIn is 50h; the number returned is the register's document number.
+func (r *Register) CashIn(ctx context.Context, _ device.Cashier, amount int64) (uint32, error) {
+	return r.cashMove(ctx, proto.CmdCashIn, "cash in", amount)
+}
+
+// CashOut is 51h.
+func (r *Register) CashOut(ctx context.Context, _ device.Cashier, amount int64) (uint32, error) {
+	return r.cashMove(ctx, proto.CmdCashOut, "cash out", amount)
+}
+
+// OpenDrawer is 28h for drawer 0.
+func (r *Register) OpenDrawer(ctx context.Context) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, err := r.exec(ctx, OpenDrawerCmd(r.cfg.Password, 0), nil); err != nil {
+		return fmt.Errorf("open drawer: %w", err)
+	}
+	return nil
+}
+
+// CancelReceipt cancels the open receipt (88h). With no receipt open it
+// also clears a receipt document the FN holds but the register lost (FF08h,
+// §6 step 3) and then succeeds: afterwards nothing is open either way.
+func (r *Register) CancelReceipt(ctx context.Context) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.cancelReceipt(ctx)
+}
+
+func (r *Register) cancelReceipt(ctx context.Context) error {
+	_, err := r.exec(ctx, Simple(proto.CmdCancelReceipt, r.cfg.Password), nil)
+	var e *Error
+	if errors.As(err, &e) && e.Code == 0x59 && r.cfg.AdminPassword != r.cfg.Password {
+		// Opened by another operator: the system administrator may cancel.
+		_, err = r.exec(ctx, Simple(proto.CmdCancelReceipt, r.cfg.AdminPassword), nil)
+	}
+	if errors.As(err, &e) && e.Code == 0x55 {
+		fs, ferr := r.fnStatus(ctx)
+		if ferr != nil {
+			return fmt.Errorf("cancel receipt: %w", ferr)
+		}
+		if fs.CurrentDoc == FNDocReceipt {
+			if _, err := r.exec(ctx, Simple(proto.CmdFNCancelDoc, r.cfg.AdminPassword), nil); err != nil {
+				return fmt.Errorf("cancel FN receipt document: %w", err)
+			}
+		}
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("cancel receipt: %w", err)
+	}
+	return nil
+}
+
+// TaxBit maps a VAT slot to the FF46h tax mask. The 5 % and 7 % simplified
+// rates have no bit in the protocol sheet this driver follows.
+func TaxBit(t device.TaxSlot) (byte, error) {
+	switch t {
+	case device.Tax20:
+		return TaxBit20, nil
+	case device.Tax10:
+		return TaxBit10, nil
+	case device.Tax0:
+		return TaxBit0, nil
+	case device.TaxNone:
+		return TaxBitNone, nil
+	case device.Tax20of120:
+		return TaxBit20of120, nil
+	case device.Tax10of110:
+		return TaxBit10of110, nil
+	}
+	return 0, fmt.Errorf("%w: slot %d", ErrTaxUnsupported, t)
+}
+
+// lineAmount is round-half-up(price × qty / 1000), or false on overflow.
+func lineAmount(price, qtyMilli int64) (int64, bool) {
+	hi, lo := bits.Mul64(uint64(price), uint64(qtyMilli))
+	if hi != 0 || lo > 1<<62 {
+		return 0, false
+	}
+	return int64((lo + 500) / 1000), true
+}
+
+// checkReceipt refuses, before anything is sent, what the register would
+// refuse midway (leaving a receipt open) or what it would silently round.
+func (r *Register) checkReceipt(rc device.Receipt) (total int64, err error) {
+	bad := func(format string, args ...any) (int64, error) {
+		return 0, &ReceiptError{Why: fmt.Sprintf(format, args...)}
+	}
+	if rc.Kind != device.Sale && rc.Kind != device.SaleReturn {
+		return bad("unknown receipt kind %d", rc.Kind)
+	}
+	if len(rc.Lines) == 0 {
+		return bad("no lines")
+	}
+	if rc.Cashier.INN != "" {
+		if _, err := innField(rc.Cashier.INN); err != nil {
+			return 0, err
+		}
+	}
+	for i, l := range rc.Lines {
+		if l.QtyMilli <= 0 || l.Price < 0 || l.Amount < 0 {
+			return bad("line %d: quantity must be positive, price and amount not negative", i+1)
+		}
+		if l.Marking != "" {
+			return bad("line %d: marking codes are not supported by this driver yet", i+1)
+		}
+		if _, err := TaxBit(l.Tax); err != nil {
+			return 0, fmt.Errorf("line %d: %w", i+1, err)
+		}
+		want, ok := lineAmount(l.Price, l.QtyMilli)
+		if !ok || uint64(l.Amount) > proto.MaxUint(moneyWidth) {
+			return bad("line %d: amount too large", i+1)
+		}
+		if d := want - l.Amount; d > 1 || d < -1 {
+			return bad("line %d: amount %d is not price × quantity (%d)", i+1, l.Amount, want)
+		}
+		total += l.Amount
+	}
+	var paid, nonCash int64
+	for _, p := range rc.Payments {
+		if p.Kind < 1 || p.Kind > 16 || p.Amount < 0 {
+			return bad("payment kind %d amount %d", p.Kind, p.Amount)
+		}
+		paid += p.Amount
+		if p.Kind != device.PayCash {
+			nonCash += p.Amount
+		}
+	}
+	if paid < total {
+		return bad("payments %d are less than the total %d", paid, total)
+	}
+	if nonCash > total {
+		return bad("non-cash payments %d exceed the total %d: change comes only from cash", nonCash, total)
+	}
+	return total, nil
+}
+
+// Fiscalise prints and fiscalises one receipt: 8Dh, cashier tags, FF46h per
+// line, FF45h (or 80h/82h and 85h on registers without them). Any
+// definite refusal before the close cancels the receipt so it can be redone;
+// an unknown outcome leaves everything as is for the caller to reconcile.
+func (r *Register) Fiscalise(ctx context.Context, rc device.Receipt) (device.FiscalResult, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	total, err := r.checkReceipt(rc)
+	if err != nil {
+		return device.FiscalResult{}, fmt.Errorf("fiscalise: %w", err)
+	}
+	s, err := r.ready(ctx)
+	if err != nil {
+		return device.FiscalResult{}, fmt.Errorf("fiscalise: %w", err)
+	}
+	switch device.Mode(s.Mode & 0x0F) {
+	case device.ModeReceiptOpen:
+		return device.FiscalResult{}, fmt.Errorf("fiscalise: %w", ErrReceiptOpen)
+	case device.ModeShiftExpired:
+		return device.FiscalResult{}, fmt.Errorf("fiscalise: %w", device.ErrShiftOver24h)
+	case device.ModeShiftClosed:
+		return device.FiscalResult{}, fmt.Errorf("fiscalise: %w", device.ErrShiftClosed)
+	}
+	before, err := r.fnStatus(ctx)
+	if err != nil {
+		return device.FiscalResult{}, fmt.Errorf("fiscalise: %w", err)
+	}
+	if before.CurrentDoc != FNDocNone {
+		return device.FiscalResult{}, fmt.Errorf("fiscalise: FN document %02Xh open: %w", before.CurrentDoc, ErrReceiptOpen)
+	}
+
+	typ, op, classicCmd := ReceiptSale, OpSale, proto.CmdSale
+	if rc.Kind == device.SaleReturn {
+		typ, op, classicCmd = ReceiptSaleReturn, OpSaleReturn, proto.CmdSaleReturn
+	}
+	if r.cfg.CashierInTable {
+		// The table is written outside any document; the receipt takes
+		// the name from it when it opens.
+		if err := r.writeTableName(ctx, rc.Cashier.Name); err != nil {
+			return device.FiscalResult{}, fmt.Errorf("fiscalise: %w", err)
+		}
+	}
+	if _, err := r.exec(ctx, OpenReceipt(r.cfg.Password, typ), nil); err != nil {
+		return device.FiscalResult{}, fmt.Errorf("fiscalise: open receipt: %w", err)
+	}
+	abort := func(err error) (device.FiscalResult, error) {
+		if definite(err) {
+			if cerr := r.cancelReceipt(ctx); cerr != nil {
+				return device.FiscalResult{}, fmt.Errorf("fiscalise: %w (and cancelling failed: %v)", err, cerr)
+			}
+		}
+		return device.FiscalResult{}, fmt.Errorf("fiscalise: %w", err)
+	}
+	if !r.cfg.CashierInTable {
+		if err := r.writeTLVName(ctx, rc.Cashier.Name); err != nil {
+			return abort(err)
+		}
+	}
+	if err := r.writeINN(ctx, rc.Cashier.INN); err != nil {
+		return abort(err)
+	}
+	for i, l := range rc.Lines {
+		if err := r.sellLine(ctx, op, classicCmd, l); err != nil {
+			return abort(fmt.Errorf("line %d: %w", i+1, err))
+		}
+	}
+	res, err := r.closeReceipt(ctx, rc, total)
+	if err == nil {
+		return res, nil
+	}
+	if !definite(err) {
+		return device.FiscalResult{}, fmt.Errorf("fiscalise: close: %w", err)
+	}
+	// A refused close may still have reached the FN when the printer
+	// failed after the FN write (§6): look before cancelling.
+	if got, ok := r.verifyFiscalised(ctx, before.LastFD, op, total); ok {
+		r.logf("shtrih: close refused (%v) but FD %d is in the FN", err, got.Number)
+		got.Change = paidTotal(rc) - total
+		return got, nil
+	}
+	return abort(fmt.Errorf("close: %w", err))
+}
+
+func (r *Register) sellLine(ctx context.Context, op byte, classicCmd proto.Command, l device.ReceiptLine) error {
+	if !r.classic {
+		tax, err := TaxBit(l.Tax)
+		if err != nil {
+			return err
+		}
+		body, err := OperationV2(r.cfg.Password, Operation{
+			Type: op, QtyMicro: uint64(l.QtyMilli) * 1000, Price: l.Price, Amount: uint64(l.Amount),
+			TaxAmount: NotGiven, Tax: tax, Dept: l.Dept, Method: 4, Subject: 1, Name: l.Name,
+		})
+		if err != nil {
+			return err
+		}
+		_, err = r.exec(ctx, body, nil)
+		if !errors.Is(err, ErrUnsupported) {
+			return err
+		}
+		r.logf("shtrih: FF46h not supported, using 80h/82h/85h")
+		r.classic = true
+	}
+	group, ok := r.cfg.ClassicTaxGroups[l.Tax]
+	if !ok {
+		return fmt.Errorf("%w: slot %d has no table-6 group", ErrTaxUnsupported, l.Tax)
+	}
+	// 80h has no amount field: it computes price × quantity itself, which
+	// checkReceipt made sure agrees with ours to the kopeck.
+	body, err := ClassicSale(classicCmd, r.cfg.Password, l.QtyMilli, l.Price, l.Dept, [4]byte{group}, l.Name)
+	if err != nil {
+		return err
+	}
+	_, err = r.exec(ctx, body, nil)
+	return err
+}
+
+func (r *Register) closeReceipt(ctx context.Context, rc device.Receipt, total int64) (device.FiscalResult, error) {
+	if !r.classic {
+		c := Close{TaxSystem: r.cfg.TaxSystem, Text: rc.Text}
+		for _, p := range rc.Payments {
+			c.Payments[p.Kind-1] += p.Amount
+		}
+		body, err := CloseV2(r.cfg.Password, c)
+		if err != nil {
+			return device.FiscalResult{}, err
+		}
+		d, err := r.exec(ctx, body, nil)
+		if err == nil {
+			rep, derr := DecodeCloseV2(d)
+			if derr != nil {
+				return device.FiscalResult{}, fmt.Errorf("%w: %w", device.ErrOutcomeUnknown, derr)
+			}
+			res := device.FiscalResult{Number: rep.FD, Sign: rep.Sign, Change: rep.Change, Time: rep.Time}
+			if !rep.HasTime {
+				if f, err := r.findDocument(ctx, rep.FD); err == nil {
+					res.Time = f.Time
+				}
+			}
+			return res, nil
+		}
+		if !errors.Is(err, ErrUnsupported) {
+			return device.FiscalResult{}, err
+		}
+		r.logf("shtrih: FF45h not supported, closing with 85h")
+		r.classic = true
+	}
+	var pays [4]int64
+	for _, p := range rc.Payments {
+		if p.Kind == device.PayCash {
+			pays[0] += p.Amount
+		} else {
+			pays[1] += p.Amount // classic firmware has 4 slots; all electronic go to 2
+		}
+	}
+	body, err := ClassicClose(r.cfg.Password, pays, 0, [4]byte{}, rc.Text)
+	if err != nil {
+		return device.FiscalResult{}, err
+	}
+	d, err := r.exec(ctx, body, nil)
+	if err != nil {
+		return device.FiscalResult{}, err
+	}
+	rep, err := DecodeClassicClose(d)
+	if err != nil {
+		return device.FiscalResult{}, fmt.Errorf("%w: %w", device.ErrOutcomeUnknown, err)
+	}
+	// 85h reports no FD or sign: read them from the FN.
+	fs, err := r.fnStatus(ctx)
+	if err != nil {
+		return device.FiscalResult{Change: rep.Change}, fmt.Errorf("closed, reading FD back: %w", err)
+	}
+	f, err := r.findDocument(ctx, fs.LastFD)
+	if err != nil {
+		return device.FiscalResult{Number: fs.LastFD, Change: rep.Change}, fmt.Errorf("closed, reading FD back: %w", err)
+	}
+	return device.FiscalResult{Number: f.FD, Sign: f.Sign, Change: rep.Change, Time: f.Time}, nil
+}
+
+// verifyFiscalised checks whether the document after lastFD is our receipt.
+func (r *Register) verifyFiscalised(ctx context.Context, lastFD uint32, op byte, total int64) (device.FiscalResult, bool) {
+	fs, err := r.fnStatus(ctx)
+	if err != nil || fs.LastFD != lastFD+1 || fs.CurrentDoc != FNDocNone {
+		return device.FiscalResult{}, false
+	}
+	f, err := r.findDocument(ctx, fs.LastFD)
+	if err != nil || f.Type != 3 || f.Operation != op || f.Amount != total {
+		return device.FiscalResult{}, false
+	}
+	return device.FiscalResult{Number: f.FD, Sign: f.Sign, Time: f.Time}, true
+}
+
+func paidTotal(rc device.Receipt) int64 {
+	var n int64
+	for _, p := range rc.Payments {
+		n += p.Amount
+	}
+	return n
+}
