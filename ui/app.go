@@ -1,0 +1,132 @@
+package ui
+
+import (
+	"context"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/lang"
+)
+
+// App is the window's shell: it owns which screen is showing and moves
+// between them (login -> forced password change -> main screen -> logout ->
+// login). Screens do not know each other; they call back into App.
+type App struct {
+	win  fyne.Window
+	deps Deps
+
+	// async runs background work (authentication, item search, register
+	// polling). It is `go f()`; tests make it synchronous so they can assert
+	// without sleeping.
+	async func(func())
+	// do brings a result back to the UI goroutine: fyne.Do, or a direct call
+	// in tests where everything already runs on the test goroutine.
+	do func(func())
+	// pollStatus starts the main screen's register polling loop; tests
+	// switch it off and poll by hand.
+	pollStatus bool
+
+	user    *User
+	stopBg  context.CancelFunc // stops the main screen's background work on logout
+	screen  any // the screen showing: *LoginScreen, *ChangePasswordScreen or *MainScreen
+}
+
+// New wires the shell to a window. Call Start to show the first screen.
+func New(win fyne.Window, deps Deps) *App {
+	return &App{
+		win:   win,
+		deps:  deps,
+		async: func(f func()) { go f() },
+		do:    fyne.Do,
+
+		pollStatus: true,
+	}
+}
+
+// Start applies the saved theme and shows the login screen.
+func (a *App) Start() {
+	a.applyTheme(a.deps.Settings.String(SettingTheme, ThemeSystem))
+	a.ShowLogin()
+}
+
+// User is the person signed in, or nil at the login screen.
+func (a *App) User() *User { return a.user }
+
+func (a *App) setContent(screen any, title Message, o fyne.CanvasObject) {
+	a.screen = screen
+	a.win.SetTitle(lang.X("ui.app.title", "Till") + " — " + title.String())
+	a.win.SetContent(o)
+}
+
+// ShowLogin signs out whoever is signed in and shows the login screen.
+func (a *App) ShowLogin() {
+	a.stopBackground()
+	a.user = nil
+	l := NewLoginScreen(a)
+	a.setContent(l, Message{Key: "ui.login.title", Fallback: "Sign in"}, l.Content())
+	l.Focus()
+}
+
+// SignedIn continues after a successful authentication: to the forced
+// password change when the user must change it, else to the main screen.
+// It is also the hook for other ways of signing in (a badge from the input
+// readers): authenticate, then call SignedIn with password "".
+func (a *App) SignedIn(u User, password string) {
+	a.user = &u
+	if u.MustChange {
+		c := NewChangePasswordScreen(a, u, password)
+		a.setContent(c, Message{Key: "ui.change.title", Fallback: "Change your password"}, c.Content())
+		c.Focus()
+		return
+	}
+	a.showMain(u)
+}
+
+func (a *App) showMain(u User) {
+	a.stopBackground()
+	ctx, cancel := context.WithCancel(context.Background())
+	a.stopBg = cancel
+	m := NewMainScreen(ctx, a, u)
+	a.setContent(m, Message{Key: "ui.main.title", Fallback: "Sale"}, m.Content())
+	m.Focus()
+}
+
+// Logout ends the session and returns to the login screen.
+func (a *App) Logout() { a.ShowLogin() }
+
+func (a *App) stopBackground() {
+	if c := a.win.Canvas(); c != nil {
+		c.RemoveShortcut(logoutShortcut)
+	}
+	if a.stopBg != nil {
+		a.stopBg()
+		a.stopBg = nil
+	}
+}
+
+func (a *App) applyTheme(choice string) {
+	fyne.CurrentApp().Settings().SetTheme(NewTheme(choice))
+}
+
+// setTheme applies and saves a theme choice.
+func (a *App) setTheme(choice string) error {
+	a.applyTheme(choice)
+	return a.deps.Settings.SetString(SettingTheme, choice)
+}
+
+// setLanguage switches the language, saves the choice and rebuilds the
+// login screen so every label is in the new language.
+func (a *App) setLanguage(tag string) error {
+	if err := SetLanguage(tag); err != nil {
+		return err
+	}
+	err := a.deps.Settings.SetString(SettingLanguage, tag)
+	a.ShowLogin()
+	return err
+}
+
+// focus puts the keyboard focus on o when the window is showing it.
+func (a *App) focus(o fyne.Focusable) {
+	if c := a.win.Canvas(); c != nil {
+		c.Focus(o)
+	}
+}

@@ -1,0 +1,90 @@
+package ui
+
+import (
+	"context"
+	"errors"
+
+	"github.com/tillpos/till/device"
+	"github.com/tillpos/till/sale"
+)
+
+// User is the person signed in, as the window shows them.
+type User struct {
+	ID         int64
+	Login      string
+	FullName   string
+	Group      string // the group's name, shown beside the full name
+	MustChange bool   // initial or reset password: change it before anything else
+}
+
+// Errors an Auth returns for the failures the login screen explains to the
+// cashier. Implementations wrap them (fmt.Errorf("%w: ...", ui.ErrWrongPassword))
+// so the detail stays in logs and the screen shows a translated sentence.
+var (
+	ErrUnknownUser   = errors.New("unknown user")
+	ErrWrongPassword = errors.New("wrong password")
+	ErrInactive      = errors.New("user inactive")
+	// ErrLockedOut: too many failed attempts; the wrapped error may say until when.
+	ErrLockedOut = errors.New("user locked out")
+)
+
+// Auth signs people in and changes their passwords.
+type Auth interface {
+	// Authenticate checks a login and password. On failure the error wraps
+	// one of ErrUnknownUser, ErrWrongPassword, ErrInactive or ErrLockedOut
+	// when it is one of those.
+	Authenticate(ctx context.Context, login, password string) (User, error)
+	// ChangePassword sets a new password and clears MustChange. old is the
+	// password the user just signed in with ("" after a badge sign-in).
+	ChangePassword(ctx context.Context, u User, old, new string) error
+}
+
+// Settings is where the window keeps its own choices (language, theme). The
+// store's settings table when the store is open; fyne Preferences otherwise.
+type Settings interface {
+	String(key, fallback string) string
+	SetString(key, value string) error
+}
+
+// Keys of the settings the window owns.
+const (
+	SettingLanguage = "ui.language" // "en", "ru", "it"; empty = follow the system
+	SettingTheme    = "ui.theme"    // ThemeSystem, ThemeLight, ThemeDark
+)
+
+// ItemSearcher finds catalogue items by the beginning of their name.
+type ItemSearcher interface {
+	SearchItems(ctx context.Context, prefix string, limit int) ([]sale.Item, error)
+}
+
+// RegisterStatus is the part of device.Register the status bar polls. A
+// device.Register satisfies it.
+type RegisterStatus interface {
+	Status(ctx context.Context) (device.Status, error)
+}
+
+// DemoLogin is one row of the demo credentials panel on the login screen.
+type DemoLogin struct {
+	Login    string
+	Password string
+	Group    string
+	Badge    string // printable badge ID, "" when the user has none
+	// MustChange: the user is made to change the password at sign-in, so
+	// the demo shows that screen too.
+	MustChange bool
+}
+
+// Deps is everything the window is wired to. Auth and Settings are required;
+// a nil Items or Register shows that the part is not connected.
+type Deps struct {
+	Auth     Auth
+	Settings Settings
+	Items    ItemSearcher
+	Register RegisterStatus
+	// Demo, when not empty, is shown on the login screen: the till runs on
+	// demo data and these are its logins.
+	Demo []DemoLogin
+	// Unprotected: the security module is switched off, every action is
+	// allowed; the main screen says so.
+	Unprotected bool
+}

@@ -1,0 +1,221 @@
+package ui
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// LoginScreen asks for a login and a password. Enter in the login field moves
+// to the password; Enter in the password field signs in. In demo mode a panel
+// beside the form lists the demo users.
+type LoginScreen struct {
+	app *App
+
+	login    *widget.Entry
+	password *widget.Entry
+	submit   *widget.Button
+	errLabel *widget.Label
+	language *widget.Select
+	theme    *widget.Select
+	content  fyne.CanvasObject
+}
+
+// NewLoginScreen builds the login screen for app.
+func NewLoginScreen(app *App) *LoginScreen {
+	s := &LoginScreen{app: app}
+
+	s.login = widget.NewEntry()
+	s.login.SetPlaceHolder(lang.X("ui.login.login", "Login"))
+	s.login.OnSubmitted = func(string) {
+		if s.password.Text == "" {
+			app.focus(s.password)
+			return
+		}
+		s.Submit()
+	}
+
+	s.password = widget.NewPasswordEntry()
+	s.password.SetPlaceHolder(lang.X("ui.login.password", "Password"))
+	s.password.OnSubmitted = func(string) { s.Submit() }
+
+	s.submit = widget.NewButtonWithIcon(lang.X("ui.login.submit", "Sign in"), theme.LoginIcon(), s.Submit)
+	s.submit.Importance = widget.HighImportance
+
+	s.errLabel = widget.NewLabel("")
+	s.errLabel.Importance = widget.DangerImportance
+	s.errLabel.Wrapping = fyne.TextWrapWord
+	s.errLabel.Hide()
+
+	names := make([]string, len(Languages))
+	for i, l := range Languages {
+		names[i] = l.Name
+	}
+	s.language = widget.NewSelect(names, nil)
+	if l, ok := languageByTag(CurrentLanguage()); ok {
+		s.language.SetSelected(l.Name)
+	}
+	// Set after the initial selection so building the screen does not
+	// rebuild it.
+	s.language.OnChanged = func(name string) {
+		l, ok := languageByName(name)
+		if !ok || l.Tag == CurrentLanguage() {
+			return
+		}
+		if err := app.setLanguage(l.Tag); err != nil {
+			fyne.LogError("save language", err)
+		}
+	}
+
+	themeNames := []string{
+		lang.X("ui.theme.system", "System"),
+		lang.X("ui.theme.light", "Light"),
+		lang.X("ui.theme.dark", "Dark"),
+	}
+	s.theme = widget.NewSelect(themeNames, nil)
+	cur := app.deps.Settings.String(SettingTheme, ThemeSystem)
+	for i, c := range ThemeChoices {
+		if c == cur {
+			s.theme.SetSelectedIndex(i)
+		}
+	}
+	s.theme.OnChanged = func(string) {
+		i := s.theme.SelectedIndex()
+		if i < 0 {
+			return
+		}
+		if err := app.setTheme(ThemeChoices[i]); err != nil {
+			fyne.LogError("save theme", err)
+		}
+	}
+
+	title := widget.NewLabelWithStyle(lang.X("ui.login.title", "Sign in"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	title.SizeName = theme.SizeNameHeadingText
+
+	form := container.NewVBox(
+		title,
+		widget.NewLabel(lang.X("ui.login.login", "Login")),
+		s.login,
+		widget.NewLabel(lang.X("ui.login.password", "Password")),
+		s.password,
+		s.errLabel,
+		s.submit,
+		widget.NewSeparator(),
+		container.NewGridWithColumns(2,
+			container.NewVBox(widget.NewLabel(lang.X("ui.login.language", "Language")), s.language),
+			container.NewVBox(widget.NewLabel(lang.X("ui.login.theme", "Theme")), s.theme),
+		),
+	)
+	card := fixedWidth(420, form)
+
+	row := []fyne.CanvasObject{layout.NewSpacer(), card}
+	if len(app.deps.Demo) > 0 {
+		row = append(row, widget.NewSeparator(), demoPanel(app.deps.Demo))
+	}
+	row = append(row, layout.NewSpacer())
+	s.content = container.NewVBox(layout.NewSpacer(), container.NewHBox(row...), layout.NewSpacer())
+	return s
+}
+
+// demoPanel lists the demo users so whoever tries the till can sign in.
+func demoPanel(demo []DemoLogin) fyne.CanvasObject {
+	title := widget.NewLabelWithStyle(lang.X("ui.demo.title", "Demo mode"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	title.SizeName = theme.SizeNameSubHeadingText
+	note := widget.NewLabel(lang.X("ui.demo.note", "This till runs on demo data with an emulated fiscal register. Sign in as:"))
+	note.Wrapping = fyne.TextWrapWord
+
+	grid := container.NewGridWithColumns(4,
+		boldLabel(lang.X("ui.demo.login", "Login")),
+		boldLabel(lang.X("ui.demo.password", "Password")),
+		boldLabel(lang.X("ui.demo.group", "Group")),
+		boldLabel(lang.X("ui.demo.badge", "Badge")),
+	)
+	for _, d := range demo {
+		login := d.Login
+		if d.MustChange {
+			login += " *"
+		}
+		grid.Add(selectableLabel(login))
+		grid.Add(selectableLabel(d.Password))
+		grid.Add(widget.NewLabel(d.Group))
+		badge := d.Badge
+		if badge == "" {
+			badge = "—"
+		}
+		grid.Add(selectableLabel(badge))
+	}
+	objs := []fyne.CanvasObject{title, note, grid}
+	if slices.ContainsFunc(demo, func(d DemoLogin) bool { return d.MustChange }) {
+		n := widget.NewLabel("* " + lang.X("ui.demo.must_change", "must change the password at sign-in"))
+		n.Importance = widget.LowImportance
+		n.Wrapping = fyne.TextWrapWord
+		objs = append(objs, n)
+	}
+	box := container.NewVBox(objs...)
+	return fixedWidth(480, box)
+}
+
+func boldLabel(s string) *widget.Label {
+	return widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+}
+
+// selectableLabel lets a demo visitor copy a login or password.
+func selectableLabel(s string) *widget.Label {
+	l := widget.NewLabel(s)
+	l.Selectable = true
+	return l
+}
+
+// Content is the screen's root object.
+func (s *LoginScreen) Content() fyne.CanvasObject { return s.content }
+
+// Focus puts the cursor in the login field.
+func (s *LoginScreen) Focus() { s.app.focus(s.login) }
+
+// Submit authenticates in the background and moves on, or shows why not.
+func (s *LoginScreen) Submit() {
+	login := strings.TrimSpace(s.login.Text)
+	password := s.password.Text
+	if login == "" {
+		s.showError(Message{Key: "ui.login.err.empty_login", Fallback: "Enter your login."})
+		s.app.focus(s.login)
+		return
+	}
+	s.submit.Disable()
+	s.errLabel.Hide()
+	s.app.async(func() {
+		u, err := s.app.deps.Auth.Authenticate(context.Background(), login, password)
+		s.app.do(func() {
+			s.submit.Enable()
+			if err != nil {
+				fyne.LogError("sign in "+login, err)
+				s.password.SetText("")
+				s.showError(signInMessage(err))
+				s.app.focus(s.password)
+				return
+			}
+			s.app.SignedIn(u, password)
+		})
+	})
+}
+
+func (s *LoginScreen) showError(m Message) {
+	s.errLabel.SetText(m.String())
+	s.errLabel.Show()
+}
+
+// ErrorText is the error the screen shows, "" when none; for tests and the
+// look script.
+func (s *LoginScreen) ErrorText() string {
+	if !s.errLabel.Visible() {
+		return ""
+	}
+	return s.errLabel.Text
+}
