@@ -25,9 +25,9 @@ type App struct {
 	// switch it off and poll by hand.
 	pollStatus bool
 
-	user    *User
-	stopBg  context.CancelFunc // stops the main screen's background work on logout
-	screen  any // the screen showing: *LoginScreen, *ChangePasswordScreen or *MainScreen
+	user   *User
+	stopBg context.CancelFunc // stops the main screen's background work on logout
+	screen any                // the screen showing: *LoginScreen, *ChangePasswordScreen or *MainScreen
 }
 
 // New wires the shell to a window. Call Start to show the first screen.
