@@ -162,6 +162,7 @@ var (
 	msgProtocol  = Message{Key: "register.protocol", Fallback: "The register answered something unexpected: check the register before repeating"}
 	msgTax       = Message{Key: "register.tax_unsupported", Fallback: "This VAT rate cannot be sent to the register"}
 	msgReceipt   = Message{Key: "register.bad_receipt", Fallback: "The receipt cannot be sent to the register: {{.Why}}"}
+	msgINN       = Message{Key: "register.bad_inn", Fallback: "The cashier's INN must be 10 or 12 digits"}
 	msgOther     = Message{Key: "register.failed", Fallback: "Register operation failed"}
 )
 
@@ -205,6 +206,12 @@ func MessageOf(err error) Message {
 		return msgProtocol
 	case errors.Is(err, ErrTaxUnsupported):
 		return msgTax
+	case errors.Is(err, ErrReceiptOpen):
+		return Message{Key: errorInfo[0x4A].key, Fallback: errorInfo[0x4A].en}
+	case errors.Is(err, ErrShiftOpen):
+		return Message{Key: errorInfo[0x3C].key, Fallback: errorInfo[0x3C].en}
+	case errors.Is(err, ErrBadINN):
+		return msgINN
 	}
 	return msgOther
 }
@@ -223,11 +230,14 @@ func MessageKeys() []string {
 	for _, i := range errorInfo {
 		add(i.key)
 	}
-	for _, m := range []Message{msgNoLink, msgUnknown, msgPaperOut, msgCoverOpen, msgShift24, msgShiftOff, msgBusy, msgProtocol, msgTax, msgReceipt, msgOther} {
+	for _, m := range []Message{msgNoLink, msgUnknown, msgPaperOut, msgCoverOpen, msgShift24, msgShiftOff, msgBusy, msgProtocol, msgTax, msgReceipt, msgINN, msgOther} {
 		add(m.Key)
 	}
 	add("register.error.unknown")
 	add("register.error.unknown_text")
+	for _, k := range ProgressStages {
+		add(k)
+	}
 	return keys
 }
 
@@ -242,3 +252,7 @@ func render(tmpl string, args map[string]any) string {
 	}
 	return b.String()
 }
+
+// ProgressStages are the device.Progress stages ZReport reports; they are
+// message keys too.
+var ProgressStages = []string{"register.progress.z_start", "register.progress.z_printing", "register.progress.z_done"}
