@@ -53,7 +53,7 @@ func (a *App) User() *User { return a.user }
 
 func (a *App) setContent(screen any, title Message, o fyne.CanvasObject) {
 	a.screen = screen
-	a.win.SetTitle(lang.X("ui.app.title", "Till") + " — " + title.String())
+	a.win.SetTitle(lang.X("ui.app.title", "Till") + " — " + tr(title))
 	a.win.SetContent(o)
 }
 

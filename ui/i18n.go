@@ -9,6 +9,8 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/lang"
+
+	"github.com/tillpos/till/policy"
 )
 
 // Language is one language the till ships, with its name written in itself
@@ -110,30 +112,30 @@ func ApplyLanguage(flagTag string, s Settings) (string, error) {
 }
 
 // Message is a sentence for a person: a stable key for the translations, the
-// English fallback, and the template arguments.
-type Message struct {
-	Key      string
-	Fallback string
-	Args     map[string]any
-}
+// English fallback (a go-i18n template) and its arguments. It is the
+// policy's type, so verdicts, store errors and the ui's own sentences travel
+// the same way; tr turns any of them into the current language.
+type Message = policy.Message
 
-// String translates the message into the current language.
-func (m Message) String() string {
+// tr translates m into the current language.
+func tr(m Message) string {
 	if m.Args == nil {
 		return lang.X(m.Key, m.Fallback)
 	}
 	return lang.X(m.Key, m.Fallback, m.Args)
 }
 
-// Localized is an error that knows its translated sentence. Errors from
-// other packages (the store's ErrLocked, ...) may implement it; the window
-// then shows their sentence instead of a generic one.
-type Localized interface {
-	error
-	MessageKey() string
-	MessageFallback() string
-	MessageArgs() map[string]any
+// MessageError is an error that carries the sentence to show for it. The
+// wiring wraps errors of other areas (the store's ErrLocked, ErrWeakPassword,
+// ...) in it, with their own keys, so the window shows their sentence rather
+// than a generic one.
+type MessageError struct {
+	Msg Message
+	Err error
 }
+
+func (e *MessageError) Error() string { return e.Err.Error() }
+func (e *MessageError) Unwrap() error { return e.Err }
 
 // signInMessage is what the login screen says about a failed sign-in.
 func signInMessage(err error) Message {
@@ -154,9 +156,8 @@ func signInMessage(err error) Message {
 // the error's own translation when it has one, else a generic sentence with
 // the error text, so nothing is hidden from the person who must report it.
 func errorMessage(err error) Message {
-	var l Localized
-	if errors.As(err, &l) {
-		return Message{Key: l.MessageKey(), Fallback: l.MessageFallback(), Args: l.MessageArgs()}
+	if me, ok := errors.AsType[*MessageError](err); ok {
+		return me.Msg
 	}
 	return Message{Key: "ui.err.generic", Fallback: "Something went wrong: {{.Err}}", Args: map[string]any{"Err": err.Error()}}
 }

@@ -207,7 +207,7 @@ func (s *LoginScreen) Submit() {
 }
 
 func (s *LoginScreen) showError(m Message) {
-	s.errLabel.SetText(m.String())
+	s.errLabel.SetText(tr(m))
 	s.errLabel.Show()
 }
 

@@ -162,7 +162,7 @@ func (s *MainScreen) runSearch(prefix string) {
 			}
 			if err != nil {
 				fyne.LogError("search items", err)
-				s.found.SetText(errorMessage(fmt.Errorf("search items: %w", err)).String())
+				s.found.SetText(tr(errorMessage(fmt.Errorf("search items: %w", err))))
 				s.found.Importance = widget.DangerImportance
 				return
 			}
@@ -208,11 +208,11 @@ func (s *MainScreen) pollOnce(reg RegisterStatus) {
 // showRegister puts the register's state and the shift's into the status bar.
 func (s *MainScreen) showRegister(st device.Status, err error) {
 	reg, regBad := registerText(st, err)
-	s.register.SetText(reg.String())
+	s.register.SetText(tr(reg))
 	s.register.Importance = importance(regBad)
 	s.register.Refresh()
 	sh, shBad := shiftText(st, err)
-	s.shift.SetText(sh.String())
+	s.shift.SetText(tr(sh))
 	s.shift.Importance = importance(shBad)
 	s.shift.Refresh()
 }

@@ -129,7 +129,7 @@ func (s *ChangePasswordScreen) Submit() {
 }
 
 func (s *ChangePasswordScreen) showError(m Message) {
-	s.errLabel.SetText(m.String())
+	s.errLabel.SetText(tr(m))
 	s.errLabel.Show()
 }
 
