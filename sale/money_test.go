@@ -56,11 +56,11 @@ func TestLineAmount(t *testing.T) {
 		price, qty, want int64
 		err              error
 	}{
-		{9990, 3333, 33297, nil},  // 3.333 kg × 99.90 = 332.9667 -> 332.97
-		{100, 5, 1, nil},          // 0.5 kopeck rounds up
-		{100, 4, 0, nil},          // 0.4 kopeck rounds down
-		{3333, 3000, 9999, nil},   // 3 × 33.33
-		{0, 1000, 0, nil},         // zero price is a policy question, not arithmetic
+		{9990, 3333, 33297, nil}, // 3.333 kg × 99.90 = 332.9667 -> 332.97
+		{100, 5, 1, nil},         // 0.5 kopeck rounds up
+		{100, 4, 0, nil},         // 0.4 kopeck rounds down
+		{3333, 3000, 9999, nil},  // 3 × 33.33
+		{0, 1000, 0, nil},        // zero price is a policy question, not arithmetic
 		{-1, 1000, 0, ErrNegative},
 		{100, 0, 0, ErrQuantity},
 		{100, -1000, 0, ErrQuantity},

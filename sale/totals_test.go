@@ -26,8 +26,8 @@ func TestComputeExample(t *testing.T) {
 	b := Bill{
 		Kind: KindSale,
 		Lines: []Line{
-			line(1, 3333, 3000, "20"),     // 99.99
-			line(2, 9990, 3333, "10"),     // 332.97
+			line(1, 3333, 3000, "20"), // 99.99
+			line(2, 9990, 3333, "10"), // 332.97
 			{ID: 3, UnitPrice: 5000, QtyMilli: 1000, VAT: "20", Voided: true},
 			{ID: 4, UnitPrice: 10000, QtyMilli: 2000, VAT: "none", Discount: Discount{DiscountPercent, 1000}}, // 200.00 - 20.00
 		},
@@ -48,7 +48,7 @@ func TestComputeExample(t *testing.T) {
 		},
 		Gross: 63296, LineDiscounts: 2000, Subtotal: 61296, BillDiscount: 1000, Due: 60296,
 		VAT: []VATTotal{
-			{Code: "20", Rate: 2000, Amount: 9836, VAT: 1639}, // 98.36 × 20/120 = 16.393
+			{Code: "20", Rate: 2000, Amount: 9836, VAT: 1639},  // 98.36 × 20/120 = 16.393
 			{Code: "10", Rate: 1000, Amount: 32754, VAT: 2978}, // 327.54 / 11 = 29.776
 			{Code: "none", Amount: 17706},
 		},
