@@ -125,6 +125,9 @@ func ParseGS1(s string) ([]GS1Element, error) {
 		}
 		out = append(out, GS1Element{AI: ai, Value: v})
 	}
+	if len(out) == 0 {
+		return nil, gs1Err("only separators")
+	}
 	return out, nil
 }
 

@@ -87,11 +87,6 @@ func ParseMarking(s string) (Marking, error) {
 			return Marking{}, markErr("cannot split %d characters after GTIN", len(s)-16)
 		}
 		els = append([]GS1Element{{AI: "01", Value: s[2:16]}}, rest...)
-		for _, e := range els {
-			if err := checkAIValue(e.AI, aiTable[e.AI], e.Value); err != nil {
-				return Marking{}, markErr("%v", err)
-			}
-		}
 	}
 	m := Marking{Elements: els}
 	m.GTIN, _ = GS1Value(els, "01")
@@ -114,7 +109,11 @@ func splitMarking(s string, acc []GS1Element) ([]GS1Element, bool) {
 	}
 	for ai, n := range markingFixed {
 		if strings.HasPrefix(s, ai) && len(s) >= len(ai)+n {
-			if r, ok := splitMarking(s[len(ai)+n:], append(acc[:len(acc):len(acc)], GS1Element{AI: ai, Value: s[len(ai) : len(ai)+n]})); ok {
+			el := GS1Element{AI: ai, Value: s[len(ai) : len(ai)+n]}
+			if checkAIValue(el.AI, aiTable[el.AI], el.Value) != nil {
+				continue
+			}
+			if r, ok := splitMarking(s[len(ai)+n:], append(acc[:len(acc):len(acc)], el)); ok {
 				return r, true
 			}
 		}
@@ -132,6 +131,9 @@ func splitMarking(s string, acc []GS1Element) ([]GS1Element, bool) {
 			continue
 		}
 		el := GS1Element{AI: ai, Value: s[2 : 2+n]}
+		if checkAIValue(el.AI, aiTable[el.AI], el.Value) != nil {
+			continue
+		}
 		if r, ok := splitMarking(s[2+n:], append(acc[:len(acc):len(acc)], el)); ok {
 			return r, true
 		}

@@ -65,7 +65,7 @@ func ParseScan(sym, text string, cfg ScanConfig) (Result, error) {
 	text = strings.TrimRight(text, "\r\n")
 	r := Result{Symbology: sym, Raw: text}
 	if sym != "" {
-		if _, ok := aimCodes[sym[1]]; !ok || sym[0] != ']' {
+		if len(sym) != 3 || sym[0] != ']' || aimCodes[sym[1]] == "" {
 			return Result{}, newErr(ErrNotItemCode, "input.scan.symbology",
 				"This kind of barcode is not used at this till", nil, "unknown AIM symbology %q", sym)
 		}

@@ -42,6 +42,9 @@ func ParseSwipe(s string, cfg TrackConfig) (Swipe, error) {
 		if end < 0 {
 			return Swipe{}, trackErr("no end sentinel")
 		}
+		if end == 0 {
+			return Swipe{}, trackErr("end sentinel without start sentinel")
+		}
 		body := s[1:end]
 		s = s[end+1:]
 		var lrc byte
