@@ -1,0 +1,35 @@
+package store
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+)
+
+// openTest opens a fresh database and key file in t.TempDir().
+func openTest(t testing.TB) *DB {
+	t.Helper()
+	dir := t.TempDir()
+	db, err := Open(context.Background(), filepath.Join(dir, "till.db"), Options{KeyPath: filepath.Join(dir, "till.key")})
+	if err != nil {
+		t.Fatalf("open: %v", err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func TestOpenMigratesAndChecksPragmas(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	v, err := db.userVersion(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v != latestVersion() || v < 1 {
+		t.Fatalf("user_version = %d, want %d", v, latestVersion())
+	}
+	// Every pooled connection carries the pragmas, not only the first.
+	if err := db.checkPragmas(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
