@@ -73,7 +73,51 @@ var messages = map[string]string{
 	"sale.error.unreconciled":    "A previous receipt is not confirmed by the fiscal register yet",
 	"sale.error.conflict":        "The fiscal register holds a different document than this bill: ask a supervisor",
 	"sale.error.not_open":        "The bill is not open",
+
+	// Labels for the domain's own values (see the Key methods).
+	"sale.state.open":          "Open",
+	"sale.state.parked":        "Parked",
+	"sale.state.cancelled":     "Cancelled",
+	"sale.state.fiscalising":   "Printing receipt",
+	"sale.state.fiscalised":    "Receipt printed",
+	"sale.state.conflict":      "Needs a supervisor",
+	"sale.kind.sale":           "Sale",
+	"sale.kind.return":         "Return",
+	"sale.payment.cash":        "Cash",
+	"sale.payment.card":        "Card",
+	"sale.outcome.fiscalised":  "The fiscal register had printed the receipt; it is recorded",
+	"sale.outcome.not_printed": "The fiscal register did not print the receipt; the bill is open again",
 }
+
+// Key is the message key of the state's label.
+func (s BillState) Key() string { return "sale.state." + s.String() }
+
+// Key is the message key of the kind's label.
+func (k BillKind) Key() string {
+	if k == KindReturn {
+		return "sale.kind.return"
+	}
+	return "sale.kind.sale"
+}
+
+// Key is the message key of the payment kind's label.
+func (k PaymentKind) Key() string {
+	if k == PayCard {
+		return "sale.payment.card"
+	}
+	return "sale.payment.cash"
+}
+
+// Key is the message key of what a reconciliation proved.
+func (o Outcome) Key() string {
+	if o == OutcomeFiscalised {
+		return "sale.outcome.fiscalised"
+	}
+	return "sale.outcome.not_printed"
+}
+
+// Fallback is the English text of a key of this area ("" if unknown).
+func Fallback(key string) string { return messages[key] }
 
 // Messages returns the message keys and English texts of the sale area, for
 // tests that compare them with the translation files.
