@@ -84,7 +84,8 @@ type Deps struct {
 	// Demo, when not empty, is shown on the login screen: the till runs on
 	// demo data and these are its logins.
 	Demo []DemoLogin
-	// Unprotected: the security module is switched off, every action is
-	// allowed; the main screen says so.
-	Unprotected bool
+	// Unprotected reports that the security module is switched off (every
+	// action is allowed); the main screen says so. Asked at each sign-in, as
+	// an admin may switch it meanwhile. Nil means protected.
+	Unprotected func() bool
 }

@@ -62,7 +62,7 @@ func NewMainScreen(ctx context.Context, app *App, u User) *MainScreen {
 		logout)
 
 	top := []fyne.CanvasObject{toolbar}
-	if app.deps.Unprotected {
+	if app.deps.Unprotected != nil && app.deps.Unprotected() {
 		warn := widget.NewLabel(lang.X("ui.main.unprotected", "Security module is off: every action is allowed on this till."))
 		warn.Importance = widget.WarningImportance
 		warn.Wrapping = fyne.TextWrapWord

@@ -358,7 +358,7 @@ func TestMainScreenStatusAndSearch(t *testing.T) {
 }
 
 func TestMainScreenWithoutDevices(t *testing.T) {
-	a, w := newTestApp(t, "en", Deps{Unprotected: true})
+	a, w := newTestApp(t, "en", Deps{Unprotected: func() bool { return true }})
 	loginAs(t, a, w, "cashier", "cash1234")
 	got := visible(w)
 	for _, key := range []string{"ui.status.register_none", "ui.sale.no_catalogue", "ui.main.unprotected"} {

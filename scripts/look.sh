@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Look at the real window: start the till in demo mode under a virtual X
+# server, screenshot the login screen, sign in as the demo cashier by typing
+# (xdotool), screenshot the main screen, and stop the till.
+#
+#   scripts/look.sh BIN LOGIN.png [MAIN.png]
+#
+# MAIN.png defaults to main.png next to LOGIN.png. Environment:
+#   LOOK_LANG      window language (en, ru, it; default en)
+#   LOOK_SIZE      screen size (default 1280x800)
+#   LOOK_LOGIN / LOOK_PASSWORD   who signs in (default the demo cashier)
+# Needs xvfb-run and ImageMagick's import; without xdotool only the login
+# screen is taken. Each run uses a fresh demo database and HOME in a temp dir,
+# so it never touches the developer's till.
+set -euo pipefail
+
+bin=${1:?usage: look.sh BIN LOGIN.png [MAIN.png]}
+login_png=${2:?usage: look.sh BIN LOGIN.png [MAIN.png]}
+main_png=${3:-$(dirname "$login_png")/main.png}
+size=${LOOK_SIZE:-1280x800}
+
+for tool in xvfb-run import; do
+	command -v "$tool" >/dev/null || { echo "look.sh: $tool is missing (make look installs it)" >&2; exit 1; }
+done
+
+bin=$(realpath "$bin")
+mkdir -p "$(dirname "$login_png")" "$(dirname "$main_png")"
+login_png=$(realpath "$login_png")
+main_png=$(realpath "$main_png")
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+export LOOK_BIN=$bin LOOK_TMP=$tmp LOOK_LOGIN_PNG=$login_png LOOK_MAIN_PNG=$main_png
+export LOOK_LANG=${LOOK_LANG:-en} LOOK_LOGIN=${LOOK_LOGIN:-cashier} LOOK_PASSWORD=${LOOK_PASSWORD:-}
+
+# Everything that needs the display runs inside one xvfb-run.
+xvfb-run -a -s "-screen 0 ${size}x24" bash -euo pipefail -c '
+	HOME=$LOOK_TMP/home XDG_CONFIG_HOME=$LOOK_TMP/config "$LOOK_BIN" -demo -db "$LOOK_TMP/till.db" -lang "$LOOK_LANG" \
+		>"$LOOK_TMP/till.log" 2>&1 &
+	pid=$!
+	stop() { kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; }
+	trap stop EXIT
+
+	# Wait for the window (first start seeds the demo database).
+	win=
+	for _ in $(seq 1 120); do
+		if ! kill -0 "$pid" 2>/dev/null; then
+			echo "look.sh: the till exited:" >&2; cat "$LOOK_TMP/till.log" >&2; exit 1
+		fi
+		if command -v xdotool >/dev/null; then
+			win=$(xdotool search --onlyvisible --pid "$pid" 2>/dev/null | head -n1 || true)
+			[ -n "$win" ] && break
+		elif xwininfo -root -tree 2>/dev/null | grep -q "\"Till\|\"Касса\|\"Cassa"; then
+			break
+		fi
+		sleep 0.5
+	done
+	sleep 2 # first paint
+	import -window root "$LOOK_LOGIN_PNG"
+	echo "look.sh: $LOOK_LOGIN_PNG"
+
+	if [ -z "$win" ]; then
+		echo "look.sh: no xdotool, so no main screen" >&2
+		exit 0
+	fi
+	if [ -z "$LOOK_PASSWORD" ]; then
+		echo "look.sh: set LOOK_PASSWORD to sign in" >&2
+		exit 0
+	fi
+	xdotool windowactivate --sync "$win" 2>/dev/null || xdotool windowfocus --sync "$win" || true
+	# The login field has the focus; Enter moves to the password, Enter signs in.
+	xdotool type --delay 40 "$LOOK_LOGIN"
+	xdotool key Return
+	xdotool type --delay 40 "$LOOK_PASSWORD"
+	xdotool key Return
+	sleep 3 # argon2id, then the main screen and the first register poll
+	import -window root "$LOOK_MAIN_PNG"
+	echo "look.sh: $LOOK_MAIN_PNG"
+'
