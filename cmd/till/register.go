@@ -1,0 +1,162 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/tillpos/till/device"
+	"github.com/tillpos/till/device/shtrih"
+)
+
+func init() {
+	register("register", "talk to a Shtrih-M register: status | x-report | test-receipt --port PATH[@BAUD]",
+		func(ctx context.Context, args []string) error { return runRegister(ctx, os.Stdout, args) })
+}
+
+const registerUsage = "register status|x-report|test-receipt --port PATH[@BAUD] [--password N] [--cashier NAME] [--inn INN] [--open-shift]"
+
+func runRegister(ctx context.Context, out io.Writer, args []string) error {
+	if len(args) == 0 {
+		return fmt.Errorf("%w: %s", errUsage, registerUsage)
+	}
+	action := args[0]
+	fs := flag.NewFlagSet("register "+action, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	port := fs.String("port", "", "serial port, PATH or PATH@BAUD (baud detected when omitted)")
+	pwd := fs.Uint("password", uint(shtrih.DefaultPassword), "operator password (table 2)")
+	cashier := fs.String("cashier", "Test", "cashier name for shift open and receipts")
+	inn := fs.String("inn", "", "cashier INN (10 or 12 digits), optional")
+	openShift := fs.Bool("open-shift", false, "test-receipt: open the shift first when it is closed")
+	if err := fs.Parse(args[1:]); err != nil {
+		return fmt.Errorf("%w: %v; %s", errUsage, err, registerUsage)
+	}
+	if *port == "" {
+		return fmt.Errorf("%w: --port is required; %s", errUsage, registerUsage)
+	}
+	switch action {
+	case "status", "x-report", "test-receipt":
+	default:
+		return fmt.Errorf("%w: unknown register action %q; %s", errUsage, action, registerUsage)
+	}
+	r, err := shtrih.Open(*port, shtrih.Config{Password: uint32(*pwd)})
+	if err != nil {
+		return registerFailure("open "+*port, err)
+	}
+	defer r.Close()
+	c := device.Cashier{Name: *cashier, INN: *inn}
+	switch action {
+	case "status":
+		return registerStatus(ctx, out, r)
+	case "x-report":
+		if err := r.XReport(ctx, c); err != nil {
+			return registerFailure("X report", err)
+		}
+		fmt.Fprintln(out, "X report printed")
+		return nil
+	default:
+		return testReceipt(ctx, out, r, c, *openShift)
+	}
+}
+
+// registerFailure puts the cashier's words first and the detail after.
+func registerFailure(what string, err error) error {
+	return fmt.Errorf("%s: %s (%w)", what, shtrih.MessageOf(err), err)
+}
+
+func registerStatus(ctx context.Context, out io.Writer, r *shtrih.Register) error {
+	s, err := r.Status(ctx)
+	if err != nil {
+		return registerFailure("status", err)
+	}
+	last, open, err := r.LastDocument(ctx)
+	if err != nil {
+		return registerFailure("last document", err)
+	}
+	paper := "ok"
+	switch {
+	case s.PaperOut:
+		paper = "out"
+	case s.Submode == 3:
+		paper = "loaded, waiting to continue printing"
+	}
+	fmt.Fprintf(out, "mode:       %d (%s)\n", s.Mode, modeName(s.Mode))
+	fmt.Fprintf(out, "submode:    %d (%s)\n", s.Submode, submodeName(s.Submode))
+	fmt.Fprintf(out, "shift:      %s\n", shiftState(s))
+	fmt.Fprintf(out, "paper:      %s\n", paper)
+	fmt.Fprintf(out, "cover:      %s\n", map[bool]string{true: "open", false: "closed"}[s.CoverOpen])
+	fmt.Fprintf(out, "last FD:    %d\n", last)
+	fmt.Fprintf(out, "open FN doc: %02Xh\n", open)
+	fmt.Fprintf(out, "FN serial:  %s\n", s.Serial)
+	return nil
+}
+
+func shiftState(s device.Status) string {
+	switch {
+	case s.ShiftOver24:
+		return "open, over 24 hours (Z report needed)"
+	case s.ShiftOpen:
+		return "open"
+	}
+	return "closed"
+}
+
+func modeName(m device.Mode) string {
+	switch m {
+	case device.ModeShiftOpen:
+		return "shift open"
+	case device.ModeShiftExpired:
+		return "shift over 24 h"
+	case device.ModeShiftClosed:
+		return "shift closed"
+	case device.ModeReceiptOpen:
+		return "document open"
+	case 0:
+		return "printer mode"
+	}
+	return "busy or service"
+}
+
+func submodeName(s byte) string {
+	return [...]string{"idle", "paper out", "paper out while printing", "waiting for continue", "printing long report", "printing"}[min(int(s), 5)]
+}
+
+func testReceipt(ctx context.Context, out io.Writer, r *shtrih.Register, c device.Cashier, openShift bool) error {
+	s, err := r.Status(ctx)
+	if err != nil {
+		return registerFailure("status", err)
+	}
+	if !s.ShiftOpen {
+		if !openShift {
+			return registerFailure("test receipt", fmt.Errorf("%w (pass --open-shift to open it)", device.ErrShiftClosed))
+		}
+		res, err := r.OpenShift(ctx, c)
+		if err != nil {
+			return registerFailure("open shift", err)
+		}
+		fmt.Fprintf(out, "shift %d opened: FD %d, sign %d\n", res.Shift, res.Number, res.Sign)
+	}
+	rc := device.Receipt{
+		Kind:     device.Sale,
+		Cashier:  c,
+		Lines:    []device.ReceiptLine{{Name: "Test item", QtyMilli: 1000, Price: 100, Amount: 100, Tax: device.TaxNone}},
+		Payments: []device.Payment{{Kind: device.PayCash, Amount: 100}},
+	}
+	res, err := r.Fiscalise(ctx, rc)
+	if err != nil {
+		if errors.Is(err, device.ErrOutcomeUnknown) {
+			last, open, lerr := r.LastDocument(ctx)
+			if lerr == nil {
+				return registerFailure(fmt.Sprintf("test receipt (now: last FD %d, open FN document %02Xh)", last, open), err)
+			}
+		}
+		return registerFailure("test receipt", err)
+	}
+	fmt.Fprintf(out, "receipt fiscalised: FD %d, fiscal sign %d, %s\n", res.Number, res.Sign,
+		strings.TrimSpace(res.Time.Format("2006-01-02 15:04")))
+	return nil
+}
