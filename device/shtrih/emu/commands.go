@@ -1,0 +1,895 @@
+package emu
+
+import (
+	"math/bits"
+	"time"
+
+	"github.com/tillpos/till/device/shtrih/proto"
+)
+
+// Error codes the emulator answers with (fiscal-shtrih-m.md §5).
+const (
+	errOK          byte = 0x00
+	errFNState     byte = 0x02
+	errFNNoData    byte = 0x08
+	errTLVTooLarge byte = 0x10
+	errFNShift24h  byte = 0x16
+	errBadParams   byte = 0x33
+	errUnsupported byte = 0x37
+	errShiftOpen   byte = 0x3C
+	errShiftClosed byte = 0x3D
+	errPayments    byte = 0x45
+	errNoCash      byte = 0x46
+	errReceiptOpen byte = 0x4A
+	errShift24h    byte = 0x4E
+	errPassword    byte = 0x4F
+	errReceiptShut byte = 0x55
+	errWaitB0      byte = 0x58
+	errOtherOp     byte = 0x59
+	errWrongOp     byte = 0x5E
+	errNoPaper     byte = 0x6B
+	errPrinter     byte = 0x77
+	errZeroTotal   byte = 0x8E
+)
+
+// errorTexts are what 6Bh answers, in the device's own language.
+var errorTexts = map[byte]string{
+	errOK:          "Ошибок нет",
+	0x01:           "ФН: неизвестная команда или неверный формат",
+	errFNState:     "ФН: неверное состояние ФН",
+	errFNNoData:    "ФН: нет запрошенных данных",
+	0x09:           "ФН: некорректное значение параметров команды",
+	errTLVTooLarge: "ФН: превышение размеров TLV данных",
+	errFNShift24h:  "ФН: продолжительность смены более 24 часов",
+	errBadParams:   "Некорректные параметры в команде",
+	errUnsupported: "Команда не поддерживается в данной реализации ККТ",
+	errShiftOpen:   "Смена открыта, операция невозможна",
+	errShiftClosed: "Смена не открыта, операция невозможна",
+	errPayments:    "Cумма всех видов оплаты меньше итога чека",
+	errNoCash:      "Не хватает наличности в кассе",
+	errReceiptOpen: "Открыт чек - операция невозможна",
+	errShift24h:    "Смена превысила 24 часа",
+	errPassword:    "Неверный пароль",
+	0x50:           "Идет печать результатов выполнения предыдущей команды",
+	errReceiptShut: "Чек закрыт - операция невозможна",
+	errWaitB0:      "Ожидание команды продолжения печати",
+	errOtherOp:     "Документ открыт другим оператором",
+	errWrongOp:     "Неверная операция",
+	errNoPaper:     "Нет чековой ленты",
+	errPrinter:     "Принтер: нет сигнала с датчиков",
+	errZeroTotal:   "Нулевой итог чека",
+}
+
+// req reads a request's DATA front to back; a short read marks it bad
+// instead of panicking, because these bytes come from outside.
+type req struct {
+	b   []byte
+	bad bool
+}
+
+func (r *req) take(n int) []byte {
+	if r.bad || len(r.b) < n {
+		r.bad = true
+		return make([]byte, n)
+	}
+	v := r.b[:n]
+	r.b = r.b[n:]
+	return v
+}
+
+func (r *req) u(width int) uint64 {
+	v, _ := proto.Uint(r.take(width), width)
+	return v
+}
+
+func (r *req) rest() []byte {
+	v := r.b
+	r.b = nil
+	return v
+}
+
+// call is one command being executed: who sent it and what it cost.
+type call struct {
+	cmd    proto.Command
+	op     byte // operator number from the password
+	lines  int  // lines printed
+	fn     bool // a fiscal document was written
+	extra  time.Duration
+	dirty  bool // fiscal memory changed: save the state file
+	failed byte // paper ran out while printing this command
+}
+
+type handler struct {
+	run func(e *Emulator, r *req, c *call) ([]byte, byte)
+	// noPwd: the command has no password (6Bh, FCh).
+	noPwd bool
+	// prints: refused up front when the printer cannot print.
+	prints bool
+	// admin: only operators 29 and 30; sysadmin: only 30.
+	admin, sysadmin bool
+}
+
+var handlers = map[proto.Command]handler{
+	proto.CmdShortStatus:   {run: (*Emulator).cmdShortStatus},
+	proto.CmdFullStatus:    {run: (*Emulator).cmdFullStatus},
+	proto.CmdBeep:          {run: opOnly},
+	proto.CmdPrintLine:     {run: (*Emulator).cmdPrintLine, prints: true},
+	proto.CmdWriteTable:    {run: (*Emulator).cmdWriteTable, sysadmin: true},
+	proto.CmdCut:           {run: (*Emulator).cmdCut, prints: true},
+	proto.CmdOpenDrawer:    {run: (*Emulator).cmdDrawer},
+	proto.CmdContinuePrint: {run: (*Emulator).cmdContinue},
+	proto.CmdCashIn:        {run: (*Emulator).cmdCash, prints: true},
+	proto.CmdCashOut:       {run: (*Emulator).cmdCash, prints: true},
+	proto.CmdXReport:       {run: (*Emulator).cmdX, prints: true, admin: true},
+	proto.CmdZReport:       {run: (*Emulator).cmdZ, prints: true, admin: true},
+	proto.CmdOpenShift:     {run: (*Emulator).cmdOpenShift, prints: true},
+	proto.CmdOpenReceipt:   {run: (*Emulator).cmdOpenReceipt, prints: true},
+	proto.CmdOperationV2:   {run: (*Emulator).cmdOperation, prints: true},
+	proto.CmdCloseV2:       {run: (*Emulator).cmdClose, prints: true},
+	proto.CmdCancelReceipt: {run: (*Emulator).cmdCancel, prints: true},
+	proto.CmdSubtotal:      {run: (*Emulator).cmdSubtotal},
+	proto.CmdFNWriteTLV:    {run: (*Emulator).cmdWriteTLV},
+	proto.CmdFNStatus:      {run: (*Emulator).cmdFNStatus},
+	proto.CmdFNFindDoc:     {run: (*Emulator).cmdFindDoc},
+	proto.CmdFNShiftParams: {run: (*Emulator).cmdShiftParams},
+	proto.CmdFNBeginOpen:   {run: (*Emulator).cmdBeginOpen},
+	proto.CmdFNOpenShift:   {run: (*Emulator).cmdFNOpenShift, prints: true},
+	proto.CmdFNBeginClose:  {run: (*Emulator).cmdBeginClose},
+	proto.CmdFNCloseShift:  {run: (*Emulator).cmdFNCloseShift, prints: true},
+	proto.CmdFNCancelDoc:   {run: (*Emulator).cmdFNCancel},
+	proto.CmdErrorText:     {run: (*Emulator).cmdErrorText, noPwd: true},
+	proto.CmdDeviceType:    {run: (*Emulator).cmdDeviceType, noPwd: true},
+}
+
+// commandCost is the register's own processing time of any command.
+const commandCost = 3 * time.Millisecond
+
+// execute runs one request body (CMD+DATA) and returns the reply body
+// (CMD echo, ERR, data) and how long the device is busy with it. It never
+// panics on any input: malformed requests get an error code.
+func (e *Emulator) execute(body []byte) (reply []byte, busy time.Duration, cmd proto.Command) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	cmd, data, err := proto.SplitCommand(body)
+	if err != nil {
+		// A lone FFh: nothing to echo but the prefix.
+		return []byte{0xFF, 0x00, errUnsupported}, commandCost, 0xFF00
+	}
+	c := &call{cmd: cmd}
+	out, code := e.dispatch(cmd, &req{b: data}, c)
+	reply = cmd.Append(make([]byte, 0, 3+len(out)))
+	reply = append(reply, code)
+	if code == errOK {
+		reply = append(reply, out...)
+	}
+	busy = commandCost + e.cfg.lineTime(c.lines) + positive(c.extra)
+	if c.fn {
+		busy += positive(e.cfg.FNWrite)
+	}
+	if c.dirty {
+		e.persistLocked()
+	}
+	return reply, busy, cmd
+}
+
+func (e *Emulator) dispatch(cmd proto.Command, r *req, c *call) ([]byte, byte) {
+	h, ok := handlers[cmd]
+	if !ok {
+		return nil, errUnsupported
+	}
+	if !h.noPwd {
+		pwd := uint32(r.u(4))
+		if r.bad {
+			return nil, errBadParams
+		}
+		c.op = e.operator(pwd)
+		if c.op == 0 {
+			return nil, errPassword
+		}
+		if (h.admin && c.op < 29) || (h.sysadmin && c.op != 30) {
+			return nil, errPassword
+		}
+	}
+	if h.prints {
+		if code := e.printerReady(); code != errOK {
+			return nil, code
+		}
+	}
+	out, code := h.run(e, r, c)
+	if code == errOK && c.failed != errOK {
+		// The roll ended while this command printed; what it wrote to the
+		// FN stays written.
+		return nil, c.failed
+	}
+	return out, code
+}
+
+// operator finds the operator whose table 2 password this is (0 = none).
+func (e *Emulator) operator(pwd uint32) byte {
+	for op := 30; op >= 1; op-- {
+		if e.mem.Passwords[op] == pwd {
+			return byte(op)
+		}
+	}
+	return 0
+}
+
+func (e *Emulator) printerReady() byte {
+	switch {
+	case e.cover:
+		return errPrinter
+	case e.paper == paperOut || e.paper == paperOutPrint:
+		return errNoPaper
+	case e.paper == paperWaitB0:
+		return errWaitB0
+	}
+	return errOK
+}
+
+// print prints n lines and reports whether the roll lasted. When it ends
+// mid-document the register goes to submode 2 ("ДОКУМЕНТ НЕДЕЙСТВИТЕЛЕН").
+func (e *Emulator) print(c *call, n int) bool {
+	if e.paperLeft >= 0 && n > e.paperLeft {
+		c.lines += e.paperLeft
+		e.paperLeft = 0
+		e.paper = paperOutPrint
+		e.lastPrint = 1
+		c.failed = errNoPaper
+		return false
+	}
+	if e.paperLeft >= 0 {
+		e.paperLeft -= n
+	}
+	c.lines += n
+	e.lastPrint = 0
+	return true
+}
+
+func opOnly(e *Emulator, r *req, c *call) ([]byte, byte) { return []byte{c.op}, errOK }
+
+func (e *Emulator) now() time.Time { return e.cfg.Clock() }
+
+// dateTime is the 5-byte DATE_TIME of FN commands: YY MM DD HH MM.
+func dateTime(t time.Time) []byte {
+	return []byte{byte(t.Year() - 2000), byte(t.Month()), byte(t.Day()), byte(t.Hour()), byte(t.Minute())}
+}
+
+func (e *Emulator) flags() uint16 {
+	f := uint16(0x0292) // rolls present, optical sensor sees paper, lever down
+	if e.paper == paperOut || e.paper == paperOutPrint || e.paperLeft == 0 {
+		f &^= 0x0082
+	}
+	if e.cover {
+		f |= 1 << 10
+	}
+	if time.Now().Before(e.drawerUntil) {
+		f |= 1 << 11
+	}
+	return f
+}
+
+func (e *Emulator) cmdShortStatus(r *req, c *call) ([]byte, byte) {
+	ops := 0
+	if e.mem.Receipt != nil {
+		ops = len(e.mem.Receipt.Lines)
+	}
+	out := []byte{c.op}
+	out = proto.PutUint(out, uint64(e.flags()), 2)
+	out = append(out, e.mode(), e.paper, byte(ops))
+	// Battery, voltage and the legacy FM/EJ bytes hold what a real FN-era
+	// register reports there (GO docs/out.txt), so the frame is byte-exact.
+	out = append(out, 0x9F, 0xE5, 0x18, 0x01)
+	out = append(out, byte(ops>>8), 0x92, 0x08, 0x00)
+	if e.cfg.Status17 {
+		out = append(out, e.lastPrint)
+	}
+	return out, errOK
+}
+
+func (e *Emulator) cmdFullStatus(r *req, c *call) ([]byte, byte) {
+	now := e.now()
+	m := &e.mem
+	out := []byte{c.op, 'C', '.'}
+	out = proto.PutUint(out, 26410, 2) // firmware build
+	out = append(out, 21, 7, 24)       // firmware date
+	out = append(out, 1)               // hall number
+	out = proto.PutUint(out, uint64(m.DocNo), 2)
+	out = proto.PutUint(out, uint64(e.flags()), 2)
+	out = append(out, e.mode(), e.paper, 1) // port
+	// Legacy fiscal-memory fields: FN models report placeholders.
+	out = append(out, 'N', 'A', 0, 0, 1, 1, 16)
+	out = append(out, byte(now.Day()), byte(now.Month()), byte(now.Year()%100))
+	out = append(out, byte(now.Hour()), byte(now.Minute()), byte(now.Second()))
+	out = append(out, 0) // FM flags
+	out = proto.PutUint(out, uint64(e.cfg.KKTSerial), 4)
+	last := m.Shift
+	if m.ShiftOpen && last > 0 {
+		last--
+	}
+	out = proto.PutUint(out, uint64(last), 2)
+	out = proto.PutUint(out, 0x0FFF, 2) // free records
+	out = append(out, 1, 3)             // (re)fiscalisations done, left
+	out = proto.PutUint(out, e.cfg.INN, 6)
+	return out, errOK
+}
+
+func (e *Emulator) cmdPrintLine(r *req, c *call) ([]byte, byte) {
+	r.take(1) // flags: journal / receipt / wrap — one tape here
+	if r.bad {
+		return nil, errBadParams
+	}
+	r.rest()
+	e.print(c, 1)
+	return []byte{c.op}, errOK
+}
+
+func (e *Emulator) cmdCut(r *req, c *call) ([]byte, byte) {
+	if t := r.u(1); r.bad || t > 1 {
+		return nil, errBadParams
+	}
+	c.extra = 100 * time.Millisecond
+	return []byte{c.op}, errOK
+}
+
+func (e *Emulator) cmdDrawer(r *req, c *call) ([]byte, byte) {
+	if d := r.u(1); r.bad || d > 1 {
+		return nil, errBadParams
+	}
+	// The drawer is physical: it stays open for a while in real time,
+	// whatever the register's clock says.
+	e.drawerUntil = time.Now().Add(2 * time.Second)
+	return []byte{c.op}, errOK
+}
+
+func (e *Emulator) cmdContinue(r *req, c *call) ([]byte, byte) {
+	switch {
+	case e.cover:
+		return nil, errPrinter
+	case e.paper == paperOut || e.paper == paperOutPrint:
+		return nil, errNoPaper
+	case e.paper == paperWaitB0:
+		e.paper = paperOK
+		e.print(c, 12) // the interrupted document again
+	}
+	return []byte{c.op}, errOK
+}
+
+func (e *Emulator) cmdWriteTable(r *req, c *call) ([]byte, byte) {
+	table, row, field := r.u(1), r.u(2), r.u(1)
+	val := r.rest()
+	if r.bad || len(val) == 0 {
+		return nil, errBadParams
+	}
+	if table == 2 {
+		if row < 1 || row > 30 {
+			return nil, errBadParams
+		}
+		switch field {
+		case 1:
+			pwd, ok := proto.Uint(val, 4)
+			if !ok {
+				return nil, errBadParams
+			}
+			e.mem.Passwords[row] = uint32(pwd)
+		case 2:
+			if len(val) > 64 {
+				return nil, errBadParams
+			}
+			e.mem.Names[row] = decode1251(val)
+		}
+	}
+	e.mem.Tables[itoa(int(table))+"/"+itoa(int(row))+"/"+itoa(int(field))] = append([]byte(nil), val...)
+	c.dirty = true
+	return []byte{c.op}, errOK
+}
+
+func (e *Emulator) cmdCash(r *req, c *call) ([]byte, byte) {
+	sum := int64(r.u(5))
+	switch {
+	case r.bad || sum == 0:
+		return nil, errBadParams
+	case e.mem.Receipt != nil:
+		return nil, errReceiptOpen
+	case !e.mem.ShiftOpen:
+		return nil, errShiftClosed
+	case e.over24hLocked():
+		return nil, errShift24h
+	case c.cmd == proto.CmdCashOut && sum > e.mem.Cash:
+		return nil, errNoCash
+	}
+	if !e.print(c, 6) {
+		return nil, errNoPaper
+	}
+	if c.cmd == proto.CmdCashOut {
+		sum = -sum
+	}
+	e.mem.Cash += sum
+	e.mem.DocNo++
+	c.dirty = true
+	return proto.PutUint([]byte{c.op}, uint64(e.mem.DocNo), 2), errOK
+}
+
+func (e *Emulator) cmdX(r *req, c *call) ([]byte, byte) {
+	if e.mem.Receipt != nil {
+		return nil, errReceiptOpen
+	}
+	if !e.print(c, 30) {
+		return nil, errNoPaper
+	}
+	e.mem.DocNo++
+	c.dirty = true
+	return []byte{c.op}, errOK
+}
+
+// cashierLocked is who the FN records for a document: tag 1021 written into
+// it, else the table 2 name of the operator whose password was used.
+func (e *Emulator) cashierLocked(op byte) (name, inn string) {
+	name = e.mem.Names[op]
+	if e.mem.DocCashierSet {
+		name = e.mem.DocCashier
+	}
+	return name, e.mem.DocINN
+}
+
+// addDoc signs and stores a fiscal document. Only the FN numbers documents.
+func (e *Emulator) addDoc(c *call, d Document) Document {
+	e.mem.LastFD++
+	d.Number = e.mem.LastFD
+	d.Time = e.now()
+	d.Operator = c.op
+	d.Cashier, d.CashierINN = e.cashierLocked(c.op)
+	d.Tags = append(d.Tags, e.mem.DocTags...)
+	d.Sign = e.sign(d)
+	e.mem.Docs = append(e.mem.Docs, d)
+	e.mem.clearDocTags()
+	e.mem.DocNo++
+	c.fn, c.dirty = true, true
+	return d
+}
+
+func (e *Emulator) openShiftLocked(c *call) (Document, byte) {
+	switch {
+	case e.mem.ShiftOpen:
+		return Document{}, errShiftOpen
+	case e.mem.FNDoc != fnNone && e.mem.FNDoc != fnShiftOpen:
+		return Document{}, errFNState
+	}
+	e.mem.Shift++
+	e.mem.ShiftOpen = true
+	e.mem.ShiftOpened = e.now()
+	e.mem.ShiftReceipts = 0
+	d := e.addDoc(c, Document{Type: DocShiftOpen, Shift: e.mem.Shift})
+	e.print(c, 10)
+	return d, errOK
+}
+
+func (e *Emulator) closeShiftLocked(c *call) (Document, byte) {
+	switch {
+	case e.mem.Receipt != nil:
+		return Document{}, errReceiptOpen
+	case !e.mem.ShiftOpen:
+		return Document{}, errShiftClosed
+	case e.mem.FNDoc != fnNone && e.mem.FNDoc != fnShiftEnd:
+		return Document{}, errFNState
+	}
+	e.mem.ShiftOpen = false
+	d := e.addDoc(c, Document{Type: DocShiftClose, Shift: e.mem.Shift})
+	c.extra = e.cfg.ZTime
+	if e.slowZ > 0 {
+		c.extra = e.slowZ
+	}
+	e.print(c, 40)
+	return d, errOK
+}
+
+func (e *Emulator) cmdOpenShift(r *req, c *call) ([]byte, byte) {
+	if _, code := e.openShiftLocked(c); code != errOK {
+		return nil, code
+	}
+	return []byte{c.op}, errOK
+}
+
+func (e *Emulator) cmdZ(r *req, c *call) ([]byte, byte) {
+	if _, code := e.closeShiftLocked(c); code != errOK {
+		return nil, code
+	}
+	return []byte{c.op}, errOK
+}
+
+func shiftReply(d Document, ext bool) []byte {
+	out := proto.PutUint(nil, uint64(d.Shift), 2)
+	out = proto.PutUint(out, uint64(d.Number), 4)
+	out = proto.PutUint(out, uint64(d.Sign), 4)
+	if ext {
+		out = append(out, dateTime(d.Time)...)
+	}
+	return out
+}
+
+func (e *Emulator) cmdFNOpenShift(r *req, c *call) ([]byte, byte) {
+	d, code := e.openShiftLocked(c)
+	if code != errOK {
+		return nil, code
+	}
+	return shiftReply(d, false), errOK
+}
+
+func (e *Emulator) cmdFNCloseShift(r *req, c *call) ([]byte, byte) {
+	d, code := e.closeShiftLocked(c)
+	if code != errOK {
+		return nil, code
+	}
+	return shiftReply(d, e.cfg.ExtendedClose), errOK
+}
+
+func (e *Emulator) cmdBeginOpen(r *req, c *call) ([]byte, byte) {
+	switch {
+	case e.mem.ShiftOpen:
+		return nil, errShiftOpen
+	case e.mem.FNDoc != fnNone:
+		return nil, errFNState
+	}
+	e.mem.clearDocTags()
+	e.mem.FNDoc = fnShiftOpen
+	c.dirty = true
+	return nil, errOK
+}
+
+func (e *Emulator) cmdBeginClose(r *req, c *call) ([]byte, byte) {
+	switch {
+	case e.mem.Receipt != nil:
+		return nil, errReceiptOpen
+	case !e.mem.ShiftOpen:
+		return nil, errShiftClosed
+	case e.mem.FNDoc != fnNone:
+		return nil, errFNState
+	}
+	e.mem.clearDocTags()
+	e.mem.FNDoc = fnShiftEnd
+	c.dirty = true
+	return nil, errOK
+}
+
+func (e *Emulator) cmdFNCancel(r *req, c *call) ([]byte, byte) {
+	if e.mem.FNDoc == fnNone {
+		return nil, errFNState
+	}
+	if e.mem.Receipt != nil {
+		e.mem.Receipt = nil
+		e.mem.DocNo++
+	}
+	e.mem.clearDocTags()
+	c.dirty = true
+	return nil, errOK
+}
+
+// receiptAllowed is the common gate of commands that open or add to a
+// receipt.
+func (e *Emulator) receiptAllowed() byte {
+	switch {
+	case !e.mem.ShiftOpen:
+		return errShiftClosed
+	case e.over24hLocked():
+		if e.mem.Receipt != nil {
+			return errFNShift24h
+		}
+		return errShift24h
+	}
+	return errOK
+}
+
+func (e *Emulator) openReceiptLocked(c *call, typ byte) byte {
+	if code := e.receiptAllowed(); code != errOK {
+		return code
+	}
+	if e.mem.Receipt != nil {
+		return errReceiptOpen
+	}
+	if e.mem.FNDoc != fnNone {
+		return errFNState
+	}
+	if !e.print(c, 4) { // header
+		return errNoPaper
+	}
+	e.mem.clearDocTags()
+	e.mem.Receipt = &openReceipt{Type: typ, Operator: c.op, Opened: e.now()}
+	e.mem.FNDoc = fnReceipt
+	c.dirty = true
+	return errOK
+}
+
+func (e *Emulator) cmdOpenReceipt(r *req, c *call) ([]byte, byte) {
+	typ := byte(r.u(1))
+	if r.bad || typ > 3 {
+		return nil, errBadParams
+	}
+	if code := e.openReceiptLocked(c, typ); code != errOK {
+		return nil, code
+	}
+	return []byte{c.op}, errOK
+}
+
+// lineAmount is round-half-up(price × qty / 10⁶) without overflow, and
+// whether it fits the 5-byte money field.
+func lineAmount(price, qtyMicro uint64) (uint64, bool) {
+	hi, lo := bits.Mul64(price, qtyMicro)
+	lo, carry := bits.Add64(lo, 500000, 0)
+	hi += carry
+	if hi >= 1000000 {
+		return 0, false
+	}
+	q, _ := bits.Div64(hi, lo, 1000000)
+	return q, q <= proto.MaxUint(5)
+}
+
+func (e *Emulator) cmdOperation(r *req, c *call) ([]byte, byte) {
+	op := byte(r.u(1))
+	qty := r.u(6)
+	price := r.u(5)
+	amount := r.u(5)
+	r.u(5) // tax amount: the FN recomputes it
+	taxBits := byte(r.u(1))
+	dept := byte(r.u(1))
+	method := byte(r.u(1))
+	subject := byte(r.u(1))
+	name := r.rest()
+	if r.bad || len(name) > 128 || qty == 0 || bits.OnesCount8(taxBits) != 1 || taxBits > 0x20 {
+		return nil, errBadParams
+	}
+	typ, ok := receiptTypeOf(op)
+	if !ok {
+		return nil, errBadParams
+	}
+	want, ok := lineAmount(price, qty)
+	if !ok {
+		return nil, errBadParams
+	}
+	if amount == proto.MaxUint(5) {
+		amount = want
+	} else if amount+1 < want || amount > want+1 {
+		return nil, errBadParams
+	}
+	if code := e.receiptAllowed(); code != errOK {
+		return nil, code
+	}
+	if e.mem.Receipt == nil {
+		// FF46h opens the receipt itself when none is open (JP, GO never
+		// send 8Dh).
+		if code := e.openReceiptLocked(c, typ); code != errOK {
+			return nil, code
+		}
+	} else if e.mem.Receipt.Type != typ {
+		return nil, errWrongOp
+	}
+	if !e.print(c, 2) {
+		return nil, errNoPaper
+	}
+	e.mem.Receipt.Lines = append(e.mem.Receipt.Lines, Line{
+		Operation: op, QtyMicro: qty, Price: int64(price), Amount: int64(amount),
+		TaxBits: taxBits, Dept: dept, PayMethod: method, Subject: subject, Name: decode1251(name),
+	})
+	e.mem.DocData = true
+	c.dirty = true
+	return nil, errOK
+}
+
+func (e *Emulator) cmdSubtotal(r *req, c *call) ([]byte, byte) {
+	if e.mem.Receipt == nil {
+		return nil, errReceiptShut
+	}
+	return proto.PutUint([]byte{c.op}, uint64(e.mem.Receipt.total()), 5), errOK
+}
+
+func (e *Emulator) cmdCancel(r *req, c *call) ([]byte, byte) {
+	rc := e.mem.Receipt
+	switch {
+	case rc == nil:
+		return nil, errReceiptShut
+	case c.op != rc.Operator && c.op != 30:
+		return nil, errOtherOp
+	}
+	if !e.print(c, 3) {
+		return nil, errNoPaper
+	}
+	e.mem.Receipt = nil
+	e.mem.clearDocTags()
+	e.mem.DocNo++
+	c.dirty = true
+	return []byte{c.op}, errOK
+}
+
+func (e *Emulator) cmdClose(r *req, c *call) ([]byte, byte) {
+	pays := make([]int64, 16)
+	var paid, nonCash int64
+	for i := range pays {
+		pays[i] = int64(r.u(5))
+		paid += pays[i]
+		if i > 0 {
+			nonCash += pays[i]
+		}
+	}
+	rounding := int64(r.u(1))
+	taxes := make([]int64, 6)
+	for i := range taxes {
+		taxes[i] = int64(r.u(5))
+	}
+	taxSystem := byte(r.u(1))
+	text := r.rest()
+	if r.bad || rounding > 99 || len(text) > 64 || bits.OnesCount8(taxSystem) != 1 || taxSystem > 0x20 {
+		return nil, errBadParams
+	}
+	rc := e.mem.Receipt
+	if rc == nil {
+		return nil, errReceiptShut
+	}
+	if e.over24hLocked() {
+		return nil, errFNShift24h
+	}
+	total := rc.total() - rounding
+	switch {
+	case total < 0:
+		return nil, errBadParams
+	case total == 0:
+		return nil, errZeroTotal
+	case paid < total:
+		return nil, errPayments
+	case nonCash > total:
+		return nil, errBadParams
+	}
+	change := paid - total
+	cash := pays[0] - change
+	op := receiptOp[rc.Type]
+	if op == OpSaleReturn || op == OpPurchase {
+		if cash > e.mem.Cash {
+			return nil, errNoCash
+		}
+		cash = -cash
+	}
+	e.mem.Cash += cash
+	e.mem.Receipt = nil
+	e.mem.ShiftReceipts++
+	d := e.addDoc(c, Document{
+		Type: DocReceipt, Operation: op, Amount: total, Shift: e.mem.Shift,
+		Lines: rc.Lines, Payments: pays, Change: change, Rounding: rounding,
+		Taxes: taxes, TaxSystem: taxSystem, Text: decode1251(text),
+	})
+	e.print(c, 8)
+	out := proto.PutUint(nil, uint64(change), 5)
+	out = proto.PutUint(out, uint64(d.Number), 4)
+	out = proto.PutUint(out, uint64(d.Sign), 4)
+	if e.cfg.ExtendedClose {
+		out = append(out, dateTime(d.Time)...)
+	}
+	return out, errOK
+}
+
+// Tags the FN interprets; other tags are kept as they came.
+const (
+	tagCashier    = 1021
+	tagCashierINN = 1203
+	maxTLVData    = 250
+)
+
+func (e *Emulator) cmdWriteTLV(r *req, c *call) ([]byte, byte) {
+	data := r.rest()
+	switch {
+	case len(data) == 0:
+		return nil, errBadParams
+	case len(data) > maxTLVData:
+		return nil, errTLVTooLarge
+	case e.mem.FNDoc == fnNone:
+		return nil, errBadParams
+	}
+	// Validate all TLVs before applying any, so a bad one changes nothing.
+	type tlv struct {
+		tag uint16
+		val []byte
+	}
+	var tlvs []tlv
+	for len(data) > 0 {
+		if len(data) < 4 {
+			return nil, errBadParams
+		}
+		tag, _ := proto.Uint(data, 2)
+		n, _ := proto.Uint(data[2:], 2)
+		if uint64(len(data)-4) < n {
+			return nil, errBadParams
+		}
+		tlvs = append(tlvs, tlv{uint16(tag), data[4 : 4+n]})
+		data = data[4+n:]
+	}
+	innSet := e.mem.DocINNSet
+	for _, t := range tlvs {
+		switch t.tag {
+		case tagCashierINN:
+			if innSet || len(t.val) != 12 {
+				return nil, errBadParams
+			}
+			innSet = true
+		case tagCashier:
+			if len(t.val) == 0 || len(t.val) > 64 {
+				return nil, errBadParams
+			}
+		default:
+			if e.mem.FNDoc != fnReceipt {
+				return nil, errBadParams
+			}
+		}
+	}
+	for _, t := range tlvs {
+		switch t.tag {
+		case tagCashierINN:
+			e.mem.DocINN, e.mem.DocINNSet = decode866(t.val), true
+		case tagCashier:
+			e.mem.DocCashier, e.mem.DocCashierSet = decode866(t.val), true
+		default:
+			e.mem.DocTags = append(e.mem.DocTags, TLV{Tag: t.tag, Value: append([]byte(nil), t.val...)})
+		}
+	}
+	e.mem.DocData = true
+	c.dirty = true
+	return nil, errOK
+}
+
+func (e *Emulator) cmdFNStatus(r *req, c *call) ([]byte, byte) {
+	out := []byte{0x03, e.mem.FNDoc, b2u(e.mem.DocData), b2u(e.mem.ShiftOpen), 0}
+	out = append(out, dateTime(e.now())...)
+	serial := make([]byte, 16)
+	copy(serial, e.cfg.Serial)
+	out = append(out, serial...)
+	return proto.PutUint(out, uint64(e.mem.LastFD), 4), errOK
+}
+
+func b2u(b bool) byte {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func (e *Emulator) cmdFindDoc(r *req, c *call) ([]byte, byte) {
+	fd := uint32(r.u(4))
+	if r.bad {
+		return nil, errBadParams
+	}
+	d, ok := e.mem.find(fd)
+	if !ok {
+		return nil, errFNNoData
+	}
+	out := []byte{d.Type, 0}
+	out = append(out, dateTime(d.Time)...)
+	out = proto.PutUint(out, uint64(d.Number), 4)
+	out = proto.PutUint(out, uint64(d.Sign), 4)
+	switch d.Type {
+	case DocReceipt:
+		out = append(out, d.Operation)
+		out = proto.PutUint(out, uint64(d.Amount), 5)
+	case DocShiftOpen, DocShiftClose:
+		out = proto.PutUint(out, uint64(d.Shift), 2)
+	}
+	return out, errOK
+}
+
+func (e *Emulator) cmdShiftParams(r *req, c *call) ([]byte, byte) {
+	out := []byte{b2u(e.mem.ShiftOpen)}
+	out = proto.PutUint(out, uint64(e.mem.Shift), 2)
+	return proto.PutUint(out, uint64(e.mem.ShiftReceipts), 2), errOK
+}
+
+func (e *Emulator) cmdErrorText(r *req, c *call) ([]byte, byte) {
+	code := byte(r.u(1))
+	if r.bad {
+		return nil, errBadParams
+	}
+	text, ok := errorTexts[code]
+	if !ok {
+		text = "Неизвестная ошибка"
+	}
+	return encode1251(text), errOK
+}
+
+func (e *Emulator) cmdDeviceType(r *req, c *call) ([]byte, byte) {
+	// KKT type 0, subtype 0, protocol 1.106, model 19, language 0 (Russian).
+	out := []byte{0, 0, 1, 106, 19, 0}
+	return append(out, encode1251("ШТРИХ-М-01Ф (эмулятор)")...), errOK
+}

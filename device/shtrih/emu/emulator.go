@@ -1,0 +1,311 @@
+package emu
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+)
+
+// Paper states, as the 10h submode shows them.
+const (
+	paperOK       byte = 0
+	paperOut      byte = 1 // passive: ran out between documents
+	paperOutPrint byte = 2 // active: ran out while printing
+	paperWaitB0   byte = 3 // paper loaded after an active paper out, waiting for B0h
+)
+
+// Emulator is one emulated register. All methods are safe for concurrent
+// use; the line is served by one loop at a time (a second Pipe or Serve
+// waits until the first ends), because a real register has one port.
+type Emulator struct {
+	cfg  Config
+	sign func(Document) uint32
+
+	mu  sync.Mutex
+	mem memory
+	// Faults and the printer, not persisted: they are the world around the
+	// register, not its memory.
+	paper       byte
+	paperLeft   int // lines before the roll ends; <0 = plenty
+	cover       bool
+	silence     bool
+	nakLeft     int
+	corruptLeft int
+	discArmed   bool
+	discAfter   uint16
+	dead        bool // disconnected after discAfter executed
+	slowZ       time.Duration
+	shift24h    bool
+	drawerUntil time.Time
+	lastPrint   byte
+	persistErr  error
+
+	// The reply of the last command lives with the device, not with a
+	// serve loop, so a host that reconnects can still collect it with ENQ.
+	reply      []byte
+	readyAt    time.Time
+	replyState replyState
+
+	line sync.Mutex // held by the serve loop that owns the port
+}
+
+type replyState int
+
+const (
+	replyNone      replyState = iota
+	replyExecuting            // command running until readyAt
+	replyAwaitAck             // sent, waiting for the host's ACK
+	replyHeld                 // kept for the next ENQ (NAKed, unacknowledged or disconnected)
+)
+
+// New builds an emulator with fresh fiscal memory, or with the memory kept
+// in cfg.StatePath. A state file that exists but cannot be read leaves the
+// memory fresh and is reported by Err; use Open to fail instead.
+func New(cfg Config) *Emulator {
+	e, err := Open(cfg)
+	if err != nil {
+		e.persistErr = err
+	}
+	return e
+}
+
+// Open is New that refuses to start on an unreadable state file.
+func Open(cfg Config) (*Emulator, error) {
+	cfg = cfg.withDefaults()
+	e := &Emulator{cfg: cfg, mem: newMemory(), paperLeft: -1, sign: cfg.Sign}
+	if e.sign == nil {
+		e.sign = defaultSign(cfg.Serial)
+	}
+	if cfg.StatePath != "" {
+		b, err := os.ReadFile(cfg.StatePath)
+		switch {
+		case err == nil:
+			if err := e.Restore(b); err != nil {
+				return e, fmt.Errorf("emulator state %s: %w", cfg.StatePath, err)
+			}
+			return e, nil
+		case !errors.Is(err, os.ErrNotExist):
+			return e, fmt.Errorf("emulator state: %w", err)
+		}
+	}
+	if cfg.StartShiftOpen {
+		e.mem.ShiftOpen = true
+		e.mem.Shift = 1
+		e.mem.ShiftOpened = cfg.Clock()
+	}
+	return e, nil
+}
+
+// Err reports the last failure to load or save the state file.
+func (e *Emulator) Err() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.persistErr
+}
+
+// State is what 10h and FF01h would say: mode byte (status nibble included),
+// submode, current (or last closed) shift number and the last FD number.
+func (e *Emulator) State() (mode, submode byte, shift uint16, lastFD uint32) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.mode(), e.paper, e.mem.Shift, e.mem.LastFD
+}
+
+// Documents returns a copy of the fiscal storage, oldest first.
+func (e *Emulator) Documents() []Document {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := make([]Document, len(e.mem.Docs))
+	for i, d := range e.mem.Docs {
+		d.Lines = append([]Line(nil), d.Lines...)
+		d.Payments = append([]int64(nil), d.Payments...)
+		d.Taxes = append([]int64(nil), d.Taxes...)
+		d.Tags = append([]TLV(nil), d.Tags...)
+		out[i] = d
+	}
+	return out
+}
+
+// CashInDrawer is the register's cash counter in kopecks.
+func (e *Emulator) CashInDrawer() int64 {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.mem.Cash
+}
+
+// Inject turns a fault on. Injecting a kind again replaces its parameters.
+func (e *Emulator) Inject(f Fault) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	switch f.Kind {
+	case PaperOut:
+		if f.AfterLines > 0 {
+			e.paperLeft = f.AfterLines
+		} else {
+			e.paperLeft = 0
+			if e.paper == paperOK {
+				e.paper = paperOut
+			}
+		}
+	case CoverOpen:
+		e.cover = true
+	case Silence:
+		e.silence = true
+	case NAK:
+		e.nakLeft = max(f.Count, 1)
+	case CorruptReply:
+		e.corruptLeft = max(f.Count, 1)
+	case Disconnect:
+		if f.After == 0 {
+			e.dead = true
+			if e.replyState == replyAwaitAck {
+				e.replyState = replyHeld
+			}
+		} else {
+			e.discArmed, e.discAfter = true, uint16(f.After)
+		}
+	case SlowZ:
+		e.slowZ = f.Duration
+		if e.slowZ <= 0 {
+			e.slowZ = 20 * time.Second
+		}
+	case Shift24h:
+		e.shift24h = true
+	}
+}
+
+// Clear turns the named faults off, or all of them when none is named.
+// Clearing PaperOut loads paper: submode 1 returns to 0, submode 2 goes to 3
+// (waiting for B0h). Clearing Disconnect reconnects the line.
+func (e *Emulator) Clear(kinds ...FaultKind) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if len(kinds) == 0 {
+		kinds = []FaultKind{PaperOut, CoverOpen, Silence, NAK, CorruptReply, Disconnect, SlowZ, Shift24h}
+	}
+	for _, k := range kinds {
+		switch k {
+		case PaperOut:
+			e.paperLeft = -1
+			switch e.paper {
+			case paperOut:
+				e.paper = paperOK
+			case paperOutPrint:
+				e.paper = paperWaitB0
+			}
+		case CoverOpen:
+			e.cover = false
+		case Silence:
+			e.silence = false
+		case NAK:
+			e.nakLeft = 0
+		case CorruptReply:
+			e.corruptLeft = 0
+		case Disconnect:
+			e.dead, e.discArmed = false, false
+		case SlowZ:
+			e.slowZ = 0
+		case Shift24h:
+			e.shift24h = false
+		}
+	}
+}
+
+// snapshot is the state file's format.
+type snapshot struct {
+	Version int
+	Memory  memory
+}
+
+// Snapshot serialises the fiscal memory (documents, shift, counters, tables,
+// open receipt). Faults are not part of it.
+func (e *Emulator) Snapshot() ([]byte, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.snapshotLocked()
+}
+
+func (e *Emulator) snapshotLocked() ([]byte, error) {
+	b, err := json.MarshalIndent(snapshot{Version: 1, Memory: e.mem}, "", " ")
+	if err != nil {
+		return nil, fmt.Errorf("snapshot: %w", err)
+	}
+	return b, nil
+}
+
+// Restore replaces the fiscal memory with a Snapshot.
+func (e *Emulator) Restore(b []byte) error {
+	var s snapshot
+	if err := json.Unmarshal(b, &s); err != nil {
+		return fmt.Errorf("restore: %w", err)
+	}
+	if s.Version != 1 {
+		return fmt.Errorf("restore: unknown state version %d", s.Version)
+	}
+	if s.Memory.Tables == nil {
+		s.Memory.Tables = map[string][]byte{}
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.mem = s.Memory
+	return nil
+}
+
+// persistLocked writes the state file atomically (temp file + rename), so a
+// crash never leaves half a fiscal memory behind.
+func (e *Emulator) persistLocked() {
+	if e.cfg.StatePath == "" {
+		return
+	}
+	b, err := e.snapshotLocked()
+	if err == nil {
+		err = writeFileAtomic(e.cfg.StatePath, b)
+	}
+	e.persistErr = err
+}
+
+func writeFileAtomic(path string, b []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".*")
+	if err != nil {
+		return fmt.Errorf("save state: %w", err)
+	}
+	defer os.Remove(f.Name())
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		return fmt.Errorf("save state: %w", err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return fmt.Errorf("save state: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("save state: %w", err)
+	}
+	if err := os.Rename(f.Name(), path); err != nil {
+		return fmt.Errorf("save state: %w", err)
+	}
+	return nil
+}
+
+// mode is the 10h mode byte: low nibble mode, high nibble receipt type.
+func (e *Emulator) mode() byte {
+	m := &e.mem
+	switch {
+	case m.Receipt != nil:
+		return 8 | m.Receipt.Type<<4
+	case !m.ShiftOpen:
+		return 4
+	case e.over24hLocked():
+		return 3
+	default:
+		return 2
+	}
+}
+
+func (e *Emulator) over24hLocked() bool {
+	return e.mem.ShiftOpen && (e.shift24h || e.cfg.Clock().Sub(e.mem.ShiftOpened) >= 24*time.Hour)
+}

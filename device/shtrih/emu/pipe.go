@@ -1,0 +1,221 @@
+package emu
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/tillpos/till/device/shtrih/proto"
+)
+
+// ErrPortClosed is returned by a Pipe used after Close.
+var ErrPortClosed = errors.New("emu: port closed")
+
+// wire carries bytes one way, each arriving one byte time after the one
+// before (or after it was written, whichever is later): a UART at the
+// configured baud rate.
+type wire struct {
+	bt     time.Duration
+	mu     sync.Mutex
+	data   []byte
+	at     []time.Time
+	last   time.Time
+	closed bool
+	notify chan struct{}
+}
+
+func newWire(bt time.Duration) *wire { return &wire{bt: bt, notify: make(chan struct{})} }
+
+func (w *wire) write(b []byte) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return ErrPortClosed
+	}
+	t := time.Now()
+	if w.last.After(t) {
+		t = w.last
+	}
+	for _, c := range b {
+		t = t.Add(w.bt)
+		w.data = append(w.data, c)
+		w.at = append(w.at, t)
+	}
+	w.last = t
+	close(w.notify)
+	w.notify = make(chan struct{})
+	return nil
+}
+
+// read copies the bytes that have arrived into p, waiting up to wait
+// (forever if wait < 0) for the first one.
+func (w *wire) read(ctx context.Context, p []byte, wait time.Duration) (int, error) {
+	var deadline <-chan time.Time
+	if wait >= 0 {
+		t := time.NewTimer(wait)
+		defer t.Stop()
+		deadline = t.C
+	}
+	for {
+		w.mu.Lock()
+		if w.closed {
+			w.mu.Unlock()
+			return 0, ErrPortClosed
+		}
+		now := time.Now()
+		n := 0
+		for n < len(w.data) && n < len(p) && !w.at[n].After(now) {
+			n++
+		}
+		if n > 0 {
+			copy(p, w.data[:n])
+			w.data, w.at = w.data[n:], w.at[n:]
+			w.mu.Unlock()
+			return n, nil
+		}
+		var arrive <-chan time.Time
+		var timer *time.Timer
+		if len(w.data) > 0 {
+			timer = time.NewTimer(w.at[0].Sub(now))
+			arrive = timer.C
+		}
+		notify := w.notify
+		w.mu.Unlock()
+		select {
+		case <-arrive:
+		case <-notify:
+		case <-deadline:
+			if timer != nil {
+				timer.Stop()
+			}
+			return 0, nil
+		case <-ctx.Done():
+			if timer != nil {
+				timer.Stop()
+			}
+			return 0, ctx.Err()
+		}
+		if timer != nil {
+			timer.Stop()
+		}
+	}
+}
+
+// reset drops what has arrived; bytes still on the wire arrive later, as
+// they would on a real port.
+func (w *wire) reset() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	now := time.Now()
+	n := 0
+	for n < len(w.data) && !w.at[n].After(now) {
+		n++
+	}
+	w.data, w.at = w.data[n:], w.at[n:]
+}
+
+func (w *wire) close() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.closed {
+		w.closed = true
+		close(w.notify)
+		w.notify = make(chan struct{})
+	}
+}
+
+// wireSource is the device end of a Pipe.
+type wireSource struct{ in *wire }
+
+func (s wireSource) recv(ctx context.Context, wait time.Duration) (byte, bool, error) {
+	var b [1]byte
+	n, err := s.in.read(ctx, b[:], wait)
+	return b[0], n == 1, err
+}
+
+type wireWriter struct{ out *wire }
+
+func (w wireWriter) Write(b []byte) (int, error) {
+	if err := w.out.write(b); err != nil {
+		return 0, err
+	}
+	return len(b), nil
+}
+
+// Pipe is the host end of an in-process serial line to the emulator. It
+// behaves like a go.bug.st/serial port: Read waits up to the read timeout
+// (forever by default) and returns 0, nil when it passes.
+type Pipe struct {
+	toDev, fromDev *wire
+	cancel         context.CancelFunc
+	done           chan struct{}
+
+	mu      sync.Mutex
+	timeout time.Duration
+	closed  bool
+}
+
+var _ proto.Port = (*Pipe)(nil)
+
+// Pipe connects a new host end to the emulator and serves it until Close.
+// Both directions are charged wire time at cfg.Baud.
+func (e *Emulator) Pipe() proto.Port { return e.NewPipe() }
+
+// NewPipe is Pipe with the concrete type, for tests that need it.
+func (e *Emulator) NewPipe() *Pipe {
+	bt := e.cfg.byteTime()
+	ctx, cancel := context.WithCancel(context.Background())
+	p := &Pipe{toDev: newWire(bt), fromDev: newWire(bt), cancel: cancel, done: make(chan struct{}), timeout: -1}
+	go func() {
+		defer close(p.done)
+		_ = e.serve(ctx, wireSource{p.toDev}, wireWriter{p.fromDev}, false)
+	}()
+	return p
+}
+
+func (p *Pipe) Write(b []byte) (int, error) {
+	if err := p.toDev.write(b); err != nil {
+		return 0, err
+	}
+	return len(b), nil
+}
+
+func (p *Pipe) Read(b []byte) (int, error) {
+	p.mu.Lock()
+	to := p.timeout
+	p.mu.Unlock()
+	if len(b) == 0 {
+		return 0, nil
+	}
+	return p.fromDev.read(context.Background(), b, to)
+}
+
+// SetReadTimeout sets how long Read waits; a negative value waits forever.
+func (p *Pipe) SetReadTimeout(d time.Duration) error {
+	p.mu.Lock()
+	p.timeout = d
+	p.mu.Unlock()
+	return nil
+}
+
+func (p *Pipe) ResetInputBuffer() error {
+	p.fromDev.reset()
+	return nil
+}
+
+// Close hangs up and waits for the device side to let go of the line.
+func (p *Pipe) Close() error {
+	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
+		return nil
+	}
+	p.closed = true
+	p.mu.Unlock()
+	p.cancel()
+	p.toDev.close()
+	p.fromDev.close()
+	<-p.done
+	return nil
+}

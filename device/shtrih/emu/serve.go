@@ -1,0 +1,267 @@
+package emu
+
+import (
+	"context"
+	"errors"
+	"io"
+	"time"
+
+	"github.com/tillpos/till/device/shtrih/proto"
+)
+
+// source is the device's receiving side: the next byte within wait, ok false
+// on timeout.
+type source interface {
+	recv(ctx context.Context, wait time.Duration) (b byte, ok bool, err error)
+}
+
+// pollSlice bounds every wait so a cleared fault or a cancelled context is
+// noticed promptly.
+const pollSlice = 100 * time.Millisecond
+
+// Serve runs the device side of the link on any byte stream until ctx is
+// done or reading fails. Wire time at cfg.Baud is charged on what the device
+// sends and on each frame it receives. Reading happens in a goroutine that
+// ends when rw's Read fails: close rw after ctx is done to release it.
+func (e *Emulator) Serve(ctx context.Context, rw io.ReadWriter) error {
+	src := newReaderSource(rw)
+	return e.serve(ctx, src, rw, true)
+}
+
+// readerSource turns a blocking io.Reader into timed byte reads.
+type readerSource struct {
+	ch  chan []byte
+	err chan error
+	buf []byte
+}
+
+func newReaderSource(r io.Reader) *readerSource {
+	s := &readerSource{ch: make(chan []byte, 16), err: make(chan error, 1)}
+	go func() {
+		for {
+			b := make([]byte, 256)
+			n, err := r.Read(b)
+			if n > 0 {
+				s.ch <- b[:n]
+			}
+			if err != nil {
+				s.err <- err
+				return
+			}
+		}
+	}()
+	return s
+}
+
+func (s *readerSource) recv(ctx context.Context, wait time.Duration) (byte, bool, error) {
+	if len(s.buf) == 0 {
+		t := time.NewTimer(wait)
+		defer t.Stop()
+		select {
+		case s.buf = <-s.ch:
+		case err := <-s.err:
+			return 0, false, err
+		case <-t.C:
+			return 0, false, nil
+		case <-ctx.Done():
+			return 0, false, ctx.Err()
+		}
+	}
+	b := s.buf[0]
+	s.buf = s.buf[1:]
+	return b, true, nil
+}
+
+// serve is the device's link state machine (fiscal-shtrih-m.md §1.3 from the
+// device's side). It never speaks unasked except to send the reply of the
+// command it just accepted.
+func (e *Emulator) serve(ctx context.Context, src source, w io.Writer, pace bool) error {
+	e.line.Lock()
+	defer e.line.Unlock()
+	bt := e.cfg.byteTime()
+	var ackDeadline time.Time
+	// send writes bytes, charging wire time first when the stream itself
+	// does not (a pty delivers at memory speed).
+	send := func(b []byte) error {
+		if pace && bt > 0 {
+			if err := sleepCtx(ctx, time.Duration(len(b))*bt); err != nil {
+				return err
+			}
+		}
+		_, err := w.Write(b)
+		return err
+	}
+	sendReply := func() error {
+		e.mu.Lock()
+		frame := append([]byte(nil), e.reply...)
+		if e.corruptLeft > 0 {
+			e.corruptLeft--
+			frame[len(frame)-2] ^= 0x01 // the LRC no longer matches
+		}
+		e.replyState = replyAwaitAck
+		e.mu.Unlock()
+		ackDeadline = time.Now().Add(e.cfg.AckTimeout + time.Duration(len(frame))*bt)
+		return send(frame)
+	}
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		now := time.Now()
+		wait := pollSlice
+		e.mu.Lock()
+		deaf := e.silence || e.dead
+		state, readyAt := e.replyState, e.readyAt
+		if state == replyExecuting && !now.Before(readyAt) && deaf {
+			// The command ran; nobody hears its reply.
+			e.replyState, state = replyHeld, replyHeld
+		}
+		if state == replyAwaitAck && !now.Before(ackDeadline) {
+			// No ACK: keep the reply for the next ENQ.
+			e.replyState, state = replyHeld, replyHeld
+		}
+		e.mu.Unlock()
+		switch state {
+		case replyExecuting:
+			if !now.Before(readyAt) {
+				if err := sendReply(); err != nil {
+					return err
+				}
+				continue
+			}
+			wait = min(wait, readyAt.Sub(now))
+		case replyAwaitAck:
+			wait = min(wait, ackDeadline.Sub(now))
+		}
+		b, ok, err := src.recv(ctx, max(wait, time.Millisecond))
+		if err != nil {
+			if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+				return ctx.Err()
+			}
+			return err
+		}
+		if !ok {
+			continue
+		}
+		e.mu.Lock()
+		deaf = e.silence || e.dead
+		state = e.replyState
+		busy := state == replyExecuting
+		e.mu.Unlock()
+		if deaf {
+			continue // the byte is lost on a dead line
+		}
+		switch b {
+		case proto.ENQ:
+			switch state {
+			case replyNone:
+				err = send([]byte{proto.NAK})
+			case replyExecuting:
+				err = send([]byte{proto.ACK})
+			default:
+				// Holding (or still awaiting ACK for) a reply: offer it again.
+				if err = send([]byte{proto.ACK}); err == nil {
+					err = sendReply()
+				}
+			}
+		case proto.ACK:
+			if state == replyAwaitAck {
+				e.setReply(nil, replyNone, time.Time{})
+			}
+		case proto.NAK:
+			if state == replyAwaitAck {
+				e.mu.Lock()
+				e.replyState = replyHeld // resend only after ENQ
+				e.mu.Unlock()
+			}
+		case proto.STX:
+			err = e.receiveFrame(ctx, src, send, busy, pace, bt)
+		default:
+			// Noise, 0xFF of TCP models: ignored.
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+func (e *Emulator) setReply(frame []byte, st replyState, readyAt time.Time) {
+	e.mu.Lock()
+	e.reply, e.replyState, e.readyAt = frame, st, readyAt
+	e.mu.Unlock()
+}
+
+// receiveFrame reads LEN, CMD+DATA and LRC after an STX, each byte within
+// the inter-byte timeout, then NAKs it or ACKs and executes it.
+func (e *Emulator) receiveFrame(ctx context.Context, src source, send func([]byte) error, busy, pace bool, bt time.Duration) error {
+	start := time.Now()
+	n, ok, err := src.recv(ctx, e.cfg.ByteTimeout)
+	if err != nil {
+		return err
+	}
+	var buf []byte
+	if ok && n > 0 {
+		buf = make([]byte, int(n)+1)
+		for i := range buf {
+			var c byte
+			c, ok, err = src.recv(ctx, e.cfg.ByteTimeout)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				break
+			}
+			buf[i] = c
+		}
+	}
+	if !ok || n == 0 || buf[n] != proto.LRC(buf[:n]) {
+		return send([]byte{proto.NAK})
+	}
+	e.mu.Lock()
+	refuse := busy
+	if !refuse && e.nakLeft > 0 {
+		e.nakLeft--
+		refuse = true
+	}
+	e.mu.Unlock()
+	if refuse {
+		// A busy device cannot take a command; a NAK says "not taken", so
+		// the host may send it again safely.
+		return send([]byte{proto.NAK})
+	}
+	if pace && bt > 0 {
+		// The frame could not have arrived faster than the wire carries it.
+		if err := sleepCtx(ctx, time.Until(start.Add(time.Duration(int(n)+3)*bt))); err != nil {
+			return err
+		}
+	}
+	if err := send([]byte{proto.ACK}); err != nil {
+		return err
+	}
+	reply, busyFor, cmd := e.execute(buf[:n])
+	frame, err := proto.AppendFrame(nil, reply)
+	if err != nil {
+		return err // replies are built here and always fit
+	}
+	e.mu.Lock()
+	e.reply, e.replyState, e.readyAt = frame, replyExecuting, time.Now().Add(busyFor)
+	if e.discArmed && uint16(cmd) == e.discAfter {
+		e.discArmed, e.dead = false, true
+	}
+	e.mu.Unlock()
+	return nil
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
