@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 
+	"golang.org/x/text/currency"
+
 	"github.com/tillpos/till/device"
 	"github.com/tillpos/till/sale"
 )
@@ -81,6 +83,8 @@ type Deps struct {
 	Settings Settings
 	Items    ItemSearcher
 	Register RegisterStatus
+	// Currency of the store's prices; the zero Unit is read as roubles.
+	Currency currency.Unit
 	// Demo, when not empty, is shown on the login screen: the till runs on
 	// demo data and these are its logins.
 	Demo []DemoLogin

@@ -13,6 +13,9 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"golang.org/x/text/currency"
+	"golang.org/x/text/language"
+
 	"github.com/tillpos/till/device"
 	"github.com/tillpos/till/sale"
 )
@@ -37,6 +40,7 @@ type MainScreen struct {
 	user User
 	ctx  context.Context
 
+	money    *sale.Formatter
 	search   *shortcutEntry
 	results  *widget.List
 	items    []sale.Item
@@ -51,6 +55,11 @@ type MainScreen struct {
 // status, searches) stops when ctx is cancelled.
 func NewMainScreen(ctx context.Context, app *App, u User) *MainScreen {
 	s := &MainScreen{app: app, user: u, ctx: ctx}
+	cur := app.deps.Currency
+	if cur == (currency.Unit{}) {
+		cur = currency.RUB
+	}
+	s.money = sale.NewFormatter(language.Make(CurrentLanguage()), cur)
 
 	who := widget.NewLabelWithStyle(u.FullName, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	group := widget.NewLabel(u.Group)
@@ -137,7 +146,7 @@ func (s *MainScreen) saleArea() fyne.CanvasObject {
 			row.Objects[0].(*widget.Label).SetText(it.Name)
 			right := row.Objects[1].(*fyne.Container)
 			right.Objects[0].(*widget.Label).SetText(it.Barcode)
-			right.Objects[1].(*widget.Label).SetText(priceText(it, CurrentLanguage()))
+			right.Objects[1].(*widget.Label).SetText(priceText(it, s.money))
 		},
 	)
 	top := container.NewVBox(head, note, s.search, s.found)
@@ -252,39 +261,14 @@ func shiftText(st device.Status, err error) (Message, bool) {
 	return Message{Key: "ui.status.shift_closed", Fallback: "Shift closed"}, false
 }
 
-// priceText shows an item's price in the window's language: minor units
-// with two decimals, per kilogram for weighed goods.
-func priceText(it sale.Item, tag string) string {
-	p := formatMoney(it.Price, tag)
+// priceText shows an item's price through the sale's formatter (the
+// window's language, the store's currency), per kilogram for weighed goods.
+func priceText(it sale.Item, f *sale.Formatter) string {
+	p := f.Format(it.Price)
 	if it.Weighed {
 		return lang.X("ui.sale.per_kg", "{{.Price}} / kg", map[string]any{"Price": p})
 	}
 	return p
-}
-
-// formatMoney writes minor units with the decimal separator of the language
-// (comma in Russian and Italian) and a thin space between thousands.
-func formatMoney(minor int64, tag string) string {
-	sign := ""
-	u := uint64(minor)
-	if minor < 0 {
-		sign = "-"
-		u = -u
-	}
-	whole, frac := u/100, u%100
-	digits := fmt.Sprint(whole)
-	grouped := ""
-	for i, d := range digits {
-		if i > 0 && (len(digits)-i)%3 == 0 {
-			grouped += "\u202f"
-		}
-		grouped += string(d)
-	}
-	sep := "."
-	if tag == "ru" || tag == "it" {
-		sep = ","
-	}
-	return fmt.Sprintf("%s%s%s%02d", sign, grouped, sep, frac)
 }
 
 // Content is the screen's root object.

@@ -13,7 +13,6 @@ import (
 
 	"github.com/tillpos/till/assets"
 	"github.com/tillpos/till/device"
-	"github.com/tillpos/till/sale"
 )
 
 func TestMain(m *testing.M) {
@@ -348,7 +347,7 @@ func TestMainScreenStatusAndSearch(t *testing.T) {
 	if len(m.items) != 1 || m.items[0].Name != "Хурма" {
 		t.Errorf("search Ху: %v", m.items)
 	}
-	if got := priceText(m.items[0], "ru"); got != "329,90 / кг" {
+	if got := priceText(m.items[0], m.money); got != "329,90\u00a0₽ / кг" {
 		t.Errorf("weighed price %q", got)
 	}
 	test.Type(m.search, "zzz")
@@ -390,26 +389,6 @@ func TestRegisterAndShiftText(t *testing.T) {
 			t.Errorf("%s: register %s/%v shift %s/%v, want %s/%v %s/%v", tc.name, r.Key, rb, s.Key, sb, tc.reg, tc.regBad, tc.shift, tc.shBad)
 		}
 	}
-}
-
-func TestFormatMoney(t *testing.T) {
-	for _, tc := range []struct {
-		minor int64
-		tag   string
-		want  string
-	}{
-		{0, "en", "0.00"},
-		{5, "en", "0.05"},
-		{4590, "ru", "45,90"},
-		{123456789, "it", "1\u202f234\u202f567,89"},
-		{-100050, "en", "-1\u202f000.50"},
-		{-9223372036854775808, "en", "-92\u202f233\u202f720\u202f368\u202f547\u202f758.08"},
-	} {
-		if got := formatMoney(tc.minor, tc.tag); got != tc.want {
-			t.Errorf("formatMoney(%d, %s) = %q, want %q", tc.minor, tc.tag, got, tc.want)
-		}
-	}
-	_ = sale.Item{}
 }
 
 func TestPasswordProblem(t *testing.T) {
