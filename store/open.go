@@ -270,6 +270,19 @@ func classify(path string, err error) error {
 	if err == nil {
 		return nil
 	}
+	if te := typed(path, err); te != nil {
+		return te
+	}
+	return fmt.Errorf("database %s: %w", path, err)
+}
+
+// typed returns err as a *PathError when it is one the caller must tell
+// apart (corrupt, read-only, pragma), else nil.
+func typed(path string, err error) error {
+	var already *PathError
+	if errors.As(err, &already) {
+		return err
+	}
 	var pe *pragmaError
 	if errors.As(err, &pe) {
 		return &PathError{Kind: ErrPragma, Path: path, Err: err}
@@ -290,7 +303,7 @@ func classify(path string, err error) error {
 	if errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EROFS) {
 		return &PathError{Kind: ErrReadOnly, Path: path, Err: err}
 	}
-	return fmt.Errorf("database %s: %w", path, err)
+	return nil
 }
 
 func statErr(path string) error {
@@ -395,6 +408,11 @@ func (d *DB) tx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 		}
 	}()
 	if err = fn(tx); err != nil {
+		// A write refused by a read-only medium or a page found corrupt
+		// mid-use must reach the UI typed, like at open.
+		if te := typed(d.path, err); te != nil {
+			return te
+		}
 		return err
 	}
 	if err = tx.Commit(); err != nil {
