@@ -3,7 +3,10 @@ package policy
 import (
 	"errors"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -240,6 +243,31 @@ func TestValidActionID(t *testing.T) {
 	} {
 		if got := validActionID(id); got != want {
 			t.Errorf("validActionID(%q) = %v, want %v", id, got, want)
+		}
+	}
+}
+
+// TestDocsListEverything keeps docs/policy.md in step with the code: every
+// action, limit and reason code must appear in its tables.
+func TestDocsListEverything(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("..", "docs", "policy.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(raw)
+	for _, ai := range Catalogue() {
+		if !strings.Contains(doc, "| `"+string(ai.ID)+"` | "+string(ai.Category)+" |") {
+			t.Errorf("docs/policy.md does not list action %s in category %s", ai.ID, ai.Category)
+		}
+	}
+	for _, l := range Limits() {
+		if !strings.Contains(doc, "| `"+string(l.ID)+"` |") {
+			t.Errorf("docs/policy.md does not list limit %s", l.ID)
+		}
+	}
+	for _, r := range Reasons() {
+		if !strings.Contains(doc, "| `"+r.String()+"` |") {
+			t.Errorf("docs/policy.md does not list reason %s", r)
 		}
 	}
 }
