@@ -11,7 +11,8 @@
 // docs/emulator.md.
 //
 // It imports only proto (the shared wire vocabulary), golang.org/x/text for
-// the register's code pages and creack/pty. It must never import the host
+// the register's code pages, creack/pty and golang.org/x/sys/unix (raw mode
+// of the pty). It must never import the host
 // driver (device/shtrih, device/shtrih/link), sale, policy, store or ui: the
 // emulator is the other end of the wire and must not share the driver's
 // mistakes.

@@ -43,6 +43,7 @@ type Emulator struct {
 	drawerUntil time.Time
 	lastPrint   byte
 	persistErr  error
+	serveErr    error
 
 	// The reply of the last command lives with the device, not with a
 	// serve loop, so a host that reconnects can still collect it with ENQ.
@@ -100,11 +101,12 @@ func Open(cfg Config) (*Emulator, error) {
 	return e, nil
 }
 
-// Err reports the last failure to load or save the state file.
+// Err reports the last failure to load or save the state file, and a
+// background serve loop (ServePTY) that ended on an error.
 func (e *Emulator) Err() error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return e.persistErr
+	return errors.Join(e.persistErr, e.serveErr)
 }
 
 // State is what 10h and FF01h would say: mode byte (status nibble included),
