@@ -52,6 +52,10 @@ type BurstOutput struct {
 	Kind BurstKind
 	Rune rune   // Typed
 	Text string // Scanned, Incomplete
+	// Keys is how many fed keys this output accounts for (prefix and
+	// terminator included), so a caller that keeps per-key data (the rune
+	// the OS typed) can stay in step.
+	Keys int
 }
 
 type timedKey struct {
@@ -109,17 +113,17 @@ func (d *Detector) Feed(out []BurstOutput, at time.Time, r rune) []BurstOutput {
 	if d.isTerminator(r) {
 		out = d.splitLead(out, at)
 		if len(d.buf) > 0 && d.fastEnough(at) && d.longEnough() && d.hasPrefix() {
-			out = append(out, BurstOutput{Kind: Scanned, Text: d.text(len(d.prefix))})
+			out = append(out, BurstOutput{Kind: Scanned, Text: d.text(len(d.prefix)), Keys: len(d.buf) + 1})
 			d.buf = d.buf[:0]
 			return out
 		}
 		out = d.typeAll(out)
-		return append(out, BurstOutput{Kind: Typed, Rune: r})
+		return append(out, BurstOutput{Kind: Typed, Rune: r, Keys: 1})
 	}
 	if len(d.buf) == 0 && len(d.prefix) > 0 && r != d.prefix[0] {
 		// With a prefix configured, a key that cannot start a scan is typing
 		// and need not wait.
-		return append(out, BurstOutput{Kind: Typed, Rune: r})
+		return append(out, BurstOutput{Kind: Typed, Rune: r, Keys: 1})
 	}
 	d.buf = append(d.buf, timedKey{at: at, r: r})
 	return out
@@ -144,11 +148,11 @@ func (d *Detector) resolvePause(out []BurstOutput) []BurstOutput {
 	}
 	switch d.cfg.HalfBurst {
 	case HalfBurstScan:
-		out = append(out, BurstOutput{Kind: Scanned, Text: d.text(len(d.prefix))})
+		out = append(out, BurstOutput{Kind: Scanned, Text: d.text(len(d.prefix)), Keys: len(d.buf)})
 	case HalfBurstType:
 		return d.typeAll(out)
 	default:
-		out = append(out, BurstOutput{Kind: Incomplete, Text: d.text(0)})
+		out = append(out, BurstOutput{Kind: Incomplete, Text: d.text(0), Keys: len(d.buf)})
 	}
 	d.buf = d.buf[:0]
 	return out
@@ -186,7 +190,7 @@ func (d *Detector) splitLead(out []BurstOutput, end time.Time) []BurstOutput {
 		if !(rest.fastEnough(end) && rest.longEnough() && rest.hasPrefix()) {
 			break
 		}
-		out = append(out, BurstOutput{Kind: Typed, Rune: d.buf[0].r})
+		out = append(out, BurstOutput{Kind: Typed, Rune: d.buf[0].r, Keys: 1})
 		d.buf = append(d.buf[:0], d.buf[1:]...)
 	}
 	return out
@@ -227,7 +231,7 @@ func (d *Detector) text(from int) string {
 
 func (d *Detector) typeAll(out []BurstOutput) []BurstOutput {
 	for _, k := range d.buf {
-		out = append(out, BurstOutput{Kind: Typed, Rune: k.r})
+		out = append(out, BurstOutput{Kind: Typed, Rune: k.r, Keys: 1})
 	}
 	d.buf = d.buf[:0]
 	return out

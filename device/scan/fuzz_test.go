@@ -65,7 +65,11 @@ func FuzzDetector(f *testing.F) {
 	f.Add([]byte("hello\r"), []byte{200, 150, 90, 250, 100, 80})
 	f.Add([]byte("~12345678\t"), []byte{0})
 	f.Fuzz(func(t *testing.T, text, gaps []byte) {
-		d := NewDetector(BurstConfig{Prefix: "~", Terminators: []rune{Enter, Tab}})
+		half := HalfBurstReject
+		if len(text) > 0 {
+			half = HalfBurst(text[0] % 3)
+		}
+		d := NewDetector(BurstConfig{Prefix: "~", Terminators: []rune{Enter, Tab}, HalfBurst: half})
 		now := time.Unix(0, 0)
 		var out []BurstOutput
 		in := 0
@@ -83,13 +87,20 @@ func FuzzDetector(f *testing.F) {
 		// prefix and terminator removed) or inside an incomplete burst.
 		n := 0
 		for _, o := range out {
+			n += o.Keys
 			switch o.Kind {
 			case Typed:
-				n++
+				if o.Keys != 1 {
+					t.Fatalf("typed output for %d keys", o.Keys)
+				}
 			case Scanned:
-				n += utf8.RuneCountInString(o.Text) + 2 // prefix + terminator
+				if k := utf8.RuneCountInString(o.Text) + 1; o.Keys < k || o.Keys > k+1 {
+					t.Fatalf("scan %q for %d keys", o.Text, o.Keys)
+				}
 			case Incomplete:
-				n += utf8.RuneCountInString(o.Text)
+				if o.Keys != utf8.RuneCountInString(o.Text) {
+					t.Fatalf("incomplete %q for %d keys", o.Text, o.Keys)
+				}
 			}
 		}
 		if n != in {
