@@ -36,6 +36,10 @@ func NewCheckout(bills Bills, journal Journal, register device.Register, vat *VA
 	return &Checkout{bills: bills, journal: journal, register: register, vat: vat, now: now}
 }
 
+// ReconcileTimeout bounds the reconciliation Checkout runs after a failed
+// Fiscalise, independent of the caller's context.
+const ReconcileTimeout = 2 * time.Minute
+
 // Outcome is what reconciliation proved about a bill.
 type Outcome byte
 
@@ -123,17 +127,22 @@ func (c *Checkout) checkout(ctx context.Context, id BillID, cashier device.Cashi
 	}
 
 	// Whatever the error says, the register may have written the receipt
-	// (a printer fault can follow the fiscal storage write): prove it.
-	out, rerr := c.reconcile(ctx, id)
+	// (a printer fault can follow the fiscal storage write): prove it. The
+	// proof runs even if the caller's context was cancelled (the cashier
+	// gave up waiting): a bill left Fiscalising blocks every later sale,
+	// so a register that still answers should settle it now.
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), ReconcileTimeout)
+	defer cancel()
+	out, rerr := c.reconcile(rctx, id)
 	switch {
 	case rerr != nil:
 		return b, fmt.Errorf("checkout bill %d: %w", id, errors.Join(
 			fmt.Errorf("fiscalise: %w", ferr), fmt.Errorf("reconcile: %w", rerr)))
 	case out == OutcomeFiscalised:
-		return c.bills.Get(ctx, id)
+		return c.bills.Get(rctx, id)
 	default:
-		nb, _ := c.bills.Get(ctx, id)
-		return nb, fmt.Errorf("checkout bill %d: fiscalise: %w", id, ferr)
+		nb, _ := c.bills.Get(rctx, id)
+		return nb, fmt.Errorf("checkout bill %d: receipt not printed, bill open again: %w", id, ferr)
 	}
 }
 

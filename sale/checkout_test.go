@@ -128,6 +128,18 @@ func TestCheckoutFaults(t *testing.T) {
 	}
 }
 
+func TestCheckoutCancelledStillSettles(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	st, reg := newMemStore(), &fakeRegister{faults: []fault{faultCancelled}, cancelCtx: cancel}
+	co := NewCheckout(st, st, reg, ru(t), fixedNow)
+	id := paidBill(t, st, KindSale, 999)
+	if _, err := co.Checkout(ctx, id, testCashier); err != nil {
+		t.Fatalf("cancelled after the write: %v", err)
+	}
+	assertOnce(t, st, reg, id, device.Sale, 999)
+}
+
 func TestCheckoutBlockedWhileUnreconciled(t *testing.T) {
 	ctx := context.Background()
 	st, reg := newMemStore(), &fakeRegister{faults: []fault{faultPowerLoss}}

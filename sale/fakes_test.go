@@ -259,10 +259,13 @@ const (
 	// e.g. from the register's own keypad) takes the expected number; ours
 	// never runs, the reply is lost.
 	faultForeign
+	// faultCancelled: the receipt is written while the caller's context is
+	// cancelled (the cashier gave up waiting); the reply is the ctx error.
+	faultCancelled
 )
 
 func (f fault) String() string {
-	return [...]string{"none", "before", "timeout", "leave-open", "power-loss", "power-loss-after-write", "foreign"}[f]
+	return [...]string{"none", "before", "timeout", "leave-open", "power-loss", "power-loss-after-write", "foreign", "cancelled"}[f]
 }
 
 // fakeRegister keeps a fiscal storage (documents numbered from 1) and can be
@@ -276,11 +279,15 @@ type fakeRegister struct {
 	fiscalise int // calls of Fiscalise that reached the register
 	resent    int // calls of Fiscalise for a receipt already in storage
 	cancels   int
+	cancelCtx context.CancelFunc // faultCancelled calls it
 }
 
 var _ device.Register = (*fakeRegister)(nil)
 
-func (r *fakeRegister) link() error {
+func (r *fakeRegister) link(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	if r.offline > 0 {
 		r.offline--
 		return fmt.Errorf("fake: %w", device.ErrNoLink)
@@ -297,10 +304,10 @@ func (r *fakeRegister) store(kind device.ReceiptKind, amount int64) device.Docum
 	return d
 }
 
-func (r *fakeRegister) Status(context.Context) (device.Status, error) {
+func (r *fakeRegister) Status(ctx context.Context) (device.Status, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if err := r.link(); err != nil {
+	if err := r.link(ctx); err != nil {
 		return device.Status{}, err
 	}
 	st := device.Status{Mode: device.ModeShiftOpen, ShiftOpen: true, ReceiptOpen: r.open}
@@ -310,10 +317,10 @@ func (r *fakeRegister) Status(context.Context) (device.Status, error) {
 	return st, nil
 }
 
-func (r *fakeRegister) Fiscalise(_ context.Context, rc device.Receipt) (device.FiscalResult, error) {
+func (r *fakeRegister) Fiscalise(ctx context.Context, rc device.Receipt) (device.FiscalResult, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if err := r.link(); err != nil {
+	if err := r.link(ctx); err != nil {
 		return device.FiscalResult{}, err
 	}
 	if r.open {
@@ -358,6 +365,10 @@ func (r *fakeRegister) Fiscalise(_ context.Context, rc device.Receipt) (device.F
 		r.store(rc.Kind, total)
 		r.offline = 3
 		return device.FiscalResult{}, fmt.Errorf("fake: %w", device.ErrOutcomeUnknown)
+	case faultCancelled:
+		r.store(rc.Kind, total)
+		r.cancelCtx()
+		return device.FiscalResult{}, fmt.Errorf("fake: %w", ctx.Err())
 	case faultForeign:
 		r.store(device.Sale, 1) // someone else's receipt for 0.01
 		return device.FiscalResult{}, fmt.Errorf("fake: %w", device.ErrOutcomeUnknown)
@@ -366,10 +377,10 @@ func (r *fakeRegister) Fiscalise(_ context.Context, rc device.Receipt) (device.F
 	return device.FiscalResult{Number: d.Number, Sign: d.Sign, Change: paid - total, Time: d.Time}, nil
 }
 
-func (r *fakeRegister) CancelReceipt(context.Context) error {
+func (r *fakeRegister) CancelReceipt(ctx context.Context) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if err := r.link(); err != nil {
+	if err := r.link(ctx); err != nil {
 		return err
 	}
 	r.cancels++
@@ -377,10 +388,10 @@ func (r *fakeRegister) CancelReceipt(context.Context) error {
 	return nil
 }
 
-func (r *fakeRegister) LastDocument(context.Context) (uint32, byte, error) {
+func (r *fakeRegister) LastDocument(ctx context.Context) (uint32, byte, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if err := r.link(); err != nil {
+	if err := r.link(ctx); err != nil {
 		return 0, 0, err
 	}
 	var open byte
@@ -390,10 +401,10 @@ func (r *fakeRegister) LastDocument(context.Context) (uint32, byte, error) {
 	return uint32(len(r.docs)), open, nil
 }
 
-func (r *fakeRegister) FindDocument(_ context.Context, n uint32) (device.Document, error) {
+func (r *fakeRegister) FindDocument(ctx context.Context, n uint32) (device.Document, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if err := r.link(); err != nil {
+	if err := r.link(ctx); err != nil {
 		return device.Document{}, err
 	}
 	if n == 0 || int(n) > len(r.docs) {
