@@ -98,7 +98,7 @@ func TestWedgeRussianLayout(t *testing.T) {
 	// A person types "Иван" (physical keys b, d, f, y) slowly, then a GS1-128
 	// code with letters arrives from a wedge scanner at 8 ms per key.
 	typed, evs, end := feed(w, "BDFY", 200*time.Millisecond, t0)
-	more, evs2, _ := feed(w, "]C1010460123456789317261231" + "10ABC12\r", 8*time.Millisecond, end.Add(time.Second))
+	more, evs2, _ := feed(w, "]C1010460123456789317261231"+"10ABC12\r", 8*time.Millisecond, end.Add(time.Second))
 	typed += more
 	evs = append(evs, evs2...)
 	if typed != "ИВАН" {
