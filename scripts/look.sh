@@ -56,7 +56,9 @@ xvfb-run -a -s "-screen 0 ${size}x24" bash -euo pipefail -c '
 		sleep 0.5
 	done
 	sleep 2 # first paint
-	import -window root "$LOOK_LOGIN_PNG"
+	# The window alone when we know it; the whole screen otherwise.
+	shot() { if [ -n "$win" ]; then import -window "$win" "$1"; else import -window root "$1"; fi; }
+	shot "$LOOK_LOGIN_PNG"
 	echo "look.sh: $LOOK_LOGIN_PNG"
 
 	if [ -z "$win" ]; then
@@ -74,6 +76,6 @@ xvfb-run -a -s "-screen 0 ${size}x24" bash -euo pipefail -c '
 	xdotool type --delay 40 "$LOOK_PASSWORD"
 	xdotool key Return
 	sleep 3 # argon2id, then the main screen and the first register poll
-	import -window root "$LOOK_MAIN_PNG"
+	shot "$LOOK_MAIN_PNG"
 	echo "look.sh: $LOOK_MAIN_PNG"
 '

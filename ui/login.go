@@ -33,7 +33,6 @@ func NewLoginScreen(app *App) *LoginScreen {
 	s := &LoginScreen{app: app}
 
 	s.login = widget.NewEntry()
-	s.login.SetPlaceHolder(lang.X("ui.login.login", "Login"))
 	s.login.OnSubmitted = func(string) {
 		if s.password.Text == "" {
 			app.focus(s.password)
@@ -43,7 +42,6 @@ func NewLoginScreen(app *App) *LoginScreen {
 	}
 
 	s.password = widget.NewPasswordEntry()
-	s.password.SetPlaceHolder(lang.X("ui.login.password", "Password"))
 	s.password.OnSubmitted = func(string) { s.Submit() }
 
 	s.submit = widget.NewButtonWithIcon(lang.X("ui.login.submit", "Sign in"), theme.LoginIcon(), s.Submit)
