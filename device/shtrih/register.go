@@ -963,3 +963,58 @@ func paidTotal(rc device.Receipt) int64 {
 	}
 	return n
 }
+
+// ErrForeignDocument means the fiscal storage moved on by a document that is
+// not the receipt being recovered: a person must look (§6 "escalate").
+var ErrForeignDocument = errors.New("shtrih: fiscal storage holds a document the till did not expect")
+
+// Recover settles a receipt whose Fiscalise ended in an unknown outcome
+// (or any error), following fiscal-shtrih-m.md §6. before is the last FD
+// the till stored before it started the receipt (LastDocument). It collects
+// a held reply, waits out printing, continues after a paper change, then
+// compares the fiscal storage with before:
+//   - before+1 is this receipt (type, operation and total match): it is
+//     fiscalised, the result says so and it must not be redone;
+//   - before unchanged: any receipt still open is cancelled, and the caller
+//     may redo the sale;
+//   - anything else: ErrForeignDocument.
+//
+// Paper out returns ErrPaperOut: load paper and call Recover again.
+func (r *Register) Recover(ctx context.Context, before uint32, kind device.ReceiptKind, total int64) (device.FiscalResult, bool, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	op := OpSale
+	if kind == device.SaleReturn {
+		op = OpSaleReturn
+	}
+	s, err := r.ready(ctx)
+	if err != nil && !errors.Is(err, device.ErrCoverOpen) {
+		// A cover open does not stop reading the FN; paper out does stop
+		// the cancel that may follow, so say so first.
+		return device.FiscalResult{}, false, fmt.Errorf("recover: %w", err)
+	}
+	fs, err := r.fnStatus(ctx)
+	if err != nil {
+		return device.FiscalResult{}, false, fmt.Errorf("recover: %w", err)
+	}
+	switch {
+	case fs.LastFD == before+1 && fs.CurrentDoc == FNDocNone:
+		f, err := r.findDocument(ctx, fs.LastFD)
+		if err != nil {
+			return device.FiscalResult{}, false, fmt.Errorf("recover: %w", err)
+		}
+		if f.Type != 3 || f.Operation != op || f.Amount != total {
+			return device.FiscalResult{}, false, fmt.Errorf("recover: FD %d is type %d operation %d amount %d, expected a receipt %d of %d: %w",
+				f.FD, f.Type, f.Operation, f.Amount, op, total, ErrForeignDocument)
+		}
+		return device.FiscalResult{Number: f.FD, Sign: f.Sign, Time: f.Time}, true, nil
+	case fs.LastFD == before:
+		if device.Mode(s.Mode&0x0F) == device.ModeReceiptOpen || fs.CurrentDoc == FNDocReceipt {
+			if err := r.cancelReceipt(ctx); err != nil {
+				return device.FiscalResult{}, false, fmt.Errorf("recover: %w", err)
+			}
+		}
+		return device.FiscalResult{}, false, nil
+	}
+	return device.FiscalResult{}, false, fmt.Errorf("recover: last FD %d, expected %d or %d: %w", fs.LastFD, before, before+1, ErrForeignDocument)
+}
