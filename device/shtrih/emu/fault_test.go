@@ -1,0 +1,286 @@
+package emu
+
+import (
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/tillpos/till/device/shtrih/proto"
+)
+
+// Requests used across the fault tests.
+func saleLine(price uint64) []byte {
+	b := proto.CmdOperationV2.Append(nil)
+	b = proto.PutUint(b, 30, 4)
+	b = append(b, OpSale)
+	b = proto.PutUint(b, 1000000, 6)
+	b = proto.PutUint(b, price, 5)
+	b = proto.PutUint(b, proto.MaxUint(5), 5)
+	b = proto.PutUint(b, proto.MaxUint(5), 5)
+	b = append(b, 0x08, 1, 4, 1)
+	return append(b, encode1251("Хлеб")...)
+}
+
+func closeCash(cash uint64) []byte {
+	b := proto.CmdCloseV2.Append(nil)
+	b = proto.PutUint(b, 30, 4)
+	b = proto.PutUint(b, cash, 5)
+	b = append(b, make([]byte, 15*5+1+6*5)...)
+	return append(b, 0x01)
+}
+
+func status(t *testing.T, h *host) (flags uint16, mode, submode byte) {
+	t.Helper()
+	d := h.ok(statusReq)
+	f, _ := proto.Uint(d[1:], 2)
+	return uint16(f), d[3], d[4]
+}
+
+func TestFaultPaperOutNow(t *testing.T) {
+	e := New(fastCfg(newClock()))
+	h := newHost(t, e)
+	openShift(e, h)
+	e.Inject(Fault{Kind: PaperOut})
+	flags, mode, sub := status(t, h)
+	if flags&0x82 != 0 || mode != 2 || sub != 1 {
+		t.Fatalf("flags %04X mode %d submode %d, want no paper bits, 2, 1", flags, mode, sub)
+	}
+	if c := h.code(append(pwdBody(proto.CmdOpenReceipt, 30), 0)); c != errNoPaper {
+		t.Fatalf("8Dh with no paper: %02X, want 6B", c)
+	}
+	if m, _, _, _ := e.State(); m != 2 {
+		t.Fatalf("refused receipt opened anyway: mode %d", m)
+	}
+	e.Clear(PaperOut)
+	if _, _, sub := status(t, h); sub != 0 {
+		t.Fatalf("submode %d after loading paper, want 0", sub)
+	}
+	h.ok(append(pwdBody(proto.CmdOpenReceipt, 30), 0))
+}
+
+// The roll ends while FF45h prints: the receipt is in fiscal memory though
+// the reply says 6Bh; submode 2, then 3 once paper is in, then B0h.
+func TestFaultPaperOutMidReceipt(t *testing.T) {
+	e := New(fastCfg(newClock()))
+	h := newHost(t, e)
+	openShift(e, h)
+	e.Inject(Fault{Kind: PaperOut, AfterLines: 7}) // 4 header + 2 line, then the close runs out
+	h.ok(append(pwdBody(proto.CmdOpenReceipt, 30), 0))
+	h.ok(saleLine(5000))
+	if c := h.code(closeCash(5000)); c != errNoPaper {
+		t.Fatalf("FF45h as the roll ends: %02X, want 6B", c)
+	}
+	docs := e.Documents()
+	if last := docs[len(docs)-1]; last.Type != DocReceipt || last.Amount != 5000 {
+		t.Fatalf("receipt not in fiscal memory: %+v", last)
+	}
+	d := h.ok(pwdBody(proto.CmdFNStatus, 30))
+	if fd, _ := proto.Uint(d[26:], 4); fd != 2 || d[1] != 0 {
+		t.Fatalf("FF01h last FD %d current doc %02X, want 2 and 00", fd, d[1])
+	}
+	if _, mode, sub := status(t, h); mode != 2 || sub != 2 {
+		t.Fatalf("mode %d submode %d, want 2 and 2", mode, sub)
+	}
+	line := append(pwdBody(proto.CmdPrintLine, 30), 2, 'x')
+	if c := h.code(line); c != errNoPaper {
+		t.Fatalf("17h in submode 2: %02X, want 6B", c)
+	}
+	if c := h.code(pwdBody(proto.CmdContinuePrint, 30)); c != errNoPaper {
+		t.Fatalf("B0h without paper: %02X, want 6B", c)
+	}
+	e.Clear(PaperOut)
+	if _, _, sub := status(t, h); sub != 3 {
+		t.Fatalf("submode %d after paper loaded, want 3", sub)
+	}
+	if c := h.code(line); c != errWaitB0 {
+		t.Fatalf("17h in submode 3: %02X, want 58", c)
+	}
+	h.ok(pwdBody(proto.CmdContinuePrint, 30))
+	if _, _, sub := status(t, h); sub != 0 {
+		t.Fatalf("submode %d after B0h, want 0", sub)
+	}
+	h.ok(line)
+}
+
+// A line command that runs the roll out is refused and not recorded.
+func TestFaultPaperOutOnLine(t *testing.T) {
+	e := New(fastCfg(newClock()))
+	h := newHost(t, e)
+	openShift(e, h)
+	h.ok(append(pwdBody(proto.CmdOpenReceipt, 30), 0))
+	e.Inject(Fault{Kind: PaperOut, AfterLines: 1})
+	if c := h.code(saleLine(100)); c != errNoPaper {
+		t.Fatalf("FF46h as the roll ends: %02X", c)
+	}
+	e.mu.Lock()
+	n := len(e.mem.Receipt.Lines)
+	e.mu.Unlock()
+	if n != 0 {
+		t.Fatalf("refused line recorded")
+	}
+}
+
+func TestFaultCoverOpen(t *testing.T) {
+	e := New(fastCfg(newClock()))
+	h := newHost(t, e)
+	e.Inject(Fault{Kind: CoverOpen})
+	if flags, _, _ := status(t, h); flags&(1<<10) == 0 {
+		t.Fatalf("flags %04X: b10 cover open not set", flags)
+	}
+	if c := h.code(pwdBody(proto.CmdOpenShift, 30)); c != errPrinter {
+		t.Fatalf("E0h with cover open: %02X, want 77", c)
+	}
+	h.ok(pwdBody(proto.CmdFNStatus, 30)) // non-print commands still work
+	e.Clear(CoverOpen)
+	h.ok(pwdBody(proto.CmdOpenShift, 30))
+}
+
+func TestFaultSilence(t *testing.T) {
+	e := New(fastCfg(newClock()))
+	h := newHost(t, e)
+	e.Inject(Fault{Kind: Silence})
+	h.write(proto.ENQ)
+	h.write(frameOf(t, pwdBody(proto.CmdOpenShift, 30))...)
+	h.silent(200 * time.Millisecond)
+	if m, _, _, _ := e.State(); m != 4 {
+		t.Fatal("a silent device executed a command")
+	}
+	e.Clear(Silence)
+	h.write(proto.ENQ)
+	h.ctl(proto.NAK)
+}
+
+func TestFaultNAK(t *testing.T) {
+	e := New(fastCfg(newClock()))
+	h := newHost(t, e)
+	e.Inject(Fault{Kind: NAK, Count: 2})
+	f := frameOf(t, pwdBody(proto.CmdOpenShift, 30))
+	for range 2 {
+		h.write(f...)
+		h.ctl(proto.NAK)
+	}
+	h.write(f...)
+	h.ctl(proto.ACK)
+	h.readFrame(time.Second)
+	h.write(proto.ACK)
+	if _, _, shift, fd := e.State(); shift != 1 || fd != 1 {
+		t.Fatalf("shift %d FD %d: want exactly one execution", shift, fd)
+	}
+}
+
+func TestFaultCorruptReply(t *testing.T) {
+	e := New(fastCfg(newClock()))
+	h := newHost(t, e)
+	e.Inject(Fault{Kind: CorruptReply})
+	h.send(statusReq)
+	bad := h.readFrame(time.Second)
+	if _, err := proto.DecodeFrame(bad); err == nil {
+		t.Fatalf("reply % X not corrupted", bad)
+	}
+	h.write(proto.NAK)
+	h.write(proto.ENQ)
+	h.ctl(proto.ACK)
+	good := h.readFrame(time.Second)
+	if _, err := proto.DecodeFrame(good); err != nil {
+		t.Fatalf("re-sent reply % X: %v", good, err)
+	}
+	h.write(proto.ACK)
+}
+
+// The cable goes after FF45h ran: the receipt is fiscalised, the reply is
+// held; once the line is back, ENQ collects it.
+func TestFaultDisconnectAfterClose(t *testing.T) {
+	e := New(fastCfg(newClock()))
+	h := newHost(t, e)
+	openShift(e, h)
+	h.ok(saleLine(12345))
+	e.Inject(Fault{Kind: Disconnect, After: proto.CmdCloseV2})
+	h.send(closeCash(20000))
+	h.silent(200 * time.Millisecond)
+	h.write(proto.ENQ)
+	h.silent(100 * time.Millisecond)
+	docs := e.Documents()
+	if last := docs[len(docs)-1]; last.Type != DocReceipt || last.Amount != 12345 || last.Change != 20000-12345 {
+		t.Fatalf("receipt not in fiscal memory: %+v", last)
+	}
+	e.Clear(Disconnect)
+	// The till restarts: a new connection asks first.
+	h2 := newHost(t, e)
+	h.p.Close()
+	h2.write(proto.ENQ)
+	h2.ctl(proto.ACK)
+	f := h2.readFrame(time.Second)
+	h2.write(proto.ACK)
+	body, err := proto.DecodeFrame(f)
+	if err != nil || body[2] != 0 {
+		t.Fatalf("held reply % X: %v", f, err)
+	}
+	fd, _ := proto.Uint(body[8:], 4)
+	if got := uint32(fd); got != docs[len(docs)-1].Number {
+		t.Fatalf("held reply FD %d, want %d", got, docs[len(docs)-1].Number)
+	}
+	h2.write(proto.ENQ)
+	h2.ctl(proto.NAK)
+}
+
+func TestFaultShift24h(t *testing.T) {
+	clock := newClock()
+	e := New(fastCfg(clock))
+	h := newHost(t, e)
+	openShift(e, h)
+	e.Inject(Fault{Kind: Shift24h})
+	if _, mode, _ := status(t, h); mode != 3 {
+		t.Fatalf("mode %d, want 3", mode)
+	}
+	if c := h.code(append(pwdBody(proto.CmdOpenReceipt, 30), 0)); c != errShift24h {
+		t.Fatalf("8Dh over 24h: %02X, want 4E", c)
+	}
+	e.Clear(Shift24h)
+	h.ok(saleLine(100))
+	clock.Add(24*time.Hour + time.Minute) // the real way: time passes
+	if c := h.code(closeCash(100)); c != errFNShift24h {
+		t.Fatalf("FF45h over 24h: %02X, want 16", c)
+	}
+	h.ok(pwdBody(proto.CmdCancelReceipt, 30))
+	if _, mode, _ := status(t, h); mode != 3 {
+		t.Fatalf("mode %d, want 3", mode)
+	}
+	h.ok(pwdBody(proto.CmdZReport, 30))
+	if _, mode, _ := status(t, h); mode != 4 {
+		t.Fatalf("mode %d after Z, want 4", mode)
+	}
+}
+
+func TestParseFault(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want Fault
+	}{
+		{"paperout", Fault{Kind: PaperOut}},
+		{"paperout:12", Fault{Kind: PaperOut, AfterLines: 12}},
+		{"cover", Fault{Kind: CoverOpen}},
+		{"silence", Fault{Kind: Silence}},
+		{"nak:3", Fault{Kind: NAK, Count: 3}},
+		{"corrupt", Fault{Kind: CorruptReply}},
+		{"disconnect:FF45", Fault{Kind: Disconnect, After: proto.CmdCloseV2}},
+		{"slowz:5s", Fault{Kind: SlowZ, Duration: 5 * time.Second}},
+		{"SHIFT24H", Fault{Kind: Shift24h}},
+	} {
+		got, err := ParseFault(tc.in)
+		if err != nil {
+			t.Errorf("%s: %v", tc.in, err)
+			continue
+		}
+		if diff := cmp.Diff(tc.want, got); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", tc.in, diff)
+		}
+		if again, err := ParseFault(got.String()); err != nil || again != got {
+			t.Errorf("%s: String %q does not parse back: %v %v", tc.in, got.String(), again, err)
+		}
+	}
+	for _, bad := range []string{"", "fire", "nak:x", "cover:1", "disconnect:zz", "slowz:soon"} {
+		if _, err := ParseFault(bad); err == nil {
+			t.Errorf("ParseFault(%q) accepted", bad)
+		}
+	}
+}
