@@ -5,6 +5,8 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/lang"
+
+	"github.com/tillpos/till/device"
 )
 
 // App is the window's shell: it owns which screen is showing and moves
@@ -88,6 +90,23 @@ func (a *App) showMain(u User) {
 	m := NewMainScreen(ctx, a, u)
 	a.setContent(m, Message{Key: "ui.main.title", Fallback: "Sale"}, m.Content())
 	m.Focus()
+}
+
+// HandleInput takes an event from the input readers (HID or the keyboard
+// wedge); call it on the UI goroutine (fyne.Do). On the login screen a badge
+// signs in; a read error is shown there. Other events wait for the sale
+// screen, which will consume scans and swipes.
+func (a *App) HandleInput(ev device.InputEvent) {
+	l, ok := a.screen.(*LoginScreen)
+	if !ok {
+		return
+	}
+	switch ev := ev.(type) {
+	case device.Badge:
+		l.SubmitBadge(ev.ID)
+	case device.ReadError:
+		l.showError(Message{Key: ev.Key, Fallback: ev.Fallback, Args: ev.Args})
+	}
 }
 
 // Logout ends the session and returns to the login screen.

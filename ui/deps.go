@@ -41,6 +41,12 @@ type Auth interface {
 	ChangePassword(ctx context.Context, u User, old, new string) error
 }
 
+// BadgeAuth signs people in by badge. The error wraps ErrUnknownUser when
+// no active user holds the badge, ErrInactive when its holder is inactive.
+type BadgeAuth interface {
+	AuthenticateBadge(ctx context.Context, id device.BadgeID) (User, error)
+}
+
 // Settings is where the window keeps its own choices (language, theme). The
 // store's settings table when the store is open; fyne Preferences otherwise.
 type Settings interface {
@@ -81,6 +87,9 @@ type DemoLogin struct {
 type Deps struct {
 	Auth     Auth
 	Settings Settings
+	// Badges, when set, lets a badge from any reader sign in on the login
+	// screen (see App.HandleInput).
+	Badges   BadgeAuth
 	Items    ItemSearcher
 	Register RegisterStatus
 	// Currency of the store's prices; the zero Unit is read as roubles.

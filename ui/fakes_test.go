@@ -104,3 +104,14 @@ type fakeRegister struct {
 }
 
 func (f fakeRegister) Status(context.Context) (device.Status, error) { return f.st, f.err }
+
+// fakeBadges knows badges by canonical ID.
+type fakeBadges map[string]User
+
+func (f fakeBadges) AuthenticateBadge(_ context.Context, id device.BadgeID) (User, error) {
+	u, ok := f[id.Reveal()]
+	if !ok {
+		return User{}, fmt.Errorf("badge %v: %w", id, ErrUnknownUser)
+	}
+	return u, nil
+}

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"strings"
 
@@ -11,6 +12,8 @@ import (
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/tillpos/till/device"
 )
 
 // LoginScreen asks for a login and a password. Enter in the login field moves
@@ -200,6 +203,33 @@ func (s *LoginScreen) Submit() {
 				return
 			}
 			s.app.SignedIn(u, password)
+		})
+	})
+}
+
+// SubmitBadge signs in the holder of a badge, in the background.
+func (s *LoginScreen) SubmitBadge(id device.BadgeID) {
+	badges := s.app.deps.Badges
+	if badges == nil {
+		s.showError(Message{Key: "ui.login.err.no_badges", Fallback: "Badge sign-in is not set up on this till: use your login and password."})
+		return
+	}
+	s.submit.Disable()
+	s.errLabel.Hide()
+	s.app.async(func() {
+		u, err := badges.AuthenticateBadge(context.Background(), id)
+		s.app.do(func() {
+			s.submit.Enable()
+			if err != nil {
+				fyne.LogError("sign in by "+id.String(), err)
+				if errors.Is(err, ErrUnknownUser) {
+					s.showError(Message{Key: "ui.login.err.unknown_badge", Fallback: "This badge belongs to no active user."})
+				} else {
+					s.showError(signInMessage(err))
+				}
+				return
+			}
+			s.app.SignedIn(u, "")
 		})
 	})
 }
