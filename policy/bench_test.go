@@ -38,8 +38,10 @@ func benchSetup(b testing.TB) (*Snapshot, []benchCase, map[benchKey]bool) {
 	m := Matrix{Version: 1, Settings: Settings{SecurityEnabled: true}}
 	base := map[benchKey]bool{}
 	for g := 1; g <= benchGroups; g++ {
-		grp := Group{ID: GroupID(g), Name: fmt.Sprintf("group %d", g), Actions: map[Action]bool{},
-			Limits: map[Limit]int64{LimitDiscountLine: int64(g) * 200, LimitLineQuantity: int64(g) * 1000}}
+		grp := Group{
+			ID: GroupID(g), Name: fmt.Sprintf("group %d", g), Actions: map[Action]bool{},
+			Limits: map[Limit]int64{LimitDiscountLine: int64(g) * 200, LimitLineQuantity: int64(g) * 1000},
+		}
 		for i, a := range actions {
 			if (i+g)%2 == 0 {
 				grp.Actions[a] = true
@@ -58,8 +60,10 @@ func benchSetup(b testing.TB) (*Snapshot, []benchCase, map[benchKey]bool) {
 	for i := range cases {
 		u := 1 + (i*37)%benchUsers
 		a := Action(string([]byte(actions[(i*53)%len(actions)])))
-		cases[i] = benchCase{user: UserID(u), group: GroupID(1 + u%benchGroups), a: a,
-			args: Args{Percent: int32((i * 97) % 3000), Quantity: int64((i * 131) % 20000)}}
+		cases[i] = benchCase{
+			user: UserID(u), group: GroupID(1 + u%benchGroups), a: a,
+			args: Args{Percent: int32((i * 97) % 3000), Quantity: int64((i * 131) % 20000)},
+		}
 	}
 	return s, cases, base
 }

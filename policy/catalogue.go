@@ -59,8 +59,12 @@ const (
 	ActionManageAdmins   Action = "users.manage.admin"
 	ActionManageBadges   Action = "badges.manage"
 	ActionManageSecurity Action = "security.manage" // permission matrix, security switches, bundles
-	ActionImpersonate    Action = "session.impersonate"
-	ActionViewAudit      Action = "audit.view"
+	// ActionImpersonate is held by the approver, not the cashier: it lets a
+	// supervisor lend all their rights with the key button (sticky
+	// elevation), granted through Approve. One-shot approvals need only the
+	// action approved.
+	ActionImpersonate Action = "session.impersonate"
+	ActionViewAudit   Action = "audit.view"
 
 	// Administration.
 	ActionConfigure Action = "config.manage"

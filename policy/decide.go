@@ -201,12 +201,9 @@ func Visible(s *Snapshot, p Principal, a Action) bool {
 	if !s.settings.SecurityEnabled || !s.settings.HideDisabled {
 		return true
 	}
-	r := Decide(s, p, a, Args{}).Reason
-	// Over-limit cannot happen with zero Args (0 is within every limit), so
-	// what is left is: the action is held, or it is not.
-	return r != ReasonNoPermission && r != ReasonApproverNoPermission &&
-		r != ReasonUnknownUser && r != ReasonUserInactive &&
-		r != ReasonApproverUnknown && r != ReasonApproverInactive
+	// Zero Args are within every limit (a 0 % limit allows a 0 % discount),
+	// so this asks only whether the action is held by an active user.
+	return Decide(s, p, a, Args{}).Allowed
 }
 
 // precheck does what Decide and Approve share before looking at people: a

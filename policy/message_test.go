@@ -56,24 +56,42 @@ func TestVerdictMessage(t *testing.T) {
 		wantKey string
 		want    string
 	}{
-		{"own line limit", Decide(s, Principal{User: anna}, ActionDiscountLine, Args{Percent: 1500}),
-			"policy.over_limit.discount.line", "Line discount 15 % is over your limit of 10 %."},
-		{"approver's own limit names them", Approve(s, anna, vera, ActionDiscountLine, Args{Percent: 3000}),
-			"policy.approver_over_limit.discount.line", "Supervisor Vera Petrova also may not give line discounts over 25 %."},
-		{"quantity in units", Decide(s, Principal{User: anna}, ActionSell, Args{Quantity: 12_500}),
-			"policy.over_limit.line.quantity", "Quantity 12.5 is over your limit of 10 per line."},
-		{"money with kopecks", Decide(s, Principal{User: anna}, ActionSell, Args{Quantity: 1000, Amount: 500_001}),
-			"policy.over_limit.bill.total", "Bill total 5000.01 is over your limit of 5000.00."},
-		{"no permission", Decide(s, Principal{User: anna}, ActionDrawerOpen, Args{}),
-			"policy.reason.no_permission", "You do not have the right to do this."},
-		{"approver without a name uses the login", Approve(s, anna, admin, ActionDiscountLine, Args{Percent: 6000}),
-			"policy.approver_over_limit.discount.line", "Supervisor admin also may not give line discounts over 50 %."},
-		{"unknown user by id", Decide(s, Principal{User: nobody}, ActionSell, Args{}),
-			"policy.reason.unknown_user", "User #99 is not known."},
-		{"approved", Approve(s, anna, vera, ActionDrawerOpen, Args{}),
-			"policy.reason.approved", "Approved by Vera Petrova."},
-		{"invalid args", Decide(s, Principal{User: anna}, ActionDiscountLine, Args{Percent: 12000}),
-			"policy.reason.invalid_args", "The value 120 % is not valid for this action."},
+		{
+			"own line limit", Decide(s, Principal{User: anna}, ActionDiscountLine, Args{Percent: 1500}),
+			"policy.over_limit.discount.line", "Line discount 15 % is over your limit of 10 %.",
+		},
+		{
+			"approver's own limit names them", Approve(s, anna, vera, ActionDiscountLine, Args{Percent: 3000}),
+			"policy.approver_over_limit.discount.line", "Supervisor Vera Petrova also may not give line discounts over 25 %.",
+		},
+		{
+			"quantity in units", Decide(s, Principal{User: anna}, ActionSell, Args{Quantity: 12_500}),
+			"policy.over_limit.line.quantity", "Quantity 12.5 is over your limit of 10 per line.",
+		},
+		{
+			"money with kopecks", Decide(s, Principal{User: anna}, ActionSell, Args{Quantity: 1000, Amount: 500_001}),
+			"policy.over_limit.bill.total", "Bill total 5000.01 is over your limit of 5000.00.",
+		},
+		{
+			"no permission", Decide(s, Principal{User: anna}, ActionDrawerOpen, Args{}),
+			"policy.reason.no_permission", "You do not have the right to do this.",
+		},
+		{
+			"approver without a name uses the login", Approve(s, anna, admin, ActionDiscountLine, Args{Percent: 6000}),
+			"policy.approver_over_limit.discount.line", "Supervisor admin also may not give line discounts over 50 %.",
+		},
+		{
+			"unknown user by id", Decide(s, Principal{User: nobody}, ActionSell, Args{}),
+			"policy.reason.unknown_user", "User #99 is not known.",
+		},
+		{
+			"approved", Approve(s, anna, vera, ActionDrawerOpen, Args{}),
+			"policy.reason.approved", "Approved by Vera Petrova.",
+		},
+		{
+			"invalid args", Decide(s, Principal{User: anna}, ActionDiscountLine, Args{Percent: 12000}),
+			"policy.reason.invalid_args", "The value 120 % is not valid for this action.",
+		},
 		{"zero verdict", Verdict{}, "policy.reason.none", "No decision was made: the action is refused."},
 	}
 	for _, tt := range tests {

@@ -108,30 +108,56 @@ func TestCheckLockout(t *testing.T) {
 	}{
 		{"no failures", nil, t0, def, Lockout{Remaining: 5}},
 		{"four failures: one left", at(0, 10, 20, 30), t0.Add(40 * time.Second), def, Lockout{Remaining: 1}},
-		{"five within five minutes lock", at(0, 10, 20, 30, 40), t0.Add(41 * time.Second), def,
-			Lockout{Locked: true, Until: t0.Add(40*time.Second + 5*time.Minute)}},
-		{"window is inclusive: 5 failures exactly 5 minutes apart lock", at(0, 60, 120, 180, 300), t0.Add(301 * time.Second), def,
-			Lockout{Locked: true, Until: t0.Add(10 * time.Minute)}},
-		{"5 failures 5 minutes and 1 s apart do not lock", at(0, 60, 120, 180, 301), t0.Add(302 * time.Second), def,
-			Lockout{Remaining: 1}},
-		{"locked one tick before the end", at(0, 1, 2, 3, 4), t0.Add(304*time.Second - 1), def,
-			Lockout{Locked: true, Until: t0.Add(304 * time.Second)}},
-		{"unlocked exactly at the end, slate wiped", at(0, 1, 2, 3, 4), t0.Add(304 * time.Second), def,
-			Lockout{Until: t0.Add(304 * time.Second), Remaining: 5}},
-		{"order does not matter", at(40, 0, 30, 10, 20), t0.Add(41 * time.Second), def,
-			Lockout{Locked: true, Until: t0.Add(340 * time.Second)}},
-		{"failures during a lock neither count nor extend", at(0, 1, 2, 3, 4, 100, 200, 300), t0.Add(304 * time.Second), def,
-			Lockout{Until: t0.Add(304 * time.Second), Remaining: 5}},
-		{"after a served lock, old failures do not count", at(0, 1, 2, 3, 4, 305, 306), t0.Add(307 * time.Second), def,
-			Lockout{Until: t0.Add(304 * time.Second), Remaining: 3}},
-		{"after a served lock, five new failures lock again", at(0, 1, 2, 3, 4, 305, 306, 307, 308, 309), t0.Add(310 * time.Second), def,
-			Lockout{Locked: true, Until: t0.Add(609 * time.Second)}},
-		{"old failures leave the window", at(0, 10, 20, 30), t0.Add(5*time.Minute + 11*time.Second), def,
-			Lockout{Remaining: 3}},
-		{"custom settings", at(0, 1, 2), t0.Add(3 * time.Second), LockoutSettings{MaxFailures: 3, Window: time.Minute, Lock: time.Hour},
-			Lockout{Locked: true, Until: t0.Add(time.Hour + 2*time.Second)}},
-		{"zero settings mean the defaults", at(0, 1, 2, 3, 4), t0.Add(5 * time.Second), LockoutSettings{},
-			Lockout{Locked: true, Until: t0.Add(304 * time.Second)}},
+		{
+			"five within five minutes lock", at(0, 10, 20, 30, 40), t0.Add(41 * time.Second), def,
+			Lockout{Locked: true, Until: t0.Add(40*time.Second + 5*time.Minute)},
+		},
+		{
+			"window is inclusive: 5 failures exactly 5 minutes apart lock", at(0, 60, 120, 180, 300), t0.Add(301 * time.Second), def,
+			Lockout{Locked: true, Until: t0.Add(10 * time.Minute)},
+		},
+		{
+			"5 failures 5 minutes and 1 s apart do not lock", at(0, 60, 120, 180, 301), t0.Add(302 * time.Second), def,
+			Lockout{Remaining: 1},
+		},
+		{
+			"locked one tick before the end", at(0, 1, 2, 3, 4), t0.Add(304*time.Second - 1), def,
+			Lockout{Locked: true, Until: t0.Add(304 * time.Second)},
+		},
+		{
+			"unlocked exactly at the end, slate wiped", at(0, 1, 2, 3, 4), t0.Add(304 * time.Second), def,
+			Lockout{Until: t0.Add(304 * time.Second), Remaining: 5},
+		},
+		{
+			"order does not matter", at(40, 0, 30, 10, 20), t0.Add(41 * time.Second), def,
+			Lockout{Locked: true, Until: t0.Add(340 * time.Second)},
+		},
+		{
+			"failures during a lock neither count nor extend", at(0, 1, 2, 3, 4, 100, 200, 300), t0.Add(304 * time.Second), def,
+			Lockout{Until: t0.Add(304 * time.Second), Remaining: 5},
+		},
+		{
+			"after a served lock, old failures do not count", at(0, 1, 2, 3, 4, 305, 306), t0.Add(307 * time.Second), def,
+			Lockout{Until: t0.Add(304 * time.Second), Remaining: 3},
+		},
+		{
+			"after a served lock, five new failures lock again", at(0, 1, 2, 3, 4, 305, 306, 307, 308, 309), t0.Add(310 * time.Second), def,
+			Lockout{Locked: true, Until: t0.Add(609 * time.Second)},
+		},
+		{
+			"old failures leave the window", at(0, 10, 20, 30), t0.Add(5*time.Minute + 11*time.Second), def,
+			Lockout{Remaining: 3},
+		},
+		{
+			"custom settings", at(0, 1, 2), t0.Add(3 * time.Second),
+			LockoutSettings{MaxFailures: 3, Window: time.Minute, Lock: time.Hour},
+			Lockout{Locked: true, Until: t0.Add(time.Hour + 2*time.Second)},
+		},
+		{
+			"zero settings mean the defaults", at(0, 1, 2, 3, 4), t0.Add(5 * time.Second),
+			LockoutSettings{},
+			Lockout{Locked: true, Until: t0.Add(304 * time.Second)},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

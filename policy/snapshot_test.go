@@ -28,26 +28,46 @@ func TestNewSnapshotRejects(t *testing.T) {
 		change func(*Matrix)
 		want   []error
 	}{
-		{"duplicate group id", func(m *Matrix) { m.Groups = append(m.Groups, Group{ID: 1, Name: "Again"}) },
-			[]error{ErrDuplicateGroup}},
-		{"group id 0", func(m *Matrix) { m.Groups = append(m.Groups, Group{ID: 0}) },
-			[]error{ErrInvalidID}},
-		{"duplicate user id", func(m *Matrix) { m.Users = append(m.Users, User{ID: 2, Login: "other", Group: 1}) },
-			[]error{ErrDuplicateUser}},
-		{"user id 0 would read as 'not elevated'", func(m *Matrix) { m.Users = append(m.Users, User{ID: 0, Login: "zero", Group: 1}) },
-			[]error{ErrInvalidID}},
-		{"duplicate login, other case", func(m *Matrix) { m.Users = append(m.Users, User{ID: 3, Login: "Anna", Group: 1}) },
-			[]error{ErrDuplicateLogin}},
-		{"unknown group of a user", func(m *Matrix) { m.Users = append(m.Users, User{ID: 3, Login: "lost", Group: 9}) },
-			[]error{ErrUnknownGroup}},
-		{"malformed action id", func(m *Matrix) { m.Groups[0].Actions = map[Action]bool{"Bill..Cancel": true} },
-			[]error{ErrInvalidAction}},
-		{"unknown limit", func(m *Matrix) { m.Groups[0].Limits = map[Limit]int64{"limit.discount.lnie": 10} },
-			[]error{ErrUnknownLimit}},
-		{"negative limit", func(m *Matrix) { m.Groups[0].Limits = map[Limit]int64{LimitBillTotal: -1} },
-			[]error{ErrInvalidLimit}},
-		{"percent limit over 100 %", func(m *Matrix) { m.Groups[0].Limits = map[Limit]int64{LimitDiscountLine: 10001} },
-			[]error{ErrInvalidLimit}},
+		{
+			"duplicate group id", func(m *Matrix) { m.Groups = append(m.Groups, Group{ID: 1, Name: "Again"}) },
+			[]error{ErrDuplicateGroup},
+		},
+		{
+			"group id 0", func(m *Matrix) { m.Groups = append(m.Groups, Group{ID: 0}) },
+			[]error{ErrInvalidID},
+		},
+		{
+			"duplicate user id", func(m *Matrix) { m.Users = append(m.Users, User{ID: 2, Login: "other", Group: 1}) },
+			[]error{ErrDuplicateUser},
+		},
+		{
+			"user id 0 would read as 'not elevated'", func(m *Matrix) { m.Users = append(m.Users, User{ID: 0, Login: "zero", Group: 1}) },
+			[]error{ErrInvalidID},
+		},
+		{
+			"duplicate login, other case", func(m *Matrix) { m.Users = append(m.Users, User{ID: 3, Login: "Anna", Group: 1}) },
+			[]error{ErrDuplicateLogin},
+		},
+		{
+			"unknown group of a user", func(m *Matrix) { m.Users = append(m.Users, User{ID: 3, Login: "lost", Group: 9}) },
+			[]error{ErrUnknownGroup},
+		},
+		{
+			"malformed action id", func(m *Matrix) { m.Groups[0].Actions = map[Action]bool{"Bill..Cancel": true} },
+			[]error{ErrInvalidAction},
+		},
+		{
+			"unknown limit", func(m *Matrix) { m.Groups[0].Limits = map[Limit]int64{"limit.discount.lnie": 10} },
+			[]error{ErrUnknownLimit},
+		},
+		{
+			"negative limit", func(m *Matrix) { m.Groups[0].Limits = map[Limit]int64{LimitBillTotal: -1} },
+			[]error{ErrInvalidLimit},
+		},
+		{
+			"percent limit over 100 %", func(m *Matrix) { m.Groups[0].Limits = map[Limit]int64{LimitDiscountLine: 10001} },
+			[]error{ErrInvalidLimit},
+		},
 		{"every problem is reported", func(m *Matrix) {
 			m.Groups = append(m.Groups, Group{ID: 2})
 			m.Users = append(m.Users, User{ID: 1, Login: "x", Group: 1}, User{ID: 5, Login: "y", Group: 7})
@@ -74,7 +94,7 @@ func TestNewSnapshotRejects(t *testing.T) {
 }
 
 func TestSnapshotIndexesExtraActions(t *testing.T) {
-	var many = map[Action]bool{}
+	many := map[Action]bool{}
 	for i := range 200 {
 		many[Action("ext.a"+string(rune('a'+i%26))+"."+string(rune('a'+i/26)))] = true
 	}
