@@ -151,11 +151,17 @@ func (c *Checkout) checkout(ctx context.Context, id BillID, cashier device.Cashi
 // test receipt, a bill a supervisor resolved): an open document is not in
 // fiscal storage yet, so cancelling it loses nothing.
 func (c *Checkout) lastClosed(ctx context.Context) (uint32, error) {
+	st, err := c.register.Status(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("register status: %w", err)
+	}
 	last, open, err := c.register.LastDocument(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("read last document: %w", err)
 	}
-	if open == 0 {
+	// Mode 8 without an FN document happens between "open receipt" and the
+	// first position; either way the register would refuse a new receipt.
+	if open == 0 && !st.ReceiptOpen {
 		return last, nil
 	}
 	if err := c.register.CancelReceipt(ctx); err != nil {
