@@ -1,5 +1,7 @@
 package policy
 
+import "strconv"
+
 // Principal says who is acting and whose permissions apply. User is always
 // the logged-in cashier: bills, receipts and the journal are attributed to
 // them. As is the approver while an elevation is active (see Session); 0,
@@ -315,4 +317,43 @@ func (s *Snapshot) approvable(ai, ci, ei int32, args Args) bool {
 		}
 	}
 	return false
+}
+
+// ParseReason is the inverse of Reason.String, for reading audit rows back.
+func ParseReason(code string) (Reason, bool) {
+	for r := ReasonNone; r < numReasons; r++ {
+		if reasonCodes[r] == code {
+			return r, true
+		}
+	}
+	return ReasonNone, false
+}
+
+// String is a one-line, untranslated account of the verdict for logs and
+// the audit log's detail column, e.g.
+// "deny bill.discount.line user=10 reason=over_limit limit.discount.line=1000 requested=1500 approval=possible".
+func (v Verdict) String() string {
+	var b []byte
+	if v.Allowed {
+		b = append(b, "allow "...)
+	} else {
+		b = append(b, "deny "...)
+	}
+	b = append(b, v.Action...)
+	b = append(b, " user="...)
+	b = strconv.AppendInt(b, int64(v.User), 10)
+	b = append(b, " reason="...)
+	b = append(b, v.Reason.String()...)
+	if v.Limit != "" {
+		b = append(b, ' ')
+		b = append(b, v.Limit...)
+		b = append(b, '=')
+		b = strconv.AppendInt(b, v.LimitValue, 10)
+		b = append(b, " requested="...)
+		b = strconv.AppendInt(b, v.Requested, 10)
+	}
+	if v.ApprovalPossible {
+		b = append(b, " approval=possible"...)
+	}
+	return string(b)
 }

@@ -189,3 +189,23 @@ func fixed(v int64, decimals int, trim bool) string {
 	}
 	return out
 }
+
+// FormatArgs formats the numbers of args that action a's limits look at, in
+// their units and in the limits' order, for the "Ask supervisor" dialog
+// that names the request ("Line discount: 15 %"). It is "" for an action
+// without limits or one the catalogue does not know.
+func FormatArgs(a Action, args Args) string {
+	var parts []string
+	for i := range catalogueTable {
+		if catalogueTable[i].id != a {
+			continue
+		}
+		for _, l := range catalogueTable[i].limits {
+			if li := limitIndex(l); li >= 0 {
+				u := limitTable[li].Unit
+				parts = append(parts, FormatValue(u, args.requested(u)))
+			}
+		}
+	}
+	return strings.Join(parts, ", ")
+}

@@ -195,3 +195,47 @@ func TestTranslations(t *testing.T) {
 		})
 	}
 }
+
+func TestFormatArgs(t *testing.T) {
+	for _, tt := range []struct {
+		a    Action
+		args Args
+		want string
+	}{
+		{ActionDiscountLine, Args{Percent: 1500, Amount: 99}, "15 %"},
+		{ActionSell, Args{Quantity: 2500, Amount: 1999}, "2.5, 19.99"},
+		{ActionPreBillPrint, Args{Count: 3}, "3"},
+		{ActionDrawerOpen, Args{Percent: 1}, ""},
+		{"ext.unknown", Args{Percent: 1}, ""},
+	} {
+		if got := FormatArgs(tt.a, tt.args); got != tt.want {
+			t.Errorf("FormatArgs(%s, %+v) = %q, want %q", tt.a, tt.args, got, tt.want)
+		}
+	}
+}
+
+func TestVerdictString(t *testing.T) {
+	s := mustSnapshot(t, fixtureMatrix())
+	for _, tt := range []struct {
+		v    Verdict
+		want string
+	}{
+		{
+			Decide(s, Principal{User: anna}, ActionDiscountLine, Args{Percent: 1500}),
+			"deny bill.discount.line user=10 reason=over_limit limit.discount.line=1000 requested=1500 approval=possible",
+		},
+		{Decide(s, Principal{User: anna, As: vera}, ActionDrawerOpen, Args{}), "allow drawer.open user=20 reason=elevated"},
+	} {
+		if got := tt.v.String(); got != tt.want {
+			t.Errorf("String = %q, want %q", got, tt.want)
+		}
+	}
+	for _, r := range Reasons() {
+		if got, ok := ParseReason(r.String()); !ok || got != r {
+			t.Errorf("ParseReason(%q) = %v, %v", r, got, ok)
+		}
+	}
+	if _, ok := ParseReason("bogus"); ok {
+		t.Error("ParseReason(bogus) ok")
+	}
+}
