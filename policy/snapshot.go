@@ -58,7 +58,6 @@ type actionEntry struct {
 	limits               [maxActionLimits]int8
 	candStart, candEnd   int32
 	cat                  Category
-	known                bool
 	nameKey, nameEnglish string
 }
 
@@ -69,7 +68,6 @@ type userEntry struct {
 
 type groupEntry struct {
 	id     GroupID
-	name   string
 	active int32 // active users in this group
 }
 
@@ -95,14 +93,16 @@ func NewSnapshot(m Matrix) (*Snapshot, error) {
 	// so two equal matrices index alike.
 	for i := range catalogueTable {
 		e := &catalogueTable[i]
-		s.addAction(e.id, e.cat, e.name, e.limits, true)
+		s.addAction(e.id, e.cat, e.name, e.limits)
 	}
 	var extra []Action
+	seen := map[Action]bool{}
 	for _, g := range m.Groups {
 		for a := range g.Actions {
-			if _, ok := s.actionIdx[a]; ok || slices.Contains(extra, a) {
+			if _, ok := s.actionIdx[a]; ok || seen[a] {
 				continue
 			}
+			seen[a] = true
 			if !validActionID(a) {
 				fail(fmt.Errorf("policy: group %d %q: action %q: %w", g.ID, g.Name, a, ErrInvalidAction))
 				continue
@@ -112,7 +112,7 @@ func NewSnapshot(m Matrix) (*Snapshot, error) {
 	}
 	slices.Sort(extra)
 	for _, a := range extra {
-		s.addAction(a, CategoryOther, string(a), [maxActionLimits]Limit{}, false)
+		s.addAction(a, CategoryOther, string(a), [maxActionLimits]Limit{})
 	}
 
 	s.words = (len(s.actions) + 63) / 64
@@ -131,7 +131,7 @@ func NewSnapshot(m Matrix) (*Snapshot, error) {
 		}
 		gi := int32(len(s.groups))
 		groupIdx[g.ID] = gi
-		s.groups = append(s.groups, groupEntry{id: g.ID, name: g.Name})
+		s.groups = append(s.groups, groupEntry{id: g.ID})
 		row := s.perm[int(gi)*s.words : int(gi+1)*s.words]
 		for a, held := range g.Actions {
 			ai, ok := s.actionIdx[a]
@@ -192,8 +192,8 @@ func NewSnapshot(m Matrix) (*Snapshot, error) {
 	return s, nil
 }
 
-func (s *Snapshot) addAction(a Action, cat Category, name string, limits [maxActionLimits]Limit, known bool) {
-	e := actionEntry{id: a, cat: cat, known: known, nameKey: actionNameKey(a), nameEnglish: name}
+func (s *Snapshot) addAction(a Action, cat Category, name string, limits [maxActionLimits]Limit) {
+	e := actionEntry{id: a, cat: cat, nameKey: actionNameKey(a), nameEnglish: name}
 	for i, l := range limits {
 		e.limits[i] = -1
 		if l != "" {
