@@ -31,3 +31,40 @@ func (l widthLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 func fixedWidth(width float32, o fyne.CanvasObject) fyne.CanvasObject {
 	return &fyne.Container{Layout: widthLayout{width: width}, Objects: []fyne.CanvasObject{o}}
 }
+
+// columns lays a row out as one stretching column (the first object) and
+// fixed-width columns after it, so the barcode and price of every list row
+// line up whatever the name's length.
+type columns []float32
+
+func (c columns) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	fixed := float32(0)
+	for _, w := range c {
+		fixed += w
+	}
+	x := float32(0)
+	for i, o := range objs {
+		w := size.Width - fixed
+		if i > 0 && i-1 < len(c) {
+			w = c[i-1]
+		}
+		w = max(w, 0)
+		o.Move(fyne.NewPos(x, 0))
+		o.Resize(fyne.NewSize(w, size.Height))
+		x += w
+	}
+}
+
+func (c columns) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	w, h := float32(0), float32(0)
+	for i, o := range objs {
+		m := o.MinSize()
+		h = max(h, m.Height)
+		if i > 0 && i-1 < len(c) {
+			w += c[i-1]
+		} else {
+			w += m.Width
+		}
+	}
+	return fyne.NewSize(w, h)
+}

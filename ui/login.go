@@ -155,7 +155,6 @@ func demoPanel(demo []DemoLogin) fyne.CanvasObject {
 	objs := []fyne.CanvasObject{title, note, grid}
 	if slices.ContainsFunc(demo, func(d DemoLogin) bool { return d.MustChange }) {
 		n := widget.NewLabel("* " + lang.X("ui.demo.must_change", "must change the password at sign-in"))
-		n.Importance = widget.LowImportance
 		n.Wrapping = fyne.TextWrapWord
 		objs = append(objs, n)
 	}

@@ -26,6 +26,11 @@ const (
 	statusEvery   = 5 * time.Second
 	statusTimeout = 3 * time.Second
 	searchLimit   = 50
+
+	// Columns of the item list: a 13-digit barcode and a price per kilogram
+	// in roubles fit at text size 16.
+	barcodeWidth = 170
+	priceWidth   = 190
 )
 
 // logoutShortcut signs out from anywhere on the main screen.
@@ -63,7 +68,6 @@ func NewMainScreen(ctx context.Context, app *App, u User) *MainScreen {
 
 	who := widget.NewLabelWithStyle(u.FullName, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	group := widget.NewLabel(u.Group)
-	group.Importance = widget.LowImportance
 	logout := widget.NewButtonWithIcon(lang.X("ui.main.logout", "Sign out"), theme.LogoutIcon(), app.Logout)
 	title := widget.NewLabelWithStyle(lang.X("ui.app.title", "Till"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	toolbar := container.NewBorder(nil, nil,
@@ -82,7 +86,6 @@ func NewMainScreen(ctx context.Context, app *App, u User) *MainScreen {
 	s.shift = widget.NewLabel("")
 	s.register = widget.NewLabel("")
 	s.found = widget.NewLabel("")
-	s.found.Importance = widget.LowImportance
 	status := container.NewVBox(widget.NewSeparator(), container.NewHBox(s.shift, widget.NewSeparator(), s.register))
 
 	s.content = container.NewBorder(container.NewVBox(top...), status, nil, nil, s.saleArea())
@@ -111,7 +114,6 @@ func (s *MainScreen) saleArea() fyne.CanvasObject {
 	head.SizeName = theme.SizeNameSubHeadingText
 	note := widget.NewLabel(lang.X("ui.sale.not_yet", "Ringing up a bill comes in the next release. Meanwhile you can look items up in the catalogue."))
 	note.Wrapping = fyne.TextWrapWord
-	note.Importance = widget.LowImportance
 
 	s.search = newShortcutEntry(func(sc fyne.Shortcut) bool {
 		if cs, ok := sc.(*desktop.CustomShortcut); ok && cs.ShortcutName() == logoutShortcut.ShortcutName() {
@@ -133,20 +135,19 @@ func (s *MainScreen) saleArea() fyne.CanvasObject {
 		func() fyne.CanvasObject {
 			name := widget.NewLabel("")
 			name.Truncation = fyne.TextTruncateEllipsis
-			return container.NewBorder(nil, nil, nil,
-				container.NewHBox(widget.NewLabel(""), widget.NewLabelWithStyle("", fyne.TextAlignTrailing, fyne.TextStyle{Monospace: true})),
-				name)
+			barcode := widget.NewLabel("")
+			price := widget.NewLabelWithStyle("", fyne.TextAlignTrailing, fyne.TextStyle{})
+			return &fyne.Container{Layout: columns{barcodeWidth, priceWidth}, Objects: []fyne.CanvasObject{name, barcode, price}}
 		},
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			if id >= len(s.items) {
 				return
 			}
 			it := s.items[id]
-			row := o.(*fyne.Container)
-			row.Objects[0].(*widget.Label).SetText(it.Name)
-			right := row.Objects[1].(*fyne.Container)
-			right.Objects[0].(*widget.Label).SetText(it.Barcode)
-			right.Objects[1].(*widget.Label).SetText(priceText(it, s.money))
+			row := o.(*fyne.Container).Objects
+			row[0].(*widget.Label).SetText(it.Name)
+			row[1].(*widget.Label).SetText(it.Barcode)
+			row[2].(*widget.Label).SetText(priceText(it, s.money))
 		},
 	)
 	top := container.NewVBox(head, note, s.search, s.found)
@@ -176,7 +177,7 @@ func (s *MainScreen) runSearch(prefix string) {
 				return
 			}
 			s.items = found
-			s.found.Importance = widget.LowImportance
+			s.found.Importance = widget.MediumImportance
 			switch {
 			case len(found) == 0:
 				s.found.SetText(lang.X("ui.sale.none", "No items found."))
@@ -246,7 +247,10 @@ func registerText(st device.Status, err error) (Message, bool) {
 	case st.CoverOpen:
 		return Message{Key: "ui.status.register_cover_open", Fallback: "Register: cover open"}, true
 	}
-	return Message{Key: "ui.status.register_ready", Fallback: "Register {{.Serial}}: ready", Args: map[string]any{"Serial": st.Serial}}, false
+	if st.Serial == "" {
+		return Message{Key: "ui.status.register_ready", Fallback: "Register: ready"}, false
+	}
+	return Message{Key: "ui.status.register_ready_serial", Fallback: "Register {{.Serial}}: ready", Args: map[string]any{"Serial": st.Serial}}, false
 }
 
 func shiftText(st device.Status, err error) (Message, bool) {

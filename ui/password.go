@@ -81,7 +81,6 @@ func NewChangePasswordScreen(app *App, u User, old string) *ChangePasswordScreen
 	why.Wrapping = fyne.TextWrapWord
 	rule := widget.NewLabel(lang.X("ui.change.rule", "At least {{.Min}} characters, with a letter and a digit; not your login.", map[string]any{"Min": MinPasswordLen}))
 	rule.Wrapping = fyne.TextWrapWord
-	rule.Importance = widget.LowImportance
 
 	form := container.NewVBox(
 		title, why,

@@ -375,7 +375,7 @@ func TestRegisterAndShiftText(t *testing.T) {
 		reg, shift    string
 		regBad, shBad bool
 	}{
-		{"ready closed", device.Status{Serial: "7"}, nil, "ui.status.register_ready", "ui.status.shift_closed", false, false},
+		{"ready closed", device.Status{Serial: "7"}, nil, "ui.status.register_ready_serial", "ui.status.shift_closed", false, false},
 		{"over 24h", device.Status{ShiftOpen: true, ShiftOver24: true}, nil, "ui.status.register_ready", "ui.status.shift_over24", false, true},
 		{"paper", device.Status{PaperOut: true, ShiftOpen: true}, nil, "ui.status.register_paper_out", "ui.status.shift_open", true, false},
 		{"cover", device.Status{CoverOpen: true}, nil, "ui.status.register_cover_open", "ui.status.shift_closed", true, false},
