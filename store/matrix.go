@@ -137,6 +137,18 @@ func (d *DB) SaveMatrix(ctx context.Context, m policy.Matrix, source string, by 
 	}
 	var version int64
 	err := d.tx(ctx, func(tx *sql.Tx) error {
+		var err error
+		version, err = saveMatrix(ctx, tx, m, source, by)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("save matrix: %w", err)
+	}
+	return version, nil
+}
+
+func saveMatrix(ctx context.Context, tx *sql.Tx, m policy.Matrix, source string, by Actor) (version int64, err error) {
+	err = func() error {
 		keep := map[int64]bool{}
 		for i := range m.Groups {
 			g := &m.Groups[i]
@@ -200,11 +212,8 @@ func (d *DB) SaveMatrix(ctx context.Context, m policy.Matrix, source string, by 
 		_, err = appendAudit(ctx, tx, by.entry("security.matrix.save",
 			map[string]any{"version": version, "source": source, "groups": len(m.Groups)}, OutcomeOK, ""))
 		return err
-	})
-	if err != nil {
-		return 0, fmt.Errorf("save matrix: %w", err)
-	}
-	return version, nil
+	}()
+	return version, err
 }
 
 func writeGroupRights(ctx context.Context, tx *sql.Tx, id int64, g *policy.Group) error {
