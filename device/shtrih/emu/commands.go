@@ -432,12 +432,16 @@ func (e *Emulator) cashierLocked(op byte) (name, inn string) {
 }
 
 // addDoc signs and stores a fiscal document. Only the FN numbers documents.
+// The operator is the one whose password made the document, except for a
+// receipt: that belongs to whoever opened it.
 func (e *Emulator) addDoc(c *call, d Document) Document {
 	e.mem.LastFD++
 	d.Number = e.mem.LastFD
 	d.Time = e.now()
-	d.Operator = c.op
-	d.Cashier, d.CashierINN = e.cashierLocked(c.op)
+	if d.Operator == 0 {
+		d.Operator = c.op
+	}
+	d.Cashier, d.CashierINN = e.cashierLocked(d.Operator)
 	d.Tags = append(d.Tags, e.mem.DocTags...)
 	d.Sign = e.sign(d)
 	e.mem.Docs = append(e.mem.Docs, d)
@@ -719,8 +723,11 @@ func (e *Emulator) cmdClose(r *req, c *call) ([]byte, byte) {
 		return nil, errBadParams
 	}
 	rc := e.mem.Receipt
-	if rc == nil {
+	switch {
+	case rc == nil:
 		return nil, errReceiptShut
+	case c.op != rc.Operator && c.op != 30:
+		return nil, errOtherOp
 	}
 	if e.over24hLocked() {
 		return nil, errFNShift24h
@@ -749,7 +756,7 @@ func (e *Emulator) cmdClose(r *req, c *call) ([]byte, byte) {
 	e.mem.Receipt = nil
 	e.mem.ShiftReceipts++
 	d := e.addDoc(c, Document{
-		Type: DocReceipt, Operation: op, Amount: total, Shift: e.mem.Shift,
+		Type: DocReceipt, Operation: op, Amount: total, Shift: e.mem.Shift, Operator: rc.Operator,
 		Lines: rc.Lines, Payments: pays, Change: change, Rounding: rounding,
 		Taxes: taxes, TaxSystem: taxSystem, Text: decode1251(text),
 	})
