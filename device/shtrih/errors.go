@@ -163,6 +163,7 @@ var (
 	msgTax       = Message{Key: "register.tax_unsupported", Fallback: "This VAT rate cannot be sent to the register"}
 	msgReceipt   = Message{Key: "register.bad_receipt", Fallback: "The receipt cannot be sent to the register: {{.Why}}"}
 	msgINN       = Message{Key: "register.bad_inn", Fallback: "The cashier's INN must be 10 or 12 digits"}
+	msgForeign   = Message{Key: "register.foreign_document", Fallback: "The fiscal storage holds a document the till did not expect: call a supervisor before going on"}
 	msgOther     = Message{Key: "register.failed", Fallback: "Register operation failed"}
 )
 
@@ -212,6 +213,8 @@ func MessageOf(err error) Message {
 		return Message{Key: errorInfo[0x3C].key, Fallback: errorInfo[0x3C].en}
 	case errors.Is(err, ErrBadINN):
 		return msgINN
+	case errors.Is(err, ErrForeignDocument):
+		return msgForeign
 	}
 	return msgOther
 }
@@ -230,7 +233,7 @@ func MessageKeys() []string {
 	for _, i := range errorInfo {
 		add(i.key)
 	}
-	for _, m := range []Message{msgNoLink, msgUnknown, msgPaperOut, msgCoverOpen, msgShift24, msgShiftOff, msgBusy, msgProtocol, msgTax, msgReceipt, msgINN, msgOther} {
+	for _, m := range []Message{msgNoLink, msgUnknown, msgPaperOut, msgCoverOpen, msgShift24, msgShiftOff, msgBusy, msgProtocol, msgTax, msgReceipt, msgINN, msgForeign, msgOther} {
 		add(m.Key)
 	}
 	add("register.error.unknown")

@@ -290,7 +290,7 @@ func (l *Link) receive(ctx context.Context, timeout time.Duration, progress func
 		case b == proto.ACK:
 			silent = 0
 		case b == proto.STX:
-			l.unread()
+			// readCtlOrSTX left it in the buffer for waitSTX.
 		case b == proto.NAK:
 			// Idle and holding nothing: the command ended and its reply is
 			// lost, or it never ran. Nobody can tell which.
