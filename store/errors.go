@@ -115,8 +115,12 @@ func Message(err error) policy.Message {
 			return policy.Message{Key: m.key, Fallback: m.fallback, Args: args}
 		}
 	}
-	return policy.Message{Key: "store.error.internal", Fallback: "The database reported an error.", Args: args}
+	return policy.Message{Key: MessageInternal, Fallback: "The database reported an error.", Args: args}
 }
+
+// MessageInternal is the key Message returns for an error the store does
+// not classify.
+const MessageInternal = "store.error.internal"
 
 // UserError names the login an authentication error is about.
 type UserError struct {
