@@ -134,7 +134,7 @@ func BenchmarkScanToItem(b *testing.B) {
 
 // BenchmarkScanToItemBaseline is the floor: the SELECT by barcode served by
 // the unique index, same file and pragmas, no decoding. The index is partial
-// (WHERE barcode <> ''), so SQLite uses it only when the query repeats that
+// (WHERE barcode <> ”), so SQLite uses it only when the query repeats that
 // condition; a bare "barcode = ?" scans the table (EXPLAIN QUERY PLAN:
 // SCAN items), which is what the ratio against BenchmarkScanToItem exposes.
 func BenchmarkScanToItemBaseline(b *testing.B) {
