@@ -1,0 +1,119 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+
+	"go.bug.st/serial/enumerator"
+
+	"github.com/tillpos/till/device/hidin"
+)
+
+func init() {
+	register("devices", "list serial ports (with USB VID/PID) and HID devices, for setting up readers and the register",
+		func(ctx context.Context, args []string) error {
+			return runDevices(os.Stdout, args, serialPorts, hidin.HIDBus{})
+		})
+}
+
+const devicesUsage = "devices"
+
+// serialPort is what the port picker needs of a serial port.
+type serialPort struct {
+	Name, VID, PID, Serial, Product string
+	USB                             bool
+}
+
+func serialPorts() ([]serialPort, error) {
+	list, err := enumerator.GetDetailedPortsList()
+	if err != nil {
+		return nil, fmt.Errorf("list serial ports: %w", err)
+	}
+	out := make([]serialPort, 0, len(list))
+	for _, p := range list {
+		out = append(out, serialPort{Name: p.Name, VID: p.VID, PID: p.PID, Serial: p.SerialNumber, Product: p.Product, USB: p.IsUSB})
+	}
+	return out, nil
+}
+
+// runDevices prints what is attached. A machine with no ports and no HID
+// devices (or a build without cgo) is not an error: it says so. Listing
+// failures are printed per section and make the command exit non-zero after
+// the other section was still shown.
+func runDevices(w io.Writer, args []string, ports func() ([]serialPort, error), bus hidin.Bus) error {
+	fs := flag.NewFlagSet("devices", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("%w: %v; %s", errUsage, err, devicesUsage)
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: unexpected %q; %s", errUsage, fs.Arg(0), devicesUsage)
+	}
+	var errs []string
+
+	fmt.Fprintln(w, "Serial ports:")
+	list, err := ports()
+	switch {
+	case err != nil:
+		fmt.Fprintf(w, "  cannot list: %v\n", err)
+		errs = append(errs, err.Error())
+	case len(list) == 0:
+		fmt.Fprintln(w, "  none found")
+	default:
+		sort.Slice(list, func(i, j int) bool { return list[i].Name < list[j].Name })
+		for _, p := range list {
+			line := "  " + p.Name
+			if p.USB {
+				line += fmt.Sprintf("  USB %s:%s", strings.ToLower(p.VID), strings.ToLower(p.PID))
+				if p.Serial != "" {
+					line += "  serial " + p.Serial
+				}
+				if p.Product != "" {
+					line += "  " + p.Product
+				}
+			}
+			fmt.Fprintln(w, line)
+		}
+	}
+
+	fmt.Fprintln(w, "HID devices:")
+	if !bus.Supported() {
+		fmt.Fprintln(w, "  HID is not supported in this build (built without cgo): scanners and readers work only as keyboards")
+	} else {
+		infos, err := bus.Enumerate()
+		switch {
+		case err != nil:
+			fmt.Fprintf(w, "  cannot list: %v\n", err)
+			errs = append(errs, err.Error())
+		case len(infos) == 0:
+			fmt.Fprintln(w, "  none found (or none this user may see: see docs/input.md, udev)")
+		default:
+			sort.Slice(infos, func(i, j int) bool {
+				a, b := infos[i], infos[j]
+				if a.VID != b.VID {
+					return a.VID < b.VID
+				}
+				if a.PID != b.PID {
+					return a.PID < b.PID
+				}
+				return a.Interface < b.Interface
+			})
+			for _, d := range infos {
+				name := strings.TrimSpace(d.Manufacturer + " " + d.Product)
+				if name == "" {
+					name = "(no product string)"
+				}
+				fmt.Fprintf(w, "  %04x:%04x  interface %d  %s  path %s\n", d.VID, d.PID, d.Interface, name, d.Path)
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("devices: %s", strings.Join(errs, "; "))
+	}
+	return nil
+}
