@@ -658,7 +658,12 @@ func (e *Emulator) cmdOperation(r *req, c *call) ([]byte, byte) {
 	}
 	if e.mem.Receipt == nil {
 		// FF46h opens the receipt itself when none is open (JP, GO never
-		// send 8Dh).
+		// send 8Dh). Header and line print as one: if the roll cannot take
+		// both, nothing is opened.
+		if e.paperLeft >= 0 && e.paperLeft < 4+2 {
+			e.print(c, 4+2)
+			return nil, errNoPaper
+		}
 		if code := e.openReceiptLocked(c, typ); code != errOK {
 			return nil, code
 		}

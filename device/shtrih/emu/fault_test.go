@@ -284,3 +284,18 @@ func TestParseFault(t *testing.T) {
 		}
 	}
 }
+
+// FF46h that would open the receipt and print its line is all or nothing.
+func TestFaultPaperOutOnFirstLine(t *testing.T) {
+	cfg := fastCfg(newClock())
+	cfg.StartShiftOpen = true
+	e := New(cfg)
+	h := newHost(t, e)
+	e.Inject(Fault{Kind: PaperOut, AfterLines: 5})
+	if c := h.code(saleLine(100)); c != errNoPaper {
+		t.Fatalf("FF46h as the roll ends: %02X", c)
+	}
+	if m, sub, _, _ := e.State(); m != 2 || sub != 2 {
+		t.Fatalf("mode %d submode %d, want 2 (no receipt) and 2", m, sub)
+	}
+}
