@@ -8,7 +8,8 @@
 # MAIN.png defaults to main.png next to LOGIN.png. Environment:
 #   LOOK_LANG      window language (en, ru, it; default en)
 #   LOOK_SIZE      screen size (default 1280x800)
-#   LOOK_LOGIN / LOOK_PASSWORD   who signs in (default the demo cashier)
+#   LOOK_LOGIN / LOOK_PASSWORD   who signs in (default the demo cashier,
+#                  store.DemoUsers; a test in cmd/till keeps them in step)
 # Needs xvfb-run and ImageMagick's import; without xdotool only the login
 # screen is taken. Each run uses a fresh demo database and HOME in a temp dir,
 # so it never touches the developer's till.
@@ -31,7 +32,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 export LOOK_BIN=$bin LOOK_TMP=$tmp LOOK_LOGIN_PNG=$login_png LOOK_MAIN_PNG=$main_png
-export LOOK_LANG=${LOOK_LANG:-en} LOOK_LOGIN=${LOOK_LOGIN:-cashier} LOOK_PASSWORD=${LOOK_PASSWORD:-}
+export LOOK_LANG=${LOOK_LANG:-en} LOOK_LOGIN=${LOOK_LOGIN:-cashier} LOOK_PASSWORD=${LOOK_PASSWORD:-cashier1}
 
 # Everything that needs the display runs inside one xvfb-run.
 xvfb-run -a -s "-screen 0 ${size}x24" bash -euo pipefail -c '

@@ -3,10 +3,121 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
+	"fmt"
+	"os"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/lang"
+
+	"github.com/tillpos/till/assets"
+	"github.com/tillpos/till/store"
+	"github.com/tillpos/till/ui"
 )
 
-// runWindow opens the Fyne window. Placeholder until the foundation's window
-// lands; it must be the only place that imports fyne.io/fyne/v2/app.
+// appID is the application ID in FyneApp.toml; preferences and storage are
+// kept under it.
+const appID = "io.github.tillpos.till"
+
+// runWindow opens the till's window: `till [-demo] [-db PATH] [-lang TAG]`.
+// It is the only place that imports fyne.io/fyne/v2/app, so subcommands run
+// without a display.
 func runWindow(ctx context.Context, args []string) error {
-	return errors.New("the window is not built yet")
+	fs := flag.NewFlagSet("till", flag.ContinueOnError)
+	demo := fs.Bool("demo", false, "demo data (created once) and an emulated fiscal register in-process")
+	dbPath := fs.String("db", "", "database file (default: the user's config dir, till/till.db)")
+	langTag := fs.String("lang", "", "language of the window: en, ru or it (default: the saved choice, else the system's)")
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
+	}
+
+	// Translations first: a database that will not open is explained in
+	// the operator's language.
+	if err := assets.LoadTranslations(); err != nil {
+		return err
+	}
+	if *langTag != "" {
+		if err := ui.SetLanguage(*langTag); err != nil {
+			return fmt.Errorf("%w: -lang: %v", errUsage, err)
+		}
+	}
+
+	path := *dbPath
+	if path == "" {
+		p, err := store.DefaultPath()
+		if err != nil {
+			return err
+		}
+		path = p
+	}
+	db, err := store.Open(ctx, path, store.Options{})
+	if err != nil {
+		return explain(err)
+	}
+	defer db.Close()
+	// Key file problems show now, not at the first badge.
+	if err := db.CheckKey(ctx); err != nil {
+		return explain(err)
+	}
+	if *demo {
+		if err := db.SeedDemo(ctx); err != nil {
+			return explain(fmt.Errorf("demo data: %w", err))
+		}
+	}
+
+	terminal, err := os.Hostname()
+	if err != nil || terminal == "" {
+		terminal = "till"
+	}
+	settings := storeSettings{db: db, terminal: terminal}
+	if _, err := ui.ApplyLanguage(*langTag, settings); err != nil {
+		// A language saved by a newer till: carry on in the system's.
+		fyne.LogError("saved language", err)
+	}
+
+	deps := ui.Deps{
+		Auth:        storeAuth{db: db},
+		Badges:      storeAuth{db: db},
+		Settings:    settings,
+		Items:       db,
+		Unprotected: unprotected(db),
+	}
+	if *demo {
+		deps.Demo = demoLogins()
+		reg, err := startDemoRegister(path)
+		if err != nil {
+			return explain(err)
+		}
+		defer reg.Close()
+		deps.Register = reg
+	}
+
+	a := app.NewWithID(appID)
+	a.SetIcon(ui.Icon())
+	w := a.NewWindow(lang.X("ui.app.title", "Till"))
+	w.Resize(fyne.NewSize(1024, 768))
+	w.SetMaster()
+	ui.New(w, deps).Start()
+
+	// SIGINT/SIGTERM close the window like the window manager would.
+	go func() {
+		<-ctx.Done()
+		fyne.Do(a.Quit)
+	}()
+	w.ShowAndRun()
+	return nil
+}
+
+// explain turns an error into what the operator reads on the terminal: the
+// translated sentence, then the technical detail for whoever fixes it.
+func explain(err error) error {
+	m := store.Message(err)
+	if me, ok := errors.AsType[*ui.MessageError](err); ok {
+		m = me.Msg
+	}
+	return fmt.Errorf("%s\n  (%w)", lang.X(m.Key, m.Fallback, m.Args), err)
 }
