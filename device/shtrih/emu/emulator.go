@@ -51,7 +51,9 @@ type Emulator struct {
 	readyAt    time.Time
 	replyState replyState
 
-	line sync.Mutex // held by the serve loop that owns the port
+	// line is held by the serve loop that owns the port; a channel so a
+	// loop waiting for it still ends with its context.
+	line chan struct{}
 }
 
 type replyState int
@@ -77,7 +79,7 @@ func New(cfg Config) *Emulator {
 // Open is New that refuses to start on an unreadable state file.
 func Open(cfg Config) (*Emulator, error) {
 	cfg = cfg.withDefaults()
-	e := &Emulator{cfg: cfg, mem: newMemory(), paperLeft: -1, sign: cfg.Sign}
+	e := &Emulator{cfg: cfg, mem: newMemory(), paperLeft: -1, sign: cfg.Sign, line: make(chan struct{}, 1)}
 	if e.sign == nil {
 		e.sign = defaultSign(cfg.Serial)
 	}

@@ -76,8 +76,12 @@ func (s *readerSource) recv(ctx context.Context, wait time.Duration) (byte, bool
 // device's side). It never speaks unasked except to send the reply of the
 // command it just accepted.
 func (e *Emulator) serve(ctx context.Context, src source, w io.Writer, pace bool) error {
-	e.line.Lock()
-	defer e.line.Unlock()
+	select {
+	case e.line <- struct{}{}:
+		defer func() { <-e.line }()
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 	bt := e.cfg.byteTime()
 	var ackDeadline time.Time
 	// send writes bytes, charging wire time first when the stream itself

@@ -54,3 +54,27 @@ func TestServeOnStream(t *testing.T) {
 	devEnd.Close()
 	hostEnd.Close()
 }
+
+// One port at a time: a second Pipe waits for the line, and closing it
+// while it waits does not hang.
+func TestSecondPipeWaitsForTheLine(t *testing.T) {
+	e := New(fastCfg(newClock()))
+	first := e.Pipe()
+	h1 := &host{t: t, p: first}
+	h1.ok(statusReq)
+	second := e.Pipe()
+	h2 := &host{t: t, p: second}
+	h2.write(proto.ENQ)
+	h2.silent(100 * time.Millisecond)
+	closed := make(chan struct{})
+	go func() { second.Close(); close(closed) }()
+	select {
+	case <-closed:
+	case <-time.After(2 * time.Second):
+		t.Fatal("closing a waiting pipe hung")
+	}
+	third := e.Pipe()
+	defer third.Close()
+	first.Close()
+	(&host{t: t, p: third}).ok(statusReq)
+}
