@@ -113,6 +113,10 @@ func TestRequestGolden(t *testing.T) {
 			"02 1E 1E 1E 00 00 00 02 1E 00 02 C8 E2 E0 ED EE E2 00*15 2B"},
 		{"C 80h 1.500 × 99.90 dept 1 group 1", op(ClassicSale(proto.CmdSale, 30, 1500, 9990, 1, [4]byte{1}, "Хлеб")),
 			"02 3C 80 1E 00 00 00 DC 05 00 00 00 06 27 00 00 00 01 01 00 00 00 D5 EB E5 E1 00*36 60"},
+		{"C 82h return 2.000 × 150.50 group 4, pwd 1", op(ClassicSale(proto.CmdSaleReturn, 1, 2000, 15050, 0, [4]byte{4}, "Возврат")),
+			"02 3C 82 01 00 00 00 D0 07 00 00 00 CA 3A 00 00 00 00 04 00 00 00 C2 EE E7 E2 F0 E0 F2 00*33 57"},
+		{"C 17h both tapes, é has no cp1251 byte", ok(PrintLine(30, PrintReceipt|PrintJournal, "Aé")),
+			"02 2E 17 1E 00 00 00 03 41 3F 00*38 5A"},
 		{"C 85h cash 200.00", op(ClassicClose(30, [4]int64{20000}, 0, [4]byte{}, "")),
 			"02 47 85 1E 00 00 00 20 4E 00 00 00 00*15 00 00 00 00 00 00 00*40 B2"},
 	} {
