@@ -8,6 +8,7 @@
 # MAIN.png defaults to main.png next to LOGIN.png. Environment:
 #   LOOK_LANG      window language (en, ru, it; default en)
 #   LOOK_SIZE      screen size (default 1280x800)
+#   LOOK_ARGS      more flags for the till, e.g. -fullscreen
 #   LOOK_LOGIN / LOOK_PASSWORD   who signs in (default the demo cashier,
 #                  store.DemoUsers; a test in cmd/till keeps them in step)
 # Needs xvfb-run and ImageMagick's import; without xdotool only the login
@@ -32,11 +33,11 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 export LOOK_BIN=$bin LOOK_TMP=$tmp LOOK_LOGIN_PNG=$login_png LOOK_MAIN_PNG=$main_png
-export LOOK_LANG=${LOOK_LANG:-en} LOOK_LOGIN=${LOOK_LOGIN:-cashier} LOOK_PASSWORD=${LOOK_PASSWORD:-cashier1}
+export LOOK_ARGS=${LOOK_ARGS:-} LOOK_LANG=${LOOK_LANG:-en} LOOK_LOGIN=${LOOK_LOGIN:-cashier} LOOK_PASSWORD=${LOOK_PASSWORD:-cashier1}
 
 # Everything that needs the display runs inside one xvfb-run.
 xvfb-run -a -s "-screen 0 ${size}x24" bash -euo pipefail -c '
-	HOME=$LOOK_TMP/home XDG_CONFIG_HOME=$LOOK_TMP/config "$LOOK_BIN" -demo -db "$LOOK_TMP/till.db" -lang "$LOOK_LANG" \
+	HOME=$LOOK_TMP/home XDG_CONFIG_HOME=$LOOK_TMP/config "$LOOK_BIN" -demo -db "$LOOK_TMP/till.db" -lang "$LOOK_LANG" $LOOK_ARGS \
 		>"$LOOK_TMP/till.log" 2>&1 &
 	pid=$!
 	stop() { kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; }

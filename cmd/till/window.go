@@ -27,6 +27,7 @@ func runWindow(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("till", flag.ContinueOnError)
 	demo := fs.Bool("demo", false, "demo data (created once) and an emulated fiscal register in-process")
 	dbPath := fs.String("db", "", "database file (default: the user's config dir, till/till.db)")
+	fullScreen := fs.Bool("fullscreen", false, "fill the screen (a till's own display); default a 1024x768 window")
 	langTag := fs.String("lang", "", "language of the window: en, ru or it (default: the saved choice, else the system's)")
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
@@ -100,6 +101,7 @@ func runWindow(ctx context.Context, args []string) error {
 	a.SetIcon(ui.Icon())
 	w := a.NewWindow(lang.X("ui.app.title", "Till"))
 	w.Resize(fyne.NewSize(1024, 768))
+	w.SetFullScreen(*fullScreen)
 	w.SetMaster()
 	ui.New(w, deps).Start()
 
