@@ -136,6 +136,9 @@ func (c *Checkout) checkout(ctx context.Context, id BillID, cashier device.Cashi
 	out, rerr := c.reconcile(rctx, id)
 	switch {
 	case rerr != nil:
+		if nb, err := c.bills.Get(rctx, id); err == nil {
+			b = nb // Fiscalising or Conflict: the caller shows which
+		}
 		return b, fmt.Errorf("checkout bill %d: %w", id, errors.Join(
 			fmt.Errorf("fiscalise: %w", ferr), fmt.Errorf("reconcile: %w", rerr)))
 	case out == OutcomeFiscalised:

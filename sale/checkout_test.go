@@ -103,7 +103,10 @@ func TestCheckoutFaults(t *testing.T) {
 				co := NewCheckout(st, st, reg, ru(t), fixedNow)
 				id := paidBill(t, st, kind, 12345)
 
-				_, err := co.Checkout(ctx, id, testCashier)
+				got, err := co.Checkout(ctx, id, testCashier)
+				if got.State != tt.wantState {
+					t.Errorf("Checkout returned the bill as %s, want %s", got.State, tt.wantState)
+				}
 				for _, w := range tt.wantErr {
 					if !errors.Is(err, w) {
 						t.Errorf("first checkout: %v, want %v", err, w)
