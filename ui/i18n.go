@@ -47,6 +47,41 @@ func languageByName(name string) (Language, bool) {
 // ErrUnknownLanguage is returned by SetLanguage for a tag the till does not ship.
 var ErrUnknownLanguage = errors.New("unknown language")
 
+// isCLocale reports a locale that names no language ("C", "C.UTF-8",
+// "POSIX"), which gettext reads as untranslated English.
+func isCLocale(locale string) bool {
+	return locale == "C" || locale == "POSIX" || strings.HasPrefix(locale, "C.")
+}
+
+// effectiveLocale is the locale variable gettext (and Fyne's lang) reads
+// first, and its name.
+func effectiveLocale() (name, value string) {
+	for _, env := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
+		if v := os.Getenv(env); v != "" {
+			return env, v
+		}
+	}
+	return "LC_MESSAGES", ""
+}
+
+// PrepareLocale makes a C locale (LANG=C.UTF-8 on servers, containers and
+// Xvfb) read as English before translations load. Fyne's lang cannot parse
+// "C.UTF-8" and logs an error for every translation folder it loads; C
+// means untranslated English anyway. Call it once, before
+// assets.LoadTranslations.
+func PrepareLocale() error {
+	name, v := effectiveLocale()
+	if v != "" && isCLocale(v) {
+		if name == "LANG" {
+			name = "LC_MESSAGES" // leave LANG, and so LC_CTYPE, alone
+		}
+		if err := os.Setenv(name, "en"); err != nil {
+			return fmt.Errorf("locale: %w", err)
+		}
+	}
+	return nil
+}
+
 // SetLanguage makes lang (and so every screen built afterwards, and Fyne's
 // own dialogs) speak tag.
 //
@@ -64,18 +99,11 @@ func SetLanguage(tag string) error {
 	if err := os.Setenv("LANGUAGE", tag); err != nil {
 		return fmt.Errorf("set language %q: %w", tag, err)
 	}
-	locale := ""
-	for _, env := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
-		if locale = os.Getenv(env); locale != "" {
-			break
+	if name, v := effectiveLocale(); v == "" || isCLocale(v) {
+		if name == "LANG" {
+			name = "LC_MESSAGES"
 		}
-	}
-	if locale == "" || locale == "C" || locale == "POSIX" || strings.HasPrefix(locale, "C.") {
-		key := "LC_MESSAGES"
-		if os.Getenv("LC_ALL") != "" {
-			key = "LC_ALL"
-		}
-		if err := os.Setenv(key, tag); err != nil {
+		if err := os.Setenv(name, tag); err != nil {
 			return fmt.Errorf("set language %q: %w", tag, err)
 		}
 	}

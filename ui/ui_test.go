@@ -278,6 +278,32 @@ func TestApplyLanguage(t *testing.T) {
 	}
 }
 
+func TestPrepareLocale(t *testing.T) {
+	for _, tc := range []struct {
+		lcAll, lcMessages, lang string
+		want                    map[string]string
+	}{
+		{"", "", "C.UTF-8", map[string]string{"LANG": "C.UTF-8", "LC_MESSAGES": "en", "LC_ALL": ""}},
+		{"POSIX", "", "ru_RU.UTF-8", map[string]string{"LC_ALL": "en", "LANG": "ru_RU.UTF-8"}},
+		{"", "C", "", map[string]string{"LC_MESSAGES": "en"}},
+		{"", "", "ru_RU.UTF-8", map[string]string{"LANG": "ru_RU.UTF-8", "LC_MESSAGES": ""}},
+		{"", "", "", map[string]string{"LC_MESSAGES": "", "LANG": ""}},
+	} {
+		t.Setenv("LANGUAGE", "")
+		t.Setenv("LC_ALL", tc.lcAll)
+		t.Setenv("LC_MESSAGES", tc.lcMessages)
+		t.Setenv("LANG", tc.lang)
+		if err := PrepareLocale(); err != nil {
+			t.Fatal(err)
+		}
+		for k, v := range tc.want {
+			if got := os.Getenv(k); got != v {
+				t.Errorf("LC_ALL=%q LC_MESSAGES=%q LANG=%q: %s = %q, want %q", tc.lcAll, tc.lcMessages, tc.lang, k, got, v)
+			}
+		}
+	}
+}
+
 func TestThemeChoicePersists(t *testing.T) {
 	settings := newMemSettings()
 	a, _ := newTestApp(t, "en", Deps{Settings: settings})

@@ -38,6 +38,9 @@ func runWindow(ctx context.Context, args []string) error {
 
 	// Translations first: a database that will not open is explained in
 	// the operator's language.
+	if err := ui.PrepareLocale(); err != nil {
+		return err
+	}
 	if err := assets.LoadTranslations(); err != nil {
 		return err
 	}
