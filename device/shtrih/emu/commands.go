@@ -24,6 +24,7 @@ const (
 	errShift24h    byte = 0x4E
 	errPassword    byte = 0x4F
 	errReceiptShut byte = 0x55
+	errPrinting    byte = 0x50
 	errWaitB0      byte = 0x58
 	errOtherOp     byte = 0x59
 	errWrongOp     byte = 0x5E
@@ -50,7 +51,7 @@ var errorTexts = map[byte]string{
 	errReceiptOpen: "Открыт чек - операция невозможна",
 	errShift24h:    "Смена превысила 24 часа",
 	errPassword:    "Неверный пароль",
-	0x50:           "Идет печать результатов выполнения предыдущей команды",
+	errPrinting:    "Идет печать результатов выполнения предыдущей команды",
 	errReceiptShut: "Чек закрыт - операция невозможна",
 	errWaitB0:      "Ожидание команды продолжения печати",
 	errOtherOp:     "Документ открыт другим оператором",
@@ -162,9 +163,19 @@ func (e *Emulator) execute(body []byte) (reply []byte, busy time.Duration, cmd p
 	if code == errOK {
 		reply = append(reply, out...)
 	}
-	busy = commandCost + e.cfg.lineTime(c.lines) + positive(c.extra)
+	busy = commandCost + positive(c.extra)
 	if c.fn {
 		busy += positive(e.cfg.FNWrite)
+	}
+	if d := e.cfg.lineTime(c.lines); d > 0 {
+		// Printing starts when the command is done (the FN signs before
+		// the receipt prints) and runs on after the reply.
+		start := time.Now().Add(busy)
+		if e.printUntil.After(start) {
+			start = e.printUntil
+		}
+		e.printUntil = start.Add(d)
+		e.printLong = c.lines >= reportLines
 	}
 	if c.dirty {
 		e.persistLocked()
@@ -214,6 +225,13 @@ func (e *Emulator) operator(pwd uint32) byte {
 	return 0
 }
 
+// printBuffer is how many lines may wait for the head before print
+// commands are refused with 50h: enough for a receipt, not for a report.
+const (
+	printBuffer = 20
+	reportLines = 30
+)
+
 func (e *Emulator) printerReady() byte {
 	switch {
 	case e.cover:
@@ -222,6 +240,9 @@ func (e *Emulator) printerReady() byte {
 		return errNoPaper
 	case e.paper == paperWaitB0:
 		return errWaitB0
+	}
+	if backlog := time.Until(e.printUntil); backlog > 0 && (e.printLong || backlog > e.cfg.lineTime(printBuffer)) {
+		return errPrinting
 	}
 	return errOK
 }
@@ -275,7 +296,7 @@ func (e *Emulator) cmdShortStatus(r *req, c *call) ([]byte, byte) {
 	}
 	out := []byte{c.op}
 	out = proto.PutUint(out, uint64(e.flags()), 2)
-	out = append(out, e.mode(), e.paper, byte(ops))
+	out = append(out, e.mode(), e.submode(), byte(ops))
 	// Battery, voltage and the legacy FM/EJ bytes hold what a real FN-era
 	// register reports there (GO docs/out.txt), so the frame is byte-exact.
 	out = append(out, 0x9F, 0xE5, 0x18, 0x01)
@@ -295,7 +316,7 @@ func (e *Emulator) cmdFullStatus(r *req, c *call) ([]byte, byte) {
 	out = append(out, 1)               // hall number
 	out = proto.PutUint(out, uint64(m.DocNo), 2)
 	out = proto.PutUint(out, uint64(e.flags()), 2)
-	out = append(out, e.mode(), e.paper, 1) // port
+	out = append(out, e.mode(), e.submode(), 1) // port
 	// Legacy fiscal-memory fields: FN models report placeholders.
 	out = append(out, 'N', 'A', 0, 0, 1, 1, 16)
 	out = append(out, byte(now.Day()), byte(now.Month()), byte(now.Year()%100))
@@ -482,7 +503,7 @@ func (e *Emulator) closeShiftLocked(c *call) (Document, byte) {
 	if e.slowZ > 0 {
 		c.extra = e.slowZ
 	}
-	e.print(c, 40)
+	e.print(c, 40) // ≥ reportLines: submode 4 while it prints
 	return d, errOK
 }
 

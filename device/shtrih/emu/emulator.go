@@ -42,6 +42,11 @@ type Emulator struct {
 	shift24h    bool
 	drawerUntil time.Time
 	lastPrint   byte
+	// The print head works through its buffer after the reply is sent:
+	// until printUntil (real time) the register is in submode 5, or 4 for a
+	// report, and refuses print commands once the buffer is full.
+	printUntil time.Time
+	printLong  bool
 	persistErr  error
 	serveErr    error
 
@@ -116,7 +121,20 @@ func (e *Emulator) Err() error {
 func (e *Emulator) State() (mode, submode byte, shift uint16, lastFD uint32) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return e.mode(), e.paper, e.mem.Shift, e.mem.LastFD
+	return e.mode(), e.submode(), e.mem.Shift, e.mem.LastFD
+}
+
+// submode is the 10h submode: paper states first, then printing.
+func (e *Emulator) submode() byte {
+	switch {
+	case e.paper != paperOK:
+		return e.paper
+	case time.Now().Before(e.printUntil) && e.printLong:
+		return 4
+	case time.Now().Before(e.printUntil):
+		return 5
+	}
+	return 0
 }
 
 // Documents returns a copy of the fiscal storage, oldest first.

@@ -142,15 +142,60 @@ func TestWireTime(t *testing.T) {
 	}
 }
 
-// Printing time: an X report is 30 lines at PrintSpeed lines a second.
+// Printing runs on after the reply, at PrintSpeed lines a second: an X
+// report (30 lines) keeps the register in submode 4 and refuses print
+// commands with 50h; receipt commands fit the print buffer and go on.
 func TestPrintTime(t *testing.T) {
 	cfg := fastCfg(newClock())
 	cfg.PrintSpeed = 100
+	cfg.StartShiftOpen = true
 	e := New(cfg)
 	h := newHost(t, e)
 	start := time.Now()
 	h.ok(pwdBody(proto.CmdXReport, 30))
-	if d := time.Since(start); d < 300*time.Millisecond || d > 1500*time.Millisecond {
-		t.Errorf("X report took %v, want about 300ms", d)
+	if d := h.ok(statusReq); d[4] != 4 {
+		t.Fatalf("submode %d while the report prints, want 4", d[4])
+	}
+	line := append(pwdBody(proto.CmdPrintLine, 30), 2, 'x')
+	if c := h.code(line); c != errPrinting {
+		t.Fatalf("17h during the report: %02X, want 50", c)
+	}
+	for {
+		d := h.ok(statusReq)
+		if d[4] == 0 {
+			break
+		}
+		if time.Since(start) > 2*time.Second {
+			t.Fatalf("still printing after %v", time.Since(start))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if d := time.Since(start); d < 300*time.Millisecond {
+		t.Errorf("30 lines printed in %v, want ≥ 300ms", d)
+	}
+	h.ok(line)
+}
+
+// Receipt commands fit the print buffer: no 50h, submode 5 meanwhile.
+func TestPrintBuffer(t *testing.T) {
+	cfg := fastCfg(newClock())
+	cfg.PrintSpeed = 5 // slow enough that the test cannot outrun it
+	cfg.StartShiftOpen = true
+	e := New(cfg)
+	h := newHost(t, e)
+	h.ok(append(pwdBody(proto.CmdOpenReceipt, 30), 0))
+	h.ok(saleLine(100))
+	h.ok(saleLine(200))
+	if d := h.ok(statusReq); d[4] != 5 {
+		t.Fatalf("submode %d while the receipt prints, want 5", d[4])
+	}
+	h.ok(closeCash(300))
+	// 16 lines queued still fit the 20-line buffer, so the X report is
+	// taken; behind a report, print commands get 50h.
+	if c := h.code(pwdBody(proto.CmdXReport, 30)); c != errOK {
+		t.Fatalf("X report with 16 lines queued: %02X", c)
+	}
+	if c := h.code(append(pwdBody(proto.CmdPrintLine, 30), 2, 'x')); c != errPrinting {
+		t.Fatalf("17h behind a report: %02X, want 50", c)
 	}
 }
