@@ -47,8 +47,8 @@ type Emulator struct {
 	// report, and refuses print commands once the buffer is full.
 	printUntil time.Time
 	printLong  bool
-	persistErr  error
-	serveErr    error
+	persistErr error
+	serveErr   error
 
 	// The reply of the last command lives with the device, not with a
 	// serve loop, so a host that reconnects can still collect it with ENQ.
