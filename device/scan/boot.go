@@ -21,7 +21,9 @@ type BootDecoder struct {
 	// GS.
 	GSUsage byte
 
-	prev [6]byte
+	prev      [6]byte
+	altCode   int // ALT+keypad code being typed
+	altDigits int
 }
 
 const (
@@ -34,7 +36,7 @@ const (
 )
 
 // Reset forgets the keys held down, e.g. after the device was reopened.
-func (d *BootDecoder) Reset() { d.prev = [6]byte{} }
+func (d *BootDecoder) Reset() { d.prev, d.altCode, d.altDigits = [6]byte{}, 0, 0 }
 
 // Feed decodes one report and appends the characters it produced to dst.
 // A report shorter than 8 bytes after Offset is an error; the rollover report
@@ -60,6 +62,13 @@ func (d *BootDecoder) Feed(dst []rune, report []byte) ([]rune, error) {
 	}
 	shift := mods&(modLShift|modRShift) != 0
 	ctrl := mods&(modLCtrl|modRCtrl) != 0
+	alt := mods&(modLAlt|modRAlt) != 0
+	if !alt && d.altDigits > 0 {
+		// Alt released after ALT+keypad digits (ALT+0029 is how some
+		// scanners send GS): the code is the character.
+		dst = append(dst, altChar(d.altCode))
+		d.altCode, d.altDigits = 0, 0
+	}
 	for _, k := range keys {
 		if k < 0x04 || held(d.prev, k) {
 			// 0 = empty slot, 1..3 = error codes, and keys already down.
@@ -67,6 +76,19 @@ func (d *BootDecoder) Feed(dst []rune, report []byte) ([]rune, error) {
 		}
 		if k >= 0xE0 && k <= 0xE7 {
 			// Modifiers reported as keys as well as in the bitmap.
+			continue
+		}
+		if alt && k >= 0x59 && k <= 0x62 {
+			digit := int(k-0x59) + 1
+			if k == 0x62 {
+				digit = 0
+			}
+			if d.altDigits < 4 {
+				d.altCode = d.altCode*10 + digit
+			} else {
+				d.altCode = 1 << 20 // too many digits: decodes as RuneError
+			}
+			d.altDigits++
 			continue
 		}
 		dst = append(dst, d.char(k, shift, ctrl))
@@ -96,6 +118,16 @@ func (d *BootDecoder) char(k byte, shift, ctrl bool) rune {
 		return controlChar(c)
 	}
 	return c
+}
+
+// altChar is the character of an ALT+keypad code: codes up to 255 as
+// Latin-1 (ALT+0029 = GS, ALT+065 = 'A'), anything larger is not something
+// a scanner sends.
+func altChar(code int) rune {
+	if code < 1 || code > 255 {
+		return utf8.RuneError
+	}
+	return rune(code)
 }
 
 // controlChar is the ASCII control character a terminal makes of Ctrl+c:

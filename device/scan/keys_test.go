@@ -92,6 +92,10 @@ func TestBootStreams(t *testing.T) {
 		{"report ID prefix", BootDecoder{Offset: 1}, [][]byte{{1, 0, 0, 0x05, 0, 0, 0, 0, 0}, {1, 0, 0, 0, 0, 0, 0, 0, 0}}, "b"},
 		{"modifier usages in key array ignored", BootDecoder{}, [][]byte{k(modLShift, 0xE1, 0x04), z}, "A"},
 		{"tab", BootDecoder{}, [][]byte{k(0, 0x2B), z}, "\t"},
+		{"ALT+0029 is GS", BootDecoder{}, [][]byte{k(0, 0x1E), z,
+			k(modLAlt), k(modLAlt, 0x62), k(modLAlt), k(modLAlt, 0x62), k(modLAlt), k(modLAlt, 0x5A), k(modLAlt), k(modLAlt, 0x61), k(modLAlt), z,
+			k(0, 0x1F), z}, "1\x1d2"},
+		{"ALT code too long", BootDecoder{}, [][]byte{k(modRAlt, 0x59), k(modRAlt), k(modRAlt, 0x59), k(modRAlt), k(modRAlt, 0x59), k(modRAlt), k(modRAlt, 0x59), k(modRAlt), k(modRAlt, 0x59), z}, "\uFFFD"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

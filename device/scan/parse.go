@@ -94,6 +94,16 @@ func ParseScan(sym, text string, cfg ScanConfig) (Result, error) {
 		}
 		return r, nil
 	}
+	if sym == "]E3" {
+		// EAN/UPC with a 2- or 5-digit add-on (periodicals): the item is
+		// the main code; the add-on (issue number, price) stays in Raw.
+		switch n := len(text); {
+		case allDigits(text) && (n == 15 || n == 18):
+			text = text[:13]
+		case allDigits(text) && (n == 10 || n == 13):
+			text = text[:8]
+		}
+	}
 	itemSym := sym == "" || sym[1] == 'E' || sym[1] == 'I'
 	if itemSym && allDigits(text) && isItemLen(len(text)) {
 		it, err := ParseItemCode(sym, text)

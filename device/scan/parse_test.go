@@ -26,6 +26,7 @@ func TestParseScan(t *testing.T) {
 		{"in-store code without layout is an item", "", inStore, Result{Raw: inStore, Kind: KindItem, Item: ItemCode{inStore, "ean13"}}, nil},
 		{"GS1-128", "]C1", "01" + g + "3103001250", Result{Symbology: "]C1", Raw: "01" + g + "3103001250", Kind: KindGS1,
 			GS1: []GS1Element{{"01", g}, {"3103", "001250"}}, Item: ItemCode{g[1:], "gtin14"}}, nil},
+		{"EAN-13 with 5-digit add-on", "]E3", "977123456700352495", Result{Symbology: "]E3", Raw: "977123456700352495", Kind: KindItem, Item: ItemCode{"9771234567003", "ean13"}}, nil},
 		{"Code 128 text", "]C0", "EMP-0042", Result{Symbology: "]C0", Raw: "EMP-0042", Kind: KindOther}, nil},
 		{"bad check digit", "", "4006381333932", Result{}, ErrCheckDigit},
 		{"unknown symbology", "]Y0", "123", Result{}, ErrNotItemCode},
