@@ -350,16 +350,15 @@ func (l *Link) waitSTX(ctx context.Context, wait time.Duration) (bool, error) {
 		if err := ctx.Err(); err != nil {
 			return false, err
 		}
-		slice := min(time.Until(deadline), maxSlice)
-		if slice <= 0 {
-			return false, nil
-		}
-		b, ok, err := l.readByte(slice)
+		b, ok, err := l.readByte(min(max(time.Until(deadline), time.Millisecond), maxSlice))
 		if err != nil {
 			return false, err
 		}
 		if ok && b == proto.STX {
 			return true, nil
+		}
+		if !time.Now().Before(deadline) {
+			return false, nil // a line full of noise must not hold us forever
 		}
 	}
 }
@@ -377,11 +376,9 @@ func (l *Link) readCtlOrSTX(wait time.Duration) (byte, bool, error) {
 func (l *Link) readCtlFrom(wait time.Duration, stx bool) (byte, bool, error) {
 	deadline := time.Now().Add(wait)
 	for {
-		d := time.Until(deadline)
-		if d <= 0 {
-			return 0, false, nil
-		}
-		b, ok, err := l.readByte(d)
+		// At least one read even when the deadline has passed: a stalled
+		// scheduler must not turn bytes already waiting into a timeout.
+		b, ok, err := l.readByte(max(time.Until(deadline), time.Millisecond))
 		if err != nil || !ok {
 			return 0, false, err
 		}
@@ -391,6 +388,9 @@ func (l *Link) readCtlFrom(wait time.Duration, stx bool) (byte, bool, error) {
 		case stx && b == proto.STX:
 			l.unread()
 			return b, true, nil
+		}
+		if !time.Now().Before(deadline) {
+			return 0, false, nil // a line full of noise must not hold us forever
 		}
 	}
 }
@@ -405,12 +405,10 @@ func (l *Link) readByte(wait time.Duration) (byte, bool, error) {
 	}
 	deadline := time.Now().Add(wait)
 	for {
-		d := time.Until(deadline)
-		if d <= 0 {
-			return 0, false, nil
-		}
-		// go.bug.st/serial treats 0 as "do not wait"; round up.
-		d = max(d, time.Millisecond)
+		// go.bug.st/serial treats 0 as "do not wait"; round up, and read
+		// at least once even when the deadline passed while we were not
+		// scheduled.
+		d := max(time.Until(deadline), time.Millisecond)
 		if d != l.lastTO {
 			if err := l.port.SetReadTimeout(d); err != nil {
 				return 0, false, fmt.Errorf("set read timeout: %w", err)
@@ -424,6 +422,9 @@ func (l *Link) readByte(wait time.Duration) (byte, bool, error) {
 		}
 		if err != nil {
 			return 0, false, fmt.Errorf("read: %w", err)
+		}
+		if !time.Now().Before(deadline) {
+			return 0, false, nil
 		}
 	}
 }

@@ -157,10 +157,10 @@ func TestExchange(t *testing.T) {
 			want:  rep},
 		{name: "long command: ENQ probes answered ACK extend the wait",
 			steps:   []step{{enq, nak}, {reqF, ack}, {enq, ack}, {enq, ack}, {enq, cat(ack, repF)}, {ack, nil}},
-			timeout: time.Second, want: rep},
+			timeout: 10 * time.Second, want: rep},
 		{name: "reply late, probe answered by the reply itself",
 			steps:   []step{{enq, nak}, {reqF, ack}, {enq, repF}, {ack, nil}},
-			timeout: time.Second, want: rep},
+			timeout: 10 * time.Second, want: rep},
 		{name: "reply late, device idle on probe: outcome unknown",
 			steps:   []step{{enq, nak}, {reqF, ack}, {enq, nak}},
 			timeout: time.Second, wantErr: []error{device.ErrOutcomeUnknown}},
@@ -229,7 +229,7 @@ func TestExchangeProgress(t *testing.T) {
 	p := &scriptPort{t: t, steps: []step{{enq, nak}, {frame(t, req...), ack}, {enq, ack}, {enq, cat(ack, repF)}, {ack, nil}}}
 	l := New(p, testCfg)
 	var calls []time.Duration
-	if _, err := l.Exchange(context.Background(), req, time.Second, func(d time.Duration) { calls = append(calls, d) }); err != nil {
+	if _, err := l.Exchange(context.Background(), req, 10*time.Second, func(d time.Duration) { calls = append(calls, d) }); err != nil {
 		t.Fatal(err)
 	}
 	if len(calls) != 2 || calls[1] < calls[0] {
@@ -256,6 +256,25 @@ func TestExchangeReadErrorAfterFrameIsUnknown(t *testing.T) {
 	_, err := New(p, testCfg).Exchange(context.Background(), req, time.Second, nil)
 	if !errors.Is(err, device.ErrOutcomeUnknown) {
 		t.Fatalf("err = %v, want outcome unknown", err)
+	}
+}
+
+// noisePort sends junk forever.
+type noisePort struct{ scriptPort }
+
+func (p *noisePort) Read(b []byte) (int, error) {
+	for i := range b {
+		b[i] = 0x3F
+	}
+	return len(b), nil
+}
+
+func TestNoiseDoesNotHang(t *testing.T) {
+	p := &noisePort{scriptPort{t: t, steps: []step{{enq, nil}, {enq, nil}}}}
+	start := time.Now()
+	_, err := New(p, testCfg).Exchange(context.Background(), []byte{0x10}, time.Second, nil)
+	if !errors.Is(err, device.ErrNoLink) || time.Since(start) > time.Second {
+		t.Fatalf("err = %v after %v", err, time.Since(start))
 	}
 }
 
