@@ -22,10 +22,13 @@ func TestGoldenFrames(t *testing.T) {
 		reply string // "" = only require ERR 00
 		check func(t *testing.T, e *Emulator, reply []byte)
 	}{
-		{name: "1-2 10h mode 2", setup: openShift,
+		{
+			name: "1-2 10h mode 2", setup: openShift,
 			req:   "02 05 10 1E 00 00 00 0B",
-			reply: "02 10 10 00 1E 92 02 02 00 00 9F E5 18 01 00 92 08 00 75"},
-		{name: "3 10h pwd 1, 17 bytes, mode 8", cfg: func(c *Config) { c.Status17 = true },
+			reply: "02 10 10 00 1E 92 02 02 00 00 9F E5 18 01 00 92 08 00 75",
+		},
+		{
+			name: "3 10h pwd 1, 17 bytes, mode 8", cfg: func(c *Config) { c.Status17 = true },
 			setup: func(e *Emulator, h *host) {
 				openShift(e, h)
 				h.ok(unhex(t, "8D 01 00 00 00 00"))
@@ -35,39 +38,49 @@ func TestGoldenFrames(t *testing.T) {
 				if r[1] != 0x11 || r[4] != 0x01 || r[7] != 0x08 || r[8] != 0 {
 					t.Errorf("reply % X: want LEN 17, op 1, mode 08, submode 0", r)
 				}
-			}},
+			},
+		},
 		{name: "4 13h beep", req: "02 05 13 1E 00 00 00 08", reply: "02 03 13 00 1E 0E"},
-		{name: "5 17h print line", req: "02 2E 17 1E 00 00 00 02 C8 F2 EE E3 EE" + zeros(35) + "FC",
-			reply: "02 03 17 00 1E 0A"},
+		{
+			name: "5 17h print line", req: "02 2E 17 1E 00 00 00 02 C8 F2 EE E3 EE" + zeros(35) + "FC",
+			reply: "02 03 17 00 1E 0A",
+		},
 		{name: "6 25h cut", req: "02 06 25 1E 00 00 00 00 3D", reply: "02 03 25 00 1E 38"},
-		{name: "6 28h drawer", req: "02 06 28 1E 00 00 00 00 30", reply: "02 03 28 00 1E 35",
+		{
+			name: "6 28h drawer", req: "02 06 28 1E 00 00 00 00 30", reply: "02 03 28 00 1E 35",
 			check: func(t *testing.T, e *Emulator, _ []byte) {
 				e.mu.Lock()
 				defer e.mu.Unlock()
 				if e.flags()&(1<<11) == 0 {
 					t.Error("drawer flag b11 not set after 28h")
 				}
-			}},
+			},
+		},
 		{name: "7 B0h", req: "02 05 B0 1E 00 00 00 AB", reply: "02 03 B0 00 1E AD"},
-		{name: "8 50h cash in", setup: func(e *Emulator, h *host) {
-			openShift(e, h)
-			e.mu.Lock()
-			e.mem.DocNo = 15
-			e.mu.Unlock()
-		}, req: "02 0A 50 01 00 00 00 10 27 00 00 00 6C", reply: "02 05 50 00 01 10 00 44",
+		{
+			name: "8 50h cash in", setup: func(e *Emulator, h *host) {
+				openShift(e, h)
+				e.mu.Lock()
+				e.mem.DocNo = 15
+				e.mu.Unlock()
+			}, req: "02 0A 50 01 00 00 00 10 27 00 00 00 6C", reply: "02 05 50 00 01 10 00 44",
 			check: func(t *testing.T, e *Emulator, _ []byte) {
 				if got := e.CashInDrawer(); got != 10000 {
 					t.Errorf("cash in drawer %d, want 10000", got)
 				}
-			}},
-		{name: "9 E0h open shift", req: "02 05 E0 1E 00 00 00 FB", reply: "02 03 E0 00 1E FD",
+			},
+		},
+		{
+			name: "9 E0h open shift", req: "02 05 E0 1E 00 00 00 FB", reply: "02 03 E0 00 1E FD",
 			check: func(t *testing.T, e *Emulator, _ []byte) {
 				if m, _, shift, fd := e.State(); m != 2 || shift != 1 || fd != 1 {
 					t.Errorf("state mode %d shift %d FD %d, want 2 1 1", m, shift, fd)
 				}
-			}},
+			},
+		},
 		{name: "10 8Dh open receipt", setup: openShift, req: "02 06 8D 1E 00 00 00 00 95", reply: "02 03 8D 00 1E 90"},
-		{name: "11 FF46h sale", setup: openShift,
+		{
+			name: "11 FF46h sale", setup: openShift,
 			req:   "02 30 FF 46 1E 00 00 00 01 40 42 0F 00 00 00 10 27 00 00 00 10 27 00 00 00 FF FF FF FF FF 08 00 00 00 CA EE EC EF EB E5 EA F1 ED FB E9 20 EE E1 E5 E4 8F",
 			reply: "02 03 FF 46 00 BA",
 			check: func(t *testing.T, e *Emulator, _ []byte) {
@@ -77,11 +90,15 @@ func TestGoldenFrames(t *testing.T) {
 				if l.Name != "Комплексный обед" || l.Amount != 10000 || l.TaxBits != 8 || e.mode() != 8 {
 					t.Errorf("line %+v mode %d", l, e.mode())
 				}
-			}},
-		{name: "12 FF0Ch 1203", setup: startReceipt,
+			},
+		},
+		{
+			name: "12 FF0Ch 1203", setup: startReceipt,
 			req:   "02 16 FF 0C 1E 00 00 00 B3 04 0C 00 37 37 36 36 38 38 38 33 32 31 20 20 48",
-			reply: "02 03 FF 0C 00 F0"},
-		{name: "13 FF0Ch 1021 cp866", setup: startReceipt,
+			reply: "02 03 FF 0C 00 F0",
+		},
+		{
+			name: "13 FF0Ch 1021 cp866", setup: startReceipt,
 			req:   "02 15 FF 0C 1E 00 00 00 FD 03 0B 00 88 A2 A0 AD AE A2 20 88 2E 88 2E 06",
 			reply: "02 03 FF 0C 00 F0",
 			check: func(t *testing.T, e *Emulator, _ []byte) {
@@ -90,56 +107,69 @@ func TestGoldenFrames(t *testing.T) {
 				if e.mem.DocCashier != "Иванов И.И." {
 					t.Errorf("cashier %q", e.mem.DocCashier)
 				}
-			}},
-		{name: "14-15 FF45h close", cfg: func(c *Config) {
-			c.Sign = func(Document) uint32 { return 0x9A3F1C2B }
-		}, setup: func(e *Emulator, h *host) {
-			openShift(e, h)
-			e.mu.Lock()
-			e.mem.LastFD = 420
-			e.mu.Unlock()
-			h.ok(unhex(t, sale150))
+			},
 		},
+		{
+			name: "14-15 FF45h close", cfg: func(c *Config) {
+				c.Sign = func(Document) uint32 { return 0x9A3F1C2B }
+			}, setup: func(e *Emulator, h *host) {
+				openShift(e, h)
+				e.mu.Lock()
+				e.mem.LastFD = 420
+				e.mu.Unlock()
+				h.ok(unhex(t, sale150))
+			},
 			req:   "02 76 FF 45 1E 00 00 00 98 3A 00 00 00" + zeros(106) + "01 71",
-			reply: "02 10 FF 45 00 00 00 00 00 00 A5 01 00 00 2B 1C 3F 9A 9C"},
+			reply: "02 10 FF 45 00 00 00 00 00 00 A5 01 00 00 2B 1C 3F 9A 9C",
+		},
 		{name: "16 88h cancel", setup: startReceipt, req: "02 05 88 1E 00 00 00 93", reply: "02 03 88 00 1E 95"},
-		{name: "17 FF01h", cfg: func(c *Config) {
-			c.Serial = "9287440301120991"
-			c.Clock = func() time.Time { return time.Date(2021, 7, 29, 11, 29, 40, 0, time.UTC) }
-		}, setup: func(e *Emulator, h *host) {
-			openShift(e, h)
-			e.mu.Lock()
-			e.mem.LastFD = 425
-			e.mu.Unlock()
-		},
+		{
+			name: "17 FF01h", cfg: func(c *Config) {
+				c.Serial = "9287440301120991"
+				c.Clock = func() time.Time { return time.Date(2021, 7, 29, 11, 29, 40, 0, time.UTC) }
+			}, setup: func(e *Emulator, h *host) {
+				openShift(e, h)
+				e.mu.Lock()
+				e.mem.LastFD = 425
+				e.mu.Unlock()
+			},
 			req:   "02 06 FF 01 1E 00 00 00 E6",
-			reply: "02 21 FF 01 00 03 00 00 01 00 15 07 1D 0B 1D 39 32 38 37 34 34 30 33 30 31 31 32 30 39 39 31 A9 01 00 00 68"},
-		{name: "18 FF0Ah", setup: func(e *Emulator, h *host) {
-			e.mu.Lock()
-			e.mem.LastFD = 163
-			e.mem.Docs = append(e.mem.Docs, Document{Number: 163, Type: DocReceipt, Operation: OpSale, Amount: 20000,
-				Sign: 0x2E4BEAEB, Time: time.Date(2017, 3, 24, 20, 53, 0, 0, time.UTC)})
-			e.mu.Unlock()
+			reply: "02 21 FF 01 00 03 00 00 01 00 15 07 1D 0B 1D 39 32 38 37 34 34 30 33 30 31 31 32 30 39 39 31 A9 01 00 00 68",
 		},
+		{
+			name: "18 FF0Ah", setup: func(e *Emulator, h *host) {
+				e.mu.Lock()
+				e.mem.LastFD = 163
+				e.mem.Docs = append(e.mem.Docs, Document{
+					Number: 163, Type: DocReceipt, Operation: OpSale, Amount: 20000,
+					Sign: 0x2E4BEAEB, Time: time.Date(2017, 3, 24, 20, 53, 0, 0, time.UTC),
+				})
+				e.mu.Unlock()
+			},
 			req:   "02 0A FF 0A 1E 00 00 00 A3 00 00 00 42",
-			reply: "02 18 FF 0A 00 03 00 11 03 18 14 35 A3 00 00 00 EB EA 4B 2E 01 20 4E 00 00 00 6D"},
+			reply: "02 18 FF 0A 00 03 00 11 03 18 14 35 A3 00 00 00 EB EA 4B 2E 01 20 4E 00 00 00 6D",
+		},
 		{name: "19 FF40h", setup: func(e *Emulator, h *host) {
 			openShift(e, h)
 			e.mu.Lock()
 			e.mem.Shift, e.mem.ShiftReceipts = 308, 5
 			e.mu.Unlock()
 		}, req: "02 06 FF 40 1E 00 00 00 A7", reply: "02 08 FF 40 00 01 34 01 05 00 86"},
-		{name: "20 41h Z", setup: openShift, req: "02 05 41 1E 00 00 00 5A", reply: "02 03 41 00 1E 5C",
+		{
+			name: "20 41h Z", setup: openShift, req: "02 05 41 1E 00 00 00 5A", reply: "02 03 41 00 1E 5C",
 			check: func(t *testing.T, e *Emulator, _ []byte) {
 				if m, _, _, _ := e.State(); m != 4 {
 					t.Errorf("mode %d after Z, want 4", m)
 				}
-			}},
-		{name: "20 FF0Ch 1203 twice -> 33h", setup: func(e *Emulator, h *host) {
-			startReceipt(e, h)
-			h.ok(unhex(t, "FF 0C 1E 00 00 00 B3 04 0C 00 37 37 36 36 38 38 38 33 32 31 20 20"))
-		}, req: "02 16 FF 0C 1E 00 00 00 B3 04 0C 00 37 37 36 36 38 38 38 33 32 31 20 20 48",
-			reply: "02 03 FF 0C 33 C3"},
+			},
+		},
+		{
+			name: "20 FF0Ch 1203 twice -> 33h", setup: func(e *Emulator, h *host) {
+				startReceipt(e, h)
+				h.ok(unhex(t, "FF 0C 1E 00 00 00 B3 04 0C 00 37 37 36 36 38 38 38 33 32 31 20 20"))
+			}, req: "02 16 FF 0C 1E 00 00 00 B3 04 0C 00 37 37 36 36 38 38 38 33 32 31 20 20 48",
+			reply: "02 03 FF 0C 33 C3",
+		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := fastCfg(newClock())

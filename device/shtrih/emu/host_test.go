@@ -25,8 +25,10 @@ func unhex(t testing.TB, s string) []byte {
 
 // fastCfg runs at memory speed with a fixed clock.
 func fastCfg(clock *fakeClock) Config {
-	return Config{Baud: -1, PrintSpeed: -1, FNWrite: -1, ZTime: -1, Clock: clock.Now,
-		ByteTimeout: 50 * time.Millisecond, AckTimeout: 100 * time.Millisecond}
+	return Config{
+		Baud: -1, PrintSpeed: -1, FNWrite: -1, ZTime: -1, Clock: clock.Now,
+		ByteTimeout: 50 * time.Millisecond, AckTimeout: 100 * time.Millisecond,
+	}
 }
 
 type fakeClock struct{ t time.Time }
@@ -34,6 +36,7 @@ type fakeClock struct{ t time.Time }
 func (c *fakeClock) Now() time.Time      { return c.t }
 func (c *fakeClock) Add(d time.Duration) { c.t = c.t.Add(d) }
 func newClock() *fakeClock               { return &fakeClock{time.Date(2026, 11, 25, 10, 30, 0, 0, time.UTC)} }
+
 func pwdBody(cmd proto.Command, pwd uint32) []byte {
 	return proto.PutUint(cmd.Append(nil), uint64(pwd), 4)
 }

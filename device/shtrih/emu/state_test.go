@@ -106,10 +106,14 @@ func TestShiftAndReceipts(t *testing.T) {
 
 	want := []Document{
 		{Number: 1, Type: DocShiftOpen, Shift: 1, Operator: 30, Cashier: "Иванов И.И.", CashierINN: "7766888321  "},
-		{Number: 2, Type: DocReceipt, Operation: OpSale, Amount: 15050, Shift: 1, Operator: 1, Cashier: "Петрова А.",
-			Change: 4950, TaxSystem: 1},
-		{Number: 3, Type: DocReceipt, Operation: OpSaleReturn, Amount: 5000, Shift: 1, Operator: 30, Cashier: "СИС.АДМИНИСТРАТОР",
-			TaxSystem: 1},
+		{
+			Number: 2, Type: DocReceipt, Operation: OpSale, Amount: 15050, Shift: 1, Operator: 1, Cashier: "Петрова А.",
+			Change: 4950, TaxSystem: 1,
+		},
+		{
+			Number: 3, Type: DocReceipt, Operation: OpSaleReturn, Amount: 5000, Shift: 1, Operator: 30, Cashier: "СИС.АДМИНИСТРАТОР",
+			TaxSystem: 1,
+		},
 		{Number: 4, Type: DocShiftClose, Shift: 1, Operator: 30, Cashier: "СИС.АДМИНИСТРАТОР"},
 	}
 	got := e.Documents()
