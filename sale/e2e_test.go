@@ -162,12 +162,18 @@ func TestEndToEndFaults(t *testing.T) {
 		// finds the receipt, so the checkout succeeds.
 		{name: "paper out during close", fault: &emu.Fault{Kind: emu.PaperOut, AfterLines: 14}},
 		{name: "corrupt replies", fault: &emu.Fault{Kind: emu.CorruptReply, Count: 3}},
-		{name: "disconnect after a line", fault: &emu.Fault{Kind: emu.Disconnect, After: proto.CmdOperationV2},
-			want: device.ErrOutcomeUnknown, state: sale.StateFiscalising},
-		{name: "disconnect after close", fault: &emu.Fault{Kind: emu.Disconnect, After: proto.CmdCloseV2},
-			want: device.ErrOutcomeUnknown, state: sale.StateFiscalising},
-		{name: "disconnect after close, till restarts", fault: &emu.Fault{Kind: emu.Disconnect, After: proto.CmdCloseV2},
-			want: device.ErrOutcomeUnknown, state: sale.StateFiscalising, restart: true},
+		{
+			name: "disconnect after a line", fault: &emu.Fault{Kind: emu.Disconnect, After: proto.CmdOperationV2},
+			want: device.ErrOutcomeUnknown, state: sale.StateFiscalising,
+		},
+		{
+			name: "disconnect after close", fault: &emu.Fault{Kind: emu.Disconnect, After: proto.CmdCloseV2},
+			want: device.ErrOutcomeUnknown, state: sale.StateFiscalising,
+		},
+		{
+			name: "disconnect after close, till restarts", fault: &emu.Fault{Kind: emu.Disconnect, After: proto.CmdCloseV2},
+			want: device.ErrOutcomeUnknown, state: sale.StateFiscalising, restart: true,
+		},
 		// Silent from the start: the checkout stops at "last document",
 		// before the journal is touched.
 		{name: "silence", fault: &emu.Fault{Kind: emu.Silence}, want: device.ErrNoLink, state: sale.StateOpen},

@@ -434,9 +434,11 @@ func (r *fakeRegister) XReport(context.Context, device.Cashier) error { return e
 func (r *fakeRegister) ZReport(context.Context, device.Cashier, func(device.Progress)) (device.ShiftResult, error) {
 	return device.ShiftResult{}, errUnused
 }
+
 func (r *fakeRegister) CashIn(context.Context, device.Cashier, int64) (uint32, error) {
 	return 0, errUnused
 }
+
 func (r *fakeRegister) CashOut(context.Context, device.Cashier, int64) (uint32, error) {
 	return 0, errUnused
 }

@@ -64,8 +64,10 @@ func (s *Sales) AddItem(ctx context.Context, id BillID, it Item, qtyMilli int64)
 	if qtyMilli <= 0 || (!it.Weighed && qtyMilli%1000 != 0) {
 		return 0, fmt.Errorf("add item %d: %w", it.ID, newErr(ErrQuantity, "sale.error.quantity", nil))
 	}
-	l := Line{Item: it.ID, Barcode: it.Barcode, Name: it.Name, QtyMilli: qtyMilli,
-		UnitPrice: it.Price, VAT: it.VAT, Dept: it.Dept}
+	l := Line{
+		Item: it.ID, Barcode: it.Barcode, Name: it.Name, QtyMilli: qtyMilli,
+		UnitPrice: it.Price, VAT: it.VAT, Dept: it.Dept,
+	}
 	return s.addLine(ctx, id, l)
 }
 
