@@ -26,8 +26,10 @@ func cashier(t testing.TB, db *DB) int64 {
 }
 
 func line(name string, qty, price int64) sale.Line {
-	return sale.Line{Barcode: "4600000000008", Name: name, QtyMilli: qty, UnitPrice: price, VAT: "20", Dept: 1,
-		Added: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)}
+	return sale.Line{
+		Barcode: "4600000000008", Name: name, QtyMilli: qty, UnitPrice: price, VAT: "20", Dept: 1,
+		Added: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC),
+	}
 }
 
 func TestBillSurvivesRestart(t *testing.T) {
