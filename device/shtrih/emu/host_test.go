@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/hex"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -31,11 +32,28 @@ func fastCfg(clock *fakeClock) Config {
 	}
 }
 
-type fakeClock struct{ t time.Time }
+// fakeClock is the register's calendar under the test's control; the serve
+// goroutine reads it while the test moves it.
+type fakeClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
 
-func (c *fakeClock) Now() time.Time      { return c.t }
-func (c *fakeClock) Add(d time.Duration) { c.t = c.t.Add(d) }
-func newClock() *fakeClock               { return &fakeClock{time.Date(2026, 11, 25, 10, 30, 0, 0, time.UTC)} }
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *fakeClock) Add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+func newClock() *fakeClock {
+	return &fakeClock{t: time.Date(2026, 11, 25, 10, 30, 0, 0, time.UTC)}
+}
 
 func pwdBody(cmd proto.Command, pwd uint32) []byte {
 	return proto.PutUint(cmd.Append(nil), uint64(pwd), 4)
