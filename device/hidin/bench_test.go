@@ -107,8 +107,10 @@ func BenchmarkScanToItem(b *testing.B) {
 	for i := range reports {
 		reports[i] = scanReports(ean13(i * 97 % catalogueSize))
 	}
-	p := newPipeline(DeviceConfig{Name: "scanner", Role: device.RoleScanner, Protocol: Boot, Terminators: []rune{scan.Enter},
-		Idle: time.Second})
+	p := newPipeline(DeviceConfig{
+		Name: "scanner", Role: device.RoleScanner, Protocol: Boot, Terminators: []rune{scan.Enter},
+		Idle: time.Second,
+	})
 	p.cfg.Reader.Source = device.Source{Name: "scanner", Role: device.RoleScanner}
 	now := time.Now()
 	i := 0

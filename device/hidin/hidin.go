@@ -376,9 +376,11 @@ func (p *pipeline) report(now time.Time, b []byte) []device.InputEvent {
 		p.text = append(p.text, r)
 		if len(p.text) > maxText {
 			p.text = p.text[:0]
-			evs = append(evs, p.cfg.Reader.Error(now, &scan.Error{Key: "input.report.malformed",
+			evs = append(evs, p.cfg.Reader.Error(now, &scan.Error{
+				Key:      "input.report.malformed",
 				Fallback: "The reader sent a damaged report", Detail: fmt.Sprintf("read over %d characters without terminator", maxText),
-				Err: scan.ErrMalformedReport}))
+				Err: scan.ErrMalformedReport,
+			}))
 		}
 	}
 	return evs

@@ -176,8 +176,10 @@ func TestScannerCardBadge(t *testing.T) {
 		{Name: "scanner", VID: 0x0c2e, PID: 0x0b61, Interface: -1, Role: device.RoleScanner},
 		{Name: "pos", VID: 0x0c2e, PID: 0x0b6a, Interface: -1, Role: device.RoleScanner, Protocol: POS},
 		{Name: "msr", VID: 0x0801, PID: 0x0001, Interface: 0, Role: device.RoleCard},
-		{Name: "prox", VID: 0xffff, PID: 0x0035, Interface: 0, Role: device.RoleBadge,
-			Reader: events.Config{BadgeForm: scan.BadgeConfig{Form: scan.EMWiegand26}}},
+		{
+			Name: "prox", VID: 0xffff, PID: 0x0035, Interface: 0, Role: device.RoleBadge,
+			Reader: events.Config{BadgeForm: scan.BadgeConfig{Form: scan.EMWiegand26}},
+		},
 	}
 	out := make(chan device.InputEvent)
 	m := New(bus, cfgs, out, fast)

@@ -19,14 +19,26 @@ func TestParseGS1(t *testing.T) {
 		want     []GS1Element
 		err      error
 	}{
-		{"gtin expiry batch", "01" + g + "17261231" + "10ABC123",
-			[]GS1Element{{"01", g}, {"17", "261231"}, {"10", "ABC123"}}, nil},
-		{"leading FNC1, batch then serial", gs + "01" + g + "10L1" + gs + "21S99",
-			[]GS1Element{{"01", g}, {"10", "L1"}, {"21", "S99"}}, nil},
-		{"net weight and price", "01" + g + "3103001250" + "39220199",
-			[]GS1Element{{"01", g}, {"3103", "001250"}, {"3922", "0199"}}, nil},
-		{"GS after fixed field tolerated", "01" + g + gs + "17261231",
-			[]GS1Element{{"01", g}, {"17", "261231"}}, nil},
+		{
+			"gtin expiry batch", "01" + g + "17261231" + "10ABC123",
+			[]GS1Element{{"01", g}, {"17", "261231"}, {"10", "ABC123"}},
+			nil,
+		},
+		{
+			"leading FNC1, batch then serial", gs + "01" + g + "10L1" + gs + "21S99",
+			[]GS1Element{{"01", g}, {"10", "L1"}, {"21", "S99"}},
+			nil,
+		},
+		{
+			"net weight and price", "01" + g + "3103001250" + "39220199",
+			[]GS1Element{{"01", g}, {"3103", "001250"}, {"3922", "0199"}},
+			nil,
+		},
+		{
+			"GS after fixed field tolerated", "01" + g + gs + "17261231",
+			[]GS1Element{{"01", g}, {"17", "261231"}},
+			nil,
+		},
 		{"bad GTIN check digit", "01" + g[:13] + "0" + "17261231", nil, ErrCheckDigit},
 		{"unknown AI", "01" + g + "9Z", nil, ErrGS1},
 		{"fixed field short", "01" + g[:10], nil, ErrGS1},

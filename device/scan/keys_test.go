@@ -53,11 +53,16 @@ func TestBootLiteral(t *testing.T) {
 	// Recorded from a Voyager-class scanner in keyboard mode reading
 	// "4600", then Enter; press and release per key.
 	reports := [][]byte{
-		{0, 0, 0x21, 0, 0, 0, 0, 0}, {0, 0, 0, 0, 0, 0, 0, 0},
-		{0, 0, 0x23, 0, 0, 0, 0, 0}, {0, 0, 0, 0, 0, 0, 0, 0},
-		{0, 0, 0x27, 0, 0, 0, 0, 0}, {0, 0, 0, 0, 0, 0, 0, 0},
-		{0, 0, 0x27, 0, 0, 0, 0, 0}, {0, 0, 0, 0, 0, 0, 0, 0},
-		{0, 0, 0x28, 0, 0, 0, 0, 0}, {0, 0, 0, 0, 0, 0, 0, 0},
+		{0, 0, 0x21, 0, 0, 0, 0, 0},
+		{0, 0, 0, 0, 0, 0, 0, 0},
+		{0, 0, 0x23, 0, 0, 0, 0, 0},
+		{0, 0, 0, 0, 0, 0, 0, 0},
+		{0, 0, 0x27, 0, 0, 0, 0, 0},
+		{0, 0, 0, 0, 0, 0, 0, 0},
+		{0, 0, 0x27, 0, 0, 0, 0, 0},
+		{0, 0, 0, 0, 0, 0, 0, 0},
+		{0, 0, 0x28, 0, 0, 0, 0, 0},
+		{0, 0, 0, 0, 0, 0, 0, 0},
 	}
 	var d BootDecoder
 	if got := decodeAll(t, &d, reports); got != "4600\r" {
@@ -92,9 +97,11 @@ func TestBootStreams(t *testing.T) {
 		{"report ID prefix", BootDecoder{Offset: 1}, [][]byte{{1, 0, 0, 0x05, 0, 0, 0, 0, 0}, {1, 0, 0, 0, 0, 0, 0, 0, 0}}, "b"},
 		{"modifier usages in key array ignored", BootDecoder{}, [][]byte{k(modLShift, 0xE1, 0x04), z}, "A"},
 		{"tab", BootDecoder{}, [][]byte{k(0, 0x2B), z}, "\t"},
-		{"ALT+0029 is GS", BootDecoder{}, [][]byte{k(0, 0x1E), z,
+		{"ALT+0029 is GS", BootDecoder{}, [][]byte{
+			k(0, 0x1E), z,
 			k(modLAlt), k(modLAlt, 0x62), k(modLAlt), k(modLAlt, 0x62), k(modLAlt), k(modLAlt, 0x5A), k(modLAlt), k(modLAlt, 0x61), k(modLAlt), z,
-			k(0, 0x1F), z}, "1\x1d2"},
+			k(0, 0x1F), z,
+		}, "1\x1d2"},
 		{"ALT code too long", BootDecoder{}, [][]byte{k(modRAlt, 0x59), k(modRAlt), k(modRAlt, 0x59), k(modRAlt), k(modRAlt, 0x59), k(modRAlt), k(modRAlt, 0x59), k(modRAlt), k(modRAlt, 0x59), z}, "\uFFFD"},
 	}
 	for _, tt := range tests {
@@ -133,8 +140,10 @@ func TestBootRoundTripAllPrintable(t *testing.T) {
 func TestLayoutIndependence(t *testing.T) {
 	code := "QWE,./0123456789"
 	// Linux XKB keycodes of those physical keys (evdev + 8).
-	xkb := map[rune]int{'Q': 24, 'W': 25, 'E': 26, ',': 59, '.': 60, '/': 61,
-		'0': 19, '1': 10, '2': 11, '3': 12, '4': 13, '5': 14, '6': 15, '7': 16, '8': 17, '9': 18}
+	xkb := map[rune]int{
+		'Q': 24, 'W': 25, 'E': 26, ',': 59, '.': 60, '/': 61,
+		'0': 19, '1': 10, '2': 11, '3': 12, '4': 13, '5': 14, '6': 15, '7': 16, '8': 17, '9': 18,
+	}
 	for _, c := range code {
 		lc := c
 		shift := false

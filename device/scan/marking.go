@@ -149,7 +149,7 @@ func predefinedLength(ai string) bool {
 	if len(ai) < 2 {
 		return false
 	}
-	p := (int(ai[0]-'0'))*10 + int(ai[1]-'0')
+	p := int(ai[0]-'0')*10 + int(ai[1]-'0')
 	return p <= 4 || (p >= 11 && p <= 20) || (p >= 31 && p <= 36) || p == 41
 }
 

@@ -21,11 +21,15 @@ func TestParseScan(t *testing.T) {
 	}{
 		{"EAN-13 no AIM", "", "4006381333931", Result{Raw: "4006381333931", Kind: KindItem, Item: ItemCode{"4006381333931", "ean13"}}, nil},
 		{"EAN-13 AIM in text", "", "]E04006381333931\r", Result{Symbology: "]E0", Raw: "4006381333931", Kind: KindItem, Item: ItemCode{"4006381333931", "ean13"}}, nil},
-		{"weight label", "", "220012301250" + string(label), Result{Raw: "220012301250" + string(label), Kind: KindLabel,
-			Label: Label{Prefix: "22", ItemCode: "00123", Kind: LabelWeight, Value: 1250}}, nil},
+		{"weight label", "", "220012301250" + string(label), Result{
+			Raw: "220012301250" + string(label), Kind: KindLabel,
+			Label: Label{Prefix: "22", ItemCode: "00123", Kind: LabelWeight, Value: 1250},
+		}, nil},
 		{"in-store code without layout is an item", "", inStore, Result{Raw: inStore, Kind: KindItem, Item: ItemCode{inStore, "ean13"}}, nil},
-		{"GS1-128", "]C1", "01" + g + "3103001250", Result{Symbology: "]C1", Raw: "01" + g + "3103001250", Kind: KindGS1,
-			GS1: []GS1Element{{"01", g}, {"3103", "001250"}}, Item: ItemCode{g[1:], "gtin14"}}, nil},
+		{"GS1-128", "]C1", "01" + g + "3103001250", Result{
+			Symbology: "]C1", Raw: "01" + g + "3103001250", Kind: KindGS1,
+			GS1: []GS1Element{{"01", g}, {"3103", "001250"}}, Item: ItemCode{g[1:], "gtin14"},
+		}, nil},
 		{"EAN-13 with 5-digit add-on", "]E3", "977123456700352495", Result{Symbology: "]E3", Raw: "977123456700352495", Kind: KindItem, Item: ItemCode{"9771234567003", "ean13"}}, nil},
 		{"Code 128 text", "]C0", "EMP-0042", Result{Symbology: "]C0", Raw: "EMP-0042", Kind: KindOther}, nil},
 		{"bad check digit", "", "4006381333932", Result{}, ErrCheckDigit},

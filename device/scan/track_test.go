@@ -145,9 +145,17 @@ func TestNormaliseBadge(t *testing.T) {
 		form BadgeForm
 		raw  string
 	}{
-		{EMDecimal10, "99999999999"}, {EMDecimal10, "4294967296"}, {EMDecimal10, ""}, {EMWiegand26, "256,1"},
-		{EMWiegand26, "1,65536"}, {EMWiegand26, "12345"}, {EMHex10, "0100BC61"}, {EMHex10, "zz00BC614E"},
-		{MifareHex, "04A22B"}, {MifareDecimalLE, "x"}, {"nonsense", "1"},
+		{EMDecimal10, "99999999999"},
+		{EMDecimal10, "4294967296"},
+		{EMDecimal10, ""},
+		{EMWiegand26, "256,1"},
+		{EMWiegand26, "1,65536"},
+		{EMWiegand26, "12345"},
+		{EMHex10, "0100BC61"},
+		{EMHex10, "zz00BC614E"},
+		{MifareHex, "04A22B"},
+		{MifareDecimalLE, "x"},
+		{"nonsense", "1"},
 	} {
 		if _, err := NormaliseBadge(c.raw, BadgeConfig{Form: c.form}); err == nil {
 			t.Errorf("%s %q accepted", c.form, c.raw)

@@ -125,8 +125,10 @@ func (c Config) BadgeFromEvent(ev device.InputEvent) device.InputEvent {
 	case device.Swipe:
 		var sw scan.Swipe
 		for i, t := range e.Tracks {
-			sw.Tracks[i] = scan.Track{Present: t.Present, OK: t.OK, Data: t.Data, PAN: t.PAN, Name: t.Name,
-				Expiry: t.Expiry, Service: t.Service, Discretionary: t.Discretionary}
+			sw.Tracks[i] = scan.Track{
+				Present: t.Present, OK: t.OK, Data: t.Data, PAN: t.PAN, Name: t.Name,
+				Expiry: t.Expiry, Service: t.Service, Discretionary: t.Discretionary,
+			}
 		}
 		id, err := scan.BadgeFromSwipe(sw, c.BadgeTrack)
 		if err != nil {
@@ -139,8 +141,10 @@ func (c Config) BadgeFromEvent(ev device.InputEvent) device.InputEvent {
 
 // Incomplete is the ReadError for a read that stopped half way.
 func (c Config) Incomplete(at time.Time, detail string) device.ReadError {
-	return device.ReadError{Source: c.Source, At: at, Key: "input.scan.incomplete",
-		Fallback: "The scan was cut off. Scan again", Detail: detail}
+	return device.ReadError{
+		Source: c.Source, At: at, Key: "input.scan.incomplete",
+		Fallback: "The scan was cut off. Scan again", Detail: detail,
+	}
 }
 
 // IsBadgeRefusal reports whether a ReadError is a payment card offered as a

@@ -26,9 +26,11 @@ var xkb = map[rune]int{
 }
 
 // ru is what the ЙЦУКЕН layout types for a physical key.
-var ru = map[rune]rune{'q': 'й', 'w': 'ц', 'e': 'у', 'r': 'к', 't': 'е', 'y': 'н', 'a': 'ф', 's': 'ы', 'd': 'в',
+var ru = map[rune]rune{
+	'q': 'й', 'w': 'ц', 'e': 'у', 'r': 'к', 't': 'е', 'y': 'н', 'a': 'ф', 's': 'ы', 'd': 'в',
 	'f': 'а', 'g': 'п', 'h': 'р', 'j': 'о', 'k': 'л', 'l': 'д', ';': 'ж', 'z': 'я', 'x': 'ч', 'c': 'с', 'v': 'м',
-	'b': 'и', 'n': 'т', 'm': 'ь', '/': '.', '?': ','}
+	'b': 'и', 'n': 'т', 'm': 'ь', '/': '.', '?': ',',
+}
 
 // press builds what a Russian-layout Linux desktop reports for the US
 // character c: Fyne names digits and Return by key code, but names letters
@@ -127,8 +129,10 @@ func TestWedgeScanAndSwipe(t *testing.T) {
 		t.Fatalf("events %v", evs)
 	}
 	got := evs[0].(device.Scan)
-	if diff := cmp.Diff(device.Scan{Source: device.KeyboardSource, At: got.At, Raw: "4006381333931", Kind: device.ScanItem,
-		Item: device.ItemCode{GTIN: "4006381333931", From: "ean13"}}, got); diff != "" {
+	if diff := cmp.Diff(device.Scan{
+		Source: device.KeyboardSource, At: got.At, Raw: "4006381333931", Kind: device.ScanItem,
+		Item: device.ItemCode{GTIN: "4006381333931", From: "ean13"},
+	}, got); diff != "" {
 		t.Fatalf("(-want +got)\n%s", diff)
 	}
 	// A badge swipe through a keyboard-wedge card reader.
