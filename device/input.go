@@ -158,6 +158,26 @@ func (s Swipe) String() string { return "swipe from " + s.Source.String() + " " 
 
 func (s Swipe) LogValue() slog.Value { return slog.StringValue(s.String()) }
 
+func (s Swipe) GoString() string { return "device.Swipe{" + s.Summary() + "}" }
+
+// MarshalText masks too: a swipe has no business in a JSON document.
+func (s Swipe) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// String, GoString and MarshalText keep a track's data out of logs.
+func (t Track) String() string {
+	switch {
+	case t.Present && t.OK:
+		return "track ok"
+	case t.Present:
+		return "track bad"
+	}
+	return "no track"
+}
+
+func (t Track) GoString() string { return "device.Track{" + t.String() + "}" }
+
+func (t Track) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
+
 // BadgeID is a canonical badge ID (see device/scan for the forms). It can
 // only be printed masked: String, GoString, Format and LogValue never show
 // more than the last four characters, so a badge cannot be logged by

@@ -223,3 +223,24 @@ func TestBadgeIDNeverPrinted(t *testing.T) {
 		t.Error("a 4-character ID must be fully masked")
 	}
 }
+
+// A swipe's tracks (a card number, if someone swiped a bank card) cannot be
+// logged by accident either.
+func TestSwipeNeverPrinted(t *testing.T) {
+	ev := Config{Source: device.Source{Name: "msr", Role: device.RoleCard}}.FromText(t0, "", "%B4111111111111111^DOE/JOHN^2812101?;4111111111111111=2812101?")
+	sw, ok := ev.(device.Swipe)
+	if !ok {
+		t.Fatalf("%#v", ev)
+	}
+	var buf bytes.Buffer
+	slog.New(slog.NewJSONHandler(&buf, nil)).Info("swipe", "ev", sw, "t", sw.Tracks[0])
+	js, _ := json.Marshal(sw)
+	for _, o := range []string{
+		fmt.Sprintf("%v %+v %#v %s", sw, sw, sw, sw), fmt.Sprintf("%v %+v %#v", sw.Tracks[1], sw.Tracks[1], sw.Tracks[1]),
+		buf.String(), string(js),
+	} {
+		if strings.Contains(o, "4111") || strings.Contains(o, "DOE") {
+			t.Errorf("swipe leaked: %s", o)
+		}
+	}
+}
