@@ -1,0 +1,273 @@
+package desk
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/tillpos/till/device"
+	"github.com/tillpos/till/policy"
+)
+
+// ApprovalMode is how the impersonate dialog identifies the approver; an
+// admin chooses it (SettingApprovalMode).
+type ApprovalMode string
+
+const (
+	ModeUserPassword ApprovalMode = "user_password" // login + password
+	ModePassword     ApprovalMode = "password"      // PIN only, found through the keyed hash
+	ModeCard         ApprovalMode = "card"          // badge or card from any reader
+)
+
+// Credential is what the dialog collected. Secret is the password or PIN;
+// Badge the canonical badge ID (it prints masked). Neither ever reaches an
+// audit row or an error.
+type Credential struct {
+	Mode   ApprovalMode
+	Login  string
+	Secret string
+	Badge  device.BadgeID
+}
+
+// Refused is the error of a failed approval or elevation: a bad
+// credential (Lockout says how many attempts remain), a locked-out approver
+// or terminal, a credential of the wrong mode, or an approver the policy
+// refuses (Verdict says why: self-approval, inactive, lacks the right, over
+// their own limit).
+type Refused struct {
+	Kind    error // ErrBadCredential, ErrLockedOut, ErrWrongMode or ErrApproval
+	Verdict policy.Verdict
+	Lockout policy.Lockout
+	Msg     policy.Message
+}
+
+func (e *Refused) Error() string        { return e.Kind.Error() + ": " + e.Msg.English() }
+func (e *Refused) Unwrap() error        { return e.Kind }
+func (e *Refused) Message() policy.Message { return e.Msg }
+
+// ApprovalMode returns the dialog's mode from the settings (default user +
+// password; an unknown value reads as the default).
+func (d *Desk) ApprovalMode(ctx context.Context) ApprovalMode {
+	s, err := d.cfg.Store.SettingString(ctx, SettingApprovalMode, string(ModeUserPassword))
+	switch m := ApprovalMode(s); {
+	case err != nil:
+		return ModeUserPassword
+	case m == ModePassword, m == ModeCard:
+		return m
+	}
+	return ModeUserPassword
+}
+
+func (d *Desk) lockoutSettings(ctx context.Context) policy.LockoutSettings {
+	def := policy.DefaultLockout()
+	set := def
+	if n, err := d.cfg.Store.SettingInt(ctx, SettingLockoutFailures, int64(def.MaxFailures)); err == nil {
+		set.MaxFailures = int(n)
+	}
+	if v, err := d.cfg.Store.SettingDuration(ctx, SettingLockoutWindow, def.Window); err == nil {
+		set.Window = v
+	}
+	if v, err := d.cfg.Store.SettingDuration(ctx, SettingLockoutDuration, def.Lock); err == nil {
+		set.Lock = v
+	}
+	return set // CheckLockout replaces nonsense field by field
+}
+
+// ApproveOnce runs exactly the pending request with the approver's rights
+// and the cashier's attribution, then forgets them: the next action is
+// checked afresh. The approver is found by cred (the configured mode), must
+// not be locked out, and policy.Approve must allow every check of the
+// request. Every attempt is audited with both identities.
+func (d *Desk) ApproveOnce(ctx context.Context, p *Pending, cred Credential) error {
+	d.ops.Lock()
+	defer d.ops.Unlock()
+	sess, err := d.begin(ctx)
+	if err != nil {
+		return err
+	}
+	if p == nil || len(p.req.checks) == 0 || p.cashier != sess.Cashier || p.used.Load() {
+		return newErr(ErrPendingUsed, "desk.error.pending_used", nil, nil)
+	}
+	r := p.req
+	attempt := d.auditArgs(r)
+	attempt["action"] = string(r.checks[0].action)
+	attempt["mode"] = string(cred.Mode)
+	approver, err := d.identify(ctx, sess, cred, attempt)
+	if err != nil {
+		return err
+	}
+	snap := d.cfg.Holder.Load()
+	for _, c := range r.checks {
+		v := policy.Approve(snap, sess.Cashier, approver.ID, c.action, c.args)
+		if !v.Allowed {
+			return d.refuse(ctx, sess.Cashier, approver.ID, v, snap, attempt)
+		}
+	}
+	if !p.used.CompareAndSwap(false, true) {
+		return newErr(ErrPendingUsed, "desk.error.pending_used", nil, nil)
+	}
+	if err := d.audit(ctx, AuditEntry{Action: "session.approve", Actor: sess.Cashier, Approver: approver.ID,
+		Outcome: OutcomeApproved, Reason: policy.ReasonApproved.String()}, attempt); err != nil {
+		return err
+	}
+	// The one-shot elevation lives only in this call: the request was
+	// decided already (by Approve), so it runs as is, and the session the
+	// next action is decided with never held the approver's rights.
+	err = r.run(ctx)
+	d.touch()
+	return d.auditDone(ctx, r, sess.Cashier, approver.ID, err)
+}
+
+// Elevate lends the approver's rights to the session until Restore, sign
+// out, lock or the idle timeout (sticky, the toolbar's key button). The
+// approver's group must hold session.impersonate. Elevating while elevated
+// switches approver.
+func (d *Desk) Elevate(ctx context.Context, cred Credential) error {
+	d.ops.Lock()
+	defer d.ops.Unlock()
+	sess, err := d.begin(ctx)
+	if err != nil {
+		return err
+	}
+	attempt := map[string]any{"action": string(policy.ActionImpersonate), "mode": string(cred.Mode)}
+	if sess.Elevation != nil {
+		attempt["previous_approver"] = int64(sess.Elevation.Approver)
+	}
+	approver, err := d.identify(ctx, sess, cred, attempt)
+	if err != nil {
+		return err
+	}
+	snap := d.cfg.Holder.Load()
+	if v := policy.Approve(snap, sess.Cashier, approver.ID, policy.ActionImpersonate, policy.Args{}); !v.Allowed {
+		return d.refuse(ctx, sess.Cashier, approver.ID, v, snap, attempt)
+	}
+	now := d.now()
+	d.mu.Lock()
+	d.session = d.session.Elevate(policy.Elevation{Approver: approver.ID, Mode: policy.ModeSticky, Since: now, Terminal: d.cfg.Terminal})
+	d.approver = approver
+	d.last = now
+	d.mu.Unlock()
+	return d.audit(ctx, AuditEntry{Action: "session.elevate", Actor: sess.Cashier, Approver: approver.ID,
+		Outcome: OutcomeApproved, Reason: policy.ReasonApproved.String()}, attempt)
+}
+
+// Restore ends a sticky elevation ("Restore" button).
+func (d *Desk) Restore(ctx context.Context) error {
+	d.ops.Lock()
+	defer d.ops.Unlock()
+	d.mu.Lock()
+	sess := d.session
+	if sess.Elevation == nil {
+		d.mu.Unlock()
+		return newErr(ErrNotElevated, "desk.error.not_elevated", nil, nil)
+	}
+	d.session, d.approver = sess.Restore(), User{}
+	d.last = d.now()
+	d.mu.Unlock()
+	return d.audit(ctx, AuditEntry{Action: "session.restore", Actor: sess.Cashier,
+		Approver: sess.Elevation.Approver, Outcome: OutcomeOK, Reason: "restore"}, nil)
+}
+
+// refuse audits a policy refusal of an approver and returns it.
+func (d *Desk) refuse(ctx context.Context, cashier, approver policy.UserID, v policy.Verdict, snap *policy.Snapshot, attempt map[string]any) error {
+	e := &Refused{Kind: ErrApproval, Verdict: v, Msg: v.Message(snap)}
+	aerr := d.audit(ctx, AuditEntry{Action: "session.approve", Actor: cashier, Approver: approver,
+		Outcome: OutcomeFailed, Reason: v.String()}, attempt)
+	return errors.Join(e, aerr)
+}
+
+// unknownApprover is the lockout bucket of credentials that match nobody
+// (an unknown badge, PIN or login): counted per terminal, so probing badges
+// at one till locks that till's dialog, not a real supervisor.
+const unknownApprover policy.UserID = 0
+
+// identify finds the approver behind cred, enforcing the lockout: a locked
+// approver (or terminal, for unknown credentials) is refused without the
+// credential being checked; a wrong credential is recorded and audited.
+func (d *Desk) identify(ctx context.Context, sess policy.Session, cred Credential, attempt map[string]any) (User, error) {
+	if mode := d.ApprovalMode(ctx); cred.Mode != mode {
+		e := &Refused{Kind: ErrWrongMode, Msg: Text("desk.error.wrong_mode", nil)}
+		return User{}, errors.Join(e, d.audit(ctx, AuditEntry{Action: "session.approve", Actor: sess.Cashier,
+			Outcome: OutcomeFailed, Reason: "wrong_mode"}, attempt))
+	}
+	set := d.lockoutSettings(ctx)
+	now := d.now()
+
+	// Who the attempt counts against, before the secret is checked.
+	bucket, name := unknownApprover, d.cfg.Terminal
+	switch cred.Mode {
+	case ModeUserPassword:
+		attempt["login"] = cred.Login
+		if u, err := d.cfg.Store.UserByLogin(ctx, cred.Login); err == nil {
+			bucket, name = u.ID, u.DisplayName()
+		} else if !errors.Is(err, ErrBadCredential) {
+			return User{}, fmt.Errorf("approval: %w", err)
+		}
+	case ModeCard:
+		attempt["badge"] = cred.Badge.Last4()
+	}
+	if err := d.checkLocked(ctx, sess, bucket, name, now, set, attempt); err != nil {
+		return User{}, err
+	}
+
+	var u User
+	var err error
+	switch cred.Mode {
+	case ModeUserPassword:
+		u, err = d.cfg.Store.Authenticate(ctx, cred.Login, cred.Secret)
+	case ModePassword:
+		u, err = d.cfg.Store.UserByPIN(ctx, cred.Secret)
+	case ModeCard:
+		u, err = d.cfg.Store.UserByBadge(ctx, cred.Badge.Reveal())
+	}
+	if err != nil {
+		if !errors.Is(err, ErrBadCredential) {
+			return User{}, fmt.Errorf("approval: %w", err)
+		}
+		if rerr := d.cfg.Store.RecordFailure(ctx, bucket, d.cfg.Terminal, now); rerr != nil {
+			return User{}, fmt.Errorf("approval: %w", rerr)
+		}
+		lo, lerr := d.lockout(ctx, bucket, now, set)
+		if lerr != nil {
+			return User{}, lerr
+		}
+		e := &Refused{Kind: ErrBadCredential, Lockout: lo, Msg: lo.Message(name)}
+		return User{}, errors.Join(e, d.audit(ctx, AuditEntry{Action: "session.approve", Actor: sess.Cashier,
+			Approver: bucket, Outcome: OutcomeFailed, Reason: "bad_credential"}, attempt))
+	}
+	// A PIN or badge names the approver only now: their own lock applies too.
+	if bucket == unknownApprover {
+		if err := d.checkLocked(ctx, sess, u.ID, u.DisplayName(), now, set, attempt); err != nil {
+			return User{}, err
+		}
+	}
+	if err := d.cfg.Store.ClearFailures(ctx, u.ID, d.cfg.Terminal); err != nil {
+		return User{}, fmt.Errorf("approval: %w", err)
+	}
+	return u, nil
+}
+
+// checkLocked refuses (and audits) an attempt against a locked bucket.
+func (d *Desk) checkLocked(ctx context.Context, sess policy.Session, bucket policy.UserID, name string, now time.Time, set policy.LockoutSettings, attempt map[string]any) error {
+	lo, err := d.lockout(ctx, bucket, now, set)
+	if err != nil {
+		return err
+	}
+	if !lo.Locked {
+		return nil
+	}
+	e := &Refused{Kind: ErrLockedOut, Lockout: lo, Msg: lo.Message(name)}
+	return errors.Join(e, d.audit(ctx, AuditEntry{Action: "session.approve", Actor: sess.Cashier,
+		Approver: bucket, Outcome: OutcomeFailed, Reason: "locked_out"}, attempt))
+}
+
+func (d *Desk) lockout(ctx context.Context, bucket policy.UserID, now time.Time, set policy.LockoutSettings) (policy.Lockout, error) {
+	// A day back is more than any sane window plus lock; the store prunes
+	// older rows anyway.
+	f, err := d.cfg.Store.Failures(ctx, bucket, d.cfg.Terminal, now.Add(-24*time.Hour))
+	if err != nil {
+		return policy.Lockout{}, fmt.Errorf("approval: %w", err)
+	}
+	return policy.CheckLockout(f, now, set), nil
+}
