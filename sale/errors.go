@@ -67,6 +67,7 @@ var messages = map[string]string{
 	"sale.error.vat_code":        "Unknown VAT rate {{.Code}}",
 	"sale.error.no_tax_slot":     "VAT rate {{.Code}} is not set up on the fiscal register",
 	"sale.error.empty_bill":      "The bill has no lines",
+	"sale.error.zero_total":      "The bill total is zero: a fiscal receipt cannot be printed",
 	"sale.error.underpaid":       "{{.Missing}} still to pay",
 	"sale.error.overpaid":        "Only cash may exceed the total: card payments are larger than the total by {{.Excess}}",
 	"sale.error.payment":         "Payment amount must be more than zero",

@@ -59,8 +59,8 @@ func TestReceiptAgreesWithRegister(t *testing.T) {
 		if err != nil {
 			continue // rejected discounts are covered by TestComputeProperties
 		}
-		if len(tot.Lines) == 0 {
-			continue
+		if len(tot.Lines) == 0 || tot.Due == 0 {
+			continue // refused by CheckPaid, see TestCheckPaidZeroTotal
 		}
 		b.Payments = []Payment{{Kind: PayCard, Amount: tot.Due / 2}, {Kind: PayCash, Amount: tot.Due - tot.Due/2 + rng.Int63n(5000)}}
 		if tot.Due/2 == 0 {

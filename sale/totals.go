@@ -174,12 +174,17 @@ func (t *Totals) computePayments(ps []Payment) error {
 	return nil
 }
 
-// CheckPaid says whether a bill may go to the register: it has lines, the
-// payments cover the total, and only cash exceeds it (change comes out of
+// CheckPaid says whether a bill may go to the register: it has lines, a
+// total above zero (ErrEmptyBill otherwise), the payments cover the total, and only cash exceeds it (change comes out of
 // the drawer; a card cannot be charged more than the bill).
 func CheckPaid(t *Totals, f *Formatter) error {
 	if len(t.Lines) == 0 {
 		return newErr(ErrEmptyBill, "sale.error.empty_bill", nil)
+	}
+	if t.Due == 0 {
+		// The register refuses a zero receipt (error 8Eh); say so before
+		// the journal and the register are involved.
+		return newErr(ErrEmptyBill, "sale.error.zero_total", nil)
 	}
 	if t.NonCash > t.Due {
 		return newErr(ErrOverpaid, "sale.error.overpaid", map[string]any{"Excess": money(f, t.NonCash-t.Due)})

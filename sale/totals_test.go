@@ -325,3 +325,15 @@ func BenchmarkCompute(b *testing.B) {
 		}
 	}
 }
+
+func TestCheckPaidZeroTotal(t *testing.T) {
+	b := Bill{Lines: []Line{{UnitPrice: 1000, QtyMilli: 1000, VAT: "20", Discount: Discount{DiscountPercent, 10000}}}}
+	tot, err := Compute(&b, ru(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var se *Error
+	if err := CheckPaid(&tot, nil); !errors.Is(err, ErrEmptyBill) || !errors.As(err, &se) || se.Key != "sale.error.zero_total" {
+		t.Fatalf("zero total: %v", err)
+	}
+}
