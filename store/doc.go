@@ -28,8 +28,10 @@
 // Lockouts: db.Failures(approver, terminal, since) -> policy.CheckLockout,
 // db.RecordFailure on a failed attempt, db.ClearFailures on success.
 //
-// Permissions: db.LoadMatrix -> policy.NewSnapshot; poll db.MatrixVersion
-// and reload when it changes; db.SaveMatrix from the matrix editor.
+// Permissions: go db.WatchPolicy(ctx, holder, time.Second, logErr) keeps a
+// policy.Holder current (db.RefreshPolicy does one check: a cheap
+// MatrixVersion read, a LoadMatrix only after a change); db.SaveMatrix from
+// the matrix editor.
 //
 // Selling: db.ItemByBarcode (scan hot path), db.SearchItems (name prefix),
 // db.Bills() implements sale.Bills and sale.Journal.

@@ -141,8 +141,12 @@ func (d *DB) start(ctx context.Context, o Options) error {
 		if err != nil {
 			return classify(d.path, err)
 		}
-		if v != latestVersion() {
-			return &PathError{Kind: ErrTooNew, Path: d.path, Err: fmt.Errorf("read-only open needs schema %d, file has %d", latestVersion(), v)}
+		switch {
+		case v > latestVersion():
+			return &PathError{Kind: ErrTooNew, Path: d.path, Err: fmt.Errorf("schema %d, this till knows up to %d", v, latestVersion())}
+		case v < latestVersion():
+			// Migrating is a write; a read-only open leaves that to the till.
+			return fmt.Errorf("database %s has schema %d, this till needs %d: start the till once to migrate it", d.path, v, latestVersion())
 		}
 		return nil
 	}
