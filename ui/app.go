@@ -5,6 +5,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/tillpos/till/device"
 )
@@ -105,7 +106,7 @@ func (a *App) HandleInput(ev device.InputEvent) {
 	case device.Badge:
 		l.SubmitBadge(ev.ID)
 	case device.ReadError:
-		l.showError(Message{Key: ev.Key, Fallback: ev.Fallback, Args: ev.Args})
+		l.errLine.show(Message{Key: ev.Key, Fallback: ev.Fallback, Args: ev.Args})
 	}
 }
 
@@ -141,6 +142,28 @@ func (a *App) setLanguage(tag string) error {
 	err := a.deps.Settings.SetString(SettingLanguage, tag)
 	a.ShowLogin()
 	return err
+}
+
+// submit runs a form's slow call (argon2id, the database) in the background
+// with the form's button disabled, then done on the UI goroutine — unless
+// the screen was replaced meanwhile (a badge signed in, the language was
+// switched): then the answer belongs to nobody and is dropped. A second
+// Enter while the call runs does nothing.
+func (a *App) submit(screen any, button *widget.Button, call func(context.Context) error, done func(error)) {
+	if button.Disabled() {
+		return
+	}
+	button.Disable()
+	a.async(func() {
+		err := call(context.Background())
+		a.do(func() {
+			button.Enable()
+			if a.screen != screen {
+				return
+			}
+			done(err)
+		})
+	})
 }
 
 // focus puts the keyboard focus on o when the window is showing it.

@@ -60,3 +60,35 @@ func TestBadgeSignIn(t *testing.T) {
 		}
 	})
 }
+
+// An answer that arrives after its screen was replaced is dropped, and a
+// second Enter while a sign-in runs starts nothing.
+func TestSlowAnswersAndDoubleSubmit(t *testing.T) {
+	badges := fakeBadges{"0004512345": {ID: 9, Login: "supervisor", FullName: "Olga Smirnova", Group: "Supervisor"}}
+	a, w := newTestApp(t, "en", Deps{Badges: badges})
+	var queue []func()
+	a.async = func(f func()) { queue = append(queue, f) }
+
+	loginAs(t, a, w, "cashier", "cash1234")
+	a.screen.(*LoginScreen).Submit() // Enter again while the first runs
+	if len(queue) != 1 {
+		t.Fatalf("%d sign-ins running, want 1", len(queue))
+	}
+	// Meanwhile the language is switched, which rebuilds the login screen...
+	l := a.screen.(*LoginScreen)
+	lg, _ := languageByTag("ru")
+	l.language.SetSelected(lg.Name)
+	// ... and a badge signs in on the new screen.
+	a.HandleInput(device.Badge{ID: device.NewBadgeID("0004512345")})
+	if len(queue) != 2 {
+		t.Fatalf("%d sign-ins queued, want 2", len(queue))
+	}
+	queue[1]()
+	queue[0]() // the password answer, for a screen that is gone
+	if u := a.User(); u == nil || u.Login != "supervisor" {
+		t.Errorf("signed in as %v, want the badge's supervisor", u)
+	}
+	if _, ok := a.screen.(*MainScreen); !ok {
+		t.Errorf("screen is %T", a.screen)
+	}
+}

@@ -1,6 +1,9 @@
 package ui
 
-import "fyne.io/fyne/v2"
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/widget"
+)
 
 // widthLayout gives its objects a fixed width and the height they ask for, so
 // a wrapping label inside can grow (an error appears) without being clipped,
@@ -67,4 +70,29 @@ func (c columns) MinSize(objs []fyne.CanvasObject) fyne.Size {
 		}
 	}
 	return fyne.NewSize(w, h)
+}
+
+// errorLine is the red sentence under a form that says what went wrong;
+// hidden while nothing did.
+type errorLine struct{ *widget.Label }
+
+func newErrorLine() errorLine {
+	l := widget.NewLabel("")
+	l.Importance = widget.DangerImportance
+	l.Wrapping = fyne.TextWrapWord
+	l.Hide()
+	return errorLine{l}
+}
+
+func (e errorLine) show(m Message) {
+	e.SetText(tr(m))
+	e.Show()
+}
+
+// text is what the line says, "" when hidden.
+func (e errorLine) text() string {
+	if !e.Visible() {
+		return ""
+	}
+	return e.Text
 }

@@ -25,7 +25,7 @@ type LoginScreen struct {
 	login    *widget.Entry
 	password *widget.Entry
 	submit   *widget.Button
-	errLabel *widget.Label
+	errLine  errorLine
 	language *widget.Select
 	theme    *widget.Select
 	content  fyne.CanvasObject
@@ -50,10 +50,7 @@ func NewLoginScreen(app *App) *LoginScreen {
 	s.submit = widget.NewButtonWithIcon(lang.X("ui.login.submit", "Sign in"), theme.LoginIcon(), s.Submit)
 	s.submit.Importance = widget.HighImportance
 
-	s.errLabel = widget.NewLabel("")
-	s.errLabel.Importance = widget.DangerImportance
-	s.errLabel.Wrapping = fyne.TextWrapWord
-	s.errLabel.Hide()
+	s.errLine = newErrorLine()
 
 	names := make([]string, len(Languages))
 	for i, l := range Languages {
@@ -106,7 +103,7 @@ func NewLoginScreen(app *App) *LoginScreen {
 		s.login,
 		widget.NewLabel(lang.X("ui.login.password", "Password")),
 		s.password,
-		s.errLabel,
+		s.errLine,
 		s.submit,
 		widget.NewSeparator(),
 		container.NewGridWithColumns(2,
@@ -184,25 +181,24 @@ func (s *LoginScreen) Submit() {
 	login := strings.TrimSpace(s.login.Text)
 	password := s.password.Text
 	if login == "" {
-		s.showError(Message{Key: "ui.login.err.empty_login", Fallback: "Enter your login."})
+		s.errLine.show(Message{Key: "ui.login.err.empty_login", Fallback: "Enter your login."})
 		s.app.focus(s.login)
 		return
 	}
-	s.submit.Disable()
-	s.errLabel.Hide()
-	s.app.async(func() {
-		u, err := s.app.deps.Auth.Authenticate(context.Background(), login, password)
-		s.app.do(func() {
-			s.submit.Enable()
-			if err != nil {
-				fyne.LogError("sign in "+login, err)
-				s.password.SetText("")
-				s.showError(signInMessage(err))
-				s.app.focus(s.password)
-				return
-			}
-			s.app.SignedIn(u, password)
-		})
+	s.errLine.Hide()
+	var u User
+	s.app.submit(s, s.submit, func(ctx context.Context) (err error) {
+		u, err = s.app.deps.Auth.Authenticate(ctx, login, password)
+		return err
+	}, func(err error) {
+		if err != nil {
+			fyne.LogError("sign in "+login, err)
+			s.password.SetText("")
+			s.errLine.show(signInMessage(err))
+			s.app.focus(s.password)
+			return
+		}
+		s.app.SignedIn(u, password)
 	})
 }
 
@@ -210,39 +206,27 @@ func (s *LoginScreen) Submit() {
 func (s *LoginScreen) SubmitBadge(id device.BadgeID) {
 	badges := s.app.deps.Badges
 	if badges == nil {
-		s.showError(Message{Key: "ui.login.err.no_badges", Fallback: "Badge sign-in is not set up on this till: use your login and password."})
+		s.errLine.show(Message{Key: "ui.login.err.no_badges", Fallback: "Badge sign-in is not set up on this till: use your login and password."})
 		return
 	}
-	s.submit.Disable()
-	s.errLabel.Hide()
-	s.app.async(func() {
-		u, err := badges.AuthenticateBadge(context.Background(), id)
-		s.app.do(func() {
-			s.submit.Enable()
-			if err != nil {
-				fyne.LogError("sign in by "+id.String(), err)
-				if errors.Is(err, ErrUnknownUser) {
-					s.showError(Message{Key: "ui.login.err.unknown_badge", Fallback: "This badge belongs to no active user."})
-				} else {
-					s.showError(signInMessage(err))
-				}
-				return
-			}
+	s.errLine.Hide()
+	var u User
+	s.app.submit(s, s.submit, func(ctx context.Context) (err error) {
+		u, err = badges.AuthenticateBadge(ctx, id)
+		return err
+	}, func(err error) {
+		switch {
+		case errors.Is(err, ErrUnknownUser):
+			fyne.LogError("sign in by "+id.String(), err)
+			s.errLine.show(Message{Key: "ui.login.err.unknown_badge", Fallback: "This badge belongs to no active user."})
+		case err != nil:
+			fyne.LogError("sign in by "+id.String(), err)
+			s.errLine.show(signInMessage(err))
+		default:
 			s.app.SignedIn(u, "")
-		})
+		}
 	})
 }
 
-func (s *LoginScreen) showError(m Message) {
-	s.errLabel.SetText(tr(m))
-	s.errLabel.Show()
-}
-
-// ErrorText is the error the screen shows, "" when none; for tests and the
-// look script.
-func (s *LoginScreen) ErrorText() string {
-	if !s.errLabel.Visible() {
-		return ""
-	}
-	return s.errLabel.Text
-}
+// ErrorText is the error the screen shows, "" when none.
+func (s *LoginScreen) ErrorText() string { return s.errLine.text() }

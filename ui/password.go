@@ -49,11 +49,11 @@ type ChangePasswordScreen struct {
 	user User
 	old  string
 
-	newPass  *widget.Entry
-	repeat   *widget.Entry
-	submit   *widget.Button
-	errLabel *widget.Label
-	content  fyne.CanvasObject
+	newPass *widget.Entry
+	repeat  *widget.Entry
+	submit  *widget.Button
+	errLine errorLine
+	content fyne.CanvasObject
 }
 
 // NewChangePasswordScreen builds the forced change for u, who signed in with
@@ -70,10 +70,7 @@ func NewChangePasswordScreen(app *App, u User, old string) *ChangePasswordScreen
 	s.submit.Importance = widget.HighImportance
 	cancel := widget.NewButtonWithIcon(lang.X("ui.main.logout", "Sign out"), theme.LogoutIcon(), app.Logout)
 
-	s.errLabel = widget.NewLabel("")
-	s.errLabel.Importance = widget.DangerImportance
-	s.errLabel.Wrapping = fyne.TextWrapWord
-	s.errLabel.Hide()
+	s.errLine = newErrorLine()
 
 	title := widget.NewLabelWithStyle(lang.X("ui.change.title", "Change your password"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	title.SizeName = theme.SizeNameHeadingText
@@ -86,7 +83,7 @@ func NewChangePasswordScreen(app *App, u User, old string) *ChangePasswordScreen
 		title, why,
 		widget.NewLabel(lang.X("ui.change.new", "New password")), s.newPass,
 		widget.NewLabel(lang.X("ui.change.repeat", "Repeat the new password")), s.repeat,
-		rule, s.errLabel,
+		rule, s.errLine,
 		container.NewGridWithColumns(2, cancel, s.submit),
 	)
 	s.content = container.NewVBox(layout.NewSpacer(),
@@ -105,37 +102,24 @@ func (s *ChangePasswordScreen) Focus() { s.app.focus(s.newPass) }
 // to the main screen.
 func (s *ChangePasswordScreen) Submit() {
 	if m := PasswordProblem(s.user.Login, s.old, s.newPass.Text, s.repeat.Text); m != nil {
-		s.showError(*m)
+		s.errLine.show(*m)
 		return
 	}
 	newPass := s.newPass.Text
-	s.submit.Disable()
-	s.errLabel.Hide()
-	s.app.async(func() {
-		err := s.app.deps.Auth.ChangePassword(context.Background(), s.user, s.old, newPass)
-		s.app.do(func() {
-			s.submit.Enable()
-			if err != nil {
-				fyne.LogError("change password of "+s.user.Login, err)
-				s.showError(errorMessage(err))
-				return
-			}
-			u := s.user
-			u.MustChange = false
-			s.app.SignedIn(u, newPass)
-		})
+	s.errLine.Hide()
+	s.app.submit(s, s.submit, func(ctx context.Context) error {
+		return s.app.deps.Auth.ChangePassword(ctx, s.user, s.old, newPass)
+	}, func(err error) {
+		if err != nil {
+			fyne.LogError("change password of "+s.user.Login, err)
+			s.errLine.show(errorMessage(err))
+			return
+		}
+		u := s.user
+		u.MustChange = false
+		s.app.SignedIn(u, newPass)
 	})
 }
 
-func (s *ChangePasswordScreen) showError(m Message) {
-	s.errLabel.SetText(tr(m))
-	s.errLabel.Show()
-}
-
 // ErrorText is the error the screen shows, "" when none.
-func (s *ChangePasswordScreen) ErrorText() string {
-	if !s.errLabel.Visible() {
-		return ""
-	}
-	return s.errLabel.Text
-}
+func (s *ChangePasswordScreen) ErrorText() string { return s.errLine.text() }
