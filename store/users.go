@@ -311,3 +311,44 @@ func (d *DB) ResetPassword(ctx context.Context, login string, by Actor) (string,
 	}
 	return pw, nil
 }
+
+// SetPassword sets a user's password without the old one and clears
+// MustChange: for a user who signed in by badge and must change an initial
+// password they never typed, where the badge is the proof of identity. The
+// caller must have authenticated id. The rules of ChangePassword apply; a
+// new password equal to the current one is ErrWeakPassword.
+func (d *DB) SetPassword(ctx context.Context, id policy.UserID, newPassword string, by Actor) error {
+	if len([]rune(newPassword)) < MinPasswordLen {
+		return fmt.Errorf("set password of user #%d: %w", id, ErrWeakPassword)
+	}
+	var cur string
+	var active bool
+	err := d.db.QueryRowContext(ctx, `SELECT password_hash, active FROM users WHERE id = ?`, int64(id)).Scan(&cur, &active)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("set password of user #%d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("set password of user #%d: %w", id, err)
+	}
+	if !active {
+		return fmt.Errorf("set password of user #%d: %w", id, ErrInactive)
+	}
+	if same, _ := VerifyPassword(cur, newPassword); same {
+		return fmt.Errorf("set password of user #%d: %w", id, ErrWeakPassword)
+	}
+	hash, err := HashPassword(newPassword, DefaultArgon2)
+	if err != nil {
+		return err
+	}
+	err = d.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash=?, must_change=0, updated=? WHERE id=?`, hash, us(time.Now()), int64(id)); err != nil {
+			return err
+		}
+		_, err := appendAudit(ctx, tx, by.entry("users.password.set", map[string]any{"user": id}, OutcomeOK, ""))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("set password of user #%d: %w", id, err)
+	}
+	return nil
+}

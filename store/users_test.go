@@ -376,3 +376,29 @@ func TestLockoutFailures(t *testing.T) {
 		t.Fatalf("other terminal after clear: %d, want 1", n)
 	}
 }
+
+func TestSetPasswordAfterBadgeSignIn(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	g := mustGroup(t, db, "Cashier")
+	u, initial, err := db.CreateUser(ctx, NewUser{Login: "vera", Group: g}, Actor{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	by := Actor{User: u.ID, Terminal: "t1"}
+	if err := db.SetPassword(ctx, u.ID, "abc", by); !errors.Is(err, ErrWeakPassword) {
+		t.Fatalf("short: err = %v", err)
+	}
+	if err := db.SetPassword(ctx, u.ID, initial, by); !errors.Is(err, ErrWeakPassword) {
+		t.Fatalf("same as current: err = %v", err)
+	}
+	if err := db.SetPassword(ctx, 999, "good-password", by); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("unknown id: err = %v", err)
+	}
+	if err := db.SetPassword(ctx, u.ID, "good-password", by); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := db.Authenticate(ctx, "vera", "good-password"); err != nil || got.MustChange {
+		t.Fatalf("after set = %+v, %v", got, err)
+	}
+}
