@@ -172,8 +172,8 @@ func (s *MainScreen) runSearch(prefix string) {
 			}
 			if err != nil {
 				fyne.LogError("search items", err)
-				s.found.SetText(tr(errorMessage(fmt.Errorf("search items: %w", err))))
 				s.found.Importance = widget.DangerImportance
+				s.found.SetText(tr(errorMessage(fmt.Errorf("search items: %w", err))))
 				return
 			}
 			s.items = found
@@ -218,13 +218,11 @@ func (s *MainScreen) pollOnce(reg RegisterStatus) {
 // showRegister puts the register's state and the shift's into the status bar.
 func (s *MainScreen) showRegister(st device.Status, err error) {
 	reg, regBad := registerText(st, err)
-	s.register.SetText(tr(reg))
 	s.register.Importance = importance(regBad)
-	s.register.Refresh()
+	s.register.SetText(tr(reg))
 	sh, shBad := shiftText(st, err)
-	s.shift.SetText(tr(sh))
 	s.shift.Importance = importance(shBad)
-	s.shift.Refresh()
+	s.shift.SetText(tr(sh))
 }
 
 func importance(bad bool) widget.Importance {
