@@ -174,3 +174,16 @@ func rawOpen(t testing.TB, path string) *sql.DB {
 	}
 	return raw
 }
+
+func TestOpenPathWithURISpecialCharacters(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "my till #1?x=y&z")
+	path := filepath.Join(dir, "касса 100%.db")
+	db, err := Open(context.Background(), path, Options{KeyPath: filepath.Join(dir, "k")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("database not created at the exact path: %v", err)
+	}
+}
