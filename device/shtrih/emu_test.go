@@ -171,6 +171,26 @@ func TestRealTimingOverPipe(t *testing.T) {
 	if d := receiptsOf(e, total(rc)); len(d) != 1 || d[0].Number != res.Number {
 		t.Fatalf("FM has %+v", d)
 	}
+	// Back to back while the head is still printing: the second receipt
+	// queues behind the first, the X report and the receipt after it meet
+	// the busy paths (submode 4/5, 50h) and must still land exactly once.
+	ctx := context.Background()
+	rc2 := receipt(device.Sale, 2)
+	if _, err := r.Fiscalise(ctx, rc2); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.XReport(ctx, cashier); err != nil {
+		t.Fatal(err)
+	}
+	rc3 := receipt(device.Sale, 1)
+	if _, err := r.Fiscalise(ctx, rc3); err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range []device.Receipt{rc2, rc3} {
+		if n := len(receiptsOf(e, total(x))); n != 1 {
+			t.Errorf("receipt of %d is %d times in FM", total(x), n)
+		}
+	}
 }
 
 // recoverAndFinish is what checkout does after an error: reconcile, then

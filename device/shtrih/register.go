@@ -287,12 +287,17 @@ func (r *Register) ready(ctx context.Context) (ShortStatus, error) {
 				return s, fmt.Errorf("continue printing: %w", err)
 			}
 			continue
-		case 4, 5:
+		case 4:
+			// A long report holds the head; anything printed now is
+			// refused, so wait here rather than collect 50h replies.
 			if err := r.waitPrinter(ctx); err != nil {
 				return s, err
 			}
 			continue
 		}
+		// Submode 5 (the previous document still printing) is no reason to
+		// wait: the register queues short documents behind it, and a
+		// refusal (50h) is not executed and is resent by exec.
 		if s.Flags&FlagCoverOpen != 0 {
 			return s, device.ErrCoverOpen
 		}
