@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -20,7 +19,8 @@ import (
 // kept under it.
 const appID = "io.github.tillpos.till"
 
-// runWindow opens the till's window: `till [-demo] [-db PATH] [-lang TAG]`.
+// runWindow opens the till's window: `till [-demo] [-db PATH] [-lang TAG]
+// [-fullscreen]`.
 // It is the only place that imports fyne.io/fyne/v2/app, so subcommands run
 // without a display.
 func runWindow(ctx context.Context, args []string) error {
@@ -94,7 +94,7 @@ func runWindow(ctx context.Context, args []string) error {
 		deps.Demo = demoLogins()
 		reg, err := startDemoRegister(path)
 		if err != nil {
-			return explain(err)
+			return err // not the store's: its sentences would blame the database
 		}
 		defer reg.Close()
 		deps.Register = reg
@@ -117,12 +117,10 @@ func runWindow(ctx context.Context, args []string) error {
 	return nil
 }
 
-// explain turns an error into what the operator reads on the terminal: the
-// translated sentence, then the technical detail for whoever fixes it.
+// explain turns a store error into what the operator reads on the
+// terminal: the store's translated sentence, then the technical detail for
+// whoever fixes it.
 func explain(err error) error {
 	m := store.Message(err)
-	if me, ok := errors.AsType[*ui.MessageError](err); ok {
-		m = me.Msg
-	}
 	return fmt.Errorf("%s\n  (%w)", lang.X(m.Key, m.Fallback, m.Args), err)
 }
