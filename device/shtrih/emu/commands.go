@@ -108,6 +108,8 @@ type handler struct {
 	prints bool
 	// admin: only operators 29 and 30; sysadmin: only 30.
 	admin, sysadmin bool
+	// v2: FF45h/FF46h, absent from firmware that Config.Classic models.
+	v2 bool
 }
 
 var handlers = map[proto.Command]handler{
@@ -125,8 +127,11 @@ var handlers = map[proto.Command]handler{
 	proto.CmdZReport:       {run: (*Emulator).cmdZ, prints: true, admin: true},
 	proto.CmdOpenShift:     {run: (*Emulator).cmdOpenShift, prints: true},
 	proto.CmdOpenReceipt:   {run: (*Emulator).cmdOpenReceipt, prints: true},
-	proto.CmdOperationV2:   {run: (*Emulator).cmdOperation, prints: true},
-	proto.CmdCloseV2:       {run: (*Emulator).cmdClose, prints: true},
+	proto.CmdOperationV2:   {run: (*Emulator).cmdOperation, prints: true, v2: true},
+	proto.CmdCloseV2:       {run: (*Emulator).cmdClose, prints: true, v2: true},
+	proto.CmdSale:          {run: (*Emulator).cmdClassicSale, prints: true},
+	proto.CmdSaleReturn:    {run: (*Emulator).cmdClassicSale, prints: true},
+	proto.CmdCloseReceipt:  {run: (*Emulator).cmdClassicClose, prints: true},
 	proto.CmdCancelReceipt: {run: (*Emulator).cmdCancel, prints: true},
 	proto.CmdSubtotal:      {run: (*Emulator).cmdSubtotal},
 	proto.CmdFNWriteTLV:    {run: (*Emulator).cmdWriteTLV},
@@ -185,7 +190,7 @@ func (e *Emulator) execute(body []byte) (reply []byte, busy time.Duration, cmd p
 
 func (e *Emulator) dispatch(cmd proto.Command, r *req, c *call) ([]byte, byte) {
 	h, ok := handlers[cmd]
-	if !ok {
+	if !ok || (h.v2 && e.cfg.Classic) {
 		return nil, errUnsupported
 	}
 	if !h.noPwd {
@@ -674,33 +679,80 @@ func (e *Emulator) cmdOperation(r *req, c *call) ([]byte, byte) {
 	} else if amount+1 < want || amount > want+1 {
 		return nil, errBadParams
 	}
-	if code := e.receiptAllowed(); code != errOK {
-		return nil, code
-	}
-	if e.mem.Receipt == nil {
-		// FF46h opens the receipt itself when none is open (JP, GO never
-		// send 8Dh). Header and line print as one: if the roll cannot take
-		// both, nothing is opened.
-		if e.paperLeft >= 0 && e.paperLeft < 4+2 {
-			e.print(c, 4+2)
-			return nil, errNoPaper
-		}
-		if code := e.openReceiptLocked(c, typ); code != errOK {
-			return nil, code
-		}
-	} else if e.mem.Receipt.Type != typ {
-		return nil, errWrongOp
-	}
-	if !e.print(c, 2) {
-		return nil, errNoPaper
-	}
-	e.mem.Receipt.Lines = append(e.mem.Receipt.Lines, Line{
+	ln := Line{
 		Operation: op, QtyMicro: qty, Price: int64(price), Amount: int64(amount),
 		TaxBits: taxBits, Dept: dept, PayMethod: method, Subject: subject, Name: decode1251(name),
-	})
+	}
+	if code := e.addLineLocked(c, typ, ln); code != errOK {
+		return nil, code
+	}
+	return nil, errOK
+}
+
+// addLineLocked registers one sale line (FF46h, 80h, 82h), opening the
+// receipt when none is open.
+func (e *Emulator) addLineLocked(c *call, typ byte, ln Line) byte {
+	if code := e.receiptAllowed(); code != errOK {
+		return code
+	}
+	if rc := e.mem.Receipt; rc == nil {
+		// FF46h/80h open the receipt themselves when none is open (JP, GO
+		// never send 8Dh). Header and line print as one: if the roll
+		// cannot take both, nothing is opened.
+		if e.paperLeft >= 0 && e.paperLeft < 4+2 {
+			e.print(c, 4+2)
+			return errNoPaper
+		}
+		if code := e.openReceiptLocked(c, typ); code != errOK {
+			return code
+		}
+	} else if rc.Type != typ {
+		return errWrongOp
+	} else if c.op != rc.Operator && c.op != 30 {
+		return errOtherOp
+	}
+	if !e.print(c, 2) {
+		return errNoPaper
+	}
+	e.mem.Receipt.Lines = append(e.mem.Receipt.Lines, ln)
 	e.mem.DocData = true
 	c.dirty = true
-	return nil, errOK
+	return errOK
+}
+
+// cmdClassicSale is 80h (sale) / 82h (sale return): quantity ×1000, price,
+// department, four tax groups (table 6), text 40. The device computes the
+// amount; there is no amount field.
+func (e *Emulator) cmdClassicSale(r *req, c *call) ([]byte, byte) {
+	qty := r.u(5)
+	price := r.u(5)
+	dept := byte(r.u(1))
+	groups := r.take(4)
+	text := r.rest()
+	if r.bad || qty == 0 || qty > proto.MaxUint(5) || dept > 16 {
+		return nil, errBadParams
+	}
+	for _, g := range groups {
+		if g > 4 {
+			return nil, errBadParams
+		}
+	}
+	amount, ok := lineAmount(price, qty*1000)
+	if !ok {
+		return nil, errBadParams
+	}
+	op, typ := OpSale, byte(0)
+	if c.cmd == proto.CmdSaleReturn {
+		op, typ = OpSaleReturn, 2
+	}
+	ln := Line{
+		Operation: op, QtyMicro: qty * 1000, Price: int64(price), Amount: int64(amount),
+		TaxGroup: groups[0], Dept: dept, Name: decode1251(text),
+	}
+	if code := e.addLineLocked(c, typ, ln); code != errOK {
+		return nil, code
+	}
+	return []byte{c.op}, errOK
 }
 
 func (e *Emulator) cmdSubtotal(r *req, c *call) ([]byte, byte) {
@@ -730,13 +782,8 @@ func (e *Emulator) cmdCancel(r *req, c *call) ([]byte, byte) {
 
 func (e *Emulator) cmdClose(r *req, c *call) ([]byte, byte) {
 	pays := make([]int64, 16)
-	var paid, nonCash int64
 	for i := range pays {
 		pays[i] = int64(r.u(5))
-		paid += pays[i]
-		if i > 0 {
-			nonCash += pays[i]
-		}
 	}
 	rounding := int64(r.u(1))
 	taxes := make([]int64, 6)
@@ -748,52 +795,99 @@ func (e *Emulator) cmdClose(r *req, c *call) ([]byte, byte) {
 	if r.bad || rounding > 99 || len(text) > 64 || bits.OnesCount8(taxSystem) != 1 || taxSystem > 0x20 {
 		return nil, errBadParams
 	}
-	rc := e.mem.Receipt
-	switch {
-	case rc == nil:
-		return nil, errReceiptShut
-	case c.op != rc.Operator && c.op != 30:
-		return nil, errOtherOp
+	d, code := e.closeLocked(c, Document{
+		Payments: pays, Rounding: rounding, Taxes: taxes, TaxSystem: taxSystem, Text: decode1251(text),
+	}, 0)
+	if code != errOK {
+		return nil, code
 	}
-	if e.over24hLocked() {
-		return nil, errFNShift24h
-	}
-	total := rc.total() - rounding
-	switch {
-	case total < 0:
-		return nil, errBadParams
-	case total == 0:
-		return nil, errZeroTotal
-	case paid < total:
-		return nil, errPayments
-	case nonCash > total:
-		return nil, errBadParams
-	}
-	change := paid - total
-	cash := pays[0] - change
-	op := receiptOp[rc.Type]
-	if op == OpSaleReturn || op == OpPurchase {
-		if cash > e.mem.Cash {
-			return nil, errNoCash
-		}
-		cash = -cash
-	}
-	e.mem.Cash += cash
-	e.mem.Receipt = nil
-	e.mem.ShiftReceipts++
-	d := e.addDoc(c, Document{
-		Type: DocReceipt, Operation: op, Amount: total, Shift: e.mem.Shift, Operator: rc.Operator,
-		Lines: rc.Lines, Payments: pays, Change: change, Rounding: rounding,
-		Taxes: taxes, TaxSystem: taxSystem, Text: decode1251(text),
-	})
-	e.print(c, 8)
-	out := proto.PutUint(nil, uint64(change), 5)
+	out := proto.PutUint(nil, uint64(d.Change), 5)
 	out = proto.PutUint(out, uint64(d.Number), 4)
 	out = proto.PutUint(out, uint64(d.Sign), 4)
 	if e.cfg.ExtendedClose {
 		out = append(out, dateTime(d.Time)...)
 	}
 	return out, errOK
+}
+
+// cmdClassicClose is 85h: four payments, discount in hundredths of a
+// percent (negative = surcharge), tax groups, text 40. The tax system is
+// the registration's (ОСН here).
+func (e *Emulator) cmdClassicClose(r *req, c *call) ([]byte, byte) {
+	pays := make([]int64, 16)
+	for i := range 4 {
+		pays[i] = int64(r.u(5))
+	}
+	discount := int64(int16(r.u(2)))
+	r.take(4) // tax groups of the discount
+	text := r.rest()
+	if r.bad || discount < -9999 || discount > 9999 {
+		return nil, errBadParams
+	}
+	d, code := e.closeLocked(c, Document{
+		Payments: pays, Taxes: make([]int64, 6), TaxSystem: 1, Text: decode1251(text),
+	}, discount)
+	if code != errOK {
+		return nil, code
+	}
+	return proto.PutUint([]byte{c.op}, uint64(d.Change), 5), errOK
+}
+
+// closeLocked closes the open receipt into a fiscal document: the FN write
+// happens before printing, so a roll that ends here leaves the receipt
+// fiscalised (reply 6Bh all the same).
+func (e *Emulator) closeLocked(c *call, d Document, discountBP int64) (Document, byte) {
+	rc := e.mem.Receipt
+	switch {
+	case rc == nil:
+		return Document{}, errReceiptShut
+	case c.op != rc.Operator && c.op != 30:
+		return Document{}, errOtherOp
+	case e.over24hLocked():
+		return Document{}, errFNShift24h
+	}
+	sum := rc.total()
+	// Round half away from zero, so a surcharge rounds like a discount.
+	adj := sum * discountBP
+	if adj >= 0 {
+		adj = (adj + 5000) / 10000
+	} else {
+		adj = (adj - 5000) / 10000
+	}
+	total := sum - adj - d.Rounding
+	var paid, nonCash int64
+	for i, p := range d.Payments {
+		paid += p
+		if i > 0 {
+			nonCash += p
+		}
+	}
+	switch {
+	case total < 0:
+		return Document{}, errBadParams
+	case total == 0:
+		return Document{}, errZeroTotal
+	case paid < total:
+		return Document{}, errPayments
+	case nonCash > total:
+		return Document{}, errBadParams
+	}
+	d.Change = paid - total
+	cash := d.Payments[0] - d.Change
+	op := receiptOp[rc.Type]
+	if op == OpSaleReturn || op == OpPurchase {
+		if cash > e.mem.Cash {
+			return Document{}, errNoCash
+		}
+		cash = -cash
+	}
+	e.mem.Cash += cash
+	e.mem.Receipt = nil
+	e.mem.ShiftReceipts++
+	d.Type, d.Operation, d.Amount, d.Shift, d.Operator, d.Lines = DocReceipt, op, total, e.mem.Shift, rc.Operator, rc.Lines
+	d = e.addDoc(c, d)
+	e.print(c, 8)
+	return d, errOK
 }
 
 // Tags the FN interprets; other tags are kept as they came.

@@ -41,6 +41,9 @@ type Config struct {
 	// Status17 makes 10h answer with the 17-byte layout that carries the
 	// last-print result (some models); default is the 16-byte layout.
 	Status17 bool
+	// Classic models firmware without FF45h/FF46h: they answer 37h, and the
+	// host must use 80h/82h/85h (always available).
+	Classic bool
 	// ExtendedClose appends DATE_TIME to the FF45h and FF43h replies, as the
 	// "extended reply" table setting does.
 	ExtendedClose bool

@@ -24,6 +24,8 @@ func fuzzSeeds(f *testing.F) {
 		f.Add(unhex(f, s))
 	}
 	f.Add(closeCash(15000))
+	f.Add(classicSale(proto.CmdSale, 1000, 100, "x"))
+	f.Add(classicClose(100, -500))
 	f.Add(saleLine(100))
 }
 

@@ -45,7 +45,8 @@ type Line struct {
 	QtyMicro  uint64 // quantity ×10⁶ as sent
 	Price     int64  // kopecks
 	Amount    int64  // kopecks, computed by the device when the host sent FF×5
-	TaxBits   byte   // 01 20 %, 02 10 %, 04 0 %, 08 no VAT, 10h 20/120, 20h 10/110
+	TaxBits   byte   // FF46h: 01 20 %, 02 10 %, 04 0 %, 08 no VAT, 10h 20/120, 20h 10/110
+	TaxGroup  byte   // 80h/82h: first tax group (table 6), 0 none
 	Dept      byte
 	PayMethod byte // tag 1214
 	Subject   byte // tag 1212

@@ -278,3 +278,50 @@ func TestSnapshotRestore(t *testing.T) {
 		t.Fatal("Restore accepted an unknown version")
 	}
 }
+
+func classicSale(cmd proto.Command, qtyMilli, price uint64, text string) []byte {
+	b := pwdBody(cmd, 30)
+	b = proto.PutUint(b, qtyMilli, 5)
+	b = proto.PutUint(b, price, 5)
+	b = append(b, 1, 4, 0, 0, 0) // dept 1, tax group 4
+	t := make([]byte, 40)
+	copy(t, encode1251(text))
+	return append(b, t...)
+}
+
+func classicClose(cash uint64, discountBP int16) []byte {
+	b := pwdBody(proto.CmdCloseReceipt, 30)
+	b = proto.PutUint(b, cash, 5)
+	b = append(b, make([]byte, 15)...)
+	b = proto.PutUint(b, uint64(uint16(discountBP)), 2)
+	return append(b, make([]byte, 4+40)...)
+}
+
+// Older firmware: FF45h/FF46h answer 37h and the classic 80h/82h/85h work.
+func TestClassicReceipt(t *testing.T) {
+	cfg := fastCfg(newClock())
+	cfg.StartShiftOpen = true
+	cfg.Classic = true
+	e := New(cfg)
+	h := newHost(t, e)
+	if c := h.code(saleLine(100)); c != errUnsupported {
+		t.Fatalf("FF46h on classic firmware: %02X, want 37", c)
+	}
+	h.ok(classicSale(proto.CmdSale, 1500, 3333, "Сыр")) // 1.5 × 33.33 = 49.995 -> 50.00
+	h.ok(classicSale(proto.CmdSale, 1000, 5000, "Хлеб"))
+	if c := h.code(classicSale(proto.CmdSaleReturn, 1000, 100, "x")); c != errWrongOp {
+		t.Fatalf("82h in a sale: %02X, want 5E", c)
+	}
+	d := h.ok(classicClose(20000, 1000)) // 10 % off 100.00
+	if len(d) != 6 {
+		t.Fatalf("85h reply % X, want op + change", d)
+	}
+	if change, _ := proto.Uint(d[1:], 5); change != 20000-9000 {
+		t.Fatalf("change %d, want %d", change, 20000-9000)
+	}
+	docs := e.Documents()
+	got := docs[len(docs)-1]
+	if got.Amount != 9000 || got.Operation != OpSale || len(got.Lines) != 2 || got.Lines[0].Amount != 5000 || got.Lines[0].TaxGroup != 4 {
+		t.Fatalf("classic receipt %+v", got)
+	}
+}
