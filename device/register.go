@@ -94,6 +94,7 @@ type FiscalResult struct {
 	Sign   uint32 // fiscal sign (FP)
 	Change int64
 	Time   time.Time
+	Shift  uint16 // shift the document belongs to; 0 when the driver could not tell
 }
 
 // Document is a fiscal document read back from fiscal storage.
@@ -104,6 +105,7 @@ type Document struct {
 	Time      time.Time
 	Operation ReceiptKind
 	Amount    int64
+	Shift     uint16 // 0 when the document does not say
 }
 
 type ShiftResult struct {
