@@ -42,8 +42,8 @@ type Refused struct {
 	Msg     policy.Message
 }
 
-func (e *Refused) Error() string        { return e.Kind.Error() + ": " + e.Msg.English() }
-func (e *Refused) Unwrap() error        { return e.Kind }
+func (e *Refused) Error() string           { return e.Kind.Error() + ": " + e.Msg.English() }
+func (e *Refused) Unwrap() error           { return e.Kind }
 func (e *Refused) Message() policy.Message { return e.Msg }
 
 // ApprovalMode returns the dialog's mode from the settings (default user +
