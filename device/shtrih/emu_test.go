@@ -234,10 +234,14 @@ func TestFaultMatrix(t *testing.T) {
 		{name: "NAK twice", fault: emu.Fault{Kind: emu.NAK, Count: 2}, lines: 3},
 		{name: "NAK forever", fault: emu.Fault{Kind: emu.NAK, Count: 1000}, lines: 3, want: device.ErrNoLink, key: "register.no_link"},
 		{name: "corrupt replies", fault: emu.Fault{Kind: emu.CorruptReply, Count: 3}, lines: 3},
-		{name: "disconnect after a line", fault: emu.Fault{Kind: emu.Disconnect, After: proto.CmdOperationV2}, lines: 3,
-			want: device.ErrOutcomeUnknown, key: "register.outcome_unknown", unknown: true},
-		{name: "disconnect after close", fault: emu.Fault{Kind: emu.Disconnect, After: proto.CmdCloseV2}, lines: 3,
-			want: device.ErrOutcomeUnknown, key: "register.outcome_unknown", unknown: true, inFM: true},
+		{
+			name: "disconnect after a line", fault: emu.Fault{Kind: emu.Disconnect, After: proto.CmdOperationV2}, lines: 3,
+			want: device.ErrOutcomeUnknown, key: "register.outcome_unknown", unknown: true,
+		},
+		{
+			name: "disconnect after close", fault: emu.Fault{Kind: emu.Disconnect, After: proto.CmdCloseV2}, lines: 3,
+			want: device.ErrOutcomeUnknown, key: "register.outcome_unknown", unknown: true, inFM: true,
+		},
 		{name: "shift over 24h", fault: emu.Fault{Kind: emu.Shift24h}, lines: 3, want: device.ErrShiftOver24h, key: "register.error.shift24"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

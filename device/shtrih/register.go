@@ -556,18 +556,18 @@ func (r *Register) ZReport(ctx context.Context, c device.Cashier, progress func(
 	report("register.progress.z_start", 0)
 	s, err := r.ready(ctx)
 	if err != nil {
-		return device.ShiftResult{}, fmt.Errorf("Z report: %w", err)
+		return device.ShiftResult{}, fmt.Errorf("close shift: %w", err)
 	}
 	switch device.Mode(s.Mode & 0x0F) {
 	case device.ModeShiftClosed:
-		return device.ShiftResult{}, fmt.Errorf("Z report: %w", device.ErrShiftClosed)
+		return device.ShiftResult{}, fmt.Errorf("close shift: %w", device.ErrShiftClosed)
 	case device.ModeReceiptOpen:
-		return device.ShiftResult{}, fmt.Errorf("Z report: %w", ErrReceiptOpen)
+		return device.ShiftResult{}, fmt.Errorf("close shift: %w", ErrReceiptOpen)
 	}
 	fnDoc := true
 	if _, err := r.exec(ctx, Simple(proto.CmdFNBeginClose, r.cfg.AdminPassword), nil); err != nil {
 		if !errors.Is(err, ErrUnsupported) {
-			return device.ShiftResult{}, fmt.Errorf("Z report: begin: %w", err)
+			return device.ShiftResult{}, fmt.Errorf("close shift: begin: %w", err)
 		}
 		fnDoc = false
 	}
@@ -575,7 +575,7 @@ func (r *Register) ZReport(ctx context.Context, c device.Cashier, progress func(
 		if fnDoc && definite(err) {
 			_, _ = r.do(ctx, Simple(proto.CmdFNCancelDoc, r.cfg.AdminPassword), nil)
 		}
-		return device.ShiftResult{}, fmt.Errorf("Z report: %w", err)
+		return device.ShiftResult{}, fmt.Errorf("close shift: %w", err)
 	}
 	budget := timeouts[proto.CmdZReport]
 	tick := func(d time.Duration) {
@@ -584,12 +584,12 @@ func (r *Register) ZReport(ctx context.Context, c device.Cashier, progress func(
 		report("register.progress.z_printing", min(95, int(5+90*d/time.Minute)))
 	}
 	if _, err := r.exec(ctx, Simple(proto.CmdZReport, r.cfg.AdminPassword), tick); err != nil {
-		return device.ShiftResult{}, fmt.Errorf("Z report (budget %v): %w", budget, err)
+		return device.ShiftResult{}, fmt.Errorf("close shift (budget %v): %w", budget, err)
 	}
 	report("register.progress.z_done", 100)
 	res, err := r.shiftResult(ctx)
 	if err != nil {
-		return res, fmt.Errorf("Z report: done, but reading it back: %w", err)
+		return res, fmt.Errorf("close shift: done, but reading it back: %w", err)
 	}
 	return res, nil
 }
@@ -599,10 +599,10 @@ func (r *Register) XReport(ctx context.Context, _ device.Cashier) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if _, err := r.ready(ctx); err != nil {
-		return fmt.Errorf("X report: %w", err)
+		return fmt.Errorf("x report: %w", err)
 	}
 	if _, err := r.exec(ctx, Simple(proto.CmdXReport, r.cfg.AdminPassword), nil); err != nil {
-		return fmt.Errorf("X report: %w", err)
+		return fmt.Errorf("x report: %w", err)
 	}
 	return nil
 }

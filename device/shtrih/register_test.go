@@ -212,8 +212,10 @@ func TestFiscaliseSequence(t *testing.T) {
 	}
 	// Line 2: 0.350 × 899.00 = 314.65, 20 % bit, dept 2, full payment, goods.
 	line2 := d.bodies[6]
-	wantLine2, _ := OperationV2(30, Operation{Type: OpSale, QtyMicro: 350000, Price: 89900, Amount: 31465,
-		TaxAmount: NotGiven, Tax: TaxBit20, Dept: 2, Method: 4, Subject: 1, Name: "Сыр"})
+	wantLine2, _ := OperationV2(30, Operation{
+		Type: OpSale, QtyMicro: 350000, Price: 89900, Amount: 31465,
+		TaxAmount: NotGiven, Tax: TaxBit20, Dept: 2, Method: 4, Subject: 1, Name: "Сыр",
+	})
 	if diff := cmp.Diff(wantLine2, line2); diff != "" {
 		t.Errorf("FF46h line 2 (-want +got):\n%s", diff)
 	}
