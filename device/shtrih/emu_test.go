@@ -350,3 +350,25 @@ func TestOverPTY(t *testing.T) {
 		t.Fatalf("%d receipts over the pty, want 2", n)
 	}
 }
+
+func TestCashierInTable(t *testing.T) {
+	e := emu.New(quick(false))
+	r := shtrih.New(e.Pipe(), shtrih.Config{Link: testLink, CashierInTable: true, Password: 3, Operator: 3})
+	defer r.Close()
+	ctx := context.Background()
+	c := device.Cashier{Name: "Сидорова Анна Петровна-Длинная", INN: "776688832112"}
+	if _, err := r.OpenShift(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	rc := receipt(device.Sale, 2)
+	rc.Cashier = c
+	if _, err := r.Fiscalise(ctx, rc); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range e.Documents() {
+		// Table 2 field 2 is 21 characters by default: the name is cut there.
+		if d.Cashier != "Сидорова Анна Петровн" || d.CashierINN != "776688832112" || d.Operator != 3 {
+			t.Errorf("FD %d: cashier %q INN %q operator %d", d.Number, d.Cashier, d.CashierINN, d.Operator)
+		}
+	}
+}
