@@ -137,7 +137,7 @@ func TestWireTime(t *testing.T) {
 	h.ok(statusReq) // ENQ, NAK, 8-byte frame, ACK, 19-byte reply, ACK
 	bytes := 1 + 1 + 8 + 1 + 19
 	min := time.Duration(bytes) * cfg.byteTime()
-	if d := time.Since(start); d < min || d > 4*min {
+	if d := time.Since(start); d < min || d > 2*time.Second { // upper bound only catches a runaway; the machine is shared
 		t.Errorf("status exchange at 2400 baud took %v, want about %v", d, min)
 	}
 }
