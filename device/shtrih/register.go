@@ -191,6 +191,11 @@ func (r *Register) do(ctx context.Context, body []byte, progress func(time.Durat
 			if i+1 < tries && errors.Is(err, device.ErrOutcomeUnknown) && ctx.Err() == nil {
 				continue
 			}
+			if queries[cmd] && errors.Is(err, device.ErrOutcomeUnknown) {
+				// A query changes nothing, so no outcome is unknown: the
+				// line failed. Callers must not start a reconciliation.
+				return nil, fmt.Errorf("%v: %w (%v)", cmd, device.ErrNoLink, err)
+			}
 			return nil, fmt.Errorf("%v: %w", cmd, err)
 		}
 		data, err := Reply(cmd, reply)

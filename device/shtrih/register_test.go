@@ -25,6 +25,9 @@ type fakeDevice struct {
 	held   []byte
 	log    []string
 	bodies [][]byte
+	// lose names commands whose reply is lost: ACKed, executed, then
+	// the device is idle with nothing held.
+	lose map[string]bool
 }
 
 func (d *fakeDevice) Write(b []byte) (int, error) {
@@ -48,6 +51,10 @@ func (d *fakeDevice) Write(b []byte) (int, error) {
 		d.log = append(d.log, cmd.String())
 		d.bodies = append(d.bodies, append([]byte(nil), body...))
 		code, reply := d.handle(cmd, data)
+		if d.lose[cmd.String()] {
+			d.in = append(d.in, proto.ACK)
+			return len(b), nil
+		}
 		rb := cmd.Append(nil)
 		rb = append(rb, code)
 		if code == 0 {
@@ -548,5 +555,38 @@ func TestParsePortSpec(t *testing.T) {
 		if (err == nil) != tc.ok || p != tc.path || b != tc.baud {
 			t.Errorf("ParsePortSpec(%q) = %q, %d, %v", tc.in, p, b, err)
 		}
+	}
+}
+
+func TestQueryFailureIsNoLinkNotUnknown(t *testing.T) {
+	s := newState()
+	r, d := newFake(t, s)
+	d.lose = map[string]bool{"FF01h": true}
+	_, err := r.Fiscalise(context.Background(), twoLines())
+	if !errors.Is(err, device.ErrNoLink) || errors.Is(err, device.ErrOutcomeUnknown) {
+		t.Fatalf("err = %v, want no link and no unknown outcome: only queries were sent", err)
+	}
+	if got := strings.Join(d.log, " "); got != "10h FF01h FF01h" {
+		t.Errorf("commands %s: the query is repeated once, nothing else sent", got)
+	}
+}
+
+func TestLostReplyOfStateChangeIsUnknown(t *testing.T) {
+	s := newState()
+	r, d := newFake(t, s)
+	d.lose = map[string]bool{"FF45h": true}
+	_, err := r.Fiscalise(context.Background(), twoLines())
+	if !errors.Is(err, device.ErrOutcomeUnknown) {
+		t.Fatalf("err = %v, want outcome unknown", err)
+	}
+	if last := d.log[len(d.log)-1]; last != "FF45h" {
+		t.Errorf("after a lost close the driver sent %s; it must touch nothing", last)
+	}
+	if s.lastFD != 101 {
+		t.Fatalf("fake did not fiscalise")
+	}
+	res, done, err := r.Recover(context.Background(), 100, device.Sale, 36055)
+	if err != nil || !done || res.Number != 101 {
+		t.Fatalf("Recover = %+v, %v, %v; want FD 101 found", res, done, err)
 	}
 }
