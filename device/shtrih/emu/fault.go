@@ -29,9 +29,9 @@ const (
 	// NAK: the next Count frames (default 1) are answered with NAK and not
 	// executed.
 	NAK
-	// CorruptReply: one byte of the next Count replies (default 1) is
-	// flipped, so the host sees a bad LRC. The copy re-sent after ENQ is
-	// intact.
+	// CorruptReply: one byte of the next Count reply transmissions
+	// (default 1; a re-send after ENQ counts) is flipped, so the host sees
+	// a bad LRC and must NAK and ask again.
 	CorruptReply
 	// Disconnect: after executing the command After (any command when 0) the
 	// device falls silent, keeping that command's reply. Once cleared it
