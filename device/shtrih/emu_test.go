@@ -285,6 +285,17 @@ func TestFaultMatrix(t *testing.T) {
 					}
 				}
 				res = recoverAndFinish(t, r, before, rc)
+				if tc.unknown {
+					// The reply the line lost reached the recovery hook,
+					// not the answer of a later command.
+					held := r.HeldReplies()
+					if len(held) == 0 {
+						t.Fatal("no held reply collected")
+					}
+					if cmd, _, _ := proto.SplitCommand(held[0]); cmd != tc.fault.After {
+						t.Errorf("held reply % X, want the reply to %v", held[0], tc.fault.After)
+					}
+				}
 			}
 			got := receiptsOf(e, total(rc))
 			if len(got) != 1 {
