@@ -299,3 +299,26 @@ func TestFaultPaperOutOnFirstLine(t *testing.T) {
 		t.Fatalf("mode %d submode %d, want 2 (no receipt) and 2", m, sub)
 	}
 }
+
+func TestFaultCorruptCountsResends(t *testing.T) {
+	e := New(fastCfg(newClock()))
+	h := newHost(t, e)
+	e.Inject(Fault{Kind: CorruptReply, Count: 2})
+	h.send(statusReq)
+	for i := range 3 {
+		f := h.readFrame(time.Second)
+		_, err := proto.DecodeFrame(f)
+		if (err == nil) != (i == 2) {
+			t.Fatalf("transmission %d: % X (%v)", i, f, err)
+		}
+		if err == nil {
+			h.write(proto.ACK)
+			break
+		}
+		h.write(proto.NAK)
+		h.write(proto.ENQ)
+		h.ctl(proto.ACK)
+	}
+	h.write(proto.ENQ)
+	h.ctl(proto.NAK)
+}

@@ -325,3 +325,27 @@ func TestClassicReceipt(t *testing.T) {
 		t.Fatalf("classic receipt %+v", got)
 	}
 }
+
+func TestReplyLayoutOptions(t *testing.T) {
+	clock := newClock()
+	cfg := fastCfg(clock)
+	cfg.StartShiftOpen = true
+	cfg.ExtendedClose = true
+	cfg.Status17 = true
+	e := New(cfg)
+	h := newHost(t, e)
+	h.ok(saleLine(100))
+	r := h.ok(closeCash(100))
+	if len(r)+3 != 21 {
+		t.Fatalf("extended FF45h LEN %d, want 21", len(r)+3)
+	}
+	if diff := cmp.Diff(dateTime(clock.Now()), r[13:]); diff != "" {
+		t.Fatalf("FF45h DATE_TIME (-want +got):\n%s", diff)
+	}
+	e.Inject(Fault{Kind: PaperOut, AfterLines: 1})
+	h.code(append(pwdBody(proto.CmdPrintLine, 30), 2, 'a', 'b'))
+	h.code(append(pwdBody(proto.CmdPrintLine, 30), 2, 'c'))
+	if d := h.ok(statusReq); len(d)+2 != 17 || d[14] != 1 {
+		t.Fatalf("17-byte 10h % X: want last-print result 1 (paper break)", d)
+	}
+}
