@@ -26,11 +26,15 @@ const (
 	ActionReturnNoReceipt Action = "return.no_receipt" // return without the original fiscal receipt
 
 	// Bill.
-	ActionVoidLine     Action = "bill.void_line"
-	ActionCancelBill   Action = "bill.cancel" // cancel an open (not yet fiscalised) bill
-	ActionParkBill     Action = "bill.park"   // park and recall bills
-	ActionPreBillPrint Action = "bill.prebill.print"
-	ActionReprintBill  Action = "bill.reprint" // non-fiscal copy of a closed bill
+	ActionVoidLine Action = "bill.void_line"
+	// ActionVoidAfterPreBill is needed on top of ActionVoidLine once a
+	// pre-bill was printed: the customer has seen the total, so a void then
+	// is a supervisor's call in most stores.
+	ActionVoidAfterPreBill Action = "bill.void_line.after_prebill"
+	ActionCancelBill       Action = "bill.cancel" // cancel an open (not yet fiscalised) bill
+	ActionParkBill         Action = "bill.park"   // park and recall bills
+	ActionPreBillPrint     Action = "bill.prebill.print"
+	ActionReprintBill      Action = "bill.reprint" // non-fiscal copy of a closed bill
 
 	// Fiscal register.
 	ActionReprintReceipt Action = "fiscal.receipt.reprint"
@@ -185,6 +189,7 @@ var catalogueTable = [...]catalogueEntry{
 	{ActionReturnNoReceipt, CategoryReturns, "Return without receipt", [2]Limit{}},
 
 	{ActionVoidLine, CategoryBill, "Void line", [2]Limit{}},
+	{ActionVoidAfterPreBill, CategoryBill, "Void line after pre-bill", [2]Limit{}},
 	{ActionCancelBill, CategoryBill, "Cancel open bill", [2]Limit{}},
 	{ActionParkBill, CategoryBill, "Park and recall bills", [2]Limit{}},
 	{ActionPreBillPrint, CategoryBill, "Print pre-bill", [2]Limit{LimitPreBillPrints}},

@@ -55,9 +55,11 @@ var DemoUsers = []DemoUser{
 const demoSeededKey = "demo.seeded"
 
 // DemoMatrix is the demo permission matrix (group IDs 0: SeedDemo creates
-// them). Cashier: sells with line discounts up to 5 %; no total discount,
-// no void, no drawer outside a sale, no X or Z. Supervisor: up to 30 %,
-// voids, cancel, returns, X report, approvals. Administrator: everything.
+// them). Cashier: sells with line discounts up to 5 %; no total discount, no
+// void at all (stricter than "no void after pre-bill": a supervisor approves
+// every void in the demo), no drawer outside a sale, no X or Z. Supervisor:
+// up to 30 %, voids (also after a pre-bill), cancel, returns, X report,
+// approvals. Administrator: everything.
 func DemoMatrix() policy.Matrix {
 	set := func(as ...policy.Action) map[policy.Action]bool {
 		m := map[policy.Action]bool{}
@@ -72,7 +74,7 @@ func DemoMatrix() policy.Matrix {
 	}
 	supervisor := append(append([]policy.Action{}, cashier...),
 		policy.ActionDiscountTotal, policy.ActionDiscountPromo, policy.ActionDiscountQuick, policy.ActionManualPrice,
-		policy.ActionVoidLine, policy.ActionCancelBill, policy.ActionReprintBill,
+		policy.ActionVoidLine, policy.ActionVoidAfterPreBill, policy.ActionCancelBill, policy.ActionReprintBill,
 		policy.ActionReturn, policy.ActionReturnPrice, policy.ActionReportX, policy.ActionDrawerOpen,
 		policy.ActionCashOut, policy.ActionViewAllBills, policy.ActionImpersonate,
 	)
