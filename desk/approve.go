@@ -93,7 +93,7 @@ func (d *Desk) ApproveOnce(ctx context.Context, p *Pending, cred Credential) err
 	attempt := d.auditArgs(r)
 	attempt["action"] = string(r.checks[0].action)
 	attempt["mode"] = string(cred.Mode)
-	approver, err := d.identify(ctx, sess, cred, attempt)
+	approver, err := d.identify(ctx, auditApprove, sess, cred, attempt)
 	if err != nil {
 		return err
 	}
@@ -101,13 +101,13 @@ func (d *Desk) ApproveOnce(ctx context.Context, p *Pending, cred Credential) err
 	for _, c := range r.checks {
 		v := policy.Approve(snap, sess.Cashier, approver.ID, c.action, c.args)
 		if !v.Allowed {
-			return d.refuse(ctx, sess.Cashier, approver.ID, v, snap, attempt)
+			return d.refuse(ctx, auditApprove, sess.Cashier, approver.ID, v, snap, attempt)
 		}
 	}
 	if !p.used.CompareAndSwap(false, true) {
 		return newErr(ErrPendingUsed, "desk.error.pending_used", nil, nil)
 	}
-	if err := d.audit(ctx, AuditEntry{Action: "session.approve", Actor: sess.Cashier, Approver: approver.ID,
+	if err := d.audit(ctx, AuditEntry{Action: auditApprove, Actor: sess.Cashier, Approver: approver.ID,
 		Outcome: OutcomeApproved, Reason: policy.ReasonApproved.String()}, attempt); err != nil {
 		return err
 	}
@@ -134,13 +134,13 @@ func (d *Desk) Elevate(ctx context.Context, cred Credential) error {
 	if sess.Elevation != nil {
 		attempt["previous_approver"] = int64(sess.Elevation.Approver)
 	}
-	approver, err := d.identify(ctx, sess, cred, attempt)
+	approver, err := d.identify(ctx, auditElevate, sess, cred, attempt)
 	if err != nil {
 		return err
 	}
 	snap := d.cfg.Holder.Load()
 	if v := policy.Approve(snap, sess.Cashier, approver.ID, policy.ActionImpersonate, policy.Args{}); !v.Allowed {
-		return d.refuse(ctx, sess.Cashier, approver.ID, v, snap, attempt)
+		return d.refuse(ctx, auditElevate, sess.Cashier, approver.ID, v, snap, attempt)
 	}
 	now := d.now()
 	d.mu.Lock()
@@ -148,7 +148,7 @@ func (d *Desk) Elevate(ctx context.Context, cred Credential) error {
 	d.approver = approver
 	d.last = now
 	d.mu.Unlock()
-	return d.audit(ctx, AuditEntry{Action: "session.elevate", Actor: sess.Cashier, Approver: approver.ID,
+	return d.audit(ctx, AuditEntry{Action: auditElevate, Actor: sess.Cashier, Approver: approver.ID,
 		Outcome: OutcomeApproved, Reason: policy.ReasonApproved.String()}, attempt)
 }
 
@@ -170,12 +170,19 @@ func (d *Desk) Restore(ctx context.Context) error {
 }
 
 // refuse audits a policy refusal of an approver and returns it.
-func (d *Desk) refuse(ctx context.Context, cashier, approver policy.UserID, v policy.Verdict, snap *policy.Snapshot, attempt map[string]any) error {
+func (d *Desk) refuse(ctx context.Context, name string, cashier, approver policy.UserID, v policy.Verdict, snap *policy.Snapshot, attempt map[string]any) error {
 	e := &Refused{Kind: ErrApproval, Verdict: v, Msg: v.Message(snap)}
-	aerr := d.audit(ctx, AuditEntry{Action: "session.approve", Actor: cashier, Approver: approver,
+	aerr := d.audit(ctx, AuditEntry{Action: name, Actor: cashier, Approver: approver,
 		Outcome: OutcomeFailed, Reason: v.String()}, attempt)
 	return errors.Join(e, aerr)
 }
+
+// Audit actions of approval attempts: one-shot ("Ask supervisor") and
+// sticky (the key button).
+const (
+	auditApprove = "session.approve"
+	auditElevate = "session.elevate"
+)
 
 // unknownApprover is the lockout bucket of credentials that match nobody
 // (an unknown badge, PIN or login): counted per terminal, so probing badges
@@ -185,10 +192,10 @@ const unknownApprover policy.UserID = 0
 // identify finds the approver behind cred, enforcing the lockout: a locked
 // approver (or terminal, for unknown credentials) is refused without the
 // credential being checked; a wrong credential is recorded and audited.
-func (d *Desk) identify(ctx context.Context, sess policy.Session, cred Credential, attempt map[string]any) (User, error) {
+func (d *Desk) identify(ctx context.Context, what string, sess policy.Session, cred Credential, attempt map[string]any) (User, error) {
 	if mode := d.ApprovalMode(ctx); cred.Mode != mode {
 		e := &Refused{Kind: ErrWrongMode, Msg: Text("desk.error.wrong_mode", nil)}
-		return User{}, errors.Join(e, d.audit(ctx, AuditEntry{Action: "session.approve", Actor: sess.Cashier,
+		return User{}, errors.Join(e, d.audit(ctx, AuditEntry{Action: what, Actor: sess.Cashier,
 			Outcome: OutcomeFailed, Reason: "wrong_mode"}, attempt))
 	}
 	set := d.lockoutSettings(ctx)
@@ -207,7 +214,7 @@ func (d *Desk) identify(ctx context.Context, sess policy.Session, cred Credentia
 	case ModeCard:
 		attempt["badge"] = cred.Badge.Last4()
 	}
-	if err := d.checkLocked(ctx, sess, bucket, name, now, set, attempt); err != nil {
+	if err := d.checkLocked(ctx, what, sess, bucket, name, now, set, attempt); err != nil {
 		return User{}, err
 	}
 
@@ -233,12 +240,12 @@ func (d *Desk) identify(ctx context.Context, sess policy.Session, cred Credentia
 			return User{}, lerr
 		}
 		e := &Refused{Kind: ErrBadCredential, Lockout: lo, Msg: lo.Message(name)}
-		return User{}, errors.Join(e, d.audit(ctx, AuditEntry{Action: "session.approve", Actor: sess.Cashier,
+		return User{}, errors.Join(e, d.audit(ctx, AuditEntry{Action: what, Actor: sess.Cashier,
 			Approver: bucket, Outcome: OutcomeFailed, Reason: "bad_credential"}, attempt))
 	}
 	// A PIN or badge names the approver only now: their own lock applies too.
 	if bucket == unknownApprover {
-		if err := d.checkLocked(ctx, sess, u.ID, u.DisplayName(), now, set, attempt); err != nil {
+		if err := d.checkLocked(ctx, what, sess, u.ID, u.DisplayName(), now, set, attempt); err != nil {
 			return User{}, err
 		}
 	}
@@ -249,7 +256,7 @@ func (d *Desk) identify(ctx context.Context, sess policy.Session, cred Credentia
 }
 
 // checkLocked refuses (and audits) an attempt against a locked bucket.
-func (d *Desk) checkLocked(ctx context.Context, sess policy.Session, bucket policy.UserID, name string, now time.Time, set policy.LockoutSettings, attempt map[string]any) error {
+func (d *Desk) checkLocked(ctx context.Context, what string, sess policy.Session, bucket policy.UserID, name string, now time.Time, set policy.LockoutSettings, attempt map[string]any) error {
 	lo, err := d.lockout(ctx, bucket, now, set)
 	if err != nil {
 		return err
@@ -258,7 +265,7 @@ func (d *Desk) checkLocked(ctx context.Context, sess policy.Session, bucket poli
 		return nil
 	}
 	e := &Refused{Kind: ErrLockedOut, Lockout: lo, Msg: lo.Message(name)}
-	return errors.Join(e, d.audit(ctx, AuditEntry{Action: "session.approve", Actor: sess.Cashier,
+	return errors.Join(e, d.audit(ctx, AuditEntry{Action: what, Actor: sess.Cashier,
 		Approver: bucket, Outcome: OutcomeFailed, Reason: "locked_out"}, attempt))
 }
 

@@ -376,32 +376,34 @@ func TestDeskApproverRules(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	deny := func(dc sale.Discount) *desk.Pending {
-		t.Helper()
-		var den *desk.Denied
-		if err := r.d.LineDiscount(ctx, lid, dc); !errors.As(err, &den) {
-			t.Fatalf("discount %v: %v, want denied", dc, err)
-		}
-		return den.Request
+	discount := func(dc sale.Discount) func() error {
+		return func() error { return r.d.LineDiscount(ctx, lid, dc) }
 	}
 	pw := func(login string) desk.Credential {
 		return desk.Credential{Mode: desk.ModeUserPassword, Login: login, Secret: demoUser(t, login).Password}
 	}
 	for _, tc := range []struct {
 		name   string
-		dc     sale.Discount
+		action func() error
 		cred   desk.Credential
 		reason policy.Reason
 	}{
-		{"self", pct(1500), pw("cashier"), policy.ReasonSelfApproval},
-		{"approver lacks right", pct(1500), pw("newbie"), policy.ReasonApproverOverLimit},
-		{"over the approver's own limit", pct(4000), pw("supervisor"), policy.ReasonApproverOverLimit},
+		{"self", discount(pct(1500)), pw("cashier"), policy.ReasonSelfApproval},
+		{"approver lacks the right", func() error { return r.d.VoidLine(ctx, lid) }, pw("newbie"), policy.ReasonApproverNoPermission},
+		{"approver's own limit", discount(pct(4000)), pw("supervisor"), policy.ReasonApproverOverLimit},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			err := r.d.ApproveOnce(ctx, deny(tc.dc), tc.cred)
+			var den *desk.Denied
+			if err := tc.action(); !errors.As(err, &den) {
+				t.Fatalf("%v, want denied", err)
+			}
+			err := r.d.ApproveOnce(ctx, den.Request, tc.cred)
 			var ref *desk.Refused
 			if !errors.As(err, &ref) || !errors.Is(err, desk.ErrApproval) || ref.Verdict.Reason != tc.reason {
 				t.Fatalf("got %v (%+v), want refused with %s", err, ref, tc.reason)
+			}
+			if den.Request.Used() {
+				t.Error("a refused approval consumed the request")
 			}
 		})
 	}
