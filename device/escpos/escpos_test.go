@@ -109,3 +109,11 @@ func TestParseStatusAllBytes(t *testing.T) {
 		t.Fatalf("%d valid status bytes, want 16 (4 free bits)", valid)
 	}
 }
+
+func TestOpenSerialErrors(t *testing.T) {
+	for _, spec := range []string{"/nonexistent/tty", "/dev/null@fast", "/dev/null@0"} {
+		if _, _, err := OpenSerial(spec, Config{}); err == nil {
+			t.Errorf("OpenSerial(%q) succeeded", spec)
+		}
+	}
+}

@@ -82,3 +82,9 @@ func TestStatus(t *testing.T) {
 		t.Error("modem status error swallowed")
 	}
 }
+
+func TestOpenSerialMissingPort(t *testing.T) {
+	if _, _, err := OpenSerial("/nonexistent/tty", Config{}); err == nil {
+		t.Error("OpenSerial of a missing port succeeded")
+	}
+}
