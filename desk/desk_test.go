@@ -434,3 +434,318 @@ func TestStickyElevation(t *testing.T) {
 		}
 	}
 }
+
+func TestLockout(t *testing.T) {
+	ctx := context.Background()
+	t.Run("per approver", func(t *testing.T) {
+		f, lid := started(t)
+		wrong := Credential{Mode: ModeUserPassword, Login: "igor", Secret: "s3cr3t-guess"}
+		right := Credential{Mode: ModeUserPassword, Login: "igor", Secret: "igor-pw"}
+		den := denied(t, f.d.VoidLine(ctx, lid))
+		for i := 1; i <= 5; i++ {
+			err := f.d.ApproveOnce(ctx, den.Request, wrong)
+			var ref *Refused
+			if !errors.As(err, &ref) || !errors.Is(err, ErrBadCredential) {
+				t.Fatalf("attempt %d: %v", i, err)
+			}
+			if i < 5 && ref.Lockout.Remaining != 5-i {
+				t.Errorf("attempt %d: %d left, want %d", i, ref.Lockout.Remaining, 5-i)
+			}
+			if strings.Contains(err.Error(), "s3cr3t") {
+				t.Errorf("the secret leaks into the error: %v", err)
+			}
+			f.clk.Add(time.Minute - time.Second) // five failures within 5 minutes
+		}
+		// Locked: even the right password is refused without being checked.
+		err := f.d.ApproveOnce(ctx, den.Request, right)
+		var ref *Refused
+		if !errors.As(err, &ref) || !errors.Is(err, ErrLockedOut) || !ref.Lockout.Locked {
+			t.Fatalf("locked approver: %v", err)
+		}
+		if !strings.Contains(ref.Msg.English(), "Igor is locked out") {
+			t.Errorf("message %q", ref.Msg.English())
+		}
+		// Another approver is not locked on this terminal.
+		if err := f.d.ApproveOnce(ctx, den.Request, Credential{Mode: ModeUserPassword, Login: "root", Secret: "root-pw"}); err != nil {
+			t.Fatalf("root: %v", err)
+		}
+		// After 5 minutes from the fifth failure the lock is over.
+		den = denied(t, f.d.CancelBill(ctx))
+		f.clk.Add(5 * time.Minute)
+		if err := f.d.ApproveOnce(ctx, den.Request, right); err != nil {
+			t.Fatalf("after the lock: %v", err)
+		}
+		var reasons []string
+		for _, e := range f.store.rows("session.approve") {
+			if e.Outcome == OutcomeFailed {
+				reasons = append(reasons, e.Reason)
+				if e.Approver != igor {
+					t.Errorf("failure row not on igor: %+v", e)
+				}
+			}
+		}
+		want := []string{"bad_credential", "bad_credential", "bad_credential", "bad_credential", "bad_credential", "locked_out"}
+		if diff := cmp.Diff(want, reasons); diff != "" {
+			t.Errorf("failed attempts (-want +got):\n%s", diff)
+		}
+	})
+	t.Run("unknown badges per terminal", func(t *testing.T) {
+		f, lid := started(t)
+		f.store.settings[SettingApprovalMode] = string(ModeCard)
+		f.store.settings[SettingLockoutFailures] = "3"
+		den := denied(t, f.d.VoidLine(ctx, lid))
+		for i := range 3 {
+			if err := f.d.ApproveOnce(ctx, den.Request, badge("99999999"+string(rune('0'+i)))); !errors.Is(err, ErrBadCredential) {
+				t.Fatalf("unknown badge %d: %v", i, err)
+			}
+		}
+		if err := f.d.ApproveOnce(ctx, den.Request, badge(igorBadge)); !errors.Is(err, ErrLockedOut) {
+			t.Fatalf("card reader of a probed terminal: %v", err)
+		}
+		if len(f.store.failures[lockKey(unknownApprover, "till-1")]) != 3 {
+			t.Errorf("failures %v", f.store.failures)
+		}
+		f.clk.Add(5 * time.Minute)
+		if err := f.d.ApproveOnce(ctx, den.Request, badge(igorBadge)); err != nil {
+			t.Fatalf("after the lock: %v", err)
+		}
+	})
+}
+
+func TestLockAndUnlock(t *testing.T) {
+	f, lid := started(t)
+	ctx := context.Background()
+	if err := f.d.Elevate(ctx, Credential{Mode: ModeUserPassword, Login: "igor", Secret: "igor-pw"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.d.Lock(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.d.VoidLine(ctx, lid); !errors.Is(err, ErrTerminalLock) {
+		t.Fatalf("action while locked: %v", err)
+	}
+	if err := f.d.Unlock(ctx, Credential{Mode: ModeCard, Badge: device.NewBadgeID(igorBadge)}); !errors.Is(err, ErrNotSameUser) {
+		t.Fatalf("unlock by someone else: %v", err)
+	}
+	if err := f.d.Unlock(ctx, Credential{Mode: ModeUserPassword, Secret: "anna-pw"}); err != nil {
+		t.Fatal(err)
+	}
+	if st := f.d.Status(ctx); st.Locked || st.Elevation != nil {
+		t.Fatalf("after unlock: %+v", st)
+	}
+	// The bill survived the lock; the lent rights did not.
+	denied(t, f.d.VoidLine(ctx, lid))
+}
+
+func TestNotStartedRefusesActions(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	if _, err := f.d.SignIn(ctx, "anna", "anna-pw"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.d.AddByBarcode(ctx, f.milk.Barcode, 1000); !errors.Is(err, ErrNotStarted) {
+		t.Fatalf("before Start: %v", err)
+	}
+	if _, err := f.d.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.d.AddByBarcode(ctx, f.milk.Barcode, 1000); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestSignIn(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	if _, err := f.d.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		in   func() (User, error)
+		want policy.UserID
+		err  error
+	}{
+		{"password", func() (User, error) { return f.d.SignIn(ctx, "anna", "anna-pw") }, anna, nil},
+		{"wrong password", func() (User, error) { return f.d.SignIn(ctx, "anna", "x") }, 0, ErrBadCredential},
+		{"badge", func() (User, error) { return f.d.SignInBadge(ctx, device.NewBadgeID(igorBadge)) }, igor, nil},
+		{"PIN", func() (User, error) { return f.d.SignInPIN(ctx, "3333") }, lena, nil},
+		{"inactive", func() (User, error) { return f.d.SignInBadge(ctx, device.NewBadgeID("0000000444")) }, 0, ErrBadCredential},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			u, err := tc.in()
+			if !errors.Is(err, tc.err) || u.ID != tc.want {
+				t.Fatalf("got %v %v, want %d %v", u.ID, err, tc.want, tc.err)
+			}
+			if err == nil && f.d.Status(ctx).Cashier.ID != tc.want {
+				t.Errorf("status cashier %d", f.d.Status(ctx).Cashier.ID)
+			}
+			if err != nil && MessageOf(err).Key == "" {
+				t.Errorf("no message for %v", err)
+			}
+		})
+	}
+	for _, e := range f.store.rows("session.sign_in") {
+		if strings.Contains(string(e.Args), igorBadge) || strings.Contains(string(e.Args), "anna-pw") {
+			t.Errorf("secret in audit: %s", e.Args)
+		}
+	}
+}
+
+func TestMatrixChangePickedUp(t *testing.T) {
+	f, lid := started(t)
+	ctx := context.Background()
+	denied(t, f.d.VoidLine(ctx, lid))
+	m := testMatrix(2)
+	m.Groups[0].Actions[policy.ActionVoidLine] = true
+	f.store.mu.Lock()
+	f.store.matrix = m
+	f.store.mu.Unlock()
+	if err := f.d.VoidLine(ctx, lid); err != nil {
+		t.Fatalf("void after the matrix granted it: %v", err)
+	}
+	m = testMatrix(3)
+	m.Settings.SecurityEnabled = false
+	f.store.mu.Lock()
+	f.store.matrix = m
+	f.store.mu.Unlock()
+	if err := f.d.CancelBill(ctx); err != nil {
+		t.Fatalf("security off: %v", err)
+	}
+	if !f.d.Status(ctx).SecurityOff {
+		t.Error("status does not say the terminal is unprotected")
+	}
+}
+
+func TestRegisterErrorKeepsBill(t *testing.T) {
+	f, _ := started(t)
+	ctx := context.Background()
+	_, tot, err := f.d.Bill(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.d.Pay(ctx, sale.PayCash, 20000); err != nil {
+		t.Fatal(err)
+	}
+	f.reg.failNext = device.ErrPaperOut
+	_, err = f.d.Checkout(ctx)
+	if !errors.Is(err, device.ErrPaperOut) || MessageOf(err).Key != "desk.register.paper_out" {
+		t.Fatalf("checkout on paper out: %v (%s)", err, MessageOf(err).Key)
+	}
+	b, _, err := f.d.Bill(ctx)
+	if err != nil || b.State != sale.StateOpen || len(b.Lines) != 1 || len(b.Payments) != 1 {
+		t.Fatalf("bill after the error: %+v %v", b, err)
+	}
+	sold, err := f.d.Retry(ctx)
+	if err != nil {
+		t.Fatalf("retry: %v", err)
+	}
+	if sold.Change != 20000-tot.Due || len(f.reg.docs) != 1 {
+		t.Fatalf("sold %+v, %d receipts", sold, len(f.reg.docs))
+	}
+	if sold.DrawerDenied == nil || f.reg.drawers != 0 {
+		t.Errorf("drawer opened without drawer.open: %+v", sold)
+	}
+	if _, _, err := f.d.Bill(ctx); !errors.Is(err, ErrNoBill) {
+		t.Errorf("bill still open after the receipt: %v", err)
+	}
+}
+
+func TestDrawerOpensOnCashWhenAllowed(t *testing.T) {
+	f, _ := started(t)
+	ctx := context.Background()
+	if err := f.d.Elevate(ctx, Credential{Mode: ModeUserPassword, Login: "igor", Secret: "igor-pw"}); err != nil {
+		t.Fatal(err)
+	}
+	_, tot, _ := f.d.Bill(ctx)
+	if _, err := f.d.Pay(ctx, sale.PayCard, tot.Due-100); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.d.Pay(ctx, sale.PayCash, 100); err != nil {
+		t.Fatal(err)
+	}
+	sold, err := f.d.Checkout(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !sold.DrawerOpened || f.reg.drawers != 1 {
+		t.Errorf("mixed payment with cash, drawer.open allowed: %+v", sold)
+	}
+	// Receipts name the cashier even under elevation.
+	want := device.Cashier{Name: "Кассир Anna", INN: "7707anna"}
+	if got := f.reg.docs[0].Cashier; got != want {
+		t.Errorf("receipt cashier %+v, want %+v", got, want)
+	}
+}
+
+func TestShiftDayNamesTheCashier(t *testing.T) {
+	f, _ := started(t)
+	ctx := context.Background()
+	if _, err := f.d.OpenShift(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if st := f.d.Status(ctx); st.Shift == nil || st.Shift.Number != 7 || st.Shift.OpenedBy != anna {
+		t.Fatalf("shift %+v", st.Shift)
+	}
+	if _, err := f.d.CashIn(ctx, 500000, "float"); err != nil {
+		t.Fatal(err)
+	}
+	den := denied(t, zReport(f.d))
+	if err := f.d.ApproveOnce(ctx, den.Request, Credential{Mode: ModeUserPassword, Login: "igor", Secret: "igor-pw"}); err != nil {
+		t.Fatal(err)
+	}
+	if st := f.d.Status(ctx); st.Shift != nil {
+		t.Errorf("shift still open after Z: %+v", st.Shift)
+	}
+	for _, c := range f.reg.cashiers {
+		if c.Name != "Кассир Anna" || c.INN != "7707anna" {
+			t.Errorf("register got %+v, want the cashier", c)
+		}
+	}
+	for _, e := range f.store.rows(string(policy.ActionCashIn)) {
+		if !strings.Contains(string(e.Args), `"reason":"float"`) {
+			t.Errorf("cash in row without its reason: %s", e.Args)
+		}
+	}
+	z := f.store.rows(string(policy.ActionReportZWrite))
+	if len(z) != 2 || z[1].Outcome != OutcomeOK || z[1].Approver != igor || z[1].Actor != anna {
+		t.Errorf("Z rows %+v", z)
+	}
+}
+
+func zReport(d *Desk) error {
+	var stages []device.Progress
+	_, err := d.ZReport(context.Background(), func(p device.Progress) { stages = append(stages, p) })
+	return err
+}
+
+func TestFreeReturn(t *testing.T) {
+	f, _ := started(t)
+	ctx := context.Background()
+	if err := f.d.Elevate(ctx, Credential{Mode: ModeUserPassword, Login: "root", Secret: "root-pw"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.d.Return(ctx, 0); !errors.Is(err, ErrBillOpen) {
+		t.Fatalf("return over an open sale: %v", err)
+	}
+	if err := f.d.CancelBill(ctx); err != nil {
+		t.Fatal(err)
+	}
+	id, err := f.d.Return(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.d.AddByBarcode(ctx, f.milk.Barcode, 1000); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.d.Pay(ctx, sale.PayCash, f.milk.Price); err != nil {
+		t.Fatal(err)
+	}
+	sold, err := f.d.Checkout(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sold.Bill.ID != id || sold.Bill.Kind != sale.KindReturn || f.reg.docs[0].Kind != device.SaleReturn {
+		t.Fatalf("free return %+v", sold.Bill)
+	}
+}

@@ -22,7 +22,7 @@ type fakeClock struct {
 	t  time.Time
 }
 
-func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *fakeClock) Now() time.Time      { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 func (c *fakeClock) Add(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
 
 type fakeUser struct {
@@ -41,7 +41,9 @@ type fakeStore struct {
 	shift    *Shift
 }
 
-func lockKey(a policy.UserID, term string) string { return term + "/" + strconv.FormatInt(int64(a), 10) }
+func lockKey(a policy.UserID, term string) string {
+	return term + "/" + strconv.FormatInt(int64(a), 10)
+}
 
 func (s *fakeStore) find(f func(fakeUser) bool) (User, error) {
 	s.mu.Lock()
