@@ -119,6 +119,10 @@ func (d *Desk) ApproveOnce(ctx context.Context, p *Pending, cred Credential) err
 	return d.auditDone(ctx, r, sess.Cashier, approver.ID, err)
 }
 
+// ElevationRequest names what the key button's dialog asks the approver
+// for, as Pending.Describe does for a one-shot approval.
+func ElevationRequest() policy.Message { return Text("desk.request.impersonate", nil) }
+
 // Elevate lends the approver's rights to the session until Restore, sign
 // out, lock or the idle timeout (sticky, the toolbar's key button). The
 // approver's group must hold session.impersonate. Elevating while elevated
@@ -130,7 +134,8 @@ func (d *Desk) Elevate(ctx context.Context, cred Credential) error {
 	if err != nil {
 		return err
 	}
-	attempt := map[string]any{"action": string(policy.ActionImpersonate), "mode": string(cred.Mode)}
+	attempt := map[string]any{"action": string(policy.ActionImpersonate), "mode": string(cred.Mode),
+		"request": ElevationRequest().English()}
 	if sess.Elevation != nil {
 		attempt["previous_approver"] = int64(sess.Elevation.Approver)
 	}

@@ -81,6 +81,7 @@ var messages = map[string]string{
 	"desk.error.not_returnable": "Only a fiscalised sale can be returned.",
 	"desk.error.no_journal":     "The journal cannot be listed on this till.",
 	"desk.error.not_started":    "A previous receipt is not confirmed by the fiscal register yet: reconcile first.",
+	"desk.error.internal":       "The till could not do this; the details are in the log.",
 
 	"desk.register.ok":           "Register ready",
 	"desk.register.no_link":      "The fiscal register does not answer: check the cable and the power.",
@@ -166,7 +167,13 @@ func MessageOf(err error) policy.Message {
 	if errors.As(err, &se) {
 		return policy.Message{Key: se.Key, Fallback: se.Fallback, Args: se.Args}
 	}
-	return RegisterMessage(err)
+	for _, k := range []error{device.ErrOutcomeUnknown, device.ErrNoLink, device.ErrPaperOut, device.ErrCoverOpen,
+		device.ErrShiftOver24h, device.ErrShiftClosed, device.ErrBusy} {
+		if errors.Is(err, k) {
+			return RegisterMessage(err)
+		}
+	}
+	return Text("desk.error.internal", nil)
 }
 
 // registerErr wraps a register error so the cashier sees what to do.
