@@ -23,7 +23,7 @@ FYNE_TOOL := fyne.io/tools/cmd/fyne@v1.7.4
 BIN := bin/till
 DEMO_DB ?= $(HOME)/.local/share/till-demo/till.db
 
-.PHONY: deps deps-apt deps-go build run test bench lint package look clean
+.PHONY: deps deps-apt deps-go build run test bench fuzz lint package look clean
 
 deps: deps-apt deps-go
 
@@ -57,6 +57,13 @@ test: deps
 # ratios, not the absolute numbers.
 bench: deps
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# Long fuzzing stays out of CI (the seeds run in make test): every Fuzz*
+# target for FUZZTIME, JOBS at a time.  make fuzz FUZZTIME=10m JOBS=2
+FUZZTIME ?= 1m
+JOBS ?= 1
+fuzz: deps
+	FUZZTIME=$(FUZZTIME) JOBS=$(JOBS) scripts/fuzz.sh ./...
 
 lint: deps
 	$(GO) run $(GOFUMPT) -l -d .
