@@ -179,6 +179,33 @@ func (d *Desk) signIn(ctx context.Context, u User, err error, args map[string]an
 	return u, d.audit(ctx, AuditEntry{Action: "session.sign_in", Actor: u.ID, Outcome: OutcomeOK}, args)
 }
 
+// PasswordChanged is called by the UI after the forced password change
+// succeeded in the store: the user is read again and, if the store agrees
+// the password was changed, actions are allowed.
+func (d *Desk) PasswordChanged(ctx context.Context) error {
+	d.ops.Lock()
+	defer d.ops.Unlock()
+	d.mu.Lock()
+	login := d.cashier.Login
+	d.mu.Unlock()
+	if login == "" {
+		return newErr(ErrNotSignedIn, "desk.error.not_signed_in", nil, nil)
+	}
+	u, err := d.cfg.Store.UserByLogin(ctx, login)
+	if err != nil {
+		return fmt.Errorf("reload %s: %w", login, err)
+	}
+	d.mu.Lock()
+	if d.cashier.ID == u.ID {
+		d.cashier = u
+	}
+	d.mu.Unlock()
+	if u.MustChange {
+		return newErr(ErrMustChange, "desk.error.must_change", nil, nil)
+	}
+	return nil
+}
+
 // SignOut ends the session; an elevation ends with it (audited as a
 // restore for "logout").
 func (d *Desk) SignOut(ctx context.Context) error {
@@ -327,11 +354,17 @@ func (d *Desk) Session() policy.Session {
 	return d.session
 }
 
-// Visible says whether the UI shows action a's control (the "hide disabled
-// actions" setting), and Allowed whether it is enabled, for the current
-// session with zero arguments.
+// Visible says whether the UI shows action a's control at all (the "hide
+// disabled actions" setting) for the current session.
 func (d *Desk) Visible(a policy.Action) bool {
 	return policy.Visible(d.cfg.Holder.Load(), d.Session().Principal(), a)
+}
+
+// Allowed says whether action a's control is enabled (not greyed out):
+// the current session may do it with zero arguments. Limits are checked
+// when the action runs, with its real arguments.
+func (d *Desk) Allowed(a policy.Action) bool {
+	return policy.Decide(d.cfg.Holder.Load(), d.Session().Principal(), a, policy.Args{}).Allowed
 }
 
 // ---- audit ----

@@ -749,3 +749,73 @@ func TestFreeReturn(t *testing.T) {
 		t.Fatalf("free return %+v", sold.Bill)
 	}
 }
+
+func TestStartReconcilesThenSignInRestoresTheBill(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	// A crash between "fiscalising" and the register's answer: the register
+	// never printed (its last document is still 0).
+	b, _ := f.bills.Create(ctx, sale.Bill{Kind: sale.KindSale, CashierID: int64(anna)})
+	if _, err := f.bills.AddLine(ctx, b.ID, sale.Line{Name: "Milk", QtyMilli: 1000, UnitPrice: 8990, VAT: "10"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.bills.MarkFiscalising(ctx, b.ID, sale.Fiscal{Expected: 1, Kind: device.Sale, Total: 8990}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := f.d.Start(ctx)
+	if err != nil || len(out) != 1 || out[0].Outcome != sale.OutcomeNotPrinted {
+		t.Fatalf("start: %+v %v", out, err)
+	}
+	if _, err := f.d.SignIn(ctx, "anna", "anna-pw"); err != nil {
+		t.Fatal(err)
+	}
+	got, _, err := f.d.Bill(ctx)
+	if err != nil || got.ID != b.ID || got.State != sale.StateOpen {
+		t.Fatalf("restored bill %+v %v", got, err)
+	}
+}
+
+func TestMustChangePassword(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	f.store.users[0].MustChange = true
+	if _, err := f.d.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	u, err := f.d.SignIn(ctx, "anna", "anna-pw")
+	if err != nil || !u.MustChange {
+		t.Fatalf("sign in: %+v %v", u, err)
+	}
+	if _, err := f.d.AddByBarcode(ctx, f.milk.Barcode, 1000); !errors.Is(err, ErrMustChange) {
+		t.Fatalf("action before the change: %v", err)
+	}
+	if err := f.d.PasswordChanged(ctx); !errors.Is(err, ErrMustChange) {
+		t.Fatalf("store still says must change: %v", err)
+	}
+	f.store.mu.Lock()
+	f.store.users[0].MustChange = false
+	f.store.mu.Unlock()
+	if err := f.d.PasswordChanged(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.d.AddByBarcode(ctx, f.milk.Barcode, 1000); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestControlsFollowTheSession(t *testing.T) {
+	f, _ := started(t)
+	ctx := context.Background()
+	if f.d.Allowed(policy.ActionVoidLine) || !f.d.Allowed(policy.ActionSell) || !f.d.Visible(policy.ActionVoidLine) {
+		t.Fatal("cashier: void greyed out and shown, selling enabled")
+	}
+	if err := f.d.Elevate(ctx, Credential{Mode: ModeUserPassword, Login: "igor", Secret: "igor-pw"}); err != nil {
+		t.Fatal(err)
+	}
+	if !f.d.Allowed(policy.ActionVoidLine) {
+		t.Fatal("elevated: void enabled")
+	}
+	if _, err := f.d.CashIn(ctx, 0, "x"); !errors.Is(err, ErrAmount) {
+		t.Fatalf("cash in of 0: %v", err)
+	}
+}

@@ -27,6 +27,8 @@ var (
 	ErrNotReturnable = errors.New("desk: bill cannot be returned")
 	ErrNoJournal     = errors.New("desk: the store cannot list the journal")
 	ErrNotStarted    = errors.New("desk: start-up reconciliation has not succeeded")
+	ErrMustChange    = errors.New("desk: the password must be changed first")
+	ErrAmount        = errors.New("desk: amount must be more than zero")
 )
 
 // Error is an error a cashier may see: Key and Fallback (go-i18n template)
@@ -81,6 +83,8 @@ var messages = map[string]string{
 	"desk.error.not_returnable": "Only a fiscalised sale can be returned.",
 	"desk.error.no_journal":     "The journal cannot be listed on this till.",
 	"desk.error.not_started":    "A previous receipt is not confirmed by the fiscal register yet: reconcile first.",
+	"desk.error.must_change":    "Change your password before you start.",
+	"desk.error.amount":         "The amount must be more than zero.",
 	"desk.error.internal":       "The till could not do this; the details are in the log.",
 
 	"desk.register.ok":           "Register ready",

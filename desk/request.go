@@ -154,13 +154,15 @@ func (d *Desk) auditArgs(r *request) map[string]any {
 // idle elevation; it returns the session to decide with.
 func (d *Desk) begin(ctx context.Context) (policy.Session, error) {
 	d.mu.Lock()
-	sess, locked, started := d.session, d.locked, d.started
+	sess, locked, started, mustChange := d.session, d.locked, d.started, d.cashier.MustChange
 	d.mu.Unlock()
 	switch {
 	case sess.Cashier == 0:
 		return sess, newErr(ErrNotSignedIn, "desk.error.not_signed_in", nil, nil)
 	case locked:
 		return sess, newErr(ErrTerminalLock, "desk.error.terminal_lock", nil, nil)
+	case mustChange:
+		return sess, newErr(ErrMustChange, "desk.error.must_change", nil, nil)
 	case !started:
 		return sess, newErr(ErrNotStarted, "desk.error.not_started", nil, nil)
 	}

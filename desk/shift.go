@@ -99,6 +99,9 @@ func (d *Desk) cashMove(ctx context.Context, a policy.Action, key string, amount
 ) (uint32, error) {
 	var doc uint32
 	err := d.do(ctx, func(ctx context.Context) (*request, error) {
+		if amount <= 0 {
+			return nil, newErr(ErrAmount, "desk.error.amount", nil, nil)
+		}
 		return &request{
 			checks: []check{{action: a, args: policy.Args{Amount: amount}}},
 			desc:   Text(key, map[string]any{"Amount": d.money(amount)}),
