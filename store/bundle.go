@@ -1,0 +1,354 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/tillpos/till/bundle"
+	"github.com/tillpos/till/policy"
+)
+
+// BundleSettings are the settings a matrix bundle carries: the security
+// module's switches and the approval settings (the keys desk reads, see
+// desk.SettingApprovalMode and the lockout settings). Local settings such as
+// the language, theme or devices stay with the till.
+var BundleSettings = []string{
+	SettingSecurityEnabled,
+	SettingHideDisabled,
+	"approval.mode",
+	"approval.idle_timeout",
+	"approval.lockout.failures",
+	"approval.lockout.window",
+	"approval.lockout.duration",
+}
+
+// KeyFingerprint is the fingerprint of the badge/PIN key file this database
+// uses (loading or creating it as CheckKey does): two tills whose
+// fingerprints match accept each other's badge hashes.
+func (d *DB) KeyFingerprint(ctx context.Context) (string, error) {
+	key, err := d.loadKey(ctx)
+	if err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(keyed(key, purposeFP, "")[:8]), nil
+}
+
+// ExportBundle reads the matrix, the bundle settings and every user with
+// their hashes and badges in one read transaction, as bundle contents of
+// the given version (0: the larger of the matrix version and the current
+// Unix time, see bundle.Contents.Version).
+func (d *DB) ExportBundle(ctx context.Context, version int64) (bundle.Contents, error) {
+	var c bundle.Contents
+	tx, err := d.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return c, fmt.Errorf("export bundle: %w", err)
+	}
+	defer tx.Rollback()
+	err = func() error {
+		var mv int64
+		if err := tx.QueryRowContext(ctx, `SELECT version FROM matrix_meta WHERE id = 1`).Scan(&mv); err != nil {
+			return err
+		}
+		if version == 0 {
+			version = max(mv, time.Now().Unix())
+		}
+		c.Version = version
+		c.Created = time.Now().UTC().Format(time.RFC3339)
+		c.Settings = map[string]string{}
+		for _, k := range BundleSettings {
+			v, ok, err := rawSetting(ctx, tx, k)
+			if err != nil {
+				return err
+			}
+			if ok {
+				c.Settings[k] = v
+			}
+		}
+		groups, err := exportGroups(ctx, tx)
+		if err != nil {
+			return err
+		}
+		names := map[int64]string{}
+		for id, g := range groups {
+			names[id] = g.Name
+			c.Groups = append(c.Groups, *g)
+		}
+		users, err := exportUsers(ctx, tx, names)
+		if err != nil {
+			return err
+		}
+		c.Users = users
+		if c.HasKeyedHashes() {
+			fp, _, err := rawSetting(ctx, tx, fingerprintKey)
+			if err != nil {
+				return err
+			}
+			c.KeyFingerprint = fp
+		}
+		return nil
+	}()
+	if err != nil {
+		return bundle.Contents{}, fmt.Errorf("export bundle: %w", err)
+	}
+	c.Normalise()
+	return c, nil
+}
+
+func exportGroups(ctx context.Context, tx *sql.Tx) (map[int64]*bundle.Group, error) {
+	groups := map[int64]*bundle.Group{}
+	rows, err := tx.QueryContext(ctx, `SELECT id, name FROM groups`)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var id int64
+		g := &bundle.Group{Actions: []string{}, Limits: map[string]int64{}}
+		if err := rows.Scan(&id, &g.Name); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		groups[id] = g
+	}
+	rows.Close()
+	rows, err = tx.QueryContext(ctx, `SELECT group_id, action FROM group_actions`)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var id int64
+		var a string
+		if err := rows.Scan(&id, &a); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		groups[id].Actions = append(groups[id].Actions, a)
+	}
+	rows.Close()
+	rows, err = tx.QueryContext(ctx, `SELECT group_id, name, value FROM group_limits`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, v int64
+		var n string
+		if err := rows.Scan(&id, &n, &v); err != nil {
+			return nil, err
+		}
+		groups[id].Limits[n] = v
+	}
+	return groups, rows.Err()
+}
+
+func exportUsers(ctx context.Context, tx *sql.Tx, groupNames map[int64]string) ([]bundle.User, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT id, login, full_name, group_id, receipt_name, inn, journal_days, active, must_change, password_hash, pin_hash FROM users`)
+	if err != nil {
+		return nil, err
+	}
+	byID := map[int64]int{}
+	var users []bundle.User
+	for rows.Next() {
+		var u bundle.User
+		var id, gid int64
+		if err := rows.Scan(&id, &u.Login, &u.FullName, &gid, &u.ReceiptName, &u.INN, &u.JournalDays, &u.Active, &u.MustChange, &u.PasswordHash, &u.PINHash); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		u.Group = groupNames[gid]
+		byID[id] = len(users)
+		users = append(users, u)
+	}
+	rows.Close()
+	rows, err = tx.QueryContext(ctx, `SELECT user_id, hash, last4 FROM badges ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var uid int64
+		var b bundle.Badge
+		if err := rows.Scan(&uid, &b.Hash, &b.Last4); err != nil {
+			return nil, err
+		}
+		if i, ok := byID[uid]; ok {
+			users[i].Badges = append(users[i].Badges, b)
+		}
+	}
+	return users, rows.Err()
+}
+
+// ImportBundle replaces this till's matrix, bundle settings, users and
+// badges by a verified bundle's (bundle.Open checked its signature), in one
+// transaction: an error anywhere leaves the previous matrix as it was.
+//
+// The bundle is authoritative:
+//   - groups are matched by name; a group the bundle lacks loses all its
+//     rights, and is deleted unless a (now deactivated) user still belongs
+//     to it — bills and shifts keep referring to their users, so users are
+//     never deleted;
+//   - users are matched by login and get the bundle's card, password hash,
+//     PIN hash and badges; local users the bundle lacks are deactivated and
+//     lose their PIN;
+//   - every badge is replaced by the bundle's.
+//
+// The matrix version becomes the bundle's, which must be newer than the
+// till's (bundle.ErrNotNewer); badge or PIN hashes need this till's badge
+// key to be the publisher's (bundle.ErrKeyMismatch).
+func (d *DB) ImportBundle(ctx context.Context, v bundle.Verified, by Actor) error {
+	c := v.Contents
+	if err := c.Validate(); err != nil {
+		return fmt.Errorf("import bundle: %w", err)
+	}
+	if c.HasKeyedHashes() {
+		fp, err := d.KeyFingerprint(ctx)
+		if err != nil {
+			return fmt.Errorf("import bundle: %w", err)
+		}
+		if fp != c.KeyFingerprint {
+			return fmt.Errorf("import bundle: %w (bundle %q, this till %q)", bundle.ErrKeyMismatch, c.KeyFingerprint, fp)
+		}
+	}
+	source := fmt.Sprintf("bundle:%s:%d", v.PublisherID(), c.Version)
+	err := d.tx(ctx, func(tx *sql.Tx) error {
+		var cur int64
+		if err := tx.QueryRowContext(ctx, `SELECT version FROM matrix_meta WHERE id = 1`).Scan(&cur); err != nil {
+			return err
+		}
+		if c.Version <= cur {
+			return fmt.Errorf("%w: bundle %d, till %d", bundle.ErrNotNewer, c.Version, cur)
+		}
+		groupIDs, err := importGroups(ctx, tx, c.Groups)
+		if err != nil {
+			return err
+		}
+		if err := importUsers(ctx, tx, c.Users, groupIDs); err != nil {
+			return err
+		}
+		// Groups the bundle lacks and nobody belongs to any more go.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM groups WHERE id NOT IN (SELECT group_id FROM users) AND id NOT IN (`+placeholders(len(groupIDs))+`)`, idArgs(groupIDs)...); err != nil {
+			return fmt.Errorf("drop groups: %w", err)
+		}
+		for _, k := range BundleSettings {
+			if val, ok := c.Settings[k]; ok {
+				if err := setSetting(ctx, tx, k, val); err != nil {
+					return err
+				}
+			} else if _, err := tx.ExecContext(ctx, `DELETE FROM settings WHERE key = ?`, k); err != nil {
+				return fmt.Errorf("reset %s: %w", k, err)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE matrix_meta SET version = ?, source = ?, updated = ? WHERE id = 1`, c.Version, source, us(time.Now())); err != nil {
+			return fmt.Errorf("matrix version: %w", err)
+		}
+		_, err = appendAudit(ctx, tx, by.entry("security.bundle.import", map[string]any{
+			"version": c.Version, "publisher": v.PublisherID(), "groups": len(c.Groups), "users": len(c.Users), "previous": cur,
+		}, OutcomeOK, ""))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("import bundle version %d: %w", c.Version, err)
+	}
+	return nil
+}
+
+func importGroups(ctx context.Context, tx *sql.Tx, gs []bundle.Group) (map[string]int64, error) {
+	ids := map[string]int64{}
+	// Every group's rights go first: a group the bundle lacks keeps none.
+	if _, err := tx.ExecContext(ctx, `DELETE FROM group_actions`); err != nil {
+		return nil, fmt.Errorf("clear group actions: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM group_limits`); err != nil {
+		return nil, fmt.Errorf("clear group limits: %w", err)
+	}
+	for _, g := range gs {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO groups(name) VALUES(?) ON CONFLICT(name) DO NOTHING`, g.Name); err != nil {
+			return nil, fmt.Errorf("group %q: %w", g.Name, err)
+		}
+		var id int64
+		if err := tx.QueryRowContext(ctx, `SELECT id FROM groups WHERE name = ?`, g.Name).Scan(&id); err != nil {
+			return nil, fmt.Errorf("group %q: %w", g.Name, err)
+		}
+		ids[g.Name] = id
+		pg := policy.Group{Name: g.Name, Actions: map[policy.Action]bool{}, Limits: map[policy.Limit]int64{}}
+		for _, a := range g.Actions {
+			pg.Actions[policy.Action(a)] = true
+		}
+		for l, val := range g.Limits {
+			pg.Limits[policy.Limit(l)] = val
+		}
+		if err := writeGroupRights(ctx, tx, id, &pg); err != nil {
+			return nil, err
+		}
+	}
+	return ids, nil
+}
+
+func importUsers(ctx context.Context, tx *sql.Tx, users []bundle.User, groupIDs map[string]int64) error {
+	now := us(time.Now())
+	// PIN hashes are UNIQUE: clear them all first, so two users swapping
+	// PINs in one bundle do not collide halfway. Badges likewise.
+	if _, err := tx.ExecContext(ctx, `UPDATE users SET pin_hash = NULL`); err != nil {
+		return fmt.Errorf("clear PINs: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM badges`); err != nil {
+		return fmt.Errorf("clear badges: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE users SET active = 0, updated = ?`, now); err != nil {
+		return fmt.Errorf("deactivate users: %w", err)
+	}
+	for _, u := range users {
+		var pin any
+		if len(u.PINHash) > 0 {
+			pin = u.PINHash
+		}
+		journal := u.JournalDays
+		if journal <= 0 {
+			journal = 1
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO users(login, full_name, group_id, receipt_name, inn, journal_days, active, password_hash, must_change, pin_hash, created, updated)
+			VALUES(?,?,?,?,?,?,?,?,?,?,?,?)
+			ON CONFLICT(login) DO UPDATE SET full_name=excluded.full_name, group_id=excluded.group_id,
+				receipt_name=excluded.receipt_name, inn=excluded.inn, journal_days=excluded.journal_days,
+				active=excluded.active, password_hash=excluded.password_hash, must_change=excluded.must_change,
+				pin_hash=excluded.pin_hash, updated=excluded.updated`,
+			u.Login, u.FullName, groupIDs[u.Group], u.ReceiptName, u.INN, journal, u.Active, u.PasswordHash, u.MustChange, pin, now, now)
+		if err != nil {
+			if isUnique(err) {
+				return fmt.Errorf("user %q: PIN %w", u.Login, ErrExists)
+			}
+			return fmt.Errorf("user %q: %w", u.Login, err)
+		}
+		var id int64
+		if err := tx.QueryRowContext(ctx, `SELECT id FROM users WHERE login = ?`, u.Login).Scan(&id); err != nil {
+			return fmt.Errorf("user %q: %w", u.Login, err)
+		}
+		for _, b := range u.Badges {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO badges(hash, last4, user_id, created) VALUES(?,?,?,?)`, b.Hash, b.Last4, id, now); err != nil {
+				if isUnique(err) {
+					return fmt.Errorf("user %q badge …%s: %w", u.Login, b.Last4, ErrExists)
+				}
+				return fmt.Errorf("user %q badge …%s: %w", u.Login, b.Last4, err)
+			}
+		}
+	}
+	return nil
+}
+
+func placeholders(n int) string {
+	if n == 0 {
+		return "-1"
+	}
+	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
+}
+
+func idArgs(ids map[string]int64) []any {
+	out := make([]any, 0, len(ids))
+	for _, id := range ids {
+		out = append(out, id)
+	}
+	return out
+}
