@@ -612,8 +612,10 @@ func (d *Desk) copyForReturn(ctx context.Context, cashier policy.UserID, orig *s
 		if l.Item == 0 {
 			lid, err = d.cfg.Sales.AddGeneric(ctx, b.ID, l.Name, l.UnitPrice, l.QtyMilli, l.VAT, l.Dept)
 		} else {
-			it := sale.Item{ID: l.Item, Barcode: l.Barcode, Name: l.Name, Price: l.UnitPrice, VAT: l.VAT, Dept: l.Dept,
-				Weighed: l.QtyMilli%1000 != 0}
+			it := sale.Item{
+				ID: l.Item, Barcode: l.Barcode, Name: l.Name, Price: l.UnitPrice, VAT: l.VAT, Dept: l.Dept,
+				Weighed: l.QtyMilli%1000 != 0,
+			}
 			lid, err = d.cfg.Sales.AddItem(ctx, b.ID, it, l.QtyMilli)
 		}
 		if err != nil {
@@ -805,8 +807,10 @@ func (d *Desk) openDrawerForCash(ctx context.Context, sess policy.Session, out *
 		if p.Elevated() {
 			approver = p.As
 		}
-		out.DrawerErr = d.audit(ctx, AuditEntry{Action: string(policy.ActionDrawerOpen), Actor: sess.Cashier,
-			Approver: approver, Outcome: OutcomeDenied, Reason: v.String()},
+		out.DrawerErr = d.audit(ctx, AuditEntry{
+			Action: string(policy.ActionDrawerOpen), Actor: sess.Cashier,
+			Approver: approver, Outcome: OutcomeDenied, Reason: v.String(),
+		},
 			map[string]any{"bill": int64(out.Bill.ID), "request": "drawer after cash payment"})
 		return
 	}

@@ -107,8 +107,10 @@ func (d *Desk) ApproveOnce(ctx context.Context, p *Pending, cred Credential) err
 	if !p.used.CompareAndSwap(false, true) {
 		return newErr(ErrPendingUsed, "desk.error.pending_used", nil, nil)
 	}
-	if err := d.audit(ctx, AuditEntry{Action: auditApprove, Actor: sess.Cashier, Approver: approver.ID,
-		Outcome: OutcomeApproved, Reason: policy.ReasonApproved.String()}, attempt); err != nil {
+	if err := d.audit(ctx, AuditEntry{
+		Action: auditApprove, Actor: sess.Cashier, Approver: approver.ID,
+		Outcome: OutcomeApproved, Reason: policy.ReasonApproved.String(),
+	}, attempt); err != nil {
 		return err
 	}
 	// The one-shot elevation lives only in this call: the request was
@@ -134,8 +136,10 @@ func (d *Desk) Elevate(ctx context.Context, cred Credential) error {
 	if err != nil {
 		return err
 	}
-	attempt := map[string]any{"action": string(policy.ActionImpersonate), "mode": string(cred.Mode),
-		"request": ElevationRequest().English()}
+	attempt := map[string]any{
+		"action": string(policy.ActionImpersonate), "mode": string(cred.Mode),
+		"request": ElevationRequest().English(),
+	}
 	if sess.Elevation != nil {
 		attempt["previous_approver"] = int64(sess.Elevation.Approver)
 	}
@@ -153,8 +157,10 @@ func (d *Desk) Elevate(ctx context.Context, cred Credential) error {
 	d.approver = approver
 	d.last = now
 	d.mu.Unlock()
-	return d.audit(ctx, AuditEntry{Action: auditElevate, Actor: sess.Cashier, Approver: approver.ID,
-		Outcome: OutcomeApproved, Reason: policy.ReasonApproved.String()}, attempt)
+	return d.audit(ctx, AuditEntry{
+		Action: auditElevate, Actor: sess.Cashier, Approver: approver.ID,
+		Outcome: OutcomeApproved, Reason: policy.ReasonApproved.String(),
+	}, attempt)
 }
 
 // Restore ends a sticky elevation ("Restore" button).
@@ -170,15 +176,19 @@ func (d *Desk) Restore(ctx context.Context) error {
 	d.session, d.approver = sess.Restore(), User{}
 	d.last = d.now()
 	d.mu.Unlock()
-	return d.audit(ctx, AuditEntry{Action: "session.restore", Actor: sess.Cashier,
-		Approver: sess.Elevation.Approver, Outcome: OutcomeOK, Reason: "restore"}, nil)
+	return d.audit(ctx, AuditEntry{
+		Action: "session.restore", Actor: sess.Cashier,
+		Approver: sess.Elevation.Approver, Outcome: OutcomeOK, Reason: "restore",
+	}, nil)
 }
 
 // refuse audits a policy refusal of an approver and returns it.
 func (d *Desk) refuse(ctx context.Context, name string, cashier, approver policy.UserID, v policy.Verdict, snap *policy.Snapshot, attempt map[string]any) error {
 	e := &Refused{Kind: ErrApproval, Verdict: v, Msg: v.Message(snap)}
-	aerr := d.audit(ctx, AuditEntry{Action: name, Actor: cashier, Approver: approver,
-		Outcome: OutcomeFailed, Reason: v.String()}, attempt)
+	aerr := d.audit(ctx, AuditEntry{
+		Action: name, Actor: cashier, Approver: approver,
+		Outcome: OutcomeFailed, Reason: v.String(),
+	}, attempt)
 	return errors.Join(e, aerr)
 }
 
@@ -200,8 +210,10 @@ const unknownApprover policy.UserID = 0
 func (d *Desk) identify(ctx context.Context, what string, sess policy.Session, cred Credential, attempt map[string]any) (User, error) {
 	if mode := d.ApprovalMode(ctx); cred.Mode != mode {
 		e := &Refused{Kind: ErrWrongMode, Msg: Text("desk.error.wrong_mode", nil)}
-		return User{}, errors.Join(e, d.audit(ctx, AuditEntry{Action: what, Actor: sess.Cashier,
-			Outcome: OutcomeFailed, Reason: "wrong_mode"}, attempt))
+		return User{}, errors.Join(e, d.audit(ctx, AuditEntry{
+			Action: what, Actor: sess.Cashier,
+			Outcome: OutcomeFailed, Reason: "wrong_mode",
+		}, attempt))
 	}
 	set := d.lockoutSettings(ctx)
 	now := d.now()
@@ -245,8 +257,10 @@ func (d *Desk) identify(ctx context.Context, what string, sess policy.Session, c
 			return User{}, lerr
 		}
 		e := &Refused{Kind: ErrBadCredential, Lockout: lo, Msg: lo.Message(name)}
-		return User{}, errors.Join(e, d.audit(ctx, AuditEntry{Action: what, Actor: sess.Cashier,
-			Approver: bucket, Outcome: OutcomeFailed, Reason: "bad_credential"}, attempt))
+		return User{}, errors.Join(e, d.audit(ctx, AuditEntry{
+			Action: what, Actor: sess.Cashier,
+			Approver: bucket, Outcome: OutcomeFailed, Reason: "bad_credential",
+		}, attempt))
 	}
 	// A PIN or badge names the approver only now: their own lock applies too.
 	if bucket == unknownApprover {
@@ -270,8 +284,10 @@ func (d *Desk) checkLocked(ctx context.Context, what string, sess policy.Session
 		return nil
 	}
 	e := &Refused{Kind: ErrLockedOut, Lockout: lo, Msg: lo.Message(name)}
-	return errors.Join(e, d.audit(ctx, AuditEntry{Action: what, Actor: sess.Cashier,
-		Approver: bucket, Outcome: OutcomeFailed, Reason: "locked_out"}, attempt))
+	return errors.Join(e, d.audit(ctx, AuditEntry{
+		Action: what, Actor: sess.Cashier,
+		Approver: bucket, Outcome: OutcomeFailed, Reason: "locked_out",
+	}, attempt))
 }
 
 func (d *Desk) lockout(ctx context.Context, bucket policy.UserID, now time.Time, set policy.LockoutSettings) (policy.Lockout, error) {

@@ -143,8 +143,10 @@ func (d *Desk) signIn(ctx context.Context, u User, err error, args map[string]an
 		err = newErr(ErrBadCredential, "desk.error.inactive", map[string]any{"Name": u.DisplayName()}, nil)
 	}
 	if err != nil {
-		aerr := d.audit(ctx, AuditEntry{Action: "session.sign_in", Actor: u.ID, Outcome: OutcomeFailed,
-			Reason: reasonOf(err)}, args)
+		aerr := d.audit(ctx, AuditEntry{
+			Action: "session.sign_in", Actor: u.ID, Outcome: OutcomeFailed,
+			Reason: reasonOf(err),
+		}, args)
 		if errors.Is(err, ErrBadCredential) {
 			var de *Error
 			if !errors.As(err, &de) {
@@ -225,8 +227,10 @@ func (d *Desk) signOut(ctx context.Context, why string) error {
 	}
 	var errs []error
 	if sess.Elevation != nil {
-		errs = append(errs, d.audit(ctx, AuditEntry{Action: "session.restore", Actor: cashier.ID,
-			Approver: sess.Elevation.Approver, Outcome: OutcomeOK, Reason: why}, nil))
+		errs = append(errs, d.audit(ctx, AuditEntry{
+			Action: "session.restore", Actor: cashier.ID,
+			Approver: sess.Elevation.Approver, Outcome: OutcomeOK, Reason: why,
+		}, nil))
 	}
 	errs = append(errs, d.audit(ctx, AuditEntry{Action: "session.sign_out", Actor: cashier.ID, Outcome: OutcomeOK, Reason: why}, nil))
 	return errors.Join(errs...)
@@ -249,8 +253,10 @@ func (d *Desk) Lock(ctx context.Context) error {
 	d.mu.Unlock()
 	var errs []error
 	if sess.Elevation != nil {
-		errs = append(errs, d.audit(ctx, AuditEntry{Action: "session.restore", Actor: cashier.ID,
-			Approver: sess.Elevation.Approver, Outcome: OutcomeOK, Reason: "lock"}, nil))
+		errs = append(errs, d.audit(ctx, AuditEntry{
+			Action: "session.restore", Actor: cashier.ID,
+			Approver: sess.Elevation.Approver, Outcome: OutcomeOK, Reason: "lock",
+		}, nil))
 	}
 	errs = append(errs, d.audit(ctx, AuditEntry{Action: "session.lock", Actor: cashier.ID, Outcome: OutcomeOK}, nil))
 	return errors.Join(errs...)

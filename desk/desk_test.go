@@ -31,8 +31,10 @@ func testMatrix(version int64) policy.Matrix {
 		}
 		return m
 	}
-	cashier := []policy.Action{policy.ActionSell, policy.ActionGenericItem, policy.ActionDiscountLine,
-		policy.ActionParkBill, policy.ActionPreBillPrint, policy.ActionShiftOpen, policy.ActionCashIn}
+	cashier := []policy.Action{
+		policy.ActionSell, policy.ActionGenericItem, policy.ActionDiscountLine,
+		policy.ActionParkBill, policy.ActionPreBillPrint, policy.ActionShiftOpen, policy.ActionCashIn,
+	}
 	super := append(append([]policy.Action{}, cashier...), policy.ActionDiscountTotal, policy.ActionVoidLine,
 		policy.ActionCancelBill, policy.ActionReturn, policy.ActionDrawerOpen, policy.ActionReportX,
 		policy.ActionReportZWrite, policy.ActionCashOut, policy.ActionImpersonate, policy.ActionReprintReceipt)
@@ -45,13 +47,17 @@ func testMatrix(version int64) policy.Matrix {
 		Settings: policy.Settings{SecurityEnabled: true},
 		Groups: []policy.Group{
 			{ID: 1, Name: "Cashier", Actions: set(cashier...), Limits: map[policy.Limit]int64{
-				policy.LimitDiscountLine: 500, policy.LimitPreBillPrints: 1}},
+				policy.LimitDiscountLine: 500, policy.LimitPreBillPrints: 1,
+			}},
 			{ID: 2, Name: "Supervisor", Actions: set(super...), Limits: map[policy.Limit]int64{
-				policy.LimitDiscountLine: 3000, policy.LimitDiscountTotal: 3000, policy.LimitPreBillPrints: 3}},
+				policy.LimitDiscountLine: 3000, policy.LimitDiscountTotal: 3000, policy.LimitPreBillPrints: 3,
+			}},
 			{ID: 3, Name: "Junior", Actions: set(cashier...), Limits: map[policy.Limit]int64{
-				policy.LimitDiscountLine: 1000}},
+				policy.LimitDiscountLine: 1000,
+			}},
 			{ID: 4, Name: "Admin", Actions: set(all...), Limits: map[policy.Limit]int64{
-				policy.LimitDiscountLine: 10000, policy.LimitDiscountTotal: 10000}},
+				policy.LimitDiscountLine: 10000, policy.LimitDiscountTotal: 10000,
+			}},
 		},
 		Users: []policy.User{
 			{ID: anna, Login: "anna", Name: "Anna", Group: 1, Active: true},
@@ -157,23 +163,37 @@ func TestCashierDenials(t *testing.T) {
 		approval bool
 		words    string // in the request's description
 	}{
-		{"line discount over limit", func(d *Desk, lid sale.LineID) error { return d.LineDiscount(ctx, lid, pct(1500)) },
-			policy.ActionDiscountLine, policy.ReasonOverLimit, 500, true, "line discount 15 % on Milk"},
+		{
+			"line discount over limit", func(d *Desk, lid sale.LineID) error { return d.LineDiscount(ctx, lid, pct(1500)) },
+			policy.ActionDiscountLine, policy.ReasonOverLimit, 500, true, "line discount 15 % on Milk",
+		},
 		{"line discount as amount over limit", func(d *Desk, lid sale.LineID) error {
 			return d.LineDiscount(ctx, lid, sale.Discount{Kind: sale.DiscountAmount, Value: 1800}) // 10.01 % of 179.80
 		}, policy.ActionDiscountLine, policy.ReasonOverLimit, 500, true, "line discount 18.00 on Milk"},
-		{"total discount", func(d *Desk, _ sale.LineID) error { return d.TotalDiscount(ctx, pct(500)) },
-			policy.ActionDiscountTotal, policy.ReasonNoPermission, 0, true, "total discount 5 %"},
-		{"void", func(d *Desk, lid sale.LineID) error { return d.VoidLine(ctx, lid) },
-			policy.ActionVoidLine, policy.ReasonNoPermission, 0, true, "void line Milk"},
-		{"cancel", func(d *Desk, _ sale.LineID) error { return d.CancelBill(ctx) },
-			policy.ActionCancelBill, policy.ReasonNoPermission, 0, true, "cancel the bill"},
-		{"drawer", func(d *Desk, _ sale.LineID) error { return d.OpenDrawer(ctx) },
-			policy.ActionDrawerOpen, policy.ReasonNoPermission, 0, true, "open the cash drawer"},
-		{"cash out", func(d *Desk, _ sale.LineID) error { _, err := d.CashOut(ctx, 10000, "bank"); return err },
-			policy.ActionCashOut, policy.ReasonNoPermission, 0, true, "cash out 100.00"},
-		{"X report", func(d *Desk, _ sale.LineID) error { return d.XReport(ctx) },
-			policy.ActionReportX, policy.ReasonNoPermission, 0, true, "X report"},
+		{
+			"total discount", func(d *Desk, _ sale.LineID) error { return d.TotalDiscount(ctx, pct(500)) },
+			policy.ActionDiscountTotal, policy.ReasonNoPermission, 0, true, "total discount 5 %",
+		},
+		{
+			"void", func(d *Desk, lid sale.LineID) error { return d.VoidLine(ctx, lid) },
+			policy.ActionVoidLine, policy.ReasonNoPermission, 0, true, "void line Milk",
+		},
+		{
+			"cancel", func(d *Desk, _ sale.LineID) error { return d.CancelBill(ctx) },
+			policy.ActionCancelBill, policy.ReasonNoPermission, 0, true, "cancel the bill",
+		},
+		{
+			"drawer", func(d *Desk, _ sale.LineID) error { return d.OpenDrawer(ctx) },
+			policy.ActionDrawerOpen, policy.ReasonNoPermission, 0, true, "open the cash drawer",
+		},
+		{
+			"cash out", func(d *Desk, _ sale.LineID) error { _, err := d.CashOut(ctx, 10000, "bank"); return err },
+			policy.ActionCashOut, policy.ReasonNoPermission, 0, true, "cash out 100.00",
+		},
+		{
+			"X report", func(d *Desk, _ sale.LineID) error { return d.XReport(ctx) },
+			policy.ActionReportX, policy.ReasonNoPermission, 0, true, "X report",
+		},
 		{"second pre-bill", func(d *Desk, _ sale.LineID) error {
 			if _, err := d.PreBill(ctx); err != nil {
 				return err
@@ -315,13 +335,22 @@ func TestApproverRefusals(t *testing.T) {
 		reason policy.Reason
 		words  string
 	}{
-		{"self", func() error { return f.d.LineDiscount(ctx, lid, pct(1500)) },
-			Credential{Mode: ModeUserPassword, Login: "anna", Secret: "anna-pw"}, policy.ReasonSelfApproval, ""},
-		{"approver lacks the right", func() error { return f.d.VoidLine(ctx, lid) },
-			Credential{Mode: ModeUserPassword, Login: "lena", Secret: "lena-pw"}, policy.ReasonApproverNoPermission, "Lena does not have this right either."},
-		{"approver over own limit", func() error { return f.d.LineDiscount(ctx, lid, pct(1500)) },
-			Credential{Mode: ModeUserPassword, Login: "lena", Secret: "lena-pw"}, policy.ReasonApproverOverLimit,
-			"Supervisor Lena also may not give line discounts over 10 %."},
+		{
+			"self", func() error { return f.d.LineDiscount(ctx, lid, pct(1500)) },
+			Credential{Mode: ModeUserPassword, Login: "anna", Secret: "anna-pw"},
+			policy.ReasonSelfApproval, "",
+		},
+		{
+			"approver lacks the right", func() error { return f.d.VoidLine(ctx, lid) },
+			Credential{Mode: ModeUserPassword, Login: "lena", Secret: "lena-pw"},
+			policy.ReasonApproverNoPermission, "Lena does not have this right either.",
+		},
+		{
+			"approver over own limit", func() error { return f.d.LineDiscount(ctx, lid, pct(1500)) },
+			Credential{Mode: ModeUserPassword, Login: "lena", Secret: "lena-pw"},
+			policy.ReasonApproverOverLimit,
+			"Supervisor Lena also may not give line discounts over 10 %.",
+		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			den := denied(t, tc.req())

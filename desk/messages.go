@@ -171,8 +171,10 @@ func MessageOf(err error) policy.Message {
 	if errors.As(err, &se) {
 		return policy.Message{Key: se.Key, Fallback: se.Fallback, Args: se.Args}
 	}
-	for _, k := range []error{device.ErrOutcomeUnknown, device.ErrNoLink, device.ErrPaperOut, device.ErrCoverOpen,
-		device.ErrShiftOver24h, device.ErrShiftClosed, device.ErrBusy} {
+	for _, k := range []error{
+		device.ErrOutcomeUnknown, device.ErrNoLink, device.ErrPaperOut, device.ErrCoverOpen,
+		device.ErrShiftOver24h, device.ErrShiftClosed, device.ErrBusy,
+	} {
 		if errors.Is(err, k) {
 			return RegisterMessage(err)
 		}

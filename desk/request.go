@@ -113,8 +113,10 @@ func (d *Desk) decideAndRun(ctx context.Context, sess policy.Session, r *request
 			continue
 		}
 		denied := &Denied{Verdict: v, Reason: v.Message(snap), Request: &Pending{cashier: sess.Cashier, req: r}}
-		aerr := d.audit(ctx, AuditEntry{Action: string(c.action), Actor: sess.Cashier, Approver: approver,
-			Outcome: OutcomeDenied, Reason: v.String()}, d.auditArgs(r))
+		aerr := d.audit(ctx, AuditEntry{
+			Action: string(c.action), Actor: sess.Cashier, Approver: approver,
+			Outcome: OutcomeDenied, Reason: v.String(),
+		}, d.auditArgs(r))
 		if aerr != nil {
 			return errors.Join(denied, aerr)
 		}
@@ -134,8 +136,10 @@ func (d *Desk) auditDone(ctx context.Context, r *request, cashier, approver poli
 	if err != nil {
 		out, why = OutcomeFailed, err.Error()
 	}
-	aerr := d.audit(ctx, AuditEntry{Action: r.auditName(), Actor: cashier, Approver: approver,
-		Outcome: out, Reason: why}, d.auditArgs(r))
+	aerr := d.audit(ctx, AuditEntry{
+		Action: r.auditName(), Actor: cashier, Approver: approver,
+		Outcome: out, Reason: why,
+	}, d.auditArgs(r))
 	return errors.Join(err, aerr)
 }
 
@@ -204,8 +208,10 @@ func (d *Desk) expireIdle(ctx context.Context) error {
 	}
 	d.session, d.approver = next, User{}
 	d.mu.Unlock()
-	return d.audit(ctx, AuditEntry{Action: "session.elevation.expire", Actor: sess.Cashier,
-		Approver: sess.Elevation.Approver, Outcome: OutcomeOK, Reason: "idle"},
+	return d.audit(ctx, AuditEntry{
+		Action: "session.elevation.expire", Actor: sess.Cashier,
+		Approver: sess.Elevation.Approver, Outcome: OutcomeOK, Reason: "idle",
+	},
 		map[string]any{"idle_timeout": timeout.String()})
 }
 

@@ -31,8 +31,10 @@ func New(db *store.DB) *DB { return &DB{db: db} }
 var _ desk.Store = (*DB)(nil)
 
 func user(u store.User) desk.User {
-	return desk.User{ID: u.ID, Login: u.Login, FullName: u.FullName, ReceiptName: u.ReceiptName, INN: u.INN,
-		JournalDays: u.JournalDays, Active: u.Active, MustChange: u.MustChange}
+	return desk.User{
+		ID: u.ID, Login: u.Login, FullName: u.FullName, ReceiptName: u.ReceiptName, INN: u.INN,
+		JournalDays: u.JournalDays, Active: u.Active, MustChange: u.MustChange,
+	}
 }
 
 // credential maps the store's "who is this" failures to one desk error,
@@ -82,8 +84,10 @@ func (s *DB) UserByPIN(ctx context.Context, pin string) (desk.User, error) {
 }
 
 func (s *DB) Audit(ctx context.Context, e desk.AuditEntry) error {
-	_, err := s.db.Audit(ctx, store.AuditEntry{Time: e.Time, Terminal: e.Terminal, Actor: e.Actor,
-		Approver: e.Approver, Action: e.Action, Args: e.Args, Outcome: e.Outcome, Reason: e.Reason})
+	_, err := s.db.Audit(ctx, store.AuditEntry{
+		Time: e.Time, Terminal: e.Terminal, Actor: e.Actor,
+		Approver: e.Approver, Action: e.Action, Args: e.Args, Outcome: e.Outcome, Reason: e.Reason,
+	})
 	return err
 }
 
