@@ -147,9 +147,6 @@ var handlers = map[proto.Command]handler{
 	proto.CmdDeviceType:    {run: (*Emulator).cmdDeviceType, noPwd: true},
 }
 
-// commandCost is the register's own processing time of any command.
-const commandCost = 3 * time.Millisecond
-
 // execute runs one request body (CMD+DATA) and returns the reply body
 // (CMD echo, ERR, data) and how long the device is busy with it. It never
 // panics on any input: malformed requests get an error code.
@@ -159,7 +156,7 @@ func (e *Emulator) execute(body []byte) (reply []byte, busy time.Duration, cmd p
 	cmd, data, err := proto.SplitCommand(body)
 	if err != nil {
 		// A lone FFh: nothing to echo but the prefix.
-		return []byte{0xFF, 0x00, errUnsupported}, commandCost, 0xFF00
+		return []byte{0xFF, 0x00, errUnsupported}, positive(e.cfg.CommandTime), 0xFF00
 	}
 	c := &call{cmd: cmd}
 	out, code := e.dispatch(cmd, &req{b: data}, c)
@@ -168,7 +165,7 @@ func (e *Emulator) execute(body []byte) (reply []byte, busy time.Duration, cmd p
 	if code == errOK {
 		reply = append(reply, out...)
 	}
-	busy = commandCost + positive(c.extra)
+	busy = positive(e.cfg.CommandTime) + positive(c.extra)
 	if c.fn {
 		busy += positive(e.cfg.FNWrite)
 	}

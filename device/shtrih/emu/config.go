@@ -9,6 +9,12 @@ type Config struct {
 	// Baud charges wire time for every byte in both directions: 10 bits per
 	// byte (8N1). Default 115200; negative = no wire time.
 	Baud int
+	// CommandTime is the register's own processing of every command
+	// before its reply is ready (parsing, checks, the FN exchange of a
+	// command that is not a document). Default 3 ms, about what an FN-era
+	// Shtrih answers a status request in; negative = none (the benchmark
+	// measures the driver, not the register).
+	CommandTime time.Duration
 	// PrintSpeed is printed lines per second. Default 25 (a 57 mm thermal
 	// head at about 100 mm/s); negative = printing takes no time.
 	PrintSpeed int
@@ -58,6 +64,7 @@ type Config struct {
 
 const (
 	defaultBaud        = 115200
+	defaultCommandTime = 3 * time.Millisecond
 	defaultPrintSpeed  = 25
 	defaultFNWrite     = 150 * time.Millisecond
 	defaultZTime       = 1500 * time.Millisecond
@@ -71,6 +78,9 @@ const (
 func (c Config) withDefaults() Config {
 	if c.Baud == 0 {
 		c.Baud = defaultBaud
+	}
+	if c.CommandTime == 0 {
+		c.CommandTime = defaultCommandTime
 	}
 	if c.PrintSpeed == 0 {
 		c.PrintSpeed = defaultPrintSpeed

@@ -66,7 +66,7 @@ func FuzzExecute(f *testing.F) {
 // sliceSource feeds a fixed byte stream to the link, then ends it.
 type sliceSource struct{ b []byte }
 
-func (s *sliceSource) recv(ctx context.Context, wait time.Duration) (byte, bool, error) {
+func (s *sliceSource) recv(context.Context, time.Time, bool) (byte, bool, error) {
 	if len(s.b) == 0 {
 		return 0, false, io.EOF
 	}

@@ -22,6 +22,7 @@ type wire struct {
 	at     []time.Time
 	last   time.Time
 	closed bool
+	err    error // why it closed, when not by Close
 	notify chan struct{}
 }
 
@@ -48,20 +49,22 @@ func (w *wire) write(b []byte) error {
 	return nil
 }
 
-// read copies the bytes that have arrived into p, waiting up to wait
-// (forever if wait < 0) for the first one.
-func (w *wire) read(ctx context.Context, p []byte, wait time.Duration) (int, error) {
-	var deadline <-chan time.Time
-	if wait >= 0 {
-		t := time.NewTimer(wait)
-		defer t.Stop()
-		deadline = t.C
-	}
+// read copies the bytes that have arrived into p, waiting for the first
+// one until deadline (zero: forever). A byte already on the wire is waited
+// for precisely, to the microsecond it arrives; an empty wire blocks until
+// something is written. precise makes the deadline itself precise too, for
+// a caller that expects something to happen then (the device's reply
+// becoming ready), not a timeout.
+func (w *wire) read(ctx context.Context, p []byte, deadline time.Time, precise bool) (int, error) {
 	for {
 		w.mu.Lock()
 		if w.closed {
+			err := w.err
 			w.mu.Unlock()
-			return 0, ErrPortClosed
+			if err == nil {
+				err = ErrPortClosed
+			}
+			return 0, err
 		}
 		now := time.Now()
 		n := 0
@@ -74,30 +77,24 @@ func (w *wire) read(ctx context.Context, p []byte, wait time.Duration) (int, err
 			w.mu.Unlock()
 			return n, nil
 		}
-		var arrive <-chan time.Time
-		var timer *time.Timer
-		if len(w.data) > 0 {
-			timer = time.NewTimer(w.at[0].Sub(now))
-			arrive = timer.C
+		if !deadline.IsZero() && !now.Before(deadline) {
+			w.mu.Unlock()
+			return 0, nil
+		}
+		next, exact := deadline, precise
+		if len(w.data) > 0 && (next.IsZero() || w.at[0].Before(next)) {
+			next, exact = w.at[0], true
 		}
 		notify := w.notify
 		w.mu.Unlock()
-		select {
-		case <-arrive:
-		case <-notify:
-		case <-deadline:
-			if timer != nil {
-				timer.Stop()
-			}
-			return 0, nil
-		case <-ctx.Done():
-			if timer != nil {
-				timer.Stop()
-			}
-			return 0, ctx.Err()
+		var err error
+		if exact {
+			err = waitUntil(ctx, next, notify)
+		} else {
+			err = blockUntil(ctx, next, notify)
 		}
-		if timer != nil {
-			timer.Stop()
+		if err != nil {
+			return 0, err
 		}
 	}
 }
@@ -115,11 +112,14 @@ func (w *wire) reset() {
 	w.data, w.at = w.data[n:], w.at[n:]
 }
 
-func (w *wire) close() {
+func (w *wire) close() { w.fail(nil) }
+
+// fail closes the wire; reads return err (ErrPortClosed when nil).
+func (w *wire) fail(err error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if !w.closed {
-		w.closed = true
+		w.closed, w.err = true, err
 		close(w.notify)
 		w.notify = make(chan struct{})
 	}
@@ -128,9 +128,9 @@ func (w *wire) close() {
 // wireSource is the device end of a Pipe.
 type wireSource struct{ in *wire }
 
-func (s wireSource) recv(ctx context.Context, wait time.Duration) (byte, bool, error) {
+func (s wireSource) recv(ctx context.Context, until time.Time, precise bool) (byte, bool, error) {
 	var b [1]byte
-	n, err := s.in.read(ctx, b[:], wait)
+	n, err := s.in.read(ctx, b[:], until, precise)
 	return b[0], n == 1, err
 }
 
@@ -188,7 +188,11 @@ func (p *Pipe) Read(b []byte) (int, error) {
 	if len(b) == 0 {
 		return 0, nil
 	}
-	return p.fromDev.read(context.Background(), b, to)
+	var deadline time.Time
+	if to >= 0 {
+		deadline = time.Now().Add(to)
+	}
+	return p.fromDev.read(context.Background(), b, deadline, false)
 }
 
 // SetReadTimeout sets how long Read waits; a negative value waits forever.

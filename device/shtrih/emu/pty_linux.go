@@ -31,7 +31,7 @@ func (e *Emulator) ServePTY(ctx context.Context) (string, error) {
 		slave.Close()
 	}()
 	go func() {
-		err := e.serve(ctx, newReaderSource(master), master, true)
+		err := e.serve(ctx, newReaderSource(master, e.cfg.byteTime()), master, true)
 		if err != nil && ctx.Err() == nil {
 			e.mu.Lock()
 			e.serveErr = fmt.Errorf("serve pty: %w", err)

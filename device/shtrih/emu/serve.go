@@ -9,10 +9,12 @@ import (
 	"github.com/tillpos/till/device/shtrih/proto"
 )
 
-// source is the device's receiving side: the next byte within wait, ok false
-// on timeout.
+// source is the device's receiving side: the next byte that has crossed the
+// wire by until, ok false if none has. precise says the caller expects
+// something to happen at until (its reply becomes ready), so the deadline
+// is kept to the microsecond rather than to the timer's millisecond.
 type source interface {
-	recv(ctx context.Context, wait time.Duration) (b byte, ok bool, err error)
+	recv(ctx context.Context, until time.Time, precise bool) (b byte, ok bool, err error)
 }
 
 // pollSlice bounds every wait so a cleared fault or a cancelled context is
@@ -21,55 +23,33 @@ const pollSlice = 100 * time.Millisecond
 
 // Serve runs the device side of the link on any byte stream until ctx is
 // done or reading fails. Wire time at cfg.Baud is charged on what the device
-// sends and on each frame it receives. Reading happens in a goroutine that
-// ends when rw's Read fails: close rw after ctx is done to release it.
+// sends (it waits its bytes' time before writing them) and on what it
+// receives (each byte counts from when it was written, one byte time after
+// the one before, as on a Pipe). Reading happens in a goroutine that ends
+// when rw's Read fails: close rw after ctx is done to release it.
 func (e *Emulator) Serve(ctx context.Context, rw io.ReadWriter) error {
-	src := newReaderSource(rw)
-	return e.serve(ctx, src, rw, true)
+	return e.serve(ctx, newReaderSource(rw, e.cfg.byteTime()), rw, true)
 }
 
-// readerSource turns a blocking io.Reader into timed byte reads.
-type readerSource struct {
-	ch  chan []byte
-	err chan error
-	buf []byte
-}
-
-func newReaderSource(r io.Reader) *readerSource {
-	s := &readerSource{ch: make(chan []byte, 16), err: make(chan error, 1)}
+// newReaderSource turns a blocking io.Reader into timed byte reads: what
+// the reader delivers at memory speed is put on a simulated wire, so the
+// device sees each byte only once it could have crossed the line.
+func newReaderSource(r io.Reader, bt time.Duration) wireSource {
+	w := newWire(bt)
 	go func() {
+		b := make([]byte, 256)
 		for {
-			b := make([]byte, 256)
 			n, err := r.Read(b)
 			if n > 0 {
-				s.ch <- b[:n]
+				_ = w.write(b[:n]) // copies b; fails only after fail below
 			}
 			if err != nil {
-				s.err <- err
+				w.fail(err)
 				return
 			}
 		}
 	}()
-	return s
-}
-
-func (s *readerSource) recv(ctx context.Context, wait time.Duration) (byte, bool, error) {
-	if len(s.buf) == 0 {
-		t := time.NewTimer(wait)
-		defer t.Stop()
-		select {
-		case s.buf = <-s.ch:
-		case err := <-s.err:
-			return 0, false, err
-		case <-t.C:
-			return 0, false, nil
-		case <-ctx.Done():
-			return 0, false, ctx.Err()
-		}
-	}
-	b := s.buf[0]
-	s.buf = s.buf[1:]
-	return b, true, nil
+	return wireSource{w}
 }
 
 // serve is the device's link state machine (fiscal-shtrih-m.md §1.3 from the
@@ -112,7 +92,7 @@ func (e *Emulator) serve(ctx context.Context, src source, w io.Writer, pace bool
 			return err
 		}
 		now := time.Now()
-		wait := pollSlice
+		until, precise := now.Add(pollSlice), false
 		e.mu.Lock()
 		deaf := e.silence || e.dead
 		state, readyAt := e.replyState, e.readyAt
@@ -133,11 +113,16 @@ func (e *Emulator) serve(ctx context.Context, src source, w io.Writer, pace bool
 				}
 				continue
 			}
-			wait = min(wait, readyAt.Sub(now))
+			if readyAt.Before(until) {
+				// The reply is due then: be there on time.
+				until, precise = readyAt, true
+			}
 		case replyAwaitAck:
-			wait = min(wait, ackDeadline.Sub(now))
+			if ackDeadline.Before(until) {
+				until = ackDeadline
+			}
 		}
-		b, ok, err := src.recv(ctx, max(wait, time.Millisecond))
+		b, ok, err := src.recv(ctx, until, precise)
 		if err != nil {
 			if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 				return ctx.Err()
@@ -179,7 +164,7 @@ func (e *Emulator) serve(ctx context.Context, src source, w io.Writer, pace bool
 				e.mu.Unlock()
 			}
 		case proto.STX:
-			err = e.receiveFrame(ctx, src, send, busy, pace, bt)
+			err = e.receiveFrame(ctx, src, send, busy)
 		default:
 			// Noise, 0xFF of TCP models: ignored.
 		}
@@ -196,10 +181,11 @@ func (e *Emulator) setReply(frame []byte, st replyState, readyAt time.Time) {
 }
 
 // receiveFrame reads LEN, CMD+DATA and LRC after an STX, each byte within
-// the inter-byte timeout, then NAKs it or ACKs and executes it.
-func (e *Emulator) receiveFrame(ctx context.Context, src source, send func([]byte) error, busy, pace bool, bt time.Duration) error {
-	start := time.Now()
-	n, ok, err := src.recv(ctx, e.cfg.ByteTimeout)
+// the inter-byte timeout, then NAKs it or ACKs and executes it. The source
+// delivers each byte only once it has crossed the wire, so the ACK cannot
+// come before the whole frame could have arrived.
+func (e *Emulator) receiveFrame(ctx context.Context, src source, send func([]byte) error, busy bool) error {
+	n, ok, err := src.recv(ctx, time.Now().Add(e.cfg.ByteTimeout), false)
 	if err != nil {
 		return err
 	}
@@ -208,7 +194,7 @@ func (e *Emulator) receiveFrame(ctx context.Context, src source, send func([]byt
 		buf = make([]byte, int(n)+1)
 		for i := range buf {
 			var c byte
-			c, ok, err = src.recv(ctx, e.cfg.ByteTimeout)
+			c, ok, err = src.recv(ctx, time.Now().Add(e.cfg.ByteTimeout), false)
 			if err != nil {
 				return err
 			}
@@ -233,12 +219,6 @@ func (e *Emulator) receiveFrame(ctx context.Context, src source, send func([]byt
 		// the host may send it again safely.
 		return send([]byte{proto.NAK})
 	}
-	if pace && bt > 0 {
-		// The frame could not have arrived faster than the wire carries it.
-		if err := sleepCtx(ctx, time.Until(start.Add(time.Duration(int(n)+3)*bt))); err != nil {
-			return err
-		}
-	}
 	if err := send([]byte{proto.ACK}); err != nil {
 		return err
 	}
@@ -254,18 +234,4 @@ func (e *Emulator) receiveFrame(ctx context.Context, src source, send func([]byt
 	}
 	e.mu.Unlock()
 	return nil
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return nil
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
