@@ -8,20 +8,25 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"sync"
 
 	"go.bug.st/serial/enumerator"
 
+	"github.com/tillpos/till/device"
 	"github.com/tillpos/till/device/hidin"
 )
 
 func init() {
-	register("devices", "list serial ports (with USB VID/PID) and HID devices, for setting up readers and the register",
+	register("devices", "list serial ports (with USB VID/PID) and HID devices; 'devices read SPEC' shows what a reader sends",
 		func(ctx context.Context, args []string) error {
+			if len(args) > 0 && args[0] == "read" {
+				return runDevicesRead(ctx, os.Stdout, args[1:], hidin.HIDBus{})
+			}
 			return runDevices(os.Stdout, args, serialPorts, hidin.HIDBus{})
 		})
 }
 
-const devicesUsage = "devices"
+const devicesUsage = "devices | devices read 'NAME VVVV:PPPP[/IFACE] scanner|card|badge [pos] [form=...] ...' (see docs/input.md)"
 
 // serialPort is what the port picker needs of a serial port.
 type serialPort struct {
@@ -116,4 +121,62 @@ func runDevices(w io.Writer, args []string, ports func() ([]serialPort, error), 
 		return fmt.Errorf("devices: %s", strings.Join(errs, "; "))
 	}
 	return nil
+}
+
+// runDevicesRead opens one reader as the till would and prints its events
+// and status changes until ctx ends (Ctrl-C): the way to check a new
+// scanner's setup. Badges print masked, swipes only say which tracks read.
+func runDevicesRead(ctx context.Context, w io.Writer, args []string, bus hidin.Bus) error {
+	if len(args) != 1 {
+		return fmt.Errorf("%w: devices read takes one quoted device spec; %s", errUsage, devicesUsage)
+	}
+	cfg, err := hidin.ParseSpec(args[0])
+	if err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	if !bus.Supported() {
+		return fmt.Errorf("devices read: HID is not supported in this build (built without cgo)")
+	}
+	evs := make(chan device.InputEvent)
+	var mu sync.Mutex // status lines come from the manager's goroutines
+	m := hidin.New(bus, []hidin.DeviceConfig{cfg}, evs, hidin.Options{OnStatus: func(s hidin.Status) {
+		mu.Lock()
+		defer mu.Unlock()
+		fmt.Fprintf(w, "%s: %s %s\n", s.Name, s.State, s.Detail)
+	}})
+	done := make(chan error, 1)
+	go func() { done <- m.Run(ctx) }()
+	for {
+		select {
+		case ev := <-evs:
+			mu.Lock()
+			fmt.Fprintln(w, describeEvent(ev))
+			mu.Unlock()
+		case err := <-done:
+			return err
+		}
+	}
+}
+
+func describeEvent(ev device.InputEvent) string {
+	switch e := ev.(type) {
+	case device.Scan:
+		s := fmt.Sprintf("scan %s %s", e.Kind, e.Symbology)
+		switch e.Kind {
+		case device.ScanItem:
+			s += fmt.Sprintf(" item %s (%s)", e.Item.GTIN, e.Item.From)
+		case device.ScanLabel:
+			s += fmt.Sprintf(" label prefix %s item %s %s %d", e.Label.Prefix, e.Label.ItemCode, e.Label.Kind, e.Label.Value)
+		case device.ScanMarking:
+			s += fmt.Sprintf(" marking GTIN %s serial %s", e.Marking.GTIN, e.Marking.Serial)
+		}
+		return s + fmt.Sprintf(" raw %q", e.Raw)
+	case device.Swipe:
+		return e.String()
+	case device.Badge:
+		return fmt.Sprintf("%s (%s)", e.ID, e.Form)
+	case device.ReadError:
+		return fmt.Sprintf("error %s: %s (%s)", e.Key, e.Fallback, e.Detail)
+	}
+	return fmt.Sprintf("event %T", ev)
 }

@@ -2,9 +2,12 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/tillpos/till/device/hidin"
 )
@@ -68,3 +71,83 @@ HID devices:
 		t.Error("listing failure not reported")
 	}
 }
+
+type readBus struct {
+	conn *scriptConn
+}
+
+func (b readBus) Supported() bool { return true }
+func (b readBus) Enumerate() ([]hidin.Info, error) {
+	return []hidin.Info{{Path: "p", VID: 0xffff, PID: 0x35}}, nil
+}
+func (b readBus) Open(hidin.Info) (hidin.Conn, error) { return b.conn, nil }
+
+// scriptConn plays reports, then reports timeouts until closed.
+type scriptConn struct {
+	reports [][]byte
+	played  chan struct{}
+}
+
+func (c *scriptConn) ReadTimeout(b []byte, ms int) (int, error) {
+	if len(c.reports) == 0 {
+		select {
+		case <-c.played:
+		default:
+			close(c.played)
+		}
+		time.Sleep(time.Duration(ms) * time.Millisecond)
+		return 0, nil
+	}
+	n := copy(b, c.reports[0])
+	c.reports = c.reports[1:]
+	return n, nil
+}
+func (c *scriptConn) Close() error { return nil }
+
+func TestDevicesRead(t *testing.T) {
+	var reports [][]byte
+	for _, u := range []byte{0x1E, 0x25, 0x25, 0x36, 0x1F, 0x21, 0x27, 0x1E, 0x27, 0x28} { // "188,24010" Enter
+		reports = append(reports, []byte{0, 0, u, 0, 0, 0, 0, 0}, make([]byte, 8))
+	}
+	conn := &scriptConn{reports: reports, played: make(chan struct{})}
+	ctx, cancel := context.WithCancel(context.Background())
+	var out syncBuffer
+	done := make(chan error)
+	go func() {
+		done <- runDevicesRead(ctx, &out, []string{"door ffff:0035 badge form=em-wiegand26"}, readBus{conn})
+	}()
+	<-conn.played
+	time.Sleep(100 * time.Millisecond)
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	got := out.String()
+	if !strings.Contains(got, "door: connected") || !strings.Contains(got, "badge …4010 (em-wiegand26)") {
+		t.Errorf("output:\n%s", got)
+	}
+	if strings.Contains(got, "188,24010") {
+		t.Errorf("badge printed in full:\n%s", got)
+	}
+	if err := runDevicesRead(ctx, &out, []string{"door ffff:0035 badge"}, readBus{conn}); !errors.Is(err, errUsage) {
+		t.Errorf("bad spec: %v", err)
+	}
+	if err := runDevicesRead(ctx, &out, nil, stubBus{}); !errors.Is(err, errUsage) {
+		t.Errorf("no spec: %v", err)
+	}
+	if err := runDevicesRead(ctx, &out, []string{"s 1:2 scanner"}, stubBus{}); err == nil {
+		t.Error("unsupported build not reported")
+	}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
