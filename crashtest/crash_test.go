@@ -26,6 +26,7 @@ const (
 	envRuns  = "CRASHTEST_RUNS"  // runs per point (default 20, 4 with -short)
 	envTable = "CRASH_TABLE"     // write the table as Markdown to this file (relative to crashtest/)
 	envBaseS = "CRASHTEST_SEEDS" // base seed of the random bills; default from the clock, logged
+	envTrace = "CRASHTEST_TRACE" // "1": print every control byte and frame on the line to stderr
 )
 
 // baud of the emulated line: the fastest the driver knows, so each run costs
@@ -161,6 +162,7 @@ func newHarness(t *testing.T) *harness {
 	if h.tap, err = newWireTap(); err != nil {
 		t.Fatal(err)
 	}
+	h.tap.tracing = os.Getenv(envTrace) != ""
 	h.tap.fail = func(err error) {
 		h.mu.Lock()
 		h.tapErr = append(h.tapErr, err)

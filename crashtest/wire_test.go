@@ -148,9 +148,28 @@ type wireTap struct {
 
 	host, dev scanner // host: till -> register (Read); dev: register -> till (Write)
 
-	mu    sync.Mutex
-	child *child
-	fail  func(error) // reports a failure from the serve goroutine
+	mu      sync.Mutex
+	child   *child
+	fail    func(error) // reports a failure from the serve goroutine
+	tracing bool        // print every event to stderr (CRASHTEST_TRACE=1)
+}
+
+// trace prints one event with a timestamp: > till to register, < back.
+func (w *wireTap) trace(dir string, ev event) {
+	if !w.tracing {
+		return
+	}
+	at := time.Now().Format("15:04:05.000")
+	switch {
+	case !ev.frame:
+		fmt.Fprintf(os.Stderr, "%s %s %02X\n", at, dir, ev.ctl)
+	case ev.err != nil:
+		fmt.Fprintf(os.Stderr, "%s %s bad frame: %v\n", at, dir, ev.err)
+	case dir == "<":
+		fmt.Fprintf(os.Stderr, "%s %s %v reply, code %02Xh\n", at, dir, ev.cmd, ev.code)
+	default:
+		fmt.Fprintf(os.Stderr, "%s %s %v\n", at, dir, ev.cmd)
+	}
 }
 
 // newWireTap opens a pseudo-terminal in raw mode (a serial line carries
@@ -220,6 +239,7 @@ func (w *wireTap) Read(p []byte) (int, error) {
 		w.mu.Lock()
 		c := w.child
 		w.host.feed(p[:n], func(ev event) {
+			w.trace(">", ev)
 			if c != nil && ev.frame && ev.err == nil {
 				c.mu.Lock()
 				c.sent = append(c.sent, ev.cmd)
@@ -239,6 +259,7 @@ func (w *wireTap) Write(p []byte) (int, error) {
 	c := w.child
 	var replies []event
 	w.dev.feed(p, func(ev event) {
+		w.trace("<", ev)
 		if ev.frame {
 			replies = append(replies, ev)
 		}
