@@ -66,10 +66,13 @@ fuzz: deps
 	FUZZTIME=$(FUZZTIME) JOBS=$(JOBS) scripts/fuzz.sh ./...
 
 lint: deps
-	$(GO) run $(GOFUMPT) -l -d .
+	@out=$$($(GO) run $(GOFUMPT) -l .); if [ -n "$$out" ]; then echo "gofumpt: not formatted:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
-	$(GO) run $(GOVULNCHECK) ./...
+	@# govulncheck needs its database on vuln.go.dev; a build machine that only
+	@# reaches the module proxy says so and skips it instead of failing lint.
+	@if getent hosts vuln.go.dev >/dev/null; then $(GO) run $(GOVULNCHECK) ./...; \
+	else echo "lint: vuln.go.dev unreachable from here, govulncheck skipped"; fi
 
 # fyne package bumps the build number in FyneApp.toml; put it back so the
 # tree stays clean.
