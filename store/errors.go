@@ -45,6 +45,14 @@ var (
 	// ErrShiftOpen / ErrNoShift: opening a second shift, closing none.
 	ErrShiftOpen = errors.New("store: a shift is already open")
 	ErrNoShift   = errors.New("store: no shift is open")
+	// ErrGroupInUse: deleting a group some user still belongs to.
+	ErrGroupInUse = errors.New("store: users still belong to the group")
+	// ErrInvalidINN: a cashier INN that is not 12 digits with valid check
+	// digits.
+	ErrInvalidINN = errors.New("store: cashier INN is not valid")
+	// ErrInvalid: a value the store refuses to keep (an empty name, a
+	// negative number).
+	ErrInvalid = errors.New("store: invalid value")
 )
 
 // PathError names the file an error is about, so "locked" says which lock
@@ -92,6 +100,9 @@ var messages = []struct {
 	{ErrNotFound, "store.error.not_found", "Not found."},
 	{ErrShiftOpen, "store.error.shift_open", "A shift is already open."},
 	{ErrNoShift, "store.error.no_shift", "No shift is open."},
+	{ErrGroupInUse, "store.error.group_in_use", "Users still belong to this group: move them to another group first."},
+	{ErrInvalidINN, "store.error.invalid_inn", "The cashier INN must be 12 digits with valid check digits."},
+	{ErrInvalid, "store.error.invalid", "This value is not valid."},
 }
 
 // Message explains err for a person: the key and fallback of the first store

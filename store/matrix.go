@@ -193,6 +193,9 @@ func saveMatrix(ctx context.Context, tx *sql.Tx, m policy.Matrix, source string,
 		}
 		rows.Close()
 		for _, id := range drop {
+			if err := groupUnused(ctx, tx, id); err != nil {
+				return fmt.Errorf("delete group #%d: %w", id, err)
+			}
 			if _, err := tx.ExecContext(ctx, `DELETE FROM groups WHERE id = ?`, id); err != nil {
 				return fmt.Errorf("delete group #%d (does a user still belong to it?): %w", id, err)
 			}

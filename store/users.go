@@ -116,6 +116,9 @@ func (d *DB) createUser(ctx context.Context, nu NewUser, password string, mustCh
 	if nu.JournalDays <= 0 {
 		nu.JournalDays = 1
 	}
+	if err := checkCard(nu.INN, nu.JournalDays); err != nil {
+		return User{}, fmt.Errorf("create user %q: %w", nu.Login, err)
+	}
 	hash, err := HashPassword(password, DefaultArgon2)
 	if err != nil {
 		return User{}, err
@@ -191,6 +194,12 @@ func (d *DB) Users(ctx context.Context) ([]User, error) {
 // UpdateUser stores u's name, group, receipt name, INN, journal depth and
 // active flag (not the login or the password).
 func (d *DB) UpdateUser(ctx context.Context, u User, by Actor) error {
+	if u.JournalDays == 0 {
+		u.JournalDays = 1
+	}
+	if err := checkCard(u.INN, u.JournalDays); err != nil {
+		return fmt.Errorf("update user #%d: %w", u.ID, err)
+	}
 	err := d.tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE users SET full_name=?, group_id=?, receipt_name=?, inn=?, journal_days=?, active=?, updated=? WHERE id=?`,
 			u.FullName, int64(u.Group), u.ReceiptName, u.INN, u.JournalDays, u.Active, us(time.Now()), int64(u.ID))

@@ -1,0 +1,297 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/tillpos/till/policy"
+)
+
+// The back office's use cases beyond the matrix as a whole: single group
+// operations with their own audit rows, and audit search.
+
+// ValidINN reports whether s is a checksum-valid 12-digit INN of an
+// individual (the Russian tax number printed as the cashier's INN, tag 1203).
+// The 11th and 12th digits are check digits: each is the weighted sum of the
+// digits before it, modulo 11, modulo 10.
+func ValidINN(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	d := make([]int, 12)
+	for i := range 12 {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return false
+		}
+		d[i] = int(c - '0')
+	}
+	check := func(w []int) int {
+		sum := 0
+		for i, k := range w {
+			sum += k * d[i]
+		}
+		return sum % 11 % 10
+	}
+	return check([]int{7, 2, 4, 10, 3, 5, 9, 4, 6, 8}) == d[10] &&
+		check([]int{3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8}) == d[11]
+}
+
+// checkCard validates what CreateUser and UpdateUser store for the register:
+// an INN is empty or checksum-valid (the register would send a wrong one to
+// the tax service), a journal depth is not negative.
+func checkCard(inn string, journalDays int) error {
+	if inn != "" && !ValidINN(inn) {
+		return ErrInvalidINN
+	}
+	if journalDays < 0 {
+		return fmt.Errorf("journal depth %d days: %w", journalDays, ErrInvalid)
+	}
+	return nil
+}
+
+// Group is a group's ID, name and how many users belong to it.
+type Group struct {
+	ID    policy.GroupID
+	Name  string
+	Users int
+}
+
+// Groups lists the groups by name with their user counts.
+func (d *DB) Groups(ctx context.Context) ([]Group, error) {
+	rows, err := d.db.QueryContext(ctx, `SELECT g.id, g.name, (SELECT count(*) FROM users u WHERE u.group_id = g.id)
+		FROM groups g ORDER BY g.name`)
+	if err != nil {
+		return nil, fmt.Errorf("list groups: %w", err)
+	}
+	defer rows.Close()
+	var out []Group
+	for rows.Next() {
+		var g Group
+		if err := rows.Scan((*int64)(&g.ID), &g.Name, &g.Users); err != nil {
+			return nil, fmt.Errorf("list groups: %w", err)
+		}
+		out = append(out, g)
+	}
+	return out, rows.Err()
+}
+
+func groupName(name string) (string, error) {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return "", fmt.Errorf("empty group name: %w", ErrInvalid)
+	}
+	return name, nil
+}
+
+// CreateGroup adds a group holding nothing, or the rights of copyFrom when
+// it is not 0, and bumps the matrix version. A taken name wraps ErrExists.
+func (d *DB) CreateGroup(ctx context.Context, name string, copyFrom policy.GroupID, by Actor) (policy.GroupID, error) {
+	name, err := groupName(name)
+	if err != nil {
+		return 0, fmt.Errorf("create group: %w", err)
+	}
+	var id int64
+	err = d.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO groups(name) VALUES(?)`, name)
+		if isUnique(err) {
+			return ErrExists
+		}
+		if err != nil {
+			return err
+		}
+		if id, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		if copyFrom != 0 {
+			if err := copyRights(ctx, tx, int64(copyFrom), id); err != nil {
+				return err
+			}
+		}
+		if _, err := appendAudit(ctx, tx, by.entry("security.group.create", map[string]any{"group": id, "name": name, "copy_from": copyFrom}, OutcomeOK, "")); err != nil {
+			return err
+		}
+		return bumpMatrix(ctx, tx, "local")
+	})
+	if err != nil {
+		return 0, fmt.Errorf("create group %q: %w", name, err)
+	}
+	return policy.GroupID(id), nil
+}
+
+// RenameGroup gives a group a new name.
+func (d *DB) RenameGroup(ctx context.Context, id policy.GroupID, name string, by Actor) error {
+	name, err := groupName(name)
+	if err != nil {
+		return fmt.Errorf("rename group #%d: %w", id, err)
+	}
+	err = d.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE groups SET name = ? WHERE id = ?`, name, int64(id))
+		if isUnique(err) {
+			return ErrExists
+		}
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrNotFound
+		}
+		if _, err := appendAudit(ctx, tx, by.entry("security.group.rename", map[string]any{"group": id, "name": name}, OutcomeOK, "")); err != nil {
+			return err
+		}
+		return bumpMatrix(ctx, tx, "local")
+	})
+	if err != nil {
+		return fmt.Errorf("rename group #%d to %q: %w", id, name, err)
+	}
+	return nil
+}
+
+// DeleteGroup removes a group and its rights. It is refused with
+// ErrGroupInUse while any user, active or not, belongs to it: bills and the
+// audit log keep referring to users, so a user is moved, never orphaned.
+func (d *DB) DeleteGroup(ctx context.Context, id policy.GroupID, by Actor) error {
+	err := d.tx(ctx, func(tx *sql.Tx) error {
+		if err := groupUnused(ctx, tx, int64(id)); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM group_actions WHERE group_id = ?`, int64(id)); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM group_limits WHERE group_id = ?`, int64(id)); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM groups WHERE id = ?`, int64(id))
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrNotFound
+		}
+		if _, err := appendAudit(ctx, tx, by.entry("security.group.delete", map[string]any{"group": id}, OutcomeOK, "")); err != nil {
+			return err
+		}
+		return bumpMatrix(ctx, tx, "local")
+	})
+	if err != nil {
+		return fmt.Errorf("delete group #%d: %w", id, err)
+	}
+	return nil
+}
+
+func groupUnused(ctx context.Context, tx *sql.Tx, id int64) error {
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE group_id = ?`, id).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return fmt.Errorf("%d users: %w", n, ErrGroupInUse)
+	}
+	return nil
+}
+
+// CopyGroupRights replaces the actions and limits of group to by those of
+// group from ("copy permissions from").
+func (d *DB) CopyGroupRights(ctx context.Context, from, to policy.GroupID, by Actor) error {
+	err := d.tx(ctx, func(tx *sql.Tx) error {
+		if err := copyRights(ctx, tx, int64(from), int64(to)); err != nil {
+			return err
+		}
+		if _, err := appendAudit(ctx, tx, by.entry("security.group.copy", map[string]any{"from": from, "group": to}, OutcomeOK, "")); err != nil {
+			return err
+		}
+		return bumpMatrix(ctx, tx, "local")
+	})
+	if err != nil {
+		return fmt.Errorf("copy rights of group #%d to #%d: %w", from, to, err)
+	}
+	return nil
+}
+
+func copyRights(ctx context.Context, tx *sql.Tx, from, to int64) error {
+	for _, id := range []int64{from, to} {
+		var one int
+		if err := tx.QueryRowContext(ctx, `SELECT 1 FROM groups WHERE id = ?`, id).Scan(&one); errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("group #%d: %w", id, ErrNotFound)
+		} else if err != nil {
+			return err
+		}
+	}
+	if from == to {
+		return nil
+	}
+	for _, q := range []string{
+		`DELETE FROM group_actions WHERE group_id = ?2`,
+		`DELETE FROM group_limits WHERE group_id = ?2`,
+		`INSERT INTO group_actions(group_id, action) SELECT ?2, action FROM group_actions WHERE group_id = ?1`,
+		`INSERT INTO group_limits(group_id, name, value) SELECT ?2, name, value FROM group_limits WHERE group_id = ?1`,
+	} {
+		if _, err := tx.ExecContext(ctx, q, from, to); err != nil {
+			return fmt.Errorf("copy rights: %w", err)
+		}
+	}
+	return nil
+}
+
+// AuditQuery filters the audit log for the audit screen. Zero fields do not
+// filter. Action matches an exact ID or, ending in ".", every action under
+// that prefix ("users." for all user management).
+type AuditQuery struct {
+	Actor    policy.UserID
+	Approver policy.UserID
+	Action   string
+	From, To time.Time // From inclusive, To exclusive
+	Limit    int       // default 500
+}
+
+// SearchAudit returns the rows matching q, newest first.
+func (d *DB) SearchAudit(ctx context.Context, q AuditQuery) ([]AuditEntry, error) {
+	var where []string
+	var args []any
+	if q.Actor != 0 {
+		where, args = append(where, "actor = ?"), append(args, int64(q.Actor))
+	}
+	if q.Approver != 0 {
+		where, args = append(where, "approver = ?"), append(args, int64(q.Approver))
+	}
+	if a := strings.TrimSpace(q.Action); a != "" {
+		if strings.HasSuffix(a, ".") {
+			// substr instead of LIKE: action IDs contain '_', a LIKE wildcard.
+			where, args = append(where, "substr(action, 1, ?) = ?"), append(args, len(a), a)
+		} else {
+			where, args = append(where, "action = ?"), append(args, a)
+		}
+	}
+	if !q.From.IsZero() {
+		where, args = append(where, "time >= ?"), append(args, us(q.From))
+	}
+	if !q.To.IsZero() {
+		where, args = append(where, "time < ?"), append(args, us(q.To))
+	}
+	if q.Limit <= 0 {
+		q.Limit = 500
+	}
+	query := `SELECT id, time, terminal, actor, approver, action, args, outcome, reason FROM audit`
+	if len(where) > 0 {
+		query += " WHERE " + strings.Join(where, " AND ")
+	}
+	query += " ORDER BY id DESC LIMIT ?"
+	rows, err := d.db.QueryContext(ctx, query, append(args, q.Limit)...)
+	if err != nil {
+		return nil, fmt.Errorf("search audit: %w", err)
+	}
+	defer rows.Close()
+	var out []AuditEntry
+	for rows.Next() {
+		e, _, _, err := scanAudit(rows, false)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}

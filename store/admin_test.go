@@ -1,0 +1,216 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/tillpos/till/policy"
+)
+
+func TestValidINN(t *testing.T) {
+	for _, du := range DemoUsers {
+		if !ValidINN(du.INN) {
+			t.Errorf("demo %s: %s refused", du.Login, du.INN)
+		}
+	}
+	for _, s := range []string{
+		"500100732259", // the INN users_test.go gives its cashier
+	} {
+		if !ValidINN(s) {
+			t.Errorf("%s refused", s)
+		}
+	}
+	for _, s := range []string{
+		"", "500100732258", "500100732269", "50010073225", "5001007322590", "50010073225a", "7707083893", // 10-digit company INN
+	} {
+		if ValidINN(s) {
+			t.Errorf("%q accepted", s)
+		}
+	}
+}
+
+func TestUserCardValidated(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	g := mustGroup(t, db, "Cashier", policy.ActionSell)
+	if _, _, err := db.CreateUser(ctx, NewUser{Login: "x", Group: g, INN: "500100732258"}, Actor{}); !errors.Is(err, ErrInvalidINN) {
+		t.Fatalf("bad INN: %v, want ErrInvalidINN", err)
+	}
+	u, _, err := db.CreateUser(ctx, NewUser{Login: "x", Group: g, INN: "500100732259", JournalDays: 3}, Actor{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.INN = "123"
+	if err := db.UpdateUser(ctx, u, Actor{}); !errors.Is(err, ErrInvalidINN) {
+		t.Fatalf("update bad INN: %v", err)
+	}
+	u.INN, u.JournalDays = "", -1
+	if err := db.UpdateUser(ctx, u, Actor{}); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("negative journal: %v", err)
+	}
+}
+
+func TestGroupOperations(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	if err := db.SeedDemo(ctx); err != nil {
+		t.Fatal(err)
+	}
+	sup, err := db.GroupByName(ctx, DemoGroupSupervisor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v0, _ := db.MatrixVersion(ctx)
+	by := Actor{User: 1, Terminal: "t1"}
+
+	// Create as a copy: the same rights as the source.
+	id, err := db.CreateGroup(ctx, "Night shift", sup, by)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.CreateGroup(ctx, "Night shift", 0, by); !errors.Is(err, ErrExists) {
+		t.Errorf("duplicate name: %v", err)
+	}
+	if _, err := db.CreateGroup(ctx, "  ", 0, by); !errors.Is(err, ErrInvalid) {
+		t.Errorf("empty name: %v", err)
+	}
+	rights := func(gid policy.GroupID) policy.Group {
+		m, err := db.LoadMatrix(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, g := range m.Groups {
+			if g.ID == gid {
+				g.ID, g.Name = 0, ""
+				return g
+			}
+		}
+		t.Fatalf("group #%d missing", gid)
+		return policy.Group{}
+	}
+	if d := cmp.Diff(rights(sup), rights(id)); d != "" {
+		t.Errorf("copy differs (-source +copy):\n%s", d)
+	}
+
+	// Copy into an existing group replaces its rights.
+	cashier, _ := db.GroupByName(ctx, DemoGroupCashier)
+	empty, err := db.CreateGroup(ctx, "Empty", 0, by)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.CopyGroupRights(ctx, empty, id, by); err != nil {
+		t.Fatal(err)
+	}
+	if g := rights(id); len(g.Actions) != 0 || len(g.Limits) != 0 {
+		t.Errorf("after copying an empty group: %+v", g)
+	}
+	if err := db.CopyGroupRights(ctx, cashier, id, by); err != nil {
+		t.Fatal(err)
+	}
+	if d := cmp.Diff(rights(cashier), rights(id)); d != "" {
+		t.Errorf("copy differs:\n%s", d)
+	}
+
+	if err := db.RenameGroup(ctx, id, "Evening", by); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := db.GroupByName(ctx, "Evening"); err != nil || got != id {
+		t.Errorf("renamed: %v %v", got, err)
+	}
+	if err := db.RenameGroup(ctx, id, DemoGroupCashier, by); !errors.Is(err, ErrExists) {
+		t.Errorf("rename onto a taken name: %v", err)
+	}
+
+	// Delete refused while users belong, by DeleteGroup and by SaveMatrix.
+	if err := db.DeleteGroup(ctx, cashier, by); !errors.Is(err, ErrGroupInUse) {
+		t.Errorf("delete a group in use: %v", err)
+	}
+	m, _ := db.LoadMatrix(ctx)
+	var without policy.Matrix
+	without.Settings = m.Settings
+	for _, g := range m.Groups {
+		if g.ID != cashier {
+			without.Groups = append(without.Groups, g)
+		}
+	}
+	if _, err := db.SaveMatrix(ctx, without, "", by); !errors.Is(err, ErrGroupInUse) {
+		t.Errorf("save without a group in use: %v", err)
+	}
+	if err := db.DeleteGroup(ctx, empty, by); err != nil {
+		t.Fatal(err)
+	}
+	gs, err := db.Groups(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	users := map[string]int{}
+	for _, g := range gs {
+		names = append(names, g.Name)
+		users[g.Name] = g.Users
+	}
+	if d := cmp.Diff([]string{DemoGroupAdmin, DemoGroupCashier, "Evening", DemoGroupSupervisor}, names); d != "" {
+		t.Errorf("groups:\n%s", d)
+	}
+	if users[DemoGroupCashier] != 2 || users["Evening"] != 0 {
+		t.Errorf("user counts %v", users)
+	}
+	if v, _ := db.MatrixVersion(ctx); v < v0+5 {
+		t.Errorf("version %d after five changes from %d", v, v0)
+	}
+	rep, err := db.VerifyAudit(ctx)
+	if err != nil || rep.Break != nil {
+		t.Errorf("audit chain: %+v %v", rep, err)
+	}
+}
+
+func TestSearchAudit(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	t0 := time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC)
+	for i, e := range []AuditEntry{
+		{Actor: 3, Action: "bill.discount.line", Outcome: OutcomeOK},
+		{Actor: 3, Approver: 2, Action: "bill.discount.line", Outcome: OutcomeApproved},
+		{Actor: 4, Action: "bill.void_line", Outcome: OutcomeDenied},
+		{Actor: 1, Action: "users.create", Outcome: OutcomeOK},
+		{Actor: 1, Action: "users.password.reset", Outcome: OutcomeOK},
+	} {
+		e.Terminal, e.Time = "t1", t0.Add(time.Duration(i)*time.Hour)
+		if _, err := db.Audit(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ids := func(q AuditQuery) []int64 {
+		es, err := db.SearchAudit(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := []int64{}
+		for _, e := range es {
+			out = append(out, e.ID)
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name string
+		q    AuditQuery
+		want []int64
+	}{
+		{"all, newest first", AuditQuery{}, []int64{5, 4, 3, 2, 1}},
+		{"actor", AuditQuery{Actor: 3}, []int64{2, 1}},
+		{"approver", AuditQuery{Approver: 2}, []int64{2}},
+		{"action", AuditQuery{Action: "bill.void_line"}, []int64{3}},
+		{"prefix", AuditQuery{Action: "users."}, []int64{5, 4}},
+		{"prefix is not a LIKE pattern", AuditQuery{Action: "bill_"}, []int64{}},
+		{"dates", AuditQuery{From: t0.Add(time.Hour), To: t0.Add(3 * time.Hour)}, []int64{3, 2}},
+		{"limit", AuditQuery{Limit: 2}, []int64{5, 4}},
+	} {
+		if d := cmp.Diff(tc.want, ids(tc.q)); d != "" {
+			t.Errorf("%s:\n%s", tc.name, d)
+		}
+	}
+}
