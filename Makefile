@@ -74,12 +74,14 @@ lint: deps
 	@if getent hosts vuln.go.dev >/dev/null; then $(GO) run $(GOVULNCHECK) ./...; \
 	else echo "lint: vuln.go.dev unreachable from here, govulncheck skipped"; fi
 
-# fyne package bumps the build number in FyneApp.toml; put it back so the
-# tree stays clean.
+# fyne package bumps the build number in FyneApp.toml; put it back, and move
+# the archive it writes into bin/, so the tree stays clean.
 package: build
 	cp FyneApp.toml FyneApp.toml.orig
 	$(GO) run $(FYNE_TOOL) package --os linux --executable $(BIN) || { mv FyneApp.toml.orig FyneApp.toml; exit 1; }
 	mv FyneApp.toml.orig FyneApp.toml
+	mv Till.tar.xz bin/
+	@echo "package: bin/Till.tar.xz"
 
 # A real window under Xvfb and a screenshot in docs/, to see what a person sees.
 look: build
