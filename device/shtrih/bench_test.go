@@ -15,11 +15,14 @@ import (
 const benchBaud = 115200
 
 // benchEmu charges wire time per byte at 115200 baud and nothing else:
-// printing and FN writes are the register's time, not the driver's, and
-// would drown what the benchmark is for — the driver's own overhead on top
-// of the bytes it must move.
+// the register's processing of each command, printing and FN writes are
+// the register's time, not the driver's, and would drown what the benchmark
+// is for — the driver's own overhead on top of the bytes it must move.
 func benchEmu() *emu.Emulator {
-	return emu.New(emu.Config{Baud: benchBaud, PrintSpeed: -1, FNWrite: -1, ZTime: -1, StartShiftOpen: true})
+	return emu.New(emu.Config{
+		Baud: benchBaud, CommandTime: -1, PrintSpeed: -1, FNWrite: -1, ZTime: -1,
+		StartShiftOpen: true,
+	})
 }
 
 // countingPort counts bytes in both directions.
