@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -294,4 +295,40 @@ func (d *DB) SearchAudit(ctx context.Context, q AuditQuery) ([]AuditEntry, error
 		out = append(out, e)
 	}
 	return out, rows.Err()
+}
+
+// SetSettings stores several settings in one transaction with one audit
+// row, bumping the matrix version once when a security setting is among
+// them: the settings screen saves the security switches and the approval
+// numbers together, and half of them must never take.
+func (d *DB) SetSettings(ctx context.Context, kv map[string]string, by Actor) error {
+	keys := make([]string, 0, len(kv))
+	for k := range kv {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	err := d.tx(ctx, func(tx *sql.Tx) error {
+		bump := false
+		for _, k := range keys {
+			if err := setSetting(ctx, tx, k, kv[k]); err != nil {
+				return err
+			}
+			bump = bump || k == SettingSecurityEnabled || k == SettingHideDisabled
+		}
+		if bump {
+			if err := bumpMatrix(ctx, tx, ""); err != nil {
+				return err
+			}
+		}
+		args := map[string]any{}
+		for k, v := range kv {
+			args[k] = v
+		}
+		_, err := appendAudit(ctx, tx, by.entry("config.set", args, OutcomeOK, ""))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("save settings: %w", err)
+	}
+	return nil
 }

@@ -214,3 +214,31 @@ func TestSearchAudit(t *testing.T) {
 		}
 	}
 }
+
+func TestSetSettings(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	v0, _ := db.MatrixVersion(ctx)
+	if err := db.SetSettings(ctx, map[string]string{"approval.mode": "card", "approval.idle_timeout": "3m"}, Actor{}); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := db.MatrixVersion(ctx); v != v0 {
+		t.Errorf("approval settings moved the matrix version %d -> %d", v0, v)
+	}
+	if err := db.SetSettings(ctx, map[string]string{SettingSecurityEnabled: "false", SettingHideDisabled: "true"}, Actor{}); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := db.MatrixVersion(ctx); v != v0+1 {
+		t.Errorf("security settings: version %d, want %d", v, v0+1)
+	}
+	m, err := db.LoadMatrix(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Settings.SecurityEnabled || !m.Settings.HideDisabled {
+		t.Errorf("settings %+v", m.Settings)
+	}
+	if s, _ := db.SettingString(ctx, "approval.mode", ""); s != "card" {
+		t.Errorf("mode %q", s)
+	}
+}
