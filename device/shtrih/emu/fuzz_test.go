@@ -66,13 +66,13 @@ func FuzzExecute(f *testing.F) {
 // sliceSource feeds a fixed byte stream to the link, then ends it.
 type sliceSource struct{ b []byte }
 
-func (s *sliceSource) recv(context.Context, time.Time, bool) (byte, bool, error) {
+func (s *sliceSource) recv(context.Context, time.Time, bool) (byte, time.Time, bool, error) {
 	if len(s.b) == 0 {
-		return 0, false, io.EOF
+		return 0, time.Time{}, false, io.EOF
 	}
 	c := s.b[0]
 	s.b = s.b[1:]
-	return c, true, nil
+	return c, time.Now(), true, nil
 }
 
 // Garbage on the line never panics the device side of the link.

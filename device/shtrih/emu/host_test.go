@@ -28,7 +28,11 @@ func unhex(t testing.TB, s string) []byte {
 func fastCfg(clock *fakeClock) Config {
 	return Config{
 		Baud: -1, PrintSpeed: -1, FNWrite: -1, ZTime: -1, Clock: clock.Now,
-		ByteTimeout: 50 * time.Millisecond, AckTimeout: 100 * time.Millisecond,
+		// AckTimeout well above the pauses a loaded 2-core machine gives a
+		// test (400 ms seen at load 12): a test host that ACKs late would
+		// find its reply held and an ENQ answered with ACK instead of NAK.
+		// Tests of the timeout itself set a short one.
+		ByteTimeout: 50 * time.Millisecond, AckTimeout: 2 * time.Second,
 	}
 }
 

@@ -83,7 +83,9 @@ func TestLinkReplyNAKedIsResentOnlyAfterENQ(t *testing.T) {
 }
 
 func TestLinkUnacknowledgedReplyIsHeld(t *testing.T) {
-	e := New(fastCfg(newClock()))
+	cfg := fastCfg(newClock())
+	cfg.AckTimeout = 100 * time.Millisecond
+	e := New(cfg)
 	h := newHost(t, e)
 	h.send(pwdBody(proto.CmdOpenShift, 30))
 	first := h.readFrame(time.Second)

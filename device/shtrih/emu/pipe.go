@@ -50,12 +50,14 @@ func (w *wire) write(b []byte) error {
 }
 
 // read copies the bytes that have arrived into p, waiting for the first
-// one until deadline (zero: forever). A byte already on the wire is waited
+// one until deadline (zero: forever), and says when the first of them
+// arrived (the device judges its ACK timeout by that, not by when it got
+// round to reading). A byte already on the wire is waited
 // for precisely, to the microsecond it arrives; an empty wire blocks until
 // something is written. precise makes the deadline itself precise too, for
 // a caller that expects something to happen then (the device's reply
 // becoming ready), not a timeout.
-func (w *wire) read(ctx context.Context, p []byte, deadline time.Time, precise bool) (int, error) {
+func (w *wire) read(ctx context.Context, p []byte, deadline time.Time, precise bool) (int, time.Time, error) {
 	for {
 		w.mu.Lock()
 		if w.closed {
@@ -64,7 +66,7 @@ func (w *wire) read(ctx context.Context, p []byte, deadline time.Time, precise b
 			if err == nil {
 				err = ErrPortClosed
 			}
-			return 0, err
+			return 0, time.Time{}, err
 		}
 		now := time.Now()
 		n := 0
@@ -72,14 +74,15 @@ func (w *wire) read(ctx context.Context, p []byte, deadline time.Time, precise b
 			n++
 		}
 		if n > 0 {
+			first := w.at[0]
 			copy(p, w.data[:n])
 			w.data, w.at = w.data[n:], w.at[n:]
 			w.mu.Unlock()
-			return n, nil
+			return n, first, nil
 		}
 		if !deadline.IsZero() && !now.Before(deadline) {
 			w.mu.Unlock()
-			return 0, nil
+			return 0, time.Time{}, nil
 		}
 		next, exact := deadline, precise
 		if len(w.data) > 0 && (next.IsZero() || w.at[0].Before(next)) {
@@ -94,7 +97,7 @@ func (w *wire) read(ctx context.Context, p []byte, deadline time.Time, precise b
 			err = blockUntil(ctx, next, notify)
 		}
 		if err != nil {
-			return 0, err
+			return 0, time.Time{}, err
 		}
 	}
 }
@@ -128,10 +131,10 @@ func (w *wire) fail(err error) {
 // wireSource is the device end of a Pipe.
 type wireSource struct{ in *wire }
 
-func (s wireSource) recv(ctx context.Context, until time.Time, precise bool) (byte, bool, error) {
+func (s wireSource) recv(ctx context.Context, until time.Time, precise bool) (byte, time.Time, bool, error) {
 	var b [1]byte
-	n, err := s.in.read(ctx, b[:], until, precise)
-	return b[0], n == 1, err
+	n, at, err := s.in.read(ctx, b[:], until, precise)
+	return b[0], at, n == 1, err
 }
 
 type wireWriter struct{ out *wire }
@@ -192,7 +195,8 @@ func (p *Pipe) Read(b []byte) (int, error) {
 	if to >= 0 {
 		deadline = time.Now().Add(to)
 	}
-	return p.fromDev.read(context.Background(), b, deadline, false)
+	n, _, err := p.fromDev.read(context.Background(), b, deadline, false)
+	return n, err
 }
 
 // SetReadTimeout sets how long Read waits; a negative value waits forever.

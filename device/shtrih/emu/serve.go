@@ -10,11 +10,12 @@ import (
 )
 
 // source is the device's receiving side: the next byte that has crossed the
-// wire by until, ok false if none has. precise says the caller expects
-// something to happen at until (its reply becomes ready), so the deadline
-// is kept to the microsecond rather than to the timer's millisecond.
+// wire by until and when it arrived, ok false if none has. precise says the
+// caller expects something to happen at until (its reply becomes ready), so
+// the deadline is kept to the microsecond rather than to the timer's
+// millisecond.
 type source interface {
-	recv(ctx context.Context, until time.Time, precise bool) (b byte, ok bool, err error)
+	recv(ctx context.Context, until time.Time, precise bool) (b byte, at time.Time, ok bool, err error)
 }
 
 // pollSlice bounds every wait so a cleared fault or a cancelled context is
@@ -100,10 +101,6 @@ func (e *Emulator) serve(ctx context.Context, src source, w io.Writer, pace bool
 			// The command ran; nobody hears its reply.
 			e.replyState, state = replyHeld, replyHeld
 		}
-		if state == replyAwaitAck && !now.Before(ackDeadline) {
-			// No ACK: keep the reply for the next ENQ.
-			e.replyState, state = replyHeld, replyHeld
-		}
 		e.mu.Unlock()
 		switch state {
 		case replyExecuting:
@@ -122,7 +119,7 @@ func (e *Emulator) serve(ctx context.Context, src source, w io.Writer, pace bool
 				until = ackDeadline
 			}
 		}
-		b, ok, err := src.recv(ctx, until, precise)
+		b, at, ok, err := src.recv(ctx, until, precise)
 		if err != nil {
 			if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 				return ctx.Err()
@@ -130,9 +127,20 @@ func (e *Emulator) serve(ctx context.Context, src source, w io.Writer, pace bool
 			return err
 		}
 		if !ok {
-			continue
+			at = time.Now()
 		}
 		e.mu.Lock()
+		if e.replyState == replyAwaitAck && !at.Before(ackDeadline) {
+			// No ACK in time: keep the reply for the next ENQ. Judged by
+			// when the next byte arrived, not by when this loop got to
+			// it, so a loaded machine pausing the emulator does not turn
+			// an ACK that came in time into a lost one.
+			e.replyState = replyHeld
+		}
+		if !ok {
+			e.mu.Unlock()
+			continue
+		}
 		deaf = e.silence || e.dead
 		state = e.replyState
 		busy := state == replyExecuting
@@ -185,7 +193,7 @@ func (e *Emulator) setReply(frame []byte, st replyState, readyAt time.Time) {
 // delivers each byte only once it has crossed the wire, so the ACK cannot
 // come before the whole frame could have arrived.
 func (e *Emulator) receiveFrame(ctx context.Context, src source, send func([]byte) error, busy bool) error {
-	n, ok, err := src.recv(ctx, time.Now().Add(e.cfg.ByteTimeout), false)
+	n, _, ok, err := src.recv(ctx, time.Now().Add(e.cfg.ByteTimeout), false)
 	if err != nil {
 		return err
 	}
@@ -194,7 +202,7 @@ func (e *Emulator) receiveFrame(ctx context.Context, src source, send func([]byt
 		buf = make([]byte, int(n)+1)
 		for i := range buf {
 			var c byte
-			c, ok, err = src.recv(ctx, time.Now().Add(e.cfg.ByteTimeout), false)
+			c, _, ok, err = src.recv(ctx, time.Now().Add(e.cfg.ByteTimeout), false)
 			if err != nil {
 				return err
 			}

@@ -88,3 +88,88 @@ func TestServeChargesReceivedBytes(t *testing.T) {
 		t.Errorf("ACK after %v, want ≥ %v", time.Since(start), want)
 	}
 }
+
+// arrival is one scripted byte and when it crossed the wire.
+type arrival struct {
+	b  byte
+	at time.Time
+}
+
+// stalledSource hands the device bytes only when the test pushes them,
+// whatever deadline it asks for: the emulator paused by a loaded machine
+// while the bytes arrived on time.
+type stalledSource struct{ ch chan arrival }
+
+func (s stalledSource) recv(ctx context.Context, _ time.Time, _ bool) (byte, time.Time, bool, error) {
+	select {
+	case a := <-s.ch:
+		return a.b, a.at, true, nil
+	case <-ctx.Done():
+		return 0, time.Time{}, false, ctx.Err()
+	}
+}
+
+type chanWriter chan []byte
+
+func (w chanWriter) Write(b []byte) (int, error) {
+	w <- append([]byte(nil), b...)
+	return len(b), nil
+}
+
+// Whether a reply was ACKed in time is judged by when the ACK arrived, not
+// by when the emulator got round to reading it.
+func TestAckJudgedByArrival(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		ackLate bool
+		want    byte // the answer to the next ENQ
+	}{
+		{"ACK in time, read late", false, proto.NAK},
+		{"ACK after the timeout", true, proto.ACK},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := fastCfg(newClock())
+			cfg.AckTimeout = 50 * time.Millisecond
+			cfg.CommandTime = -1
+			e := New(cfg)
+			src := stalledSource{ch: make(chan arrival, 64)}
+			out := make(chanWriter, 64)
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			go func() { _ = e.serve(ctx, src, out, false) }()
+			push := func(at time.Time, bs ...byte) {
+				for _, b := range bs {
+					src.ch <- arrival{b, at}
+				}
+			}
+			next := func() []byte {
+				select {
+				case b := <-out:
+					return b
+				case <-time.After(5 * time.Second):
+					t.Fatal("device did not answer")
+					return nil
+				}
+			}
+			push(time.Now(), frameOf(t, statusReq)...)
+			if b := next(); b[0] != proto.ACK {
+				t.Fatalf("frame answered % X", b)
+			}
+			reply := next()
+			sent := time.Now()
+			if reply[0] != proto.STX {
+				t.Fatalf("reply % X", reply)
+			}
+			time.Sleep(3 * cfg.AckTimeout) // the emulator sits in recv all along
+			at := sent.Add(time.Millisecond)
+			if tc.ackLate {
+				at = sent.Add(2 * cfg.AckTimeout)
+			}
+			push(at, proto.ACK)
+			push(time.Now(), proto.ENQ)
+			if b := next(); b[0] != tc.want {
+				t.Errorf("ENQ after the ACK answered %02X, want %02X", b[0], tc.want)
+			}
+		})
+	}
+}
