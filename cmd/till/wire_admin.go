@@ -25,17 +25,25 @@ import (
 func adminHook(db *store.DB, dbPath string, holder *policy.Holder, win fyne.Window, session func() policy.Session,
 	terminal string, badgeFromEvent func(device.InputEvent) device.InputEvent,
 ) func(back func()) *admin.Screen {
+	deps := adminDeps(db, dbPath, holder, session, terminal, badgeFromEvent)
+	return func(back func()) *admin.Screen { return admin.New(win, deps, back) }
+}
+
+// adminDeps wires the back office to the store, the policy holder and the
+// session; adminHook's arguments.
+func adminDeps(db *store.DB, dbPath string, holder *policy.Holder, session func() policy.Session,
+	terminal string, badgeFromEvent func(device.InputEvent) device.InputEvent,
+) admin.Deps {
 	if badgeFromEvent == nil {
 		badgeFromEvent = events.Config{}.BadgeFromEvent
 	}
-	deps := admin.Deps{
+	return admin.Deps{
 		Store:          adminStore{db: db},
 		Policy:         adminPolicy{holder: holder, session: session, terminal: terminal},
 		Bundles:        adminBundles{db: db, dbPath: dbPath},
 		Refresh:        func(ctx context.Context) error { _, err := db.RefreshPolicy(ctx, holder); return err },
 		BadgeFromEvent: badgeFromEvent,
 	}
-	return func(back func()) *admin.Screen { return admin.New(win, deps, back) }
 }
 
 // adminPolicy decides for the signed-in session.

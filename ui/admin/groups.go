@@ -139,9 +139,18 @@ func (t *groupsTab) reload() {
 		}
 		t.copyFrom.SetOptions(names)
 		t.list.Refresh()
-		if t.sel != 0 {
-			t.open(t.sel)
+		// Keep the list's selection on the group being edited (a new
+		// one after Create), so the list and the editor agree.
+		for i, g := range gs {
+			if g.ID == t.sel {
+				t.list.Select(i)
+				t.open(t.sel)
+				return
+			}
 		}
+		t.list.UnselectAll()
+		t.sel = 0
+		t.editor.Hide()
 	})
 }
 

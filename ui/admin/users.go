@@ -367,7 +367,7 @@ func (t *usersTab) create(u User) {
 func (t *usersTab) showPassword(u User, pw string) {
 	t.password = widget.NewEntry()
 	t.password.SetText(pw)
-	t.password.TextStyle = fyne.TextStyle{Monospace: true, Bold: true}
+	t.password.TextStyle = fyne.TextStyle{Monospace: true}
 	t.password.Disable() // selectable, not editable
 	note := widget.NewLabel(lang.X("admin.users.password_note",
 		"This initial password is shown only now. Give it to {{.Name}}: it must be changed at the first sign-in.",
