@@ -14,7 +14,8 @@ import (
 )
 
 func init() {
-	register("matrix", "signed permission bundles: matrix export|import|keygen|trust (matrix help)", runMatrix)
+	register("matrix", "signed permission bundles: matrix export|import|keygen|trust (matrix help)",
+		func(ctx context.Context, args []string) error { return runMatrix(ctx, os.Stdout, args) })
 }
 
 const matrixUsage = `matrix export [-db PATH] -key FILE [-publisher TEXT] FILE   sign this till's matrix and users into FILE
@@ -22,7 +23,7 @@ const matrixUsage = `matrix export [-db PATH] -key FILE [-publisher TEXT] FILE  
        matrix keygen PREFIX                                    make PREFIX.key (private) and PREFIX.pub
        matrix trust [-db PATH] PUBFILE                         trust the publisher key in PUBFILE`
 
-func runMatrix(ctx context.Context, args []string) error {
+func runMatrix(ctx context.Context, out io.Writer, args []string) error {
 	if len(args) == 0 {
 		return fmt.Errorf("%w: %s", errUsage, matrixUsage)
 	}
@@ -38,7 +39,7 @@ func runMatrix(ctx context.Context, args []string) error {
 	switch sub {
 	case "export", "import", "trust", "keygen":
 	case "help", "-h", "--help":
-		fmt.Fprintln(os.Stdout, "usage: till "+matrixUsage)
+		fmt.Fprintln(out, "usage: till "+matrixUsage)
 		return nil
 	default:
 		return fmt.Errorf("%w: unknown matrix command %q\n  %s", errUsage, sub, matrixUsage)
@@ -51,7 +52,7 @@ func runMatrix(ctx context.Context, args []string) error {
 	}
 	file := fs.Arg(0)
 	if sub == "keygen" {
-		return matrixKeygen(file)
+		return matrixKeygen(out, file)
 	}
 	path, err := dbPathOrDefault(*dbPath)
 	if err != nil {
@@ -75,7 +76,7 @@ func runMatrix(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(os.Stdout, "bundle version %d written to %s\n", v, file)
+		fmt.Fprintf(out, "bundle version %d written to %s\n", v, file)
 		return nil
 	case "import":
 		db, err := store.Open(ctx, path, store.Options{})
@@ -87,7 +88,7 @@ func runMatrix(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(os.Stdout, "bundle version %d imported into %s\n", v, path)
+		fmt.Fprintf(out, "bundle version %d imported into %s\n", v, path)
 		return nil
 	default: // trust
 		b, err := os.ReadFile(file)
@@ -105,12 +106,12 @@ func runMatrix(ctx context.Context, args []string) error {
 		if err := bundle.Trust(trusted, pub, filepath.Base(file)); err != nil {
 			return err
 		}
-		fmt.Fprintf(os.Stdout, "publisher %s trusted in %s\n", bundle.KeyID(pub), trusted)
+		fmt.Fprintf(out, "publisher %s trusted in %s\n", bundle.KeyID(pub), trusted)
 		return nil
 	}
 }
 
-func matrixKeygen(prefix string) error {
+func matrixKeygen(out io.Writer, prefix string) error {
 	pub, priv, err := bundle.GenerateKey()
 	if err != nil {
 		return err
@@ -119,7 +120,7 @@ func matrixKeygen(prefix string) error {
 	if err := bundle.WriteKeyPair(prefix, pub, priv, "till matrix publisher "+host); err != nil {
 		return err
 	}
-	fmt.Fprintf(os.Stdout, "publisher %s: private key %s.key (keep it on this machine), public key %s.pub (give it to every till: till matrix trust)\n",
+	fmt.Fprintf(out, "publisher %s: private key %s.key (keep it on this machine), public key %s.pub (give it to every till: till matrix trust)\n",
 		bundle.KeyID(pub), prefix, prefix)
 	return nil
 }

@@ -1,8 +1,11 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -11,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/tillpos/till/bundle"
 	"github.com/tillpos/till/desk"
 	"github.com/tillpos/till/device"
 	"github.com/tillpos/till/device/scan/events"
@@ -649,5 +653,68 @@ func TestAdminSettingKeys(t *testing.T) {
 		if !found {
 			t.Errorf("%s does not travel in bundles", k)
 		}
+	}
+}
+
+// The bundle tab exports a signed bundle and imports one, explaining each
+// refusal in the admin's words.
+func TestAdminBundleTab(t *testing.T) {
+	r := newAdminRig(t, "admin")
+	ctx := context.Background()
+	dir := t.TempDir()
+	pub, priv, err := bundle.GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	prefix := filepath.Join(dir, "hq")
+	if err := bundle.WriteKeyPair(prefix, pub, priv, "HQ"); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(dir, "matrix.bundle")
+	r.tab("Matrix bundle")
+	r.set("Export to", file)
+	r.set("Publisher key", prefix+".key")
+	r.tap("Export bundle")
+	if !strings.Contains(r.status(), "written to") {
+		t.Fatalf("export: status %q", r.status())
+	}
+	if a := r.lastAudit(); a.Action != "security.bundle.export" || a.Actor != r.sess.Cashier {
+		t.Errorf("export audited as %+v", a)
+	}
+
+	r.set("Import from", file)
+	r.tap("Import bundle")
+	if !strings.Contains(r.status(), "trusts no publisher") {
+		t.Errorf("no trust list: status %q", r.status())
+	}
+	if err := bundle.Trust(bundle.TrustedPath(r.path), pub, "HQ"); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	flipped := filepath.Join(dir, "flipped.bundle")
+	bad := bytes.Clone(data)
+	bad[len(bad)-3] ^= 0x20
+	if err := os.WriteFile(flipped, bad, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r.set("Import from", flipped)
+	r.tap("Import bundle")
+	if !strings.Contains(r.status(), "signature does not match") {
+		t.Errorf("flipped byte: status %q", r.status())
+	}
+	r.set("Import from", file)
+	r.tap("Import bundle")
+	if !strings.Contains(r.status(), "is in force now") {
+		t.Errorf("import: status %q", r.status())
+	}
+	if v, _ := r.db.MatrixVersion(ctx); r.holder.Load().Version() != v {
+		t.Errorf("the running session has version %d, the store %d", r.holder.Load().Version(), v)
+	}
+	r.tap("Import bundle")
+	if !strings.Contains(r.status(), "not newer") {
+		t.Errorf("second import: status %q", r.status())
 	}
 }
