@@ -237,9 +237,9 @@ func TestMatrixUsage(t *testing.T) {
 	for _, args := range [][]string{
 		nil,
 		{"publish"},
-		{"export", "-db", m.a, m.bundleFile},       // no -key
-		{"import", "-db", m.b},                     // no file
-		{"import", "-db", m.b, "one", "two"},       // two files
+		{"export", "-db", m.a, m.bundleFile}, // no -key
+		{"import", "-db", m.b},               // no file
+		{"import", "-db", m.b, "one", "two"}, // two files
 		{"export", "-bogus", "-key", "k", "x.bin"}, // unknown flag
 	} {
 		if _, err := matrix(t, args...); !errors.Is(err, errUsage) {
