@@ -50,14 +50,19 @@ func (w *wire) write(b []byte) error {
 }
 
 // read copies the bytes that have arrived into p, waiting for the first
-// one until deadline (zero: forever), and says when the first of them
-// arrived (the device judges its ACK timeout by that, not by when it got
-// round to reading). A byte already on the wire is waited
-// for precisely, to the microsecond it arrives; an empty wire blocks until
-// something is written. precise makes the deadline itself precise too, for
-// a caller that expects something to happen then (the device's reply
-// becoming ready), not a timeout.
-func (w *wire) read(ctx context.Context, p []byte, deadline time.Time, precise bool) (int, time.Time, error) {
+// one until deadline (zero: forever), and their arrival times into at when
+// at is not nil (the device judges its ACK timeout by those, not by when it
+// got round to reading). Like a UART's receive FIFO it hands over bytes in
+// bursts: bytes already on the wire that p has room for are waited for, to
+// the microsecond the last of them arrives, and returned together — one
+// wake-up per frame instead of one per byte, which is what keeps the
+// emulator's timing on a loaded machine. No byte is ever returned before it
+// has crossed the wire; a deadline that passes first returns what has
+// arrived by then. An empty wire blocks until something is written; precise
+// keeps the deadline itself to the microsecond too, for a caller that
+// expects something to happen then (its reply becoming ready).
+func (w *wire) read(ctx context.Context, p []byte, at []time.Time, deadline time.Time, precise bool) (int, error) {
+	var target time.Time // arrival of the last byte of the burst being waited for
 	for {
 		w.mu.Lock()
 		if w.closed {
@@ -66,27 +71,29 @@ func (w *wire) read(ctx context.Context, p []byte, deadline time.Time, precise b
 			if err == nil {
 				err = ErrPortClosed
 			}
-			return 0, time.Time{}, err
+			return 0, err
 		}
 		now := time.Now()
-		n := 0
-		for n < len(w.data) && n < len(p) && !w.at[n].After(now) {
-			n++
+		if target.IsZero() && len(w.data) > 0 {
+			target = w.at[min(len(p), len(w.data))-1]
 		}
-		if n > 0 {
-			first := w.at[0]
+		timedOut := !deadline.IsZero() && !now.Before(deadline)
+		if !target.IsZero() && !target.After(now) || timedOut {
+			n := 0
+			for n < len(w.data) && n < len(p) && !w.at[n].After(now) {
+				n++
+			}
 			copy(p, w.data[:n])
+			if at != nil {
+				copy(at, w.at[:n])
+			}
 			w.data, w.at = w.data[n:], w.at[n:]
 			w.mu.Unlock()
-			return n, first, nil
-		}
-		if !deadline.IsZero() && !now.Before(deadline) {
-			w.mu.Unlock()
-			return 0, time.Time{}, nil
+			return n, nil
 		}
 		next, exact := deadline, precise
-		if len(w.data) > 0 && (next.IsZero() || w.at[0].Before(next)) {
-			next, exact = w.at[0], true
+		if !target.IsZero() && (next.IsZero() || target.Before(next)) {
+			next, exact = target, true
 		}
 		notify := w.notify
 		w.mu.Unlock()
@@ -97,7 +104,7 @@ func (w *wire) read(ctx context.Context, p []byte, deadline time.Time, precise b
 			err = blockUntil(ctx, next, notify)
 		}
 		if err != nil {
-			return 0, time.Time{}, err
+			return 0, err
 		}
 	}
 }
@@ -128,13 +135,25 @@ func (w *wire) fail(err error) {
 	}
 }
 
-// wireSource is the device end of a Pipe.
-type wireSource struct{ in *wire }
+// wireSource is the device end of a Pipe: bursts from the wire, handed to
+// the device a byte at a time with the time each arrived.
+type wireSource struct {
+	in   *wire
+	buf  [256]byte
+	at   [256]time.Time
+	r, n int
+}
 
-func (s wireSource) recv(ctx context.Context, until time.Time, precise bool) (byte, time.Time, bool, error) {
-	var b [1]byte
-	n, at, err := s.in.read(ctx, b[:], until, precise)
-	return b[0], at, n == 1, err
+func (s *wireSource) recv(ctx context.Context, until time.Time, precise bool) (byte, time.Time, bool, error) {
+	if s.r == s.n {
+		n, err := s.in.read(ctx, s.buf[:], s.at[:], until, precise)
+		if err != nil || n == 0 {
+			return 0, time.Time{}, false, err
+		}
+		s.r, s.n = 0, n
+	}
+	s.r++
+	return s.buf[s.r-1], s.at[s.r-1], true, nil
 }
 
 type wireWriter struct{ out *wire }
@@ -172,7 +191,7 @@ func (e *Emulator) NewPipe() *Pipe {
 	p := &Pipe{toDev: newWire(bt), fromDev: newWire(bt), cancel: cancel, done: make(chan struct{}), timeout: -1}
 	go func() {
 		defer close(p.done)
-		_ = e.serve(ctx, wireSource{p.toDev}, wireWriter{p.fromDev}, false)
+		_ = e.serve(ctx, &wireSource{in: p.toDev}, wireWriter{p.fromDev}, false)
 	}()
 	return p
 }
@@ -195,8 +214,7 @@ func (p *Pipe) Read(b []byte) (int, error) {
 	if to >= 0 {
 		deadline = time.Now().Add(to)
 	}
-	n, _, err := p.fromDev.read(context.Background(), b, deadline, false)
-	return n, err
+	return p.fromDev.read(context.Background(), b, nil, deadline, false)
 }
 
 // SetReadTimeout sets how long Read waits; a negative value waits forever.

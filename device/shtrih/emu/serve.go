@@ -35,7 +35,7 @@ func (e *Emulator) Serve(ctx context.Context, rw io.ReadWriter) error {
 // newReaderSource turns a blocking io.Reader into timed byte reads: what
 // the reader delivers at memory speed is put on a simulated wire, so the
 // device sees each byte only once it could have crossed the line.
-func newReaderSource(r io.Reader, bt time.Duration) wireSource {
+func newReaderSource(r io.Reader, bt time.Duration) *wireSource {
 	w := newWire(bt)
 	go func() {
 		b := make([]byte, 256)
@@ -50,7 +50,7 @@ func newReaderSource(r io.Reader, bt time.Duration) wireSource {
 			}
 		}
 	}()
-	return wireSource{w}
+	return &wireSource{in: w}
 }
 
 // serve is the device's link state machine (fiscal-shtrih-m.md §1.3 from the
