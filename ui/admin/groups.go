@@ -36,10 +36,12 @@ type groupsTab struct {
 	copyFrom *widget.Select
 	checks   map[policy.Action]*widget.Check
 	catLabel map[policy.Category]*widget.Label
+	catGrid  map[policy.Category]*fyne.Container
 	rows     *fyne.Container
 	limitIn  map[policy.Limit]*widget.Entry
 	limitBox *widget.Form
 	editor   *fyne.Container
+	scroll   *container.Scroll
 	heading  *widget.Label
 }
 
@@ -94,15 +96,16 @@ func newGroupsTab(s *Screen) *groupsTab {
 		t.limitBox.Append(lang.X(li.NameKey, li.Name), container.NewBorder(nil, nil, nil, widget.NewLabel(unitLabel(li)), e))
 	}
 	t.editor = container.NewVBox(t.heading,
-		container.NewBorder(nil, nil, nil, container.NewHBox(t.copyFrom, copyBtn), t.filter),
+		container.NewBorder(nil, nil, nil, container.NewHBox(t.copyFrom, copyBtn, saveBtn), t.filter),
 		t.rows,
 		widget.NewLabelWithStyle(lang.X("admin.groups.limits", "Limits"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		t.limitBox, container.NewHBox(saveBtn))
+		t.limitBox)
 	t.editor.Hide()
 
 	left := container.NewBorder(container.NewVBox(t.denied, container.NewHBox(newBtn, renameBtn, deleteBtn)), nil, nil, nil, t.list)
-	split := container.NewHSplit(left, container.NewVScroll(t.editor))
-	split.Offset = 0.3
+	t.scroll = container.NewVScroll(t.editor)
+	split := container.NewHSplit(left, t.scroll)
+	split.Offset = 0.25
 	t.content = split
 	return t
 }
@@ -221,6 +224,7 @@ func (t *groupsTab) open(id policy.GroupID) {
 func (t *groupsTab) buildRows() {
 	t.rows.RemoveAll()
 	t.checks = map[policy.Action]*widget.Check{}
+	t.catGrid = map[policy.Category]*fyne.Container{}
 	byCat := map[policy.Category][]policy.ActionInfo{}
 	for _, a := range t.actionList() {
 		byCat[a.Category] = append(byCat[a.Category], a)
@@ -230,6 +234,9 @@ func (t *groupsTab) buildRows() {
 			continue
 		}
 		t.rows.Add(t.catLabel[c.ID])
+		grid := container.NewGridWithColumns(2)
+		t.catGrid[c.ID] = grid
+		t.rows.Add(grid)
 		for _, a := range byCat[c.ID] {
 			id := a.ID
 			name := lang.X(a.NameKey, a.Name)
@@ -245,7 +252,7 @@ func (t *groupsTab) buildRows() {
 			})
 			ch.SetChecked(t.actions[id])
 			t.checks[id] = ch
-			t.rows.Add(ch)
+			grid.Add(ch)
 		}
 	}
 	for _, li := range policy.Limits() {
@@ -273,8 +280,14 @@ func (t *groupsTab) applyFilter() {
 	}
 	for c, l := range t.catLabel {
 		l.Hidden = !shown[c]
-		l.Refresh()
+		if g := t.catGrid[c]; g != nil {
+			g.Hidden = !shown[c]
+		}
 	}
+	// The rows changed size: lay the editor and its scroll out again.
+	t.rows.Refresh()
+	t.editor.Refresh()
+	t.scroll.Refresh()
 }
 
 // copyRights fills the editor with another group's rights; Save writes

@@ -248,6 +248,7 @@ func (t *usersTab) startNew() {
 	t.enrolBtn.Disable()
 	t.badges.RemoveAll()
 	t.card.Show()
+	t.card.Refresh()
 }
 
 func (t *usersTab) edit(u User) {
@@ -437,5 +438,6 @@ func (t *usersTab) loadBadges(id policy.UserID) {
 				widget.NewButtonWithIcon(lang.X("admin.badges.revoke", "Revoke"), theme.DeleteIcon(), func() { t.revoke(b) }),
 			))
 		}
+		t.card.Refresh()
 	})
 }
