@@ -111,6 +111,7 @@ var messages = map[string]string{
 	"desk.request.return":         "return of receipt {{.Receipt}}",
 	"desk.request.return_free":    "return without a receipt",
 	"desk.request.pay":            "payment of {{.Amount}}",
+	"desk.request.clear_payments": "take the payments back",
 	"desk.request.checkout":       "receipt of {{.Amount}}",
 	"desk.request.reprint":        "reprint of the last receipt",
 	"desk.request.shift_open":     "open shift",

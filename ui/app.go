@@ -2,12 +2,14 @@ package ui
 
 import (
 	"context"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tillpos/till/device"
+	"github.com/tillpos/till/sale"
 )
 
 // App is the window's shell: it owns which screen is showing and moves
@@ -30,7 +32,27 @@ type App struct {
 
 	user   *User
 	stopBg context.CancelFunc // stops the main screen's background work on logout
-	screen any                // the screen showing: *LoginScreen, *ChangePasswordScreen or *MainScreen
+	screen any                // the screen showing: *LoginScreen, *ChangePasswordScreen, *MainScreen, *LockScreen, *adminHost
+
+	// sinks are the open dialogs that take input events, top last: an
+	// event goes to the top one first, then down, then to the screen.
+	sinks []InputSink
+	// start is the desk's start-up reconciliation, which must succeed
+	// before anything is sold.
+	start startState
+	// keys is the keyboard wedge of the window (scanners typing as a
+	// keyboard); nil until the window's canvas is hooked.
+	keys *wedgeInput
+	// now is the clock of the wedge; tests drive it.
+	now func() time.Time
+}
+
+// startState is where the desk's start-up stands.
+type startState struct {
+	running bool
+	done    bool
+	err     error
+	results []sale.Reconciled
 }
 
 // New wires the shell to a window. Call Start to show the first screen.
@@ -40,15 +62,41 @@ func New(win fyne.Window, deps Deps) *App {
 		deps:  deps,
 		async: func(f func()) { go f() },
 		do:    fyne.Do,
+		now:   time.Now,
 
 		pollStatus: true,
 	}
 }
 
-// Start applies the saved theme and shows the login screen.
+// Start applies the saved theme, hooks the keyboard wedge, starts the
+// desk's start-up reconciliation in the background and shows the login
+// screen.
 func (a *App) Start() {
 	a.applyTheme(a.deps.Settings.String(SettingTheme, ThemeSystem))
+	a.keys = newWedgeInput(a)
+	a.keys.hookCanvas()
+	a.StartDesk()
 	a.ShowLogin()
+}
+
+// StartDesk runs desk.Start (reconcile receipts a crash left unconfirmed)
+// in the background; the sale screen shows how it went and offers to run it
+// again when it failed. Until it succeeded the desk refuses every sale.
+func (a *App) StartDesk() {
+	d := a.deps.Desk
+	if d == nil || a.start.running || a.start.done {
+		return
+	}
+	a.start = startState{running: true}
+	a.async(func() {
+		res, err := d.Start(context.Background())
+		a.do(func() {
+			a.start = startState{done: err == nil, err: err, results: res}
+			if m, ok := a.screen.(*MainScreen); ok {
+				m.startChanged()
+			}
+		})
+	})
 }
 
 // User is the person signed in, or nil at the login screen.
@@ -63,6 +111,12 @@ func (a *App) setContent(screen any, title Message, o fyne.CanvasObject) {
 // ShowLogin signs out whoever is signed in and shows the login screen.
 func (a *App) ShowLogin() {
 	a.stopBackground()
+	a.sinks = nil
+	if a.user != nil && a.deps.Desk != nil {
+		if err := a.deps.Desk.SignOut(context.Background()); err != nil {
+			fyne.LogError("sign out", err)
+		}
+	}
 	a.user = nil
 	l := NewLoginScreen(a)
 	a.setContent(l, Message{Key: "ui.login.title", Fallback: "Sign in"}, l.Content())
@@ -94,24 +148,67 @@ func (a *App) showMain(u User) {
 }
 
 // HandleInput takes an event from the input readers (HID or the keyboard
-// wedge); call it on the UI goroutine (fyne.Do). On the login screen a badge
-// signs in; a read error is shown there. Other events wait for the sale
-// screen, which will consume scans and swipes.
-func (a *App) HandleInput(ev device.InputEvent) {
-	l, ok := a.screen.(*LoginScreen)
-	if !ok {
-		return
+// wedge); call it on the UI goroutine (fyne.Do). The open dialogs see it
+// first, newest first (the supervisor dialog takes a badge); then the
+// screen: on the login and lock screens a badge signs in, on the sale
+// screen a scan rings the item up. It reports whether anyone took it.
+func (a *App) HandleInput(ev device.InputEvent) bool {
+	for i := len(a.sinks) - 1; i >= 0; i-- {
+		if a.sinks[i].HandleInput(ev) {
+			return true
+		}
 	}
-	switch ev := ev.(type) {
-	case device.Badge:
-		l.SubmitBadge(ev.ID)
-	case device.ReadError:
-		l.errLine.show(Message{Key: ev.Key, Fallback: ev.Fallback, Args: ev.Args})
+	if s, ok := a.screen.(InputSink); ok {
+		return s.HandleInput(ev)
+	}
+	return false
+}
+
+// pushSink puts a dialog on top of the input stack; the returned func
+// takes it off (safe to call twice).
+func (a *App) pushSink(s InputSink) func() {
+	if s == nil {
+		return func() {}
+	}
+	a.sinks = append(a.sinks, s)
+	return func() {
+		for i := len(a.sinks) - 1; i >= 0; i-- {
+			if a.sinks[i] == s {
+				a.sinks = append(a.sinks[:i], a.sinks[i+1:]...)
+				return
+			}
+		}
 	}
 }
 
-// Logout ends the session and returns to the login screen.
+// Logout ends the session (the desk signs out, lent rights end) and
+// returns to the login screen.
 func (a *App) Logout() { a.ShowLogin() }
+
+// Lock hides the session behind the lock screen: the bill stays, lent
+// rights end, and only the same cashier (password or badge) comes back.
+func (a *App) Lock() {
+	d := a.deps.Desk
+	if d == nil || a.user == nil {
+		return
+	}
+	if err := d.Lock(context.Background()); err != nil {
+		fyne.LogError("lock", err)
+		return
+	}
+	a.stopBackground()
+	a.sinks = nil
+	l := NewLockScreen(a, *a.user)
+	a.setContent(l, Message{Key: "ui.lock.title", Fallback: "Locked"}, l.Content())
+	l.Focus()
+}
+
+// unlocked returns from the lock screen to the sale screen.
+func (a *App) unlocked() {
+	if a.user != nil {
+		a.showMain(*a.user)
+	}
+}
 
 func (a *App) stopBackground() {
 	if c := a.win.Canvas(); c != nil {

@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 
+	"fyne.io/fyne/v2"
 	"golang.org/x/text/currency"
 
+	"github.com/tillpos/till/desk"
 	"github.com/tillpos/till/device"
+	"github.com/tillpos/till/device/scan/events"
 	"github.com/tillpos/till/sale"
 )
 
@@ -101,4 +104,54 @@ type Deps struct {
 	// action is allowed); the main screen says so. Asked at each sign-in, as
 	// an admin may switch it meanwhile. Nil means protected.
 	Unprotected func() bool
+
+	// Desk is the cashier's session: every sale and shift action of the
+	// sale screen goes through it (policy first). Auth and Badges must sign
+	// in through the same Desk. Nil: the sale screen only searches items.
+	Desk *desk.Desk
+	// Approve opens the supervisor dialog (ui/approve) for a denied request,
+	// or for sticky elevation from the key button when pending is nil. done
+	// is called once on the UI goroutine: nil = approved (the request ran)
+	// or elevated. The returned sink gets the input events (badge, swipe)
+	// while the dialog is open. Nil: "Ask supervisor" and the key button are
+	// shown disabled.
+	Approve func(win fyne.Window, pending *desk.Pending, done func(error)) InputSink
+	// Admin builds the back office; back returns to the sale screen. Nil
+	// hides the Admin button.
+	Admin func(back func()) AdminScreen
+	// Readers reports the input readers' state for the status bar; nil
+	// means only the keyboard (wedge) is in use.
+	Readers func() []ReaderState
+	// Wedge configures the keyboard-wedge detector of the window; the zero
+	// value takes the defaults (30 ms average gap, Enter terminator).
+	Wedge events.WedgeConfig
+	// Country picks the VAT codes offered for a generic item ("RU", "IT");
+	// empty reads as "RU".
+	Country string
+}
+
+// ErrCancelled is what the Approve hook's done receives when the
+// supervisor dialog was closed without an approval (the wiring maps the
+// dialog's own sentinel to it). Any other error is the approved action's
+// own failure, shown like the action's.
+var ErrCancelled = errors.New("supervisor dialog closed")
+
+// InputSink is anything that takes input events while it is on top of the
+// screen: the supervisor dialog, a dialog of the sale screen. It returns
+// whether it consumed the event.
+type InputSink interface {
+	HandleInput(device.InputEvent) bool
+}
+
+// AdminScreen is the back office (ui/admin) as the shell hosts it.
+type AdminScreen interface {
+	Content() fyne.CanvasObject
+	HandleInput(device.InputEvent) bool
+}
+
+// ReaderState is one input reader in the status bar.
+type ReaderState struct {
+	Name string
+	OK   bool
+	Msg  Message // what is wrong (or "connected")
 }

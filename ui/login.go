@@ -230,3 +230,17 @@ func (s *LoginScreen) SubmitBadge(id device.BadgeID) {
 
 // ErrorText is the error the screen shows, "" when none.
 func (s *LoginScreen) ErrorText() string { return s.errLine.text() }
+
+// HandleInput signs in by badge and shows a read error; scans and swipes
+// mean nothing before someone signs in.
+func (s *LoginScreen) HandleInput(ev device.InputEvent) bool {
+	switch ev := ev.(type) {
+	case device.Badge:
+		s.SubmitBadge(ev.ID)
+		return true
+	case device.ReadError:
+		s.errLine.show(Message{Key: ev.Key, Fallback: ev.Fallback, Args: ev.Args})
+		return true
+	}
+	return false
+}

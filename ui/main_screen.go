@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -16,7 +15,9 @@ import (
 	"golang.org/x/text/currency"
 	"golang.org/x/text/language"
 
+	"github.com/tillpos/till/desk"
 	"github.com/tillpos/till/device"
+	"github.com/tillpos/till/policy"
 	"github.com/tillpos/till/sale"
 )
 
@@ -33,33 +34,56 @@ const (
 	priceWidth   = 190
 )
 
-// logoutShortcut signs out from anywhere on the main screen.
-var logoutShortcut = &desktop.CustomShortcut{KeyName: fyne.KeyL, Modifier: fyne.KeyModifierShortcutDefault}
+// Shortcuts of the main screen; they work from the barcode field too.
+var (
+	logoutShortcut = &desktop.CustomShortcut{KeyName: fyne.KeyL, Modifier: fyne.KeyModifierShortcutDefault}
+	lockShortcut   = &desktop.CustomShortcut{KeyName: fyne.KeyK, Modifier: fyne.KeyModifierShortcutDefault}
+)
 
-// MainScreen is what a signed-in user works in: a toolbar with who is signed
-// in and sign-out, the sale area, and a status bar with the shift and the
-// register. The sale itself (bill, payments) is a later screen; until then the
-// sale area searches the real item catalogue, so what it shows is true.
+// MainScreen is what a signed-in user works in: a toolbar (who is signed
+// in, the supervisor key, admin, lock, sign out), the notices (security
+// off, start-up, the last denial or register error), the sale area, and a
+// status bar (cashier, elevation, shift, register, readers).
 type MainScreen struct {
 	app  *App
 	user User
 	ctx  context.Context
+	desk *desk.Desk
 
-	money    *sale.Formatter
-	search   *shortcutEntry
-	results  *widget.List
-	items    []sale.Item
-	found    *widget.Label
-	seq      int // numbers searches so a slow answer cannot replace a newer one
-	shift    *widget.Label
-	register *widget.Label
-	content  fyne.CanvasObject
+	money *sale.Formatter
+
+	// toolbar
+	keyButton *widget.Button
+	admin     *widget.Button
+
+	// notices
+	startBox *fyne.Container
+	notice   *noticeBar
+
+	// status bar
+	cashier   *widget.Label
+	elevation *widget.Label
+	shift     *widget.Label
+	register  *widget.Label
+	readers   *widget.Label
+	statusRow *fyne.Container
+	status    desk.Status // last one read
+
+	// the item search dialog's parts, while it is open
+	search  *shortcutEntry
+	results *widget.List
+	items   []sale.Item
+	found   *widget.Label
+	seq     int // numbers searches so a slow answer cannot replace a newer one
+
+	sale    *saleArea
+	content fyne.CanvasObject
 }
 
 // NewMainScreen builds the main screen for u. Background work (register
 // status, searches) stops when ctx is cancelled.
 func NewMainScreen(ctx context.Context, app *App, u User) *MainScreen {
-	s := &MainScreen{app: app, user: u, ctx: ctx}
+	s := &MainScreen{app: app, user: u, ctx: ctx, desk: app.deps.Desk}
 	cur := app.deps.Currency
 	if cur == (currency.Unit{}) {
 		cur = currency.RUB
@@ -70,9 +94,20 @@ func NewMainScreen(ctx context.Context, app *App, u User) *MainScreen {
 	group := widget.NewLabel(u.Group)
 	logout := widget.NewButtonWithIcon(lang.X("ui.main.logout", "Sign out"), theme.LogoutIcon(), app.Logout)
 	title := widget.NewLabelWithStyle(lang.X("ui.app.title", "Till"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	right := container.NewHBox()
+	s.keyButton = widget.NewButtonWithIcon(lang.X("ui.key.button", "Supervisor"), theme.AccountIcon(), s.keyPressed)
+	right.Add(s.keyButton)
+	if app.deps.Admin != nil {
+		s.admin = widget.NewButtonWithIcon(lang.X("ui.admin.button", "Admin"), theme.SettingsIcon(), s.openAdmin)
+		right.Add(s.admin)
+	}
+	if s.desk != nil {
+		right.Add(widget.NewButtonWithIcon(lang.X("ui.lock.button", "Lock (Ctrl+K)"), theme.VisibilityOffIcon(), app.Lock))
+	}
+	right.Add(logout)
 	toolbar := container.NewBorder(nil, nil,
 		container.NewHBox(title, widget.NewSeparator(), who, group),
-		logout)
+		right)
 
 	top := []fyne.CanvasObject{toolbar}
 	if app.deps.Unprotected != nil && app.deps.Unprotected() {
@@ -81,122 +116,244 @@ func NewMainScreen(ctx context.Context, app *App, u User) *MainScreen {
 		warn.Wrapping = fyne.TextWrapWord
 		top = append(top, warn)
 	}
-	top = append(top, widget.NewSeparator())
+	s.startBox = container.NewVBox()
+	s.notice = newNoticeBar()
+	top = append(top, s.startBox, s.notice.box, widget.NewSeparator())
 
+	s.cashier = widget.NewLabel(u.FullName)
+	s.elevation = widget.NewLabel("")
 	s.shift = widget.NewLabel("")
 	s.register = widget.NewLabel("")
-	s.found = widget.NewLabel("")
-	status := container.NewVBox(widget.NewSeparator(), container.NewHBox(s.shift, widget.NewSeparator(), s.register))
+	s.readers = widget.NewLabel("")
+	s.elevation.Hide()
+	s.statusRow = container.NewHBox(
+		s.cashier, s.elevation, widget.NewSeparator(), s.shift, widget.NewSeparator(), s.register, widget.NewSeparator(), s.readers)
+	status := container.NewVBox(widget.NewSeparator(), s.statusRow)
 
-	s.content = container.NewBorder(container.NewVBox(top...), status, nil, nil, s.saleArea())
+	s.sale = newSaleArea(s)
+	s.content = container.NewBorder(container.NewVBox(top...), status, nil, nil, s.sale.content)
 
-	// The shortcut also works when no field has the focus.
+	// The shortcuts also work when no field has the focus.
 	if c := app.win.Canvas(); c != nil {
 		c.AddShortcut(logoutShortcut, func(fyne.Shortcut) { app.Logout() })
+		c.AddShortcut(lockShortcut, func(fyne.Shortcut) { app.Lock() })
 	}
 
 	s.showRegister(device.Status{}, errNotConnected)
-	if reg := app.deps.Register; reg != nil {
+	s.showReaders()
+	switch {
+	case s.desk != nil:
 		s.register.SetText(lang.X("ui.status.register_checking", "Register: checking…"))
 		s.shift.SetText(lang.X("ui.status.shift_unknown", "Shift: unknown"))
 		if app.pollStatus {
+			app.async(func() { s.pollLoop(nil) })
+		}
+	case app.deps.Register != nil:
+		s.register.SetText(lang.X("ui.status.register_checking", "Register: checking…"))
+		s.shift.SetText(lang.X("ui.status.shift_unknown", "Shift: unknown"))
+		if app.pollStatus {
+			reg := app.deps.Register
 			app.async(func() { s.pollLoop(reg) })
 		}
 	}
-	s.runSearch("")
+	s.startChanged()
+	s.refreshKey()
+	s.sale.reload()
 	return s
 }
 
 var errNotConnected = errors.New("register not connected")
 
-func (s *MainScreen) saleArea() fyne.CanvasObject {
-	head := widget.NewLabelWithStyle(lang.X("ui.sale.title", "Sale"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	head.SizeName = theme.SizeNameSubHeadingText
-	note := widget.NewLabel(lang.X("ui.sale.not_yet", "Ringing up a bill comes in the next release. Meanwhile you can look items up in the catalogue."))
-	note.Wrapping = fyne.TextWrapWord
-
-	s.search = newShortcutEntry(func(sc fyne.Shortcut) bool {
-		if cs, ok := sc.(*desktop.CustomShortcut); ok && cs.ShortcutName() == logoutShortcut.ShortcutName() {
-			s.app.Logout()
-			return true
-		}
+// shortcut handles the screen's shortcuts from inside a field, where Fyne
+// gives them to the field and not to the window.
+func (s *MainScreen) shortcut(sc fyne.Shortcut) bool {
+	cs, ok := sc.(*desktop.CustomShortcut)
+	if !ok {
 		return false
-	})
-	s.search.SetPlaceHolder(lang.X("ui.sale.search", "Search items by name"))
-	s.search.OnChanged = s.runSearch
-
-	if s.app.deps.Items == nil {
-		s.search.Disable()
-		s.found.SetText(lang.X("ui.sale.no_catalogue", "The item catalogue is not connected."))
 	}
-
-	s.results = widget.NewList(
-		func() int { return len(s.items) },
-		func() fyne.CanvasObject {
-			name := widget.NewLabel("")
-			name.Truncation = fyne.TextTruncateEllipsis
-			barcode := widget.NewLabel("")
-			price := widget.NewLabelWithStyle("", fyne.TextAlignTrailing, fyne.TextStyle{})
-			return &fyne.Container{Layout: columns{barcodeWidth, priceWidth}, Objects: []fyne.CanvasObject{name, barcode, price}}
-		},
-		func(id widget.ListItemID, o fyne.CanvasObject) {
-			if id >= len(s.items) {
-				return
-			}
-			it := s.items[id]
-			row := o.(*fyne.Container).Objects
-			row[0].(*widget.Label).SetText(it.Name)
-			row[1].(*widget.Label).SetText(it.Barcode)
-			row[2].(*widget.Label).SetText(priceText(it, s.money))
-		},
-	)
-	top := container.NewVBox(head, note, s.search, s.found)
-	return container.NewBorder(top, nil, nil, nil, s.results)
+	switch cs.ShortcutName() {
+	case logoutShortcut.ShortcutName():
+		s.app.Logout()
+		return true
+	case lockShortcut.ShortcutName():
+		s.app.Lock()
+		return true
+	}
+	return false
 }
 
-// runSearch looks items up in the background; only the newest search's
-// answer is shown.
-func (s *MainScreen) runSearch(prefix string) {
-	items := s.app.deps.Items
-	if items == nil {
+// startChanged shows how the desk's start-up reconciliation went: while it
+// runs, what it proved about unconfirmed receipts, or its error with a
+// button to run it again. Until it succeeded the desk refuses every sale.
+func (s *MainScreen) startChanged() {
+	s.startBox.RemoveAll()
+	if s.desk == nil {
 		return
 	}
-	s.seq++
-	seq := s.seq
-	ctx := s.ctx
-	s.app.async(func() {
-		found, err := items.SearchItems(ctx, prefix, searchLimit)
-		s.app.do(func() {
-			if seq != s.seq || ctx.Err() != nil {
-				return
-			}
-			if err != nil {
-				fyne.LogError("search items", err)
-				s.found.Importance = widget.DangerImportance
-				s.found.SetText(tr(errorMessage(fmt.Errorf("search items: %w", err))))
-				return
-			}
-			s.items = found
-			s.found.Importance = widget.MediumImportance
-			switch {
-			case len(found) == 0:
-				s.found.SetText(lang.X("ui.sale.none", "No items found."))
-			case len(found) >= searchLimit:
-				s.found.SetText(lang.X("ui.sale.first_n", "First {{.N}} items; type more of the name to narrow.", map[string]any{"N": len(found)}))
-			default:
-				s.found.SetText(lang.X("ui.sale.found", "Items found: {{.N}}", map[string]any{"N": len(found)}))
-			}
-			s.results.Refresh()
+	st := s.app.start
+	switch {
+	case st.running:
+		l := widget.NewLabel(lang.X("ui.start.running", "Checking the fiscal register for unconfirmed receipts…"))
+		l.Importance = widget.WarningImportance
+		s.startBox.Add(l)
+	case st.err != nil:
+		l := widget.NewLabel(lang.X("ui.start.failed", "Sales are stopped: a previous receipt could not be confirmed with the fiscal register. {{.Reason}}",
+			map[string]any{"Reason": tr(desk.MessageOf(st.err))}))
+		l.Importance = widget.DangerImportance
+		l.Wrapping = fyne.TextWrapWord
+		retry := widget.NewButtonWithIcon(lang.X("ui.start.retry", "Check again"), theme.ViewRefreshIcon(), func() {
+			s.app.start = startState{}
+			s.app.StartDesk()
+			s.startChanged()
 		})
+		s.startBox.Add(container.NewBorder(nil, nil, nil, retry, l))
+	}
+	for _, r := range st.results {
+		var m Message
+		switch {
+		case r.Err != nil:
+			m = Message{Key: "ui.start.bill_error", Fallback: "Bill {{.Bill}}: {{.Reason}}", Args: map[string]any{"Bill": int64(r.Bill), "Reason": tr(desk.MessageOf(r.Err))}}
+		case r.Outcome == sale.OutcomeFiscalised:
+			m = Message{Key: "ui.start.bill_fiscalised", Fallback: "Bill {{.Bill}}: the register had printed its receipt; it is recorded.", Args: map[string]any{"Bill": int64(r.Bill)}}
+		default:
+			m = Message{Key: "ui.start.bill_not_printed", Fallback: "Bill {{.Bill}}: no receipt was printed; the bill is open again.", Args: map[string]any{"Bill": int64(r.Bill)}}
+		}
+		l := widget.NewLabel(tr(m))
+		l.Wrapping = fyne.TextWrapWord
+		s.startBox.Add(l)
+	}
+	if s.sale != nil && st.done && !st.running {
+		s.sale.reload() // a bill reconciled back to Open is the cashier's again
+	}
+}
+
+// keyPressed is the toolbar's key button: elevate with a supervisor's
+// rights, or end the elevation (Restore).
+func (s *MainScreen) keyPressed() {
+	if s.desk == nil {
+		return
+	}
+	if s.desk.Session().Elevation != nil {
+		s.sale.run(func(ctx context.Context) error { return s.desk.Restore(ctx) }, func() {
+			s.refreshKey()
+			s.sale.refreshButtons()
+		})
+		return
+	}
+	if s.app.deps.Approve == nil {
+		return
+	}
+	s.askSupervisor(nil, func() {
+		s.refreshKey()
+		s.sale.refreshButtons()
 	})
 }
 
-// pollLoop asks the register for its state until the screen is left.
+// askSupervisor opens the supervisor dialog for a denied request (or the
+// key button's elevation when p is nil); ok runs once it succeeded.
+func (s *MainScreen) askSupervisor(p *desk.Pending, ok func()) {
+	if s.app.deps.Approve == nil {
+		return
+	}
+	var pop func()
+	sink := s.app.deps.Approve(s.app.win, p, func(err error) {
+		if pop != nil {
+			pop()
+		}
+		switch {
+		case errors.Is(err, ErrCancelled):
+			return
+		case err != nil:
+			// Approved, but the action itself failed (a register error).
+			s.sale.fail(err)
+			return
+		}
+		s.notice.hide()
+		ok()
+	})
+	pop = s.app.pushSink(sink)
+}
+
+// refreshKey shows the elevation on the key button: highlighted and named
+// while a supervisor's rights are lent, "Restore" ends it.
+func (s *MainScreen) refreshKey() {
+	b := s.keyButton
+	if s.desk == nil {
+		b.Disable()
+		return
+	}
+	if s.admin != nil {
+		if s.adminAllowed() {
+			s.admin.Show()
+		} else {
+			s.admin.Hide()
+		}
+	}
+	st := s.desk.Status(s.ctxOrBackground())
+	s.status.Elevation = st.Elevation
+	if e := st.Elevation; e != nil {
+		b.Importance = widget.WarningImportance
+		b.SetText(lang.X("ui.key.restore", "Restore ({{.Name}})", map[string]any{"Name": e.ApproverName}))
+		b.Enable()
+		s.elevation.SetText(lang.X("ui.status.elevated", "Rights of {{.Name}}", map[string]any{"Name": e.ApproverName}))
+		s.elevation.Importance = widget.WarningImportance
+		s.elevation.Show()
+		return
+	}
+	b.Importance = widget.MediumImportance
+	b.SetText(lang.X("ui.key.button", "Supervisor"))
+	s.elevation.Hide()
+	if s.app.deps.Approve == nil {
+		b.Disable()
+	} else {
+		b.Enable()
+	}
+}
+
+func (s *MainScreen) ctxOrBackground() context.Context {
+	if s.ctx.Err() != nil {
+		return context.Background()
+	}
+	return s.ctx
+}
+
+// adminActions are the back office's actions: the Admin button is shown
+// when the session may do any of them.
+var adminActions = []policy.Action{
+	policy.ActionManageUsers, policy.ActionManageAdmins, policy.ActionManageBadges, policy.ActionManageSecurity,
+	policy.ActionViewAudit, policy.ActionConfigure, policy.ActionBackup, policy.ActionDataReset, policy.ActionDeviceSettings,
+}
+
+func (s *MainScreen) adminAllowed() bool {
+	if s.desk == nil {
+		return false
+	}
+	for _, a := range adminActions {
+		if s.desk.Allowed(a) {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *MainScreen) openAdmin() {
+	if s.app.deps.Admin == nil || !s.adminAllowed() {
+		return
+	}
+	s.app.showAdmin()
+}
+
+// pollLoop asks for the status bar's facts until the screen is left: the
+// desk's Status when there is a desk, else the register's.
 func (s *MainScreen) pollLoop(reg RegisterStatus) {
 	t := time.NewTicker(statusEvery)
 	defer t.Stop()
 	for {
-		s.pollOnce(reg)
+		if reg != nil {
+			s.pollOnce(reg)
+		} else {
+			s.pollDesk()
+		}
 		select {
 		case <-s.ctx.Done():
 			return
@@ -215,6 +372,41 @@ func (s *MainScreen) pollOnce(reg RegisterStatus) {
 	s.app.do(func() { s.showRegister(st, err) })
 }
 
+// pollDesk reads the desk's status (it takes no action lock, so it answers
+// during a Z report) and expires an idle elevation.
+func (s *MainScreen) pollDesk() {
+	ctx, cancel := context.WithTimeout(s.ctx, statusTimeout)
+	defer cancel()
+	if err := s.desk.ExpireIdle(ctx); err != nil {
+		fyne.LogError("expire elevation", err)
+	}
+	st := s.desk.Status(ctx)
+	if s.ctx.Err() != nil {
+		return
+	}
+	s.app.do(func() { s.showStatus(st) })
+}
+
+// showStatus puts the desk's status into the bar.
+func (s *MainScreen) showStatus(st desk.Status) {
+	s.status = st
+	s.showRegister(st.Register.Status, st.Register.Err)
+	if st.Register.Err == nil && st.Shift == nil && st.Register.Status.ShiftOpen {
+		// Opened on the register by someone else (or a fresh emulator).
+		s.shift.SetText(lang.X("ui.status.shift_open", "Shift open"))
+	}
+	if sh := st.Shift; sh != nil && !st.Register.Status.ShiftOver24 {
+		s.shift.SetText(lang.X("ui.status.shift_number", "Shift {{.N}} open since {{.Since}}",
+			map[string]any{"N": sh.Number, "Since": sh.Opened.Local().Format("02.01 15:04")}))
+	}
+	if st.Register.Err == nil && st.Register.Status.ShiftOver24 {
+		s.sale.offerZ()
+	}
+	s.refreshKey()
+	s.showReaders()
+	s.statusRow.Refresh()
+}
+
 // showRegister puts the register's state and the shift's into the status bar.
 func (s *MainScreen) showRegister(st device.Status, err error) {
 	reg, regBad := registerText(st, err)
@@ -223,6 +415,26 @@ func (s *MainScreen) showRegister(st device.Status, err error) {
 	sh, shBad := shiftText(st, err)
 	s.shift.Importance = importance(shBad)
 	s.shift.SetText(tr(sh))
+	s.statusRow.Refresh() // the texts' widths changed
+}
+
+func (s *MainScreen) showReaders() {
+	if s.app.deps.Readers == nil {
+		s.readers.SetText(lang.X("ui.status.readers_keyboard", "Readers: keyboard"))
+		s.readers.Importance = widget.MediumImportance
+		return
+	}
+	bad := false
+	n := 0
+	for _, r := range s.app.deps.Readers() {
+		if r.OK {
+			n++
+		} else {
+			bad = true
+		}
+	}
+	s.readers.SetText(lang.X("ui.status.readers", "Readers: {{.N}} connected", map[string]any{"N": n}))
+	s.readers.Importance = importance(bad)
 }
 
 func importance(bad bool) widget.Importance {
@@ -276,8 +488,21 @@ func priceText(it sale.Item, f *sale.Formatter) string {
 // Content is the screen's root object.
 func (s *MainScreen) Content() fyne.CanvasObject { return s.content }
 
-// Focus puts the cursor in the item search.
-func (s *MainScreen) Focus() { s.app.focus(s.search) }
+// Focus puts the cursor in the barcode field.
+func (s *MainScreen) Focus() { s.app.focus(s.sale.entry) }
+
+// HandleInput takes the readers' events on the sale screen: a scan rings
+// the item up; a badge or swipe with no dialog open is not the sale's.
+func (s *MainScreen) HandleInput(ev device.InputEvent) bool {
+	return s.sale.handleInput(ev)
+}
+
+func (s *MainScreen) typedKey(ev *fyne.KeyEvent) bool { return s.sale.key(ev) }
+
+func (s *MainScreen) typeRune(r rune) {
+	s.app.focus(s.sale.entry)
+	s.sale.entry.Entry.TypedRune(r)
+}
 
 // shortcutEntry is an Entry that lets the screen see shortcuts first: Fyne
 // gives shortcuts to the focused widget and not to the window, so Ctrl+L
@@ -285,6 +510,7 @@ func (s *MainScreen) Focus() { s.app.focus(s.search) }
 type shortcutEntry struct {
 	widget.Entry
 	handle func(fyne.Shortcut) bool
+	onKey  func(*fyne.KeyEvent) bool
 }
 
 func newShortcutEntry(handle func(fyne.Shortcut) bool) *shortcutEntry {
@@ -298,4 +524,11 @@ func (e *shortcutEntry) TypedShortcut(sc fyne.Shortcut) {
 		return
 	}
 	e.Entry.TypedShortcut(sc)
+}
+
+func (e *shortcutEntry) TypedKey(ev *fyne.KeyEvent) {
+	if e.onKey != nil && e.onKey(ev) {
+		return
+	}
+	e.Entry.TypedKey(ev)
 }

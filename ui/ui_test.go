@@ -226,11 +226,17 @@ func TestLogoutShortcutFromSearch(t *testing.T) {
 	a, w := newTestApp(t, "en", Deps{Items: fakeItems{}})
 	loginAs(t, a, w, "cashier", "cash1234")
 	m := a.screen.(*MainScreen)
+	m.sale.entry.TypedShortcut(logoutShortcut)
+	if _, ok := a.screen.(*LoginScreen); !ok {
+		t.Fatalf("Ctrl+L in the barcode field left the screen at %T", a.screen)
+	}
+	loginAs(t, a, w, "cashier", "cash1234")
+	m = a.screen.(*MainScreen)
+	m.sale.openSearch()
 	m.search.TypedShortcut(logoutShortcut)
 	if _, ok := a.screen.(*LoginScreen); !ok {
 		t.Fatalf("Ctrl+L in the search left the screen at %T", a.screen)
 	}
-	_ = w
 }
 
 func TestLanguageSwitchChangesTextAndPersists(t *testing.T) {
@@ -366,6 +372,7 @@ func TestMainScreenStatusAndSearch(t *testing.T) {
 		t.Errorf("no link: %q (%v), want %q in danger", got, m.register.Importance, want)
 	}
 
+	m.sale.openSearch() // F1
 	if len(m.items) != 3 {
 		t.Errorf("empty search shows %d items, want all 3", len(m.items))
 	}
@@ -386,7 +393,7 @@ func TestMainScreenWithoutDevices(t *testing.T) {
 	a, w := newTestApp(t, "en", Deps{Unprotected: func() bool { return true }})
 	loginAs(t, a, w, "cashier", "cash1234")
 	got := visible(w)
-	for _, key := range []string{"ui.status.register_none", "ui.sale.no_catalogue", "ui.main.unprotected"} {
+	for _, key := range []string{"ui.status.register_none", "ui.sale.no_desk", "ui.main.unprotected"} {
 		if want := translation(t, "en", key); !strings.Contains(got, want) {
 			t.Errorf("main screen lacks %q", want)
 		}

@@ -98,6 +98,17 @@ func runWindow(ctx context.Context, args []string) error {
 		}
 		defer reg.Close()
 		deps.Register = reg
+		// The cashier's session: sign-in, every sale action through the
+		// policy, checkout on the register.
+		d, country, stop, err := newDesk(ctx, db, reg, terminal)
+		if err != nil {
+			return explain(err)
+		}
+		defer stop()
+		deps.Desk, deps.Country = d, country
+		auth := deskAuth{d: d, db: db}
+		deps.Auth, deps.Badges = auth, auth
+		hookDesk(&deps, d, db, terminal)
 	}
 
 	a := app.NewWithID(appID)

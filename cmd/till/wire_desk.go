@@ -1,0 +1,135 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"golang.org/x/text/currency"
+	"golang.org/x/text/language"
+
+	"github.com/tillpos/till/desk"
+	"github.com/tillpos/till/desk/deskstore"
+	"github.com/tillpos/till/device"
+	"github.com/tillpos/till/policy"
+	"github.com/tillpos/till/sale"
+	"github.com/tillpos/till/store"
+	"github.com/tillpos/till/ui"
+)
+
+// storeCountry is the VAT table of the store. The till is sold in Russia
+// first; a setting picks another table.
+const (
+	settingCountry = "store.country"
+	defaultCountry = "RU"
+)
+
+// newDesk builds the cashier's session on the store and the register: the
+// permission matrix kept current by the store's watcher, the sale
+// services over the bill journal, the durable checkout. The returned stop
+// ends the watcher.
+func newDesk(ctx context.Context, db *store.DB, reg device.Register, terminal string) (*desk.Desk, string, func(), error) {
+	country, err := db.SettingString(ctx, settingCountry, defaultCountry)
+	if err != nil {
+		return nil, "", nil, fmt.Errorf("store country: %w", err)
+	}
+	vat, err := sale.VATTableFor(country)
+	if err != nil {
+		return nil, "", nil, fmt.Errorf("VAT table of %s: %w", country, err)
+	}
+	// Receipt texts follow the store's language, not the window's.
+	money := sale.NewFormatter(language.Russian, currency.RUB)
+	if country == "IT" {
+		money = sale.NewFormatter(language.Italian, currency.EUR)
+	}
+	holder := policy.NewHolder(nil)
+	if _, err := db.RefreshPolicy(ctx, holder); err != nil {
+		return nil, "", nil, fmt.Errorf("permission matrix: %w", err)
+	}
+	wctx, stop := context.WithCancel(ctx)
+	go db.WatchPolicy(wctx, holder, time.Second, func(err error) { fyne.LogError("permission matrix", err) })
+
+	bills := db.Bills()
+	d, err := desk.New(desk.Config{
+		Holder:   holder,
+		Store:    deskstore.New(db),
+		Bills:    bills,
+		Sales:    sale.NewSales(bills, vat, money, nil),
+		Checkout: sale.NewCheckout(bills, bills, reg, vat, nil),
+		Register: reg,
+		Money:    money,
+		Terminal: terminal,
+	})
+	if err != nil {
+		stop()
+		return nil, "", nil, err
+	}
+	return d, country, stop, nil
+}
+
+// deskAuth signs people in through the desk, so the session the sale
+// screen acts in is the one the login screen opened, and turns the desk's
+// errors into the ones the login screen explains.
+type deskAuth struct {
+	d  *desk.Desk
+	db *store.DB
+}
+
+func (a deskAuth) Authenticate(ctx context.Context, login, password string) (ui.User, error) {
+	u, err := a.d.SignIn(ctx, login, password)
+	if err != nil {
+		return ui.User{}, signInError(err)
+	}
+	return a.uiUser(ctx, u)
+}
+
+func (a deskAuth) AuthenticateBadge(ctx context.Context, id device.BadgeID) (ui.User, error) {
+	u, err := a.d.SignInBadge(ctx, id)
+	if err != nil {
+		if errors.Is(err, store.ErrUnknownBadge) {
+			return ui.User{}, fmt.Errorf("%w: %w", ui.ErrUnknownUser, err)
+		}
+		return ui.User{}, signInError(err)
+	}
+	return a.uiUser(ctx, u)
+}
+
+// ChangePassword changes it in the store, then lets the desk read the user
+// again: until then it refuses every action of a must-change user.
+func (a deskAuth) ChangePassword(ctx context.Context, u ui.User, old, new string) error {
+	if err := (storeAuth{db: a.db}).ChangePassword(ctx, u, old, new); err != nil {
+		return err
+	}
+	if err := a.d.PasswordChanged(ctx); err != nil {
+		return &ui.MessageError{Msg: desk.MessageOf(err), Err: err}
+	}
+	return nil
+}
+
+func (a deskAuth) uiUser(ctx context.Context, u desk.User) (ui.User, error) {
+	su, err := a.db.UserByLogin(ctx, u.Login)
+	if err != nil {
+		return ui.User{}, uiError(err)
+	}
+	return storeAuth{db: a.db}.uiUser(ctx, su)
+}
+
+// signInError maps the desk's sign-in failures to the login screen's: the
+// desk keeps the store's error inside, so unknown login and wrong password
+// stay apart (docs/ui.md, "Sign-in errors").
+func signInError(err error) error {
+	var de *desk.Error
+	switch {
+	case errors.Is(err, store.ErrUnknownUser):
+		return fmt.Errorf("%w: %w", ui.ErrUnknownUser, err)
+	case errors.Is(err, store.ErrWrongPassword):
+		return fmt.Errorf("%w: %w", ui.ErrWrongPassword, err)
+	case errors.As(err, &de) && de.Msg.Key == "desk.error.inactive":
+		return fmt.Errorf("%w: %w", ui.ErrInactive, err)
+	case errors.Is(err, desk.ErrBadCredential):
+		return fmt.Errorf("%w: %w", ui.ErrWrongPassword, err)
+	}
+	return uiError(err)
+}

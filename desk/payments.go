@@ -1,0 +1,47 @@
+package desk
+
+import (
+	"context"
+
+	"github.com/tillpos/till/policy"
+)
+
+// ClearPayments takes back every tender recorded on the open bill before it
+// is checked out: the cashier typed a wrong amount, or the customer changes
+// from card to cash. The money goes back to the customer first, so the bill
+// and the drawer agree. Like clearing a discount it is never riskier than
+// selling, so it asks the selling right with the bill's total.
+func (d *Desk) ClearPayments(ctx context.Context) error {
+	return d.do(ctx, func(ctx context.Context) (*request, error) {
+		id, err := d.openBill()
+		if err != nil {
+			return nil, err
+		}
+		b, t, err := d.cfg.Sales.Totals(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		return &request{
+			checks: sellChecks(&b, 0, t.Due),
+			desc:   Text("desk.request.clear_payments", nil),
+			args:   map[string]any{"bill": int64(id), "payments": len(b.Payments), "paid": t.Paid},
+			run: func(ctx context.Context) error {
+				for _, p := range b.Payments {
+					if err := d.cfg.Sales.RemovePayment(ctx, id, p.ID); err != nil {
+						return err
+					}
+				}
+				return nil
+			},
+		}, nil
+	})
+}
+
+// Verdict is the decision on action a with zero arguments for the current
+// session. The sale screen uses it beyond Allowed: a button whose action is
+// denied but could be approved stays pressable, so the cashier gets the
+// denial with its reason and "Ask supervisor"; one nobody could approve is
+// greyed out.
+func (d *Desk) Verdict(a policy.Action) policy.Verdict {
+	return policy.Decide(d.cfg.Holder.Load(), d.Session().Principal(), a, policy.Args{})
+}

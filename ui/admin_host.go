@@ -1,0 +1,30 @@
+package ui
+
+import (
+	"github.com/tillpos/till/device"
+)
+
+// adminHost is the back office (Deps.Admin) shown in place of the sale
+// screen; its back button returns to the sale screen of the same session.
+type adminHost struct {
+	screen AdminScreen
+}
+
+// HandleInput hands the readers' events to the back office (badge
+// enrolment reads a badge there).
+func (h *adminHost) HandleInput(ev device.InputEvent) bool { return h.screen.HandleInput(ev) }
+
+func (a *App) showAdmin() {
+	if a.deps.Admin == nil || a.user == nil {
+		return
+	}
+	a.stopBackground()
+	u := *a.user
+	h := &adminHost{}
+	h.screen = a.deps.Admin(func() {
+		if a.screen == h {
+			a.showMain(u)
+		}
+	})
+	a.setContent(h, Message{Key: "ui.admin.title", Fallback: "Back office"}, h.screen.Content())
+}

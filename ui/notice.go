@@ -1,0 +1,75 @@
+package ui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+)
+
+// noticeBar is the line under the toolbar that says what just went wrong
+// (a denial with its reason and limit, a register error) with the buttons
+// that help (Ask supervisor, Retry, Reconcile, Z report). One at a time:
+// the newest replaces the last; any successful action clears it.
+type noticeBar struct {
+	box     *fyne.Container
+	text    *widget.Label
+	buttons *fyne.Container
+}
+
+// noticeButton is one button of a notice.
+type noticeButton struct {
+	label    string
+	icon     fyne.Resource
+	disabled bool
+	tap      func()
+}
+
+func newNoticeBar() *noticeBar {
+	n := &noticeBar{text: widget.NewLabel(""), buttons: container.NewHBox()}
+	n.text.Wrapping = fyne.TextWrapWord
+	n.box = container.NewBorder(nil, nil, nil, n.buttons, n.text)
+	n.box.Hide()
+	return n
+}
+
+func (n *noticeBar) show(imp widget.Importance, m Message, buttons ...noticeButton) {
+	n.text.Importance = imp
+	n.text.SetText(tr(m))
+	n.buttons.RemoveAll()
+	for _, b := range buttons {
+		icon := b.icon
+		btn := widget.NewButtonWithIcon(b.label, icon, b.tap)
+		if b.disabled {
+			btn.Disable()
+		}
+		n.buttons.Add(btn)
+	}
+	close := widget.NewButtonWithIcon("", theme.CancelIcon(), n.hide)
+	n.buttons.Add(close)
+	n.box.Show()
+}
+
+func (n *noticeBar) hide() {
+	n.box.Hide()
+	n.text.SetText("")
+	n.buttons.RemoveAll()
+}
+
+// Text is what the notice says, "" when hidden.
+func (n *noticeBar) Text() string {
+	if !n.box.Visible() {
+		return ""
+	}
+	return n.text.Text
+}
+
+// button finds a notice button by its label.
+func (n *noticeBar) button(label string) *widget.Button {
+	for _, o := range n.buttons.Objects {
+		if b, ok := o.(*widget.Button); ok && b.Text == label {
+			return b
+		}
+	}
+	return nil
+}

@@ -1,0 +1,208 @@
+package ui
+
+import (
+	"context"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/tillpos/till/desk"
+	"github.com/tillpos/till/sale"
+)
+
+// payDialog takes the customer's money: what is due, the tendered amount
+// (typed, or a quick-tender button), cash (Enter) or card (an external
+// terminal's tender, F2); several tenders make a mixed payment. When the
+// bill is covered it is checked out at once: the fiscal receipt, then the
+// drawer for cash, and the change is shown big.
+type payDialog struct {
+	s       *saleArea
+	d       dialog.Dialog
+	due     *widget.Label
+	left    *widget.Label
+	amount  *shortcutEntry
+	quick   *fyne.Container
+	errLine errorLine
+	totals  sale.Totals
+}
+
+func (s *saleArea) openPay() {
+	if s.d == nil || len(s.model.rows) == 0 || s.busy {
+		return
+	}
+	b, t, err := s.d.Bill(s.m.ctxOrBackground())
+	if err != nil {
+		s.fail(err)
+		return
+	}
+	if b.State == sale.StateFiscalising {
+		s.registerFailed(sale.ErrUnreconciled)
+		return
+	}
+	p := &payDialog{s: s, errLine: newErrorLine()}
+	p.due = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	p.due.SizeName = theme.SizeNameHeadingText
+	p.left = widget.NewLabel("")
+	p.amount = newShortcutEntry(s.m.shortcut)
+	p.amount.onKey = p.key
+	p.amount.OnSubmitted = func(string) { p.tender(sale.PayCash) }
+	p.quick = container.NewGridWithColumns(4)
+
+	cash := widget.NewButtonWithIcon(lang.X("ui.pay.cash", "Cash (Enter)"), theme.ConfirmIcon(), func() { p.tender(sale.PayCash) })
+	cash.Importance = widget.HighImportance
+	card := widget.NewButton(lang.X("ui.pay.card", "F2  Card"), func() { p.tender(sale.PayCard) })
+	clear := widget.NewButton(lang.X("ui.pay.clear", "Take payments back"), p.clear)
+	closeB := widget.NewButton(lang.X("ui.dlg.cancel", "Cancel (Esc)"), func() { p.d.Hide() })
+	body := container.NewVBox(
+		p.due, p.left,
+		widget.NewLabel(lang.X("ui.pay.tendered", "Tendered")), p.amount,
+		p.quick, p.errLine,
+		container.NewGridWithColumns(2, cash, card),
+		container.NewGridWithColumns(2, clear, closeB),
+	)
+	p.d = dialog.NewCustomWithoutButtons(lang.X("ui.pay.title", "Payment"), fixedWidth(520, body), s.app.win)
+	s.pay = p
+	p.show(t)
+	s.openDialog(p.d, nil)
+	s.app.focus(p.amount)
+}
+
+func (p *payDialog) key(ev *fyne.KeyEvent) bool {
+	switch ev.Name {
+	case fyne.KeyEscape:
+		p.d.Hide()
+		return true
+	case fyne.KeyF2:
+		p.tender(sale.PayCard)
+		return true
+	}
+	return false
+}
+
+// show puts the bill's totals in the dialog and offers quick tenders: the
+// exact amount and the next round sums (notes) above it.
+func (p *payDialog) show(t sale.Totals) {
+	p.totals = t
+	f := p.s.m.money
+	p.due.SetText(lang.X("ui.pay.due", "To pay {{.Amount}}", map[string]any{"Amount": f.Format(t.Due)}))
+	if t.Paid > 0 {
+		p.left.SetText(lang.X("ui.pay.left", "Paid {{.Paid}}, left {{.Left}}", map[string]any{"Paid": f.Format(t.Paid), "Left": f.Format(t.Remaining)}))
+	} else {
+		p.left.SetText("")
+	}
+	p.amount.SetText(f.Number(t.Remaining))
+	p.quick.RemoveAll()
+	for _, v := range quickTenders(t.Remaining) {
+		v := v
+		b := widget.NewButton(f.Format(v), func() {
+			p.amount.SetText(f.Number(v))
+			p.tender(sale.PayCash)
+		})
+		p.quick.Add(b)
+	}
+}
+
+// quickTenders are the exact amount and the next three round sums a
+// customer hands over (10, 50, 100, 500, 1000, 5000 in major units).
+func quickTenders(left int64) []int64 {
+	out := []int64{left}
+	for _, note := range []int64{1000, 5000, 10000, 50000, 100000, 500000, 1000000} {
+		v := (left + note - 1) / note * note
+		if v > out[len(out)-1] {
+			out = append(out, v)
+		}
+		if len(out) == 4 {
+			break
+		}
+	}
+	return out
+}
+
+// tender records the typed amount as kind; a covered bill is checked out.
+func (p *payDialog) tender(kind sale.PaymentKind) {
+	amount, err := parseMoney(p.amount.Text)
+	if err != nil || amount == 0 {
+		p.errLine.show(*notNumber(p.amount.Text))
+		return
+	}
+	if kind == sale.PayCard {
+		amount = min(amount, p.totals.Remaining)
+	}
+	s := p.s
+	var t sale.Totals
+	s.run(func(ctx context.Context) (err error) {
+		if _, err = s.d.Pay(ctx, kind, amount); err != nil {
+			return err
+		}
+		_, t, err = s.d.Bill(ctx)
+		return err
+	}, func() {
+		s.reloadTotals()
+		if t.Remaining > 0 {
+			p.show(t)
+			return
+		}
+		p.d.Hide()
+		s.checkout()
+	})
+}
+
+// clear takes the tenders back (a wrong amount, the customer changes mind).
+func (p *payDialog) clear() {
+	s := p.s
+	var t sale.Totals
+	s.run(func(ctx context.Context) (err error) {
+		if err = s.d.ClearPayments(ctx); err != nil {
+			return err
+		}
+		_, t, err = s.d.Bill(ctx)
+		return err
+	}, func() {
+		s.reloadTotals()
+		p.show(t)
+	})
+}
+
+func (s *saleArea) reloadTotals() {
+	b, t, err := s.d.Bill(s.m.ctxOrBackground())
+	if err == nil {
+		s.showTotals(b, t)
+	}
+}
+
+// checkout prints the fiscal receipt; a register error keeps the bill.
+func (s *saleArea) checkout() {
+	var sold desk.Sold
+	s.run(func(ctx context.Context) (err error) {
+		sold, err = s.d.Checkout(ctx)
+		return err
+	}, func() { s.sold(sold) })
+}
+
+// sold clears the screen for the next customer and says what happened:
+// the receipt's number, the change (big: the cashier reads it aloud), the
+// drawer.
+func (s *saleArea) sold(sold desk.Sold) {
+	s.lastSold = &sold
+	s.reload()
+	f := s.m.money
+	m := Message{Key: "ui.pay.done", Fallback: "Receipt {{.Number}} printed.", Args: map[string]any{"Number": int64(sold.Bill.Fiscal.Number)}}
+	if sold.Change > 0 {
+		m = Message{
+			Key: "ui.pay.done_change", Fallback: "Receipt {{.Number}} printed. Change: {{.Change}}",
+			Args: map[string]any{"Number": int64(sold.Bill.Fiscal.Number), "Change": f.Format(sold.Change)},
+		}
+	}
+	s.m.notice.show(widget.SuccessImportance, m)
+	if sold.DrawerDenied != nil || sold.DrawerErr != nil {
+		extra := Message{Key: "ui.pay.drawer_error", Fallback: "The drawer did not open: {{.Reason}}", Args: map[string]any{"Reason": tr(desk.MessageOf(sold.DrawerErr))}}
+		if sold.DrawerDenied != nil {
+			extra.Args["Reason"] = lang.X("ui.pay.drawer_denied", "not allowed for you")
+		}
+		s.m.notice.text.SetText(s.m.notice.text.Text + "  " + tr(extra))
+	}
+}

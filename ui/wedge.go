@@ -1,0 +1,226 @@
+package ui
+
+import (
+	"runtime"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/tillpos/till/device"
+	"github.com/tillpos/till/device/scan"
+	"github.com/tillpos/till/device/scan/events"
+)
+
+// wedgeInput is the window's side of the keyboard wedge (docs/input.md,
+// "Window adapter"): a scanner in keyboard mode types a barcode in a burst
+// of keys a few milliseconds apart. Keys reach events.Wedge with their
+// physical position; it hands back what a person typed (inserted into the
+// field they were typing in) and the scans it recognised (handed to
+// App.HandleInput, so a scan rings the item up even while the cursor is in
+// the barcode field, and never lands in it as text).
+//
+// Two places feed it: a wedgeEntry (the sale screen's barcode field) while
+// it has the focus, and the canvas while nothing has the focus. Other
+// fields (dialogs) get keys as Fyne sends them.
+type wedgeInput struct {
+	app   *App
+	wedge *events.Wedge
+
+	// The last KeyDown: its name and physical key go with the rune Fyne
+	// types for it next.
+	downName fyne.KeyName
+	downCode int
+	// target is the field the held-back keys belong to; nil = the canvas.
+	target *wedgeEntry
+	timer  *time.Timer
+	// flushAt lets tests run the deadline by hand instead of a timer.
+	manual bool
+}
+
+func newWedgeInput(a *App) *wedgeInput {
+	cfg := a.deps.Wedge
+	if cfg.Reader.Source == (device.Source{}) {
+		cfg.Reader.Source = device.KeyboardSource
+	}
+	cfg.LinuxScanCodes = runtime.GOOS == "linux"
+	return &wedgeInput{app: a, wedge: events.NewWedge(cfg)}
+}
+
+// hookCanvas catches keys at canvas level while no widget has the focus.
+func (w *wedgeInput) hookCanvas() {
+	c := w.app.win.Canvas()
+	if c == nil {
+		return
+	}
+	if dc, ok := c.(desktop.Canvas); ok {
+		dc.SetOnKeyDown(func(ev *fyne.KeyEvent) { w.keyDown(nil, ev) })
+	}
+	c.SetOnTypedRune(func(r rune) { w.typedRune(nil, r) })
+	c.SetOnTypedKey(func(ev *fyne.KeyEvent) {
+		if isEnter(ev.Name) {
+			return // went through the wedge at KeyDown
+		}
+		if s, ok := w.app.screen.(keyScreen); ok {
+			s.typedKey(ev)
+		}
+	})
+}
+
+// keyScreen is a screen that handles keys nobody else took (F-keys on the
+// sale screen when no field has the focus).
+type keyScreen interface {
+	typedKey(ev *fyne.KeyEvent) bool
+	typeRune(r rune)
+}
+
+func isEnter(n fyne.KeyName) bool { return n == fyne.KeyReturn || n == fyne.KeyEnter }
+
+func modifiers() (shift, ctrl bool) {
+	if d, ok := fyne.CurrentApp().Driver().(desktop.Driver); ok {
+		m := d.CurrentKeyModifiers()
+		return m&fyne.KeyModifierShift != 0, m&(fyne.KeyModifierControl|fyne.KeyModifierSuper) != 0
+	}
+	return false, false
+}
+
+func (w *wedgeInput) keyDown(target *wedgeEntry, ev *fyne.KeyEvent) {
+	w.downName, w.downCode = ev.Name, ev.Physical.ScanCode
+	if !isEnter(ev.Name) {
+		return
+	}
+	// Enter types no rune: it goes in here, as the scan's terminator or a
+	// person's Enter.
+	shift, ctrl := modifiers()
+	w.feed(target, events.KeyPress{At: w.app.now(), Name: string(ev.Name), ScanCode: ev.Physical.ScanCode, Shift: shift, Ctrl: ctrl})
+}
+
+// typedRune feeds a typed character; false when the wedge does not take
+// the key (no character by position), so the caller types it itself.
+func (w *wedgeInput) typedRune(target *wedgeEntry, r rune) bool {
+	shift, ctrl := modifiers()
+	name, code := w.downName, w.downCode
+	// One KeyDown names one rune: a rune without its own KeyDown (an input
+	// method, a paste, a test typing) is decided by its character alone.
+	w.downName, w.downCode = "", 0
+	if name == "" {
+		return false
+	}
+	return w.feed(target, events.KeyPress{At: w.app.now(), Name: string(name), ScanCode: code, Shift: shift, Ctrl: ctrl, Typed: r})
+}
+
+func (w *wedgeInput) feed(target *wedgeEntry, k events.KeyPress) bool {
+	if target != w.target {
+		// The focus moved: what was held back belongs to the old place.
+		w.apply(w.wedge.Flush(k.At.Add(time.Hour)))
+		w.target = target
+	}
+	res, handled := w.wedge.Key(k)
+	if !handled {
+		return false
+	}
+	w.apply(res)
+	w.schedule()
+	return true
+}
+
+// Flush decides held-back keys whose deadline passed; the timer calls it.
+func (w *wedgeInput) Flush() {
+	w.apply(w.wedge.Flush(w.app.now()))
+	w.schedule()
+}
+
+func (w *wedgeInput) schedule() {
+	if w.timer != nil {
+		w.timer.Stop()
+		w.timer = nil
+	}
+	at, ok := w.wedge.Deadline()
+	if !ok || w.manual {
+		return
+	}
+	w.timer = time.AfterFunc(time.Until(at), func() { fyne.Do(w.Flush) })
+}
+
+// apply types the person's keys into the field, then hands the scans on.
+func (w *wedgeInput) apply(res events.Result) {
+	for _, r := range res.Typed {
+		w.typeOne(r)
+	}
+	for _, ev := range res.Events {
+		w.app.HandleInput(ev)
+	}
+}
+
+func (w *wedgeInput) typeOne(r rune) {
+	if t := w.target; t != nil {
+		switch r {
+		case scan.Enter:
+			t.Entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+		case scan.Backspace:
+			t.Entry.TypedKey(&fyne.KeyEvent{Name: fyne.KeyBackspace})
+		case scan.Escape, scan.Tab:
+		default:
+			t.Entry.TypedRune(r)
+		}
+		return
+	}
+	s, ok := w.app.screen.(keyScreen)
+	if !ok {
+		return
+	}
+	switch r {
+	case scan.Enter:
+		s.typedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	case scan.Backspace, scan.Escape, scan.Tab:
+	default:
+		s.typeRune(r)
+	}
+}
+
+// wedgeEntry is the barcode field: an Entry whose keys pass through the
+// wedge, and whose F-keys, arrows and shortcuts go to the screen first.
+type wedgeEntry struct {
+	widget.Entry
+	keys     func() *wedgeInput
+	onKey    func(ev *fyne.KeyEvent) bool // the screen's keys; true = taken
+	shortcut func(fyne.Shortcut) bool
+}
+
+func newWedgeEntry(keys func() *wedgeInput, onKey func(*fyne.KeyEvent) bool, shortcut func(fyne.Shortcut) bool) *wedgeEntry {
+	e := &wedgeEntry{keys: keys, onKey: onKey, shortcut: shortcut}
+	e.ExtendBaseWidget(e)
+	return e
+}
+
+func (e *wedgeEntry) KeyDown(ev *fyne.KeyEvent) {
+	if w := e.keys(); w != nil {
+		w.keyDown(e, ev)
+	}
+	e.Entry.KeyDown(ev)
+}
+
+func (e *wedgeEntry) TypedRune(r rune) {
+	if w := e.keys(); w != nil && w.typedRune(e, r) {
+		return
+	}
+	e.Entry.TypedRune(r)
+}
+
+func (e *wedgeEntry) TypedKey(ev *fyne.KeyEvent) {
+	if isEnter(ev.Name) && e.keys() != nil {
+		return // fed to the wedge at KeyDown; it types it back when a person pressed it
+	}
+	if e.onKey != nil && e.onKey(ev) {
+		return
+	}
+	e.Entry.TypedKey(ev)
+}
+
+func (e *wedgeEntry) TypedShortcut(sc fyne.Shortcut) {
+	if e.shortcut != nil && e.shortcut(sc) {
+		return
+	}
+	e.Entry.TypedShortcut(sc)
+}
