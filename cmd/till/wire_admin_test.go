@@ -718,3 +718,39 @@ func TestAdminBundleTab(t *testing.T) {
 		t.Errorf("second import: status %q", r.status())
 	}
 }
+
+// adminHook is what the window plugs into ui.Deps.Admin: it builds a
+// screen whose back button returns, and a session without any admin right
+// sees only refusals.
+func TestAdminHook(t *testing.T) {
+	test.NewTempApp(t)
+	ctx := context.Background()
+	db, path := openTestStore(t)
+	if err := db.SeedDemo(ctx); err != nil {
+		t.Fatal(err)
+	}
+	holder := policy.NewHolder(nil)
+	if _, err := db.RefreshPolicy(ctx, holder); err != nil {
+		t.Fatal(err)
+	}
+	cashier, err := db.UserByLogin(ctx, "cashier")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := test.NewWindow(nil)
+	defer w.Close()
+	// A cashier's back office reads nothing from the store, so nothing
+	// runs in the background after the test.
+	hook := adminHook(db, path, holder, w, func() policy.Session { return policy.Session{Cashier: cashier.ID} }, "till-1", nil)
+	back := false
+	s := hook(func() { back = true })
+	w.SetContent(s.Content())
+	r := &adminRig{t: t, db: db, win: w, screen: s}
+	if !r.hasText("You do not have the right") {
+		t.Error("a cashier's back office does not refuse")
+	}
+	r.tap("Back to sale")
+	if !back {
+		t.Error("Back to sale did not call back")
+	}
+}
