@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -16,9 +17,14 @@ import (
 
 	"github.com/tillpos/till/bundle"
 	"github.com/tillpos/till/desk"
+	"github.com/tillpos/till/desk/deskstore"
 	"github.com/tillpos/till/device"
 	"github.com/tillpos/till/device/scan/events"
+	"github.com/tillpos/till/device/shtrih"
+	"github.com/tillpos/till/device/shtrih/emu"
+	"github.com/tillpos/till/device/shtrih/link"
 	"github.com/tillpos/till/policy"
+	"github.com/tillpos/till/sale"
 	"github.com/tillpos/till/store"
 	"github.com/tillpos/till/ui/admin"
 )
@@ -752,5 +758,109 @@ func TestAdminHook(t *testing.T) {
 	r.tap("Back to sale")
 	if !back {
 		t.Error("Back to sale did not call back")
+	}
+}
+
+// The story on real parts: signed in at the desk, an admin creates
+// a cashier, enrols a badge on the card and limits the group's line
+// discount; the cashier signs in with the badge, changes the initial
+// password, and the next discount obeys the new limit.
+func TestAdminStoryCashierWithBadgeObeysNewLimit(t *testing.T) {
+	test.NewTempApp(t)
+	ctx := context.Background()
+	db, path := openTestStore(t)
+	if err := db.SeedDemo(ctx); err != nil {
+		t.Fatal(err)
+	}
+	e := emu.New(emu.Config{Baud: -1, PrintSpeed: -1, FNWrite: -1, ZTime: -1, StartShiftOpen: true})
+	reg := shtrih.New(e.Pipe(), shtrih.Config{
+		Link:      link.Config{CtlTimeout: 150 * time.Millisecond, ProbeEvery: 150 * time.Millisecond, ByteTimeout: 150 * time.Millisecond},
+		PollEvery: 20 * time.Millisecond, BusyWait: 2 * time.Second,
+	})
+	t.Cleanup(func() { reg.Close() })
+	vat, err := sale.VATTableFor("RU")
+	if err != nil {
+		t.Fatal(err)
+	}
+	holder := policy.NewHolder(nil)
+	d, err := desk.New(desk.Config{
+		Holder: holder, Store: deskstore.New(db), Bills: db.Bills(),
+		Sales:    sale.NewSales(db.Bills(), vat, nil, time.Now),
+		Checkout: sale.NewCheckout(db.Bills(), db.Bills(), reg, vat, time.Now),
+		Register: reg, Terminal: "till-1", Now: time.Now,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.SignIn(ctx, "admin", "admin123"); err != nil {
+		t.Fatal(err)
+	}
+
+	r := &adminRig{t: t, db: db, path: path, holder: holder, win: test.NewWindow(nil)}
+	r.win.Resize(fyne.NewSize(1280, 1000))
+	t.Cleanup(r.win.Close)
+	deps := adminDeps(db, path, holder, d.Session, "till-1", nil)
+	deps.Async = func(f func()) { f() }
+	deps.Do = func(f func()) { f() }
+	r.screen = admin.New(r.win, deps, func() {})
+	r.win.SetContent(r.screen.Content())
+
+	r.tab("Users")
+	r.tap("New user")
+	r.set("Login", "olga")
+	r.set("Full name", "Olga Belova")
+	r.choose("Group", store.DemoGroupCashier)
+	r.tap("Save")
+	pw := find(r, "password", func(e *widget.Entry) bool { return e.Disabled() && len(e.Text) == 10 }).Text
+	r.tap("Close")
+	r.tap("Enrol badge")
+	badge := device.Badge{ID: device.NewBadgeID("EM:077,12345"), Form: "em-dec"}
+	if !r.screen.HandleInput(badge) {
+		t.Fatal("the enrol dialog did not take the badge")
+	}
+	r.tab("Groups and permissions")
+	find(r, "groups list", func(*widget.List) bool { return true }).Select(1) // Cashier
+	r.set("Max line discount %", "10")
+	r.tap("Save permissions")
+	if !strings.Contains(r.status(), "Permissions saved") {
+		t.Fatalf("status %q", r.status())
+	}
+	if err := d.SignOut(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	u, err := d.SignInBadge(ctx, badge.ID)
+	if err != nil {
+		t.Fatalf("sign in with the new badge: %v", err)
+	}
+	if u.Login != "olga" || !u.MustChange {
+		t.Fatalf("signed in %+v", u)
+	}
+	if _, err := d.AddByBarcode(ctx, store.DemoItems()[0].Barcode, 1000); !errors.Is(err, desk.ErrMustChange) {
+		t.Fatalf("before the password change: %v", err)
+	}
+	// After a badge sign-in the new password is set without the old one.
+	if err := db.SetPassword(ctx, u.ID, "tulips2026", store.Actor{User: u.ID, Terminal: "till-1"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Authenticate(ctx, "olga", pw); !errors.Is(err, store.ErrWrongPassword) {
+		t.Errorf("the initial password still works: %v", err)
+	}
+	if err := d.PasswordChanged(ctx); err != nil {
+		t.Fatal(err)
+	}
+	lid, err := d.AddByBarcode(ctx, store.DemoItems()[0].Barcode, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var den *desk.Denied
+	if err := d.LineDiscount(ctx, lid, sale.Discount{Kind: sale.DiscountPercent, Value: 1200}); !errors.As(err, &den) || den.Verdict.LimitValue != 1000 {
+		t.Fatalf("12 %% under a 10 %% limit: %v", err)
+	}
+	if err := d.LineDiscount(ctx, lid, sale.Discount{Kind: sale.DiscountPercent, Value: 1000}); err != nil {
+		t.Errorf("10 %% under a 10 %% limit: %v", err)
 	}
 }
