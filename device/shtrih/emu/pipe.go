@@ -29,12 +29,20 @@ type wire struct {
 func newWire(bt time.Duration) *wire { return &wire{bt: bt, notify: make(chan struct{})} }
 
 func (w *wire) write(b []byte) error {
+	_, err := w.writeFrom(b, time.Now())
+	return err
+}
+
+// writeFrom puts b on the wire as sent from the time from (the device's
+// answer to a byte that arrived then; never later than now) and returns
+// when its last byte arrives.
+func (w *wire) writeFrom(b []byte, from time.Time) (time.Time, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.closed {
-		return ErrPortClosed
+		return time.Time{}, ErrPortClosed
 	}
-	t := time.Now()
+	t := from
 	if w.last.After(t) {
 		t = w.last
 	}
@@ -46,7 +54,7 @@ func (w *wire) write(b []byte) error {
 	w.last = t
 	close(w.notify)
 	w.notify = make(chan struct{})
-	return nil
+	return t, nil
 }
 
 // read copies the bytes that have arrived into p, waiting for the first
@@ -157,6 +165,10 @@ func (s *wireSource) recv(ctx context.Context, until time.Time, precise bool) (b
 }
 
 type wireWriter struct{ out *wire }
+
+func (w wireWriter) writeFrom(b []byte, from time.Time) (time.Time, error) {
+	return w.out.writeFrom(b, from)
+}
 
 func (w wireWriter) Write(b []byte) (int, error) {
 	if err := w.out.write(b); err != nil {

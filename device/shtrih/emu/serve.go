@@ -9,6 +9,13 @@ import (
 	"github.com/tillpos/till/device/shtrih/proto"
 )
 
+// timedWriter is a line that times the device's bytes itself (a Pipe's
+// wire): writeFrom sends b starting at from and returns when the last byte
+// arrives.
+type timedWriter interface {
+	writeFrom(b []byte, from time.Time) (time.Time, error)
+}
+
 // source is the device's receiving side: the next byte that has crossed the
 // wire by until and when it arrived, ok false if none has. precise says the
 // caller expects something to happen at until (its reply becomes ready), so
@@ -65,18 +72,36 @@ func (e *Emulator) serve(ctx context.Context, src source, w io.Writer, pace bool
 	}
 	bt := e.cfg.byteTime()
 	var ackDeadline time.Time
-	// send writes bytes, charging wire time first when the stream itself
-	// does not (a pty delivers at memory speed).
-	send := func(b []byte) error {
+	// send puts bytes on the line as the device would: starting at from
+	// (when the byte it answers arrived, or its reply became ready), not
+	// when this goroutine got the processor, so a loaded machine delaying
+	// the emulator does not slow the register down. It returns when the
+	// last byte arrives. On a Pipe the wire itself times the bytes; on a
+	// stream that delivers at memory speed (a pty) send waits out their
+	// wire time first.
+	var lineFree time.Time // when the device's last byte so far has left
+	send := func(b []byte, from time.Time) (time.Time, error) {
+		if tw, ok := w.(timedWriter); ok {
+			return tw.writeFrom(b, from)
+		}
+		start := from
+		if lineFree.After(start) {
+			start = lineFree
+		}
+		lineFree = start.Add(time.Duration(len(b)) * bt)
 		if pace && bt > 0 {
-			if err := sleepCtx(ctx, time.Duration(len(b))*bt); err != nil {
-				return err
+			if err := sleepCtx(ctx, time.Until(lineFree)); err != nil {
+				return lineFree, err
 			}
 		}
 		_, err := w.Write(b)
+		return lineFree, err
+	}
+	ctl := func(c byte, from time.Time) error {
+		_, err := send([]byte{c}, from)
 		return err
 	}
-	sendReply := func() error {
+	sendReply := func(from time.Time) error {
 		e.mu.Lock()
 		frame := append([]byte(nil), e.reply...)
 		if e.corruptLeft > 0 {
@@ -85,31 +110,20 @@ func (e *Emulator) serve(ctx context.Context, src source, w io.Writer, pace bool
 		}
 		e.replyState = replyAwaitAck
 		e.mu.Unlock()
-		ackDeadline = time.Now().Add(e.cfg.AckTimeout + time.Duration(len(frame))*bt)
-		return send(frame)
+		end, err := send(frame, from)
+		ackDeadline = end.Add(e.cfg.AckTimeout)
+		return err
 	}
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		now := time.Now()
-		until, precise := now.Add(pollSlice), false
+		until, precise := time.Now().Add(pollSlice), false
 		e.mu.Lock()
-		deaf := e.silence || e.dead
 		state, readyAt := e.replyState, e.readyAt
-		if state == replyExecuting && !now.Before(readyAt) && deaf {
-			// The command ran; nobody hears its reply.
-			e.replyState, state = replyHeld, replyHeld
-		}
 		e.mu.Unlock()
 		switch state {
 		case replyExecuting:
-			if !now.Before(readyAt) {
-				if err := sendReply(); err != nil {
-					return err
-				}
-				continue
-			}
 			if readyAt.Before(until) {
 				// The reply is due then: be there on time.
 				until, precise = readyAt, true
@@ -119,6 +133,8 @@ func (e *Emulator) serve(ctx context.Context, src source, w io.Writer, pace bool
 				until = ackDeadline
 			}
 		}
+		// A deadline already past returns at once: with a byte that has
+		// arrived meanwhile, or with none.
 		b, at, ok, err := src.recv(ctx, until, precise)
 		if err != nil {
 			if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
@@ -129,19 +145,32 @@ func (e *Emulator) serve(ctx context.Context, src source, w io.Writer, pace bool
 		if !ok {
 			at = time.Now()
 		}
+		// What happened before this byte arrived (or up to now, with no
+		// byte) happened first, judged by the wire's clock, not by when
+		// this loop got the processor: the reply went out when it became
+		// ready, and a reply not ACKed in time is held.
 		e.mu.Lock()
+		if e.replyState == replyExecuting && !at.Before(e.readyAt) {
+			if e.silence || e.dead {
+				// The command ran; nobody hears its reply.
+				e.replyState = replyHeld
+			} else {
+				readyAt := e.readyAt
+				e.mu.Unlock()
+				if err := sendReply(readyAt); err != nil {
+					return err
+				}
+				e.mu.Lock()
+			}
+		}
 		if e.replyState == replyAwaitAck && !at.Before(ackDeadline) {
-			// No ACK in time: keep the reply for the next ENQ. Judged by
-			// when the next byte arrived, not by when this loop got to
-			// it, so a loaded machine pausing the emulator does not turn
-			// an ACK that came in time into a lost one.
-			e.replyState = replyHeld
+			e.replyState = replyHeld // for the next ENQ
 		}
 		if !ok {
 			e.mu.Unlock()
 			continue
 		}
-		deaf = e.silence || e.dead
+		deaf := e.silence || e.dead
 		state = e.replyState
 		busy := state == replyExecuting
 		e.mu.Unlock()
@@ -152,13 +181,13 @@ func (e *Emulator) serve(ctx context.Context, src source, w io.Writer, pace bool
 		case proto.ENQ:
 			switch state {
 			case replyNone:
-				err = send([]byte{proto.NAK})
+				err = ctl(proto.NAK, at)
 			case replyExecuting:
-				err = send([]byte{proto.ACK})
+				err = ctl(proto.ACK, at)
 			default:
 				// Holding (or still awaiting ACK for) a reply: offer it again.
-				if err = send([]byte{proto.ACK}); err == nil {
-					err = sendReply()
+				if err = ctl(proto.ACK, at); err == nil {
+					err = sendReply(at)
 				}
 			}
 		case proto.ACK:
@@ -172,7 +201,7 @@ func (e *Emulator) serve(ctx context.Context, src source, w io.Writer, pace bool
 				e.mu.Unlock()
 			}
 		case proto.STX:
-			err = e.receiveFrame(ctx, src, send, busy)
+			err = e.receiveFrame(ctx, src, ctl, at, busy)
 		default:
 			// Noise, 0xFF of TCP models: ignored.
 		}
@@ -188,12 +217,21 @@ func (e *Emulator) setReply(frame []byte, st replyState, readyAt time.Time) {
 	e.mu.Unlock()
 }
 
-// receiveFrame reads LEN, CMD+DATA and LRC after an STX, each byte within
-// the inter-byte timeout, then NAKs it or ACKs and executes it. The source
-// delivers each byte only once it has crossed the wire, so the ACK cannot
-// come before the whole frame could have arrived.
-func (e *Emulator) receiveFrame(ctx context.Context, src source, send func([]byte) error, busy bool) error {
-	n, _, ok, err := src.recv(ctx, time.Now().Add(e.cfg.ByteTimeout), false)
+// receiveFrame reads LEN, CMD+DATA and LRC after an STX that arrived at
+// stx, each byte within the inter-byte timeout of the one before, then NAKs
+// it or ACKs and executes it. The source delivers each byte only once it
+// has crossed the wire, and the answer starts when the last byte arrived,
+// so the ACK cannot come before the whole frame could have arrived.
+func (e *Emulator) receiveFrame(ctx context.Context, src source, ctl func(byte, time.Time) error, stx time.Time, busy bool) error {
+	last := stx
+	next := func() (byte, bool, error) {
+		c, at, ok, err := src.recv(ctx, last.Add(e.cfg.ByteTimeout), false)
+		if ok {
+			last = at
+		}
+		return c, ok, err
+	}
+	n, ok, err := next()
 	if err != nil {
 		return err
 	}
@@ -202,7 +240,7 @@ func (e *Emulator) receiveFrame(ctx context.Context, src source, send func([]byt
 		buf = make([]byte, int(n)+1)
 		for i := range buf {
 			var c byte
-			c, _, ok, err = src.recv(ctx, time.Now().Add(e.cfg.ByteTimeout), false)
+			c, ok, err = next()
 			if err != nil {
 				return err
 			}
@@ -212,8 +250,13 @@ func (e *Emulator) receiveFrame(ctx context.Context, src source, send func([]byt
 			buf[i] = c
 		}
 	}
-	if !ok || n == 0 || buf[n] != proto.LRC(buf[:n]) {
-		return send([]byte{proto.NAK})
+	if !ok {
+		// The frame stopped short: the NAK goes out once the inter-byte
+		// timeout has run out.
+		return ctl(proto.NAK, time.Now())
+	}
+	if n == 0 || buf[n] != proto.LRC(buf[:n]) {
+		return ctl(proto.NAK, last)
 	}
 	e.mu.Lock()
 	refuse := busy
@@ -225,9 +268,9 @@ func (e *Emulator) receiveFrame(ctx context.Context, src source, send func([]byt
 	if refuse {
 		// A busy device cannot take a command; a NAK says "not taken", so
 		// the host may send it again safely.
-		return send([]byte{proto.NAK})
+		return ctl(proto.NAK, last)
 	}
-	if err := send([]byte{proto.ACK}); err != nil {
+	if err := ctl(proto.ACK, last); err != nil {
 		return err
 	}
 	reply, busyFor, cmd := e.execute(buf[:n])
@@ -236,7 +279,7 @@ func (e *Emulator) receiveFrame(ctx context.Context, src source, send func([]byt
 		return err // replies are built here and always fit
 	}
 	e.mu.Lock()
-	e.reply, e.replyState, e.readyAt = frame, replyExecuting, time.Now().Add(busyFor)
+	e.reply, e.replyState, e.readyAt = frame, replyExecuting, last.Add(busyFor)
 	if e.discArmed && uint16(cmd) == e.discAfter {
 		e.discArmed, e.dead = false, true
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -95,24 +96,51 @@ type arrival struct {
 	at time.Time
 }
 
-// stalledSource hands the device bytes only when the test pushes them,
-// whatever deadline it asks for: the emulator paused by a loaded machine
-// while the bytes arrived on time.
-type stalledSource struct{ ch chan arrival }
+// stalledSource is a wire of scripted bytes. Once stalled it hands the
+// device bytes only when the test pushes them, whatever deadline it asks
+// for: the emulator paused by a loaded machine while the bytes arrived on
+// time.
+type stalledSource struct {
+	ch      chan arrival
+	stalled atomic.Bool
+}
 
-func (s stalledSource) recv(ctx context.Context, _ time.Time, _ bool) (byte, time.Time, bool, error) {
+func (s *stalledSource) recv(ctx context.Context, until time.Time, _ bool) (byte, time.Time, bool, error) {
+	select {
+	case a := <-s.ch: // what has arrived comes first, as on a wire
+		return a.b, a.at, true, nil
+	default:
+	}
+	var timeout <-chan time.Time
+	if !s.stalled.Load() {
+		t := time.NewTimer(time.Until(until))
+		defer t.Stop()
+		timeout = t.C
+	}
 	select {
 	case a := <-s.ch:
 		return a.b, a.at, true, nil
+	case <-timeout:
+		return 0, time.Time{}, false, nil
 	case <-ctx.Done():
 		return 0, time.Time{}, false, ctx.Err()
 	}
 }
 
-type chanWriter chan []byte
+// chanWriter passes on what the device writes; the first frame stalls src
+// before the device can wait for the ACK.
+type chanWriter struct {
+	ch      chan []byte
+	src     *stalledSource
+	frameAt atomic.Int64 // when the frame was written, UnixNano
+}
 
-func (w chanWriter) Write(b []byte) (int, error) {
-	w <- append([]byte(nil), b...)
+func (w *chanWriter) Write(b []byte) (int, error) {
+	if b[0] == proto.STX {
+		w.frameAt.Store(time.Now().UnixNano())
+		w.src.stalled.Store(true)
+	}
+	w.ch <- append([]byte(nil), b...)
 	return len(b), nil
 }
 
@@ -129,11 +157,11 @@ func TestAckJudgedByArrival(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := fastCfg(newClock())
-			cfg.AckTimeout = 50 * time.Millisecond
+			cfg.AckTimeout = 200 * time.Millisecond
 			cfg.CommandTime = -1
 			e := New(cfg)
-			src := stalledSource{ch: make(chan arrival, 64)}
-			out := make(chanWriter, 64)
+			src := &stalledSource{ch: make(chan arrival, 64)}
+			out := &chanWriter{ch: make(chan []byte, 64), src: src}
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			go func() { _ = e.serve(ctx, src, out, false) }()
@@ -144,7 +172,7 @@ func TestAckJudgedByArrival(t *testing.T) {
 			}
 			next := func() []byte {
 				select {
-				case b := <-out:
+				case b := <-out.ch:
 					return b
 				case <-time.After(5 * time.Second):
 					t.Fatal("device did not answer")
@@ -156,7 +184,9 @@ func TestAckJudgedByArrival(t *testing.T) {
 				t.Fatalf("frame answered % X", b)
 			}
 			reply := next()
-			sent := time.Now()
+			// The device's ACK deadline counts from the end of the frame
+			// on the wire, at the latest when it was written.
+			sent := time.Unix(0, out.frameAt.Load())
 			if reply[0] != proto.STX {
 				t.Fatalf("reply % X", reply)
 			}
@@ -171,5 +201,49 @@ func TestAckJudgedByArrival(t *testing.T) {
 				t.Errorf("ENQ after the ACK answered %02X, want %02X", b[0], tc.want)
 			}
 		})
+	}
+}
+
+// The device answers on the wire's clock: a frame that arrived a second ago
+// (the emulator paused meanwhile) is ACKed one byte time after its last
+// byte, and its reply starts CommandTime after that byte, however late the
+// emulator got to it — the register is hardware, not a process on the
+// till's machine.
+func TestAnswerTimedFromArrival(t *testing.T) {
+	cfg := fastCfg(newClock())
+	cfg.Baud = 115200
+	cfg.CommandTime = 20 * time.Millisecond
+	e := New(cfg)
+	bt := cfg.byteTime()
+	src := &stalledSource{ch: make(chan arrival, 64)}
+	out := newWire(bt)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() { _ = e.serve(ctx, src, wireWriter{out}, false) }()
+	t0 := time.Now().Add(-time.Second)
+	for _, b := range frameOf(t, statusReq) {
+		src.ch <- arrival{b, t0}
+	}
+	var got []byte
+	var at []time.Time
+	for len(got) < 1+19 {
+		b, a := make([]byte, 64), make([]time.Time, 64)
+		n, err := out.read(ctx, b, a, time.Now().Add(5*time.Second), false)
+		if err != nil || n == 0 {
+			t.Fatalf("read after % X: %d, %v", got, n, err)
+		}
+		got, at = append(got, b[:n]...), append(at, a[:n]...)
+	}
+	if got[0] != proto.ACK || got[1] != proto.STX {
+		t.Fatalf("answer % X", got)
+	}
+	if want := t0.Add(bt); !at[0].Equal(want) {
+		t.Errorf("ACK arrives %v after the frame, want %v", at[0].Sub(t0), bt)
+	}
+	if want := t0.Add(cfg.CommandTime + bt); !at[1].Equal(want) {
+		t.Errorf("reply starts %v after the frame, want %v", at[1].Sub(t0), cfg.CommandTime+bt)
+	}
+	if d := at[len(at)-1].Sub(at[1]); d != 18*bt {
+		t.Errorf("reply took %v on the wire, want %v", d, 18*bt)
 	}
 }
