@@ -108,14 +108,6 @@ func (r *lineRow) show(o fyne.CanvasObject, f *sale.Formatter, sep string) {
 	objs := o.(*fyne.Container).Objects
 	name, qty, disc, price, amount := objs[0].(*widget.Label), objs[1].(*widget.Label), objs[2].(*widget.Label), objs[3].(*widget.Label), objs[4].(*widget.Label)
 	text := r.name
-	switch r.discount.Kind {
-	case sale.DiscountPercent:
-		disc.SetText("−" + percentText(r.discount.Value, sep) + " %")
-	case sale.DiscountAmount:
-		disc.SetText("−" + f.Number(r.discount.Value))
-	default:
-		disc.SetText("")
-	}
 	if r.manual {
 		text += "  " + lang.X("ui.bill.manual", "(manual price)")
 	}
@@ -124,17 +116,35 @@ func (r *lineRow) show(o fyne.CanvasObject, f *sale.Formatter, sep string) {
 		text = lang.X("ui.bill.voided", "VOID") + "  " + text
 		imp = widget.LowImportance
 	}
-	name.Importance, qty.Importance, disc.Importance, price.Importance, amount.Importance = imp, imp, imp, imp, imp
-	name.SetText(text)
 	q := quantityText(r.qty, r.weighed, sep)
 	if r.weighed {
 		q += " " + lang.X("ui.bill.kg", "kg")
 	}
-	qty.SetText(q)
-	price.SetText(f.Format(r.price))
-	if r.voided {
-		amount.SetText("—")
-	} else {
-		amount.SetText(f.Format(r.amount))
+	a := "—"
+	if !r.voided {
+		a = f.Format(r.amount)
 	}
+	d := ""
+	switch r.discount.Kind {
+	case sale.DiscountPercent:
+		d = "−" + percentText(r.discount.Value, sep) + " %"
+	case sale.DiscountAmount:
+		d = "−" + f.Number(r.discount.Value)
+	}
+	// A list refresh calls this for every row in view; a label whose text
+	// and look did not change is left alone, so only the new or changed
+	// row is shaped and drawn again.
+	setLabel(name, text, imp)
+	setLabel(qty, q, imp)
+	setLabel(disc, d, imp)
+	setLabel(price, f.Format(r.price), imp)
+	setLabel(amount, a, imp)
+}
+
+func setLabel(l *widget.Label, text string, imp widget.Importance) {
+	if l.Text == text && l.Importance == imp {
+		return
+	}
+	l.Importance = imp
+	l.SetText(text)
 }

@@ -391,7 +391,7 @@ func (s *MainScreen) pollDesk() {
 func (s *MainScreen) showStatus(st desk.Status) {
 	s.status = st
 	s.showRegister(st.Register.Status, st.Register.Err)
-	if st.Register.Err == nil && st.Shift == nil && st.Register.Status.ShiftOpen {
+	if st.Register.Err == nil && st.Shift == nil && st.Register.Status.ShiftOpen && !st.Register.Status.ShiftOver24 {
 		// Opened on the register by someone else (or a fresh emulator).
 		s.shift.SetText(lang.X("ui.status.shift_open", "Shift open"))
 	}

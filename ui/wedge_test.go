@@ -1,0 +1,129 @@
+package ui
+
+import (
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+)
+
+// keyboard drives the window's wedge with timed keys, as GLFW delivers
+// them: KeyDown with the key's name and physical code, then the rune.
+type keyboard struct {
+	r   *rig
+	clk time.Time
+}
+
+func newKeyboard(r *rig) *keyboard {
+	k := &keyboard{r: r, clk: time.Date(2026, 1, 2, 10, 0, 0, 0, time.UTC)}
+	r.a.now = func() time.Time { return k.clk }
+	r.a.keys.manual = true // the test runs the deadline, not a timer
+	return k
+}
+
+// xkb is the X11 keycode (evdev + 8) of a digit key, as GLFW reports it.
+func xkb(r rune) int {
+	if r == '0' {
+		return 11 + 8
+	}
+	return int(r-'1') + 2 + 8
+}
+
+// typeInto types text with gap between keys into the barcode field
+// (focused) or, with e nil, at canvas level; '\r' is Enter.
+func (k *keyboard) typeInto(e *wedgeEntry, text string, gap time.Duration) {
+	for _, r := range text {
+		k.clk = k.clk.Add(gap)
+		if r == '\r' {
+			ev := &fyne.KeyEvent{Name: fyne.KeyReturn, Physical: fyne.HardwareKey{ScanCode: 36}}
+			if e != nil {
+				e.KeyDown(ev)
+				e.TypedKey(ev)
+			} else {
+				k.r.a.keys.keyDown(nil, ev)
+			}
+			continue
+		}
+		ev := &fyne.KeyEvent{Name: fyne.KeyName(string(r)), Physical: fyne.HardwareKey{ScanCode: xkb(r)}}
+		if e != nil {
+			e.KeyDown(ev)
+			e.TypedRune(r)
+		} else {
+			k.r.a.keys.keyDown(nil, ev)
+			if !k.r.a.keys.typedRune(nil, r) {
+				k.r.main().typeRune(r)
+			}
+		}
+	}
+}
+
+// idle lets the wedge's deadline pass.
+func (k *keyboard) idle() {
+	k.clk = k.clk.Add(time.Second)
+	k.r.a.keys.Flush()
+}
+
+// A wedge scanner types a barcode in a 5 ms burst while the cursor is in
+// the barcode field: the burst becomes one Scan (the item is rung up) and
+// no digit lands in the field; a person typing slowly in the same field
+// gets the digits; with no focus at all the scan still rings up.
+func TestWedgeScanWhileFieldHasFocus(t *testing.T) {
+	r := newRig(t, "en")
+	m := r.signIn("cashier")
+	k := newKeyboard(r)
+	e := m.sale.entry
+	r.w.Canvas().Focus(e)
+
+	k.typeInto(e, r.item(0).Barcode+"\r", 5*time.Millisecond)
+	k.idle()
+	if n := len(m.sale.model.rows); n != 1 {
+		t.Fatalf("scan burst: %d lines (notice %q, field %q)", n, r.notice(), e.Text)
+	}
+	if e.Text != "" {
+		t.Errorf("the scan was typed into the field: %q", e.Text)
+	}
+
+	// A person types "2*" and the code slowly, then Enter: the field gets
+	// every key and Enter rings the item up twice.
+	k.typeInto(e, "2*", 200*time.Millisecond)
+	k.idle()
+	if e.Text != "2*" {
+		t.Fatalf("human typing reached the field as %q", e.Text)
+	}
+	k.typeInto(e, r.item(1).Barcode+"\r", 150*time.Millisecond)
+	k.idle()
+	if n := len(m.sale.model.rows); n != 2 || m.sale.model.rows[1].qty != 2000 {
+		t.Fatalf("typed line: %+v (notice %q, field %q)", m.sale.model.rows, r.notice(), e.Text)
+	}
+
+	// Nothing focused: the canvas catches the burst.
+	r.w.Canvas().Unfocus()
+	k.typeInto(nil, r.item(2).Barcode+"\r", 8*time.Millisecond)
+	k.idle()
+	if n := len(m.sale.model.rows); n != 3 {
+		t.Fatalf("canvas-level scan: %d lines (notice %q)", n, r.notice())
+	}
+}
+
+// An open dialog takes the events first: a scan while the payment is
+// open does not change the bill under it.
+func TestInputGoesToTheOpenDialogFirst(t *testing.T) {
+	r := newRig(t, "en")
+	m := r.signIn("cashier")
+	r.scan(r.item(0).Barcode)
+	m.sale.openPay()
+	k := newKeyboard(r)
+	k.typeInto(nil, r.item(1).Barcode+"\r", 5*time.Millisecond)
+	k.idle()
+	if n := len(m.sale.model.rows); n != 1 {
+		t.Errorf("a scan under the payment dialog changed the bill: %d lines", n)
+	}
+	m.sale.pay.d.Hide()
+	if len(r.a.sinks) != 0 {
+		t.Errorf("closed dialog still on the input stack: %d", len(r.a.sinks))
+	}
+	r.scan(r.item(1).Barcode)
+	if n := len(m.sale.model.rows); n != 2 {
+		t.Errorf("after closing, a scan gives %d lines", n)
+	}
+}
