@@ -26,7 +26,7 @@ func init() {
 		})
 }
 
-const devicesUsage = "devices | devices read 'NAME VVVV:PPPP[/IFACE] scanner|card|badge [pos] [form=...] ...' (see docs/input.md)"
+const devicesUsage = "devices [--reader SPEC]... [--readers FILE] | devices read SPEC, SPEC = 'NAME VVVV:PPPP[/IFACE] scanner|card|badge [pos] [form=...] ...' (see docs/input.md)"
 
 // serialPort is what the port picker needs of a serial port.
 type serialPort struct {
@@ -53,11 +53,32 @@ func serialPorts() ([]serialPort, error) {
 func runDevices(w io.Writer, args []string, ports func() ([]serialPort, error), bus hidin.Bus) error {
 	fs := flag.NewFlagSet("devices", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
+	var specs []string
+	fs.Func("reader", "a configured reader, as its one-line spec; repeatable", func(v string) error {
+		specs = append(specs, v)
+		return nil
+	})
+	file := fs.String("readers", "", "file of reader specs, one a line (# starts a comment)")
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%w: %v; %s", errUsage, err, devicesUsage)
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("%w: unexpected %q; %s", errUsage, fs.Arg(0), devicesUsage)
+	}
+	if *file != "" {
+		more, err := readSpecFile(*file)
+		if err != nil {
+			return err
+		}
+		specs = append(specs, more...)
+	}
+	var readers []hidin.DeviceConfig
+	for _, sp := range specs {
+		c, err := hidin.ParseSpec(sp)
+		if err != nil {
+			return fmt.Errorf("%w: %v", errUsage, err)
+		}
+		readers = append(readers, c)
 	}
 	var errs []string
 
@@ -117,10 +138,57 @@ func runDevices(w io.Writer, args []string, ports func() ([]serialPort, error), 
 			}
 		}
 	}
+	if len(readers) > 0 {
+		fmt.Fprintln(w, "Configured readers:")
+		// Probe answers in the order asked.
+		for i, st := range hidin.Probe(bus, readers) {
+			c := readers[i]
+			line := fmt.Sprintf("  %s  %s  %04x:%04x", st.Name, c.Role, c.VID, c.PID)
+			if c.Interface >= 0 {
+				line += fmt.Sprintf("/%d", c.Interface)
+			}
+			switch st.State {
+			case hidin.Connected:
+				line += "  live"
+				if st.Detail != "" {
+					line += "  " + st.Detail
+				}
+			case hidin.NoPermission:
+				line += "  no permission (udev rule missing? see docs/input.md)"
+			case hidin.Failed:
+				line += "  error: " + st.Detail + " (held open by a running till?)"
+			default:
+				line += "  " + string(st.State)
+			}
+			fmt.Fprintln(w, line)
+			if st.State != hidin.Connected {
+				errs = append(errs, fmt.Sprintf("reader %s: %s", st.Name, st.State))
+			}
+		}
+	}
 	if len(errs) > 0 {
 		return fmt.Errorf("devices: %s", strings.Join(errs, "; "))
 	}
 	return nil
+}
+
+// readSpecFile reads reader specs, one a line; blank lines and # comments
+// are skipped.
+func readSpecFile(path string) ([]string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("devices: readers file: %w", err)
+	}
+	var out []string
+	for line := range strings.SplitSeq(string(b), "\n") {
+		if i := strings.IndexByte(line, '#'); i >= 0 {
+			line = line[:i]
+		}
+		if line = strings.TrimSpace(line); line != "" {
+			out = append(out, line)
+		}
+	}
+	return out, nil
 }
 
 // runDevicesRead opens one reader as the till would and prints its events

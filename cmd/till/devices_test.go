@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -151,3 +154,52 @@ func (s *syncBuffer) Write(p []byte) (int, error) {
 	return s.b.Write(p)
 }
 func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+// openBus opens what it lists, except the paths in deny.
+type openBus struct {
+	stubBus
+	deny map[string]error
+}
+
+func (b openBus) Open(i hidin.Info) (hidin.Conn, error) {
+	if err := b.deny[i.Path]; err != nil {
+		return nil, err
+	}
+	return &scriptConn{played: make(chan struct{})}, nil
+}
+
+// Configured readers are listed with whether each is live; any that is not
+// makes the command fail after the listing.
+func TestDevicesConfiguredReaders(t *testing.T) {
+	bus := openBus{stubBus: stubBus{supported: true, infos: []hidin.Info{
+		{Path: "a", VID: 0x0c2e, PID: 0x0b61, Interface: 0, Product: "1450g"},
+		{Path: "b", VID: 0xffff, PID: 0x0035},
+	}}, deny: map[string]error{"b": fmt.Errorf("open ffff:0035: %w", hidin.ErrNoPermission)}}
+	file := filepath.Join(t.TempDir(), "readers")
+	if err := os.WriteFile(file, []byte("# the door\ndoor ffff:0035 badge form=em-dec10\n\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	err := runDevices(&out, []string{"--reader", "front 0c2e:0b61/0 scanner", "--reader", "msr 0801:0001 card", "--readers", file}, noPorts, bus)
+	want := `Configured readers:
+  front  scanner  0c2e:0b61/0  live  1450g
+  msr  card  0801:0001  not present
+  door  badge  ffff:0035  no permission (udev rule missing? see docs/input.md)
+`
+	if got := out.String(); !strings.HasSuffix(got, want) {
+		t.Errorf("got\n%s\nwant it to end with\n%s", got, want)
+	}
+	if err == nil || !strings.Contains(err.Error(), "reader msr: not present") || !strings.Contains(err.Error(), "reader door: no permission") {
+		t.Errorf("not-live readers: %v", err)
+	}
+	out.Reset()
+	if err := runDevices(&out, []string{"--reader", "front 0c2e:0b61/0 scanner"}, noPorts, bus); err != nil {
+		t.Errorf("all live: %v", err)
+	}
+	if err := runDevices(&out, []string{"--reader", "front 0c2e scanner"}, noPorts, bus); !errors.Is(err, errUsage) {
+		t.Errorf("bad spec: %v", err)
+	}
+	if err := runDevices(&out, []string{"--readers", filepath.Join(t.TempDir(), "none")}, noPorts, bus); err == nil || errors.Is(err, errUsage) {
+		t.Errorf("missing file: %v", err)
+	}
+}
