@@ -96,14 +96,17 @@ func newGroupsTab(s *Screen) *groupsTab {
 		t.limitBox.Append(lang.X(li.NameKey, li.Name), container.NewBorder(nil, nil, nil, widget.NewLabel(unitLabel(li)), e))
 	}
 	t.editor = container.NewVBox(t.heading,
-		container.NewBorder(nil, nil, nil, container.NewHBox(t.copyFrom, copyBtn, saveBtn), t.filter),
+		container.NewHBox(t.copyFrom, copyBtn, saveBtn),
+		t.filter,
 		t.rows,
 		widget.NewLabelWithStyle(lang.X("admin.groups.limits", "Limits"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		t.limitBox)
 	t.editor.Hide()
 
 	left := container.NewBorder(container.NewVBox(t.denied, container.NewHBox(newBtn, renameBtn, deleteBtn)), nil, nil, nil, t.list)
-	t.scroll = container.NewVScroll(t.editor)
+	// Both directions: long names in some languages must not push the
+	// buttons off a narrow window.
+	t.scroll = container.NewScroll(t.editor)
 	split := container.NewHSplit(left, t.scroll)
 	split.Offset = 0.25
 	t.content = split
@@ -239,13 +242,7 @@ func (t *groupsTab) buildRows() {
 		t.rows.Add(grid)
 		for _, a := range byCat[c.ID] {
 			id := a.ID
-			name := lang.X(a.NameKey, a.Name)
-			if lim := a.Limit(); lim != "" {
-				if info, ok := policy.LookupLimit(lim); ok {
-					name += " — " + lang.X(info.NameKey, info.Name)
-				}
-			}
-			ch := widget.NewCheck(name, func(on bool) {
+			ch := widget.NewCheck(lang.X(a.NameKey, a.Name), func(on bool) {
 				if t.actions != nil {
 					t.actions[id] = on
 				}

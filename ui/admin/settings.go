@@ -88,7 +88,6 @@ func newSettingsTab(s *Screen) *settingsTab {
 	save.Importance = widget.HighImportance
 	form := widget.NewForm(
 		widget.NewFormItem("", t.security),
-		widget.NewFormItem("", t.warning),
 		widget.NewFormItem("", t.hide),
 		widget.NewFormItem(lang.X("admin.settings.mode", "Impersonation confirmed by"), t.mode),
 		widget.NewFormItem(lang.X("admin.settings.idle", "Lent rights end after idle"), t.idle),
@@ -96,7 +95,7 @@ func newSettingsTab(s *Screen) *settingsTab {
 		widget.NewFormItem(lang.X("admin.settings.window", "counted within"), t.window),
 		widget.NewFormItem(lang.X("admin.settings.lock", "Lockout lasts"), t.lock),
 	)
-	t.form = container.NewVBox(form, container.NewHBox(save))
+	t.form = container.NewVBox(t.warning, form, container.NewHBox(save))
 	t.content = container.NewVScroll(container.NewVBox(t.denied, t.form))
 	return t
 }

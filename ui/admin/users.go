@@ -119,7 +119,7 @@ func newUsersTab(s *Screen) *usersTab {
 	t.card.Hide()
 
 	left := container.NewBorder(container.NewVBox(t.denied, container.NewBorder(nil, nil, nil, newBtn, t.search)), nil, nil, nil, t.list)
-	split := container.NewHSplit(left, container.NewVScroll(t.card))
+	split := container.NewHSplit(left, container.NewScroll(t.card))
 	split.Offset = 0.35
 	t.content = split
 	return t
