@@ -175,7 +175,7 @@ func (d *Dialog) submitBadge(id device.BadgeID) {
 		d.showError(policy.Message{Key: "input.badge.unreadable", Fallback: "The badge could not be read. Present it again"})
 		return
 	}
-	d.run(desk.Credential{Mode: desk.ModeCard, Badge: id}, text("approve.card.checking", map[string]any{"Badge": "…" + id.Last4()}))
+	d.run(desk.Credential{Mode: desk.ModeCard, Badge: id}, text("approve.card.checking", map[string]any{"Badge": id.Last4()}))
 }
 
 func (d *Dialog) build() {
@@ -288,11 +288,11 @@ func (d *Dialog) submitForm() {
 	}
 	// An empty secret would only count as a failure towards the lockout.
 	if cred.Secret == "" {
-		key := "approve.err.empty_password"
+		m := text("approve.err.empty_password", nil)
 		if d.mode == desk.ModePassword {
-			key = "approve.err.empty_pin"
+			m = text("approve.err.empty_pin", nil)
 		}
-		d.showError(text(key, nil))
+		d.showError(m)
 		d.win.Canvas().Focus(d.secret)
 		return
 	}
@@ -308,13 +308,16 @@ func (d *Dialog) run(cred desk.Credential, busy policy.Message) {
 	d.showStatus(tr(busy), widget.MediumImportance)
 	p, dk := d.o.Pending, d.o.Desk
 	d.o.Async(func() {
+		// Spent by this call, not before: a replayed request is refused
+		// (ErrPendingUsed) and keeps the dialog open to say so.
+		wasUsed := p != nil && p.Used()
 		var err error
 		if p != nil {
 			err = dk.ApproveOnce(context.Background(), p, cred)
 		} else {
 			err = dk.Elevate(context.Background(), cred)
 		}
-		spent := p != nil && p.Used()
+		spent := p != nil && !wasUsed && p.Used()
 		d.o.Do(func() { d.answer(err, spent) })
 	})
 }
@@ -387,6 +390,8 @@ func (d *Dialog) showStatus(t string, imp widget.Importance) {
 	d.status.Importance = imp
 	d.status.SetText(t)
 	d.status.Show()
+	// A pop-up keeps the size it was shown at; the new line needs room.
+	d.dlg.Resize(d.dlg.MinSize())
 }
 
 // StatusText is the line under the form (an error, or "checking"), as the

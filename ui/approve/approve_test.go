@@ -452,3 +452,43 @@ func TestCardModeReadErrorsAndOtherInput(t *testing.T) {
 	}
 	dn.want(t, nil)
 }
+
+// A person typing into the card field: nothing shows, the held-back keys
+// are decided when the wedge's timer fires, and the dialog says typing is
+// not accepted; nothing reaches the desk.
+func TestCardModeTypingByAPerson(t *testing.T) {
+	w, behind := newWindow(t, "en")
+	fd := &fakeDesk{mode: desk.ModeCard}
+	now := time.Date(2026, 12, 2, 10, 0, 0, 0, time.Local)
+	var dn done
+	d := Show(w, Options{Desk: fd, Async: inline, Do: inline, Done: dn.fn, Now: func() time.Time { return now }})
+	var timers []func()
+	var waits []time.Duration
+	d.after = func(dt time.Duration, f func()) func() {
+		waits = append(waits, dt)
+		timers = append(timers, f)
+		return func() {}
+	}
+	for _, c := range "12345" {
+		typeText(t, w, string(c))
+		now = now.Add(250 * time.Millisecond) // a person's pace
+	}
+	if len(timers) == 0 || waits[0] <= 0 || waits[0] > time.Second {
+		t.Fatalf("flush timers %v", waits)
+	}
+	timers[len(timers)-1]()
+	if got := d.StatusText(); got != texts["approve.err.typing"] {
+		t.Errorf("status %q after typing", got)
+	}
+	if shown := test.RenderToMarkup(w.Canvas()); strings.Contains(shown, "12345") || strings.Contains(shown, ">1<") {
+		t.Errorf("typed keys are visible:\n%s", shown)
+	}
+	if behind.Text != "" || len(fd.elevate) != 0 || len(dn.calls) != 0 {
+		t.Errorf("typing leaked: behind %q, %d desk calls, Done %v", behind.Text, len(fd.elevate), dn.calls)
+	}
+	// A tap on the field keeps it focused for the reader.
+	test.Tap(d.card)
+	if w.Canvas().Focused() != d.card {
+		t.Error("the card field lost the focus to a tap")
+	}
+}

@@ -48,12 +48,12 @@ func (c *cardField) CreateRenderer() fyne.WidgetRenderer {
 	icon := widget.NewIcon(theme.AccountIcon())
 	iconBox := container.NewGridWrap(fyne.NewSize(56, 56), icon)
 	label := canvas.NewText(c.prompt, th.Color(theme.ColorNameForeground, v))
-	label.TextSize = th.Size(theme.SizeNameHeadingText)
+	label.TextSize = th.Size(theme.SizeNameSubHeadingText)
 	label.TextStyle = fyne.TextStyle{Bold: true}
 	row := container.NewHBox(iconBox, container.NewCenter(label))
 	r := &cardRenderer{
 		c: c, box: box, label: label,
-		content: container.NewStack(box, container.NewCenter(container.NewPadded(row))),
+		content: container.NewStack(box, container.NewCenter(container.NewPadded(container.NewPadded(row)))),
 	}
 	r.Refresh()
 	return r
@@ -72,7 +72,7 @@ func (r *cardRenderer) Destroy()                     {}
 
 func (r *cardRenderer) MinSize() fyne.Size {
 	m := r.content.MinSize()
-	return fyne.NewSize(max(m.Width, 360), max(m.Height, 120))
+	return fyne.NewSize(max(m.Width, 420), max(m.Height, 120))
 }
 
 func (r *cardRenderer) Refresh() {
