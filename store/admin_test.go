@@ -242,3 +242,36 @@ func TestSetSettings(t *testing.T) {
 		t.Errorf("mode %q", s)
 	}
 }
+
+func TestOwnBadgeRefused(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	if err := db.SeedDemo(ctx); err != nil {
+		t.Fatal(err)
+	}
+	admin, err := db.UserByLogin(ctx, "admin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cashier, _ := db.UserByLogin(ctx, "cashier")
+	if _, err := db.EnrolBadge(ctx, admin.ID, "EM:001,00001", Actor{User: admin.ID}); !errors.Is(err, ErrOwnBadge) {
+		t.Errorf("own card: %v", err)
+	}
+	// Under lent rights the approver's card is theirs too.
+	if _, err := db.EnrolBadge(ctx, admin.ID, "EM:001,00001", Actor{User: cashier.ID, Approver: admin.ID}); !errors.Is(err, ErrOwnBadge) {
+		t.Errorf("approver's card: %v", err)
+	}
+	b, err := db.EnrolBadge(ctx, cashier.ID, "EM:001,00001", Actor{User: admin.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.RevokeBadge(ctx, b.ID, Actor{User: cashier.ID}); !errors.Is(err, ErrOwnBadge) {
+		t.Errorf("revoke own: %v", err)
+	}
+	if err := db.RevokeBadge(ctx, b.ID, Actor{User: admin.ID}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.RevokeBadge(ctx, b.ID, Actor{User: admin.ID}); !errors.Is(err, ErrNotFound) {
+		t.Errorf("revoke twice: %v", err)
+	}
+}

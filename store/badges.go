@@ -29,9 +29,13 @@ func last4(id string) string {
 }
 
 // EnrolBadge binds a badge (its canonical ID, as device/scan produces it) to
-// a user. A badge already enrolled (to anyone) wraps ErrExists. The raw ID
+// a user. A badge already enrolled (to anyone) wraps ErrExists; the actor's
+// own card (or the approver's) ErrOwnBadge. The raw ID
 // is never stored, logged or audited; the audit row carries only Last4.
 func (d *DB) EnrolBadge(ctx context.Context, user policy.UserID, canonicalID string, by Actor) (Badge, error) {
+	if by.owns(user) {
+		return Badge{}, fmt.Errorf("enrol badge for user #%d: %w", user, ErrOwnBadge)
+	}
 	canonicalID = strings.TrimSpace(canonicalID)
 	if canonicalID == "" {
 		return Badge{}, fmt.Errorf("enrol badge: empty badge ID")
@@ -62,9 +66,27 @@ func (d *DB) EnrolBadge(ctx context.Context, user policy.UserID, canonicalID str
 	return b, nil
 }
 
-// RevokeBadge removes an enrolment.
+// owns reports whether user is the person acting or the one whose rights
+// are lent to them: nobody enrols or revokes a badge on their own card
+// (whoever could bind a card to themselves could sign in with a card
+// someone else handed them). The zero Actor, an operator at the command
+// line, owns no card.
+func (a Actor) owns(user policy.UserID) bool {
+	return user != 0 && (user == a.User || user == a.Approver)
+}
+
+// RevokeBadge removes an enrolment; ErrOwnBadge on the actor's own card.
 func (d *DB) RevokeBadge(ctx context.Context, badge int64, by Actor) error {
 	err := d.tx(ctx, func(tx *sql.Tx) error {
+		var holder int64
+		if err := tx.QueryRowContext(ctx, `SELECT user_id FROM badges WHERE id = ?`, badge).Scan(&holder); errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		} else if err != nil {
+			return err
+		}
+		if by.owns(policy.UserID(holder)) {
+			return ErrOwnBadge
+		}
 		res, err := tx.ExecContext(ctx, `DELETE FROM badges WHERE id = ?`, badge)
 		if err != nil {
 			return err

@@ -50,6 +50,9 @@ var (
 	// ErrInvalidINN: a cashier INN that is not 12 digits with valid check
 	// digits.
 	ErrInvalidINN = errors.New("store: cashier INN is not valid")
+	// ErrOwnBadge: enrolling or revoking a badge on the acting person's
+	// own card.
+	ErrOwnBadge = errors.New("store: nobody changes the badges of their own card")
 	// ErrInvalid: a value the store refuses to keep (an empty name, a
 	// negative number).
 	ErrInvalid = errors.New("store: invalid value")
@@ -102,6 +105,7 @@ var messages = []struct {
 	{ErrNoShift, "store.error.no_shift", "No shift is open."},
 	{ErrGroupInUse, "store.error.group_in_use", "Users still belong to this group: move them to another group first."},
 	{ErrInvalidINN, "store.error.invalid_inn", "The cashier INN must be 12 digits with valid check digits."},
+	{ErrOwnBadge, "store.error.own_badge", "Nobody enrols or changes a badge on their own card: ask another administrator."},
 	{ErrInvalid, "store.error.invalid", "This value is not valid."},
 }
 
