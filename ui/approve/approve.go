@@ -78,6 +78,7 @@ type Dialog struct {
 	submit *widget.Button
 	cancel *widget.Button
 	status *widget.Label
+	hint   *widget.Label
 
 	busy     bool // a desk call runs: no second submit
 	finished bool // Done was called; late answers are dropped
@@ -190,6 +191,7 @@ func (d *Dialog) build() {
 	asks.Wrapping = fyne.TextWrapWord
 	hint := widget.NewLabel("")
 	hint.Wrapping = fyne.TextWrapWord
+	d.hint = hint
 
 	d.status = widget.NewLabel("")
 	d.status.Wrapping = fyne.TextWrapWord
@@ -231,7 +233,7 @@ func (d *Dialog) build() {
 	// leaves room for Cyrillic and Italian labels.
 	width := canvas.NewRectangle(color.Transparent)
 	width.SetMinSize(fyne.NewSize(480, 0))
-	content := container.NewVBox(asks, hint, form, d.status, width)
+	content := newBackdrop(container.NewVBox(asks, hint, form, d.status, width), d.focusFirst)
 	d.dlg = dialog.NewCustomWithoutButtons(tr(title), content, d.win)
 	d.dlg.SetButtons(buttons)
 }

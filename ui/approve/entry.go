@@ -44,3 +44,22 @@ func (e *keyEntry) TypedKey(ev *fyne.KeyEvent) {
 	}
 	e.Entry.TypedKey(ev)
 }
+
+// backdrop gives the focus back to the dialog's field after a tap on a blank
+// part of the dialog (which unfocuses everything): without a focused field,
+// Escape and a reader's keys would go to the window behind.
+type backdrop struct {
+	widget.BaseWidget
+	content fyne.CanvasObject
+	onTap   func()
+}
+
+func newBackdrop(content fyne.CanvasObject, onTap func()) *backdrop {
+	b := &backdrop{content: content, onTap: onTap}
+	b.ExtendBaseWidget(b)
+	return b
+}
+
+func (b *backdrop) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpleRenderer(b.content) }
+
+func (b *backdrop) Tapped(*fyne.PointEvent) { b.onTap() }
