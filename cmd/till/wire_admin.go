@@ -138,6 +138,15 @@ func (s adminStore) RevokeBadge(ctx context.Context, badge int64, by admin.Actor
 	return adminErr(s.db.RevokeBadge(ctx, badge, actor(by)))
 }
 
+func (s adminStore) SetPIN(ctx context.Context, user policy.UserID, pin string, by admin.Actor) error {
+	err := s.db.SetPIN(ctx, user, pin, actor(by))
+	if errors.Is(err, store.ErrExists) {
+		// Someone else has it; saying so would tell the admin their PIN.
+		return &admin.Error{Msg: admin.MsgPINTaken, Err: err}
+	}
+	return adminErr(err)
+}
+
 func (s adminStore) Groups(ctx context.Context) ([]admin.Group, error) {
 	gs, err := s.db.Groups(ctx)
 	out := make([]admin.Group, 0, len(gs))

@@ -864,3 +864,35 @@ func TestAdminStoryCashierWithBadgeObeysNewLimit(t *testing.T) {
 		t.Errorf("10 %% under a 10 %% limit: %v", err)
 	}
 }
+
+// A PIN set on the card finds its user for the "password only" approval
+// mode; a PIN someone else has is refused without saying whose it is.
+func TestAdminPIN(t *testing.T) {
+	r := newAdminRig(t, "admin")
+	ctx := context.Background()
+	r.pickUser("supervisor")
+	r.set("PIN for approvals", "12a4")
+	r.tap("Set PIN")
+	if !strings.Contains(r.status(), "4 to 12 digits") {
+		t.Errorf("letters in a PIN: status %q", r.status())
+	}
+	r.set("PIN for approvals", "482913")
+	r.tap("Set PIN")
+	if u, err := r.db.UserByPIN(ctx, "482913"); err != nil || u.Login != "supervisor" {
+		t.Fatalf("UserByPIN: %+v %v (status %q)", u, err, r.status())
+	}
+	if r.entry("PIN for approvals").Text != "" {
+		t.Error("the PIN stays on screen")
+	}
+	r.pickUser("cashier")
+	r.set("PIN for approvals", "482913")
+	r.tap("Set PIN")
+	if s := r.status(); s != "This PIN cannot be used: choose another one." {
+		t.Errorf("taken PIN: status %q", s)
+	}
+	r.pickUser("supervisor")
+	r.tap("Clear PIN")
+	if _, err := r.db.UserByPIN(ctx, "482913"); !errors.Is(err, store.ErrUnknownUser) {
+		t.Errorf("after clearing: %v", err)
+	}
+}

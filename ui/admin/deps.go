@@ -103,6 +103,10 @@ type Store interface {
 	Badges(ctx context.Context, user policy.UserID) ([]Badge, error)
 	EnrolBadge(ctx context.Context, user policy.UserID, id device.BadgeID, by Actor) (Badge, error)
 	RevokeBadge(ctx context.Context, badge int64, by Actor) error
+	// SetPIN sets the PIN the "password only" approval mode finds the
+	// approver by; "" clears it. A PIN someone else has is refused with
+	// MsgPINTaken (PINs are unique by design of that mode).
+	SetPIN(ctx context.Context, user policy.UserID, pin string, by Actor) error
 
 	Groups(ctx context.Context) ([]Group, error)
 	CreateGroup(ctx context.Context, name string, copyFrom policy.GroupID, by Actor) (policy.GroupID, error)

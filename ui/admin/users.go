@@ -51,6 +51,9 @@ type usersTab struct {
 	save     *widget.Button
 	reset    *widget.Button
 	enrolBtn *widget.Button
+	pin      *widget.Entry
+	pinSet   *widget.Button
+	pinClear *widget.Button
 	badges   *fyne.Container
 	card     *fyne.Container
 
@@ -112,8 +115,14 @@ func newUsersTab(s *Screen) *usersTab {
 	t.save.Importance = widget.HighImportance
 	t.reset = widget.NewButton(lang.X("admin.users.reset_password", "Reset to an initial password"), t.resetPassword)
 	t.enrolBtn = widget.NewButton(lang.X("admin.badges.enrol", "Enrol badge"), t.enrolBadge)
+	t.pin = widget.NewPasswordEntry()
+	t.pin.SetPlaceHolder(lang.X("admin.users.pin_hint", "4 to 12 digits"))
+	t.pinSet = widget.NewButton(lang.X("admin.users.pin_set", "Set PIN"), func() { t.setPIN(t.pin.Text) })
+	t.pinClear = widget.NewButton(lang.X("admin.users.pin_clear", "Clear PIN"), func() { t.setPIN("") })
+	pinRow := widget.NewForm(widget.NewFormItem(lang.X("admin.users.pin", "PIN for approvals"),
+		container.NewBorder(nil, nil, nil, container.NewHBox(t.pinSet, t.pinClear), t.pin)))
 	t.badges = container.NewVBox()
-	t.card = container.NewVBox(form, container.NewHBox(t.save, t.reset),
+	t.card = container.NewVBox(form, container.NewHBox(t.save, t.reset), pinRow,
 		widget.NewLabelWithStyle(lang.X("admin.badges.title", "Badges"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		t.badges, container.NewHBox(t.enrolBtn))
 	t.card.Hide()
@@ -246,6 +255,9 @@ func (t *usersTab) startNew() {
 	t.active.Disable()
 	t.reset.Disable()
 	t.enrolBtn.Disable()
+	t.pin.SetText("")
+	t.pinSet.Disable()
+	t.pinClear.Disable()
 	t.badges.RemoveAll()
 	t.card.Show()
 	t.card.Refresh()
@@ -266,6 +278,9 @@ func (t *usersTab) edit(u User) {
 	t.active.Enable()
 	t.reset.Enable()
 	t.enrolBtn.Enable()
+	t.pin.SetText("")
+	t.pinSet.Enable()
+	t.pinClear.Enable()
 	t.card.Show()
 	t.loadBadges(u.ID)
 }
@@ -441,3 +456,51 @@ func (t *usersTab) loadBadges(id policy.UserID) {
 		t.card.Refresh()
 	})
 }
+
+// setPIN sets or clears (pin "") the user's approval PIN. It needs the
+// right to manage the user, like a password reset; the PIN is never shown
+// again.
+func (t *usersTab) setPIN(pin string) {
+	if t.editing == nil {
+		return
+	}
+	u := *t.editing
+	if pin != "" && !validPIN(pin) {
+		t.s.showStatus(true, lang.X("admin.users.pin_invalid", "A PIN is 4 to 12 digits."))
+		return
+	}
+	if !t.s.allowed(t.rightFor(u.Group)) {
+		return
+	}
+	me := t.s.deps.Policy.Actor()
+	t.s.run(func(ctx context.Context) error {
+		return t.s.deps.Store.SetPIN(ctx, u.ID, pin, me)
+	}, func(err error) {
+		t.pin.SetText("")
+		if err != nil {
+			t.s.fail(err)
+			return
+		}
+		if pin == "" {
+			t.s.done(lang.X("admin.users.pin_cleared", "The PIN of {{.Login}} is cleared.", map[string]any{"Login": u.Login}))
+			return
+		}
+		t.s.done(lang.X("admin.users.pin_saved", "The PIN of {{.Login}} is set.", map[string]any{"Login": u.Login}))
+	})
+}
+
+func validPIN(pin string) bool {
+	if len(pin) < 4 || len(pin) > 12 {
+		return false
+	}
+	for _, c := range pin {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// MsgPINTaken is what cmd/till answers for a PIN another user has: it says
+// no more than that the PIN cannot be used.
+var MsgPINTaken = policy.Message{Key: "admin.users.pin_taken", Fallback: "This PIN cannot be used: choose another one."}
