@@ -104,7 +104,7 @@ func (t *auditTab) rowText(e AuditEntry) string {
 	if e.Approver != 0 {
 		s += " (" + lang.X("admin.audit.approved_by", "approver {{.Login}}", map[string]any{"Login": t.login(e.Approver)}) + ")"
 	}
-	s += "  " + e.Action + "  " + e.Outcome
+	s += "  " + actionName(e.Action) + "  " + e.Outcome
 	if e.Reason != "" {
 		s += " " + e.Reason
 	}
@@ -217,4 +217,14 @@ func (t *auditTab) verify() {
 		t.verdict.Importance = widget.SuccessImportance
 		t.verdict.SetText(lang.X("admin.audit.intact", "The chain holds: {{.Rows}} rows checked.", map[string]any{"Rows": rep.Rows}))
 	})
+}
+
+// actionName is an audited action as the matrix editor names it, with its
+// ID, or the ID alone for audit actions outside the catalogue
+// ("users.create", "session.sign_in").
+func actionName(id string) string {
+	if ai, ok := policy.LookupAction(policy.Action(id)); ok {
+		return lang.X(ai.NameKey, ai.Name) + " (" + id + ")"
+	}
+	return id
 }
