@@ -330,7 +330,8 @@ func (t *usersTab) saveCard() {
 	}
 	old := *t.editing
 	me := t.s.deps.Policy.Actor()
-	if old.ID == me.User && (u.Group != old.Group || !u.Active) {
+	own := old.ID == me.User || (me.Approver != 0 && old.ID == me.Approver)
+	if own && (u.Group != old.Group || !u.Active) {
 		t.s.showStatus(true, lang.X("admin.users.own_rights", "You cannot change your own group or deactivate yourself: ask another administrator."))
 		return
 	}
