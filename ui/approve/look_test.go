@@ -53,3 +53,29 @@ func TestDialogLooks(t *testing.T) {
 		})
 	}
 }
+
+// Every control a finger must hit is at least touchHeight high.
+func TestTouchSizes(t *testing.T) {
+	for _, mode := range []desk.ApprovalMode{desk.ModeUserPassword, desk.ModePassword, desk.ModeCard} {
+		w, _ := newWindow(t, "it")
+		d, _ := open(t, w, &fakeDesk{mode: mode}, nil)
+		targets := map[string]fyne.CanvasObject{"cancel": d.cancel}
+		if d.submit != nil {
+			targets["approve"] = d.submit
+		}
+		if d.login != nil {
+			targets["login"] = d.login
+		}
+		if d.secret != nil {
+			targets["secret"] = d.secret
+		}
+		if d.card != nil {
+			targets["card"] = d.card
+		}
+		for name, o := range targets {
+			if h := o.Size().Height; h < touchHeight {
+				t.Errorf("%s mode: %s is %.0f high, want at least %d", mode, name, h, touchHeight)
+			}
+		}
+	}
+}
