@@ -22,8 +22,10 @@ func sample() Contents {
 			{Name: "Admins", Actions: []string{"users.manage.admin"}, Limits: map[string]int64{}},
 		},
 		Users: []User{
-			{Login: "zoe", FullName: "Zoe Z", Group: "Cashiers", JournalDays: 1, Active: true, PasswordHash: "$argon2id$v=19$m=19456,t=2,p=1$AAAA$BBBB",
-				Badges: []Badge{{Hash: []byte{1, 2, 3}, Last4: "1234"}}},
+			{
+				Login: "zoe", FullName: "Zoe Z", Group: "Cashiers", JournalDays: 1, Active: true, PasswordHash: "$argon2id$v=19$m=19456,t=2,p=1$AAAA$BBBB",
+				Badges: []Badge{{Hash: []byte{1, 2, 3}, Last4: "1234"}},
+			},
 			{Login: "adm", FullName: "Ann Admin", Group: "Admins", Active: true, MustChange: true, PasswordHash: "$argon2id$v=19$m=19456,t=2,p=1$CCCC$DDDD", PINHash: []byte{9, 9}},
 		},
 	}
