@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -273,5 +275,53 @@ func TestOwnBadgeRefused(t *testing.T) {
 	}
 	if err := db.RevokeBadge(ctx, b.ID, Actor{User: admin.ID}); !errors.Is(err, ErrNotFound) {
 		t.Errorf("revoke twice: %v", err)
+	}
+}
+
+// Migration 0002: a database made by schema 1 keeps its lockout rows, and
+// afterwards failures of credentials that match nobody (approver 0, the
+// desk's "this terminal" bucket) are recorded.
+func TestLockoutsAcceptUnknownApprover(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "till.db")
+	v1, err := migrationFS.ReadFile("migrations/0001_init.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := sql.Open("sqlite", "file:"+path+"?_pragma=foreign_keys(1)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		string(v1), "PRAGMA user_version = 1",
+		`INSERT INTO groups(id, name) VALUES(1, 'g')`,
+		`INSERT INTO users(id, login, full_name, group_id, receipt_name, inn, journal_days, active, password_hash, must_change, created, updated)
+			VALUES(7, 'anna', '', 1, '', '', 1, 1, 'x', 0, 0, 0)`,
+		`INSERT INTO lockouts(approver, terminal, at) VALUES(7, 't1', 123)`,
+	} {
+		if _, err := raw.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%.40s: %v", q, err)
+		}
+	}
+	if _, err := raw.ExecContext(ctx, `INSERT INTO lockouts(approver, terminal, at) VALUES(0, 't1', 124)`); err == nil {
+		t.Fatal("schema 1 accepted approver 0: the test no longer shows the bug")
+	}
+	raw.Close()
+
+	db, err := Open(ctx, path, Options{KeyPath: filepath.Join(dir, "till.key")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if got, err := db.Failures(ctx, 7, "t1", time.UnixMicro(0)); err != nil || len(got) != 1 || got[0].UnixMicro() != 123 {
+		t.Errorf("schema 1's failure after migrating: %v %v", got, err)
+	}
+	now := time.Now()
+	if err := db.RecordFailure(ctx, 0, "t1", now); err != nil {
+		t.Fatalf("failure of an unknown credential: %v", err)
+	}
+	if n, err := db.CountFailures(ctx, 0, "t1", now.Add(-time.Minute)); err != nil || n != 1 {
+		t.Errorf("count %d %v", n, err)
 	}
 }
