@@ -3,12 +3,19 @@
 # server, screenshot the login screen, sign in as the demo cashier by typing
 # (xdotool), screenshot the main screen, and stop the till.
 #
-#   scripts/look.sh BIN LOGIN.png [MAIN.png]
+#   scripts/look.sh BIN LOGIN.png [MAIN.png [SALE.png [PAID.png]]]
 #
-# MAIN.png defaults to main.png next to LOGIN.png. Environment:
+# MAIN.png defaults to main.png next to LOGIN.png. With SALE.png the
+# cashier then types barcodes into the sale screen (LOOK_SCAN, each followed
+# by Enter, at a person's speed so the keyboard wedge hands them to the
+# field) and the bill is shot; with PAID.png Enter opens the payment, a
+# second Enter takes the exact cash and prints the receipt on the emulated
+# register, and the screen with the change notice is shot. Environment:
 #   LOOK_LANG      window language (en, ru, it; default en)
 #   LOOK_SIZE      screen size (default 1280x800)
 #   LOOK_ARGS      more flags for the till, e.g. -fullscreen
+#   LOOK_SCAN      barcodes to ring up (default two demo items, one ×2, and
+#                  a 455 g weight label of the demo apples)
 #   LOOK_LOGIN / LOOK_PASSWORD   who signs in (default the demo cashier,
 #                  store.DemoUsers; a test in cmd/till keeps them in step)
 # Needs xvfb-run and ImageMagick's import; without xdotool only the login
@@ -19,6 +26,8 @@ set -euo pipefail
 bin=${1:?usage: look.sh BIN LOGIN.png [MAIN.png]}
 login_png=${2:?usage: look.sh BIN LOGIN.png [MAIN.png]}
 main_png=${3:-$(dirname "$login_png")/main.png}
+sale_png=${4:-}
+paid_png=${5:-}
 size=${LOOK_SIZE:-1280x800}
 
 for tool in xvfb-run import; do
@@ -29,10 +38,13 @@ bin=$(realpath "$bin")
 mkdir -p "$(dirname "$login_png")" "$(dirname "$main_png")"
 login_png=$(realpath "$login_png")
 main_png=$(realpath "$main_png")
+[ -n "$sale_png" ] && sale_png=$(realpath "$sale_png")
+[ -n "$paid_png" ] && paid_png=$(realpath "$paid_png")
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-export LOOK_BIN=$bin LOOK_TMP=$tmp LOOK_LOGIN_PNG=$login_png LOOK_MAIN_PNG=$main_png
+export LOOK_BIN=$bin LOOK_TMP=$tmp LOOK_LOGIN_PNG=$login_png LOOK_MAIN_PNG=$main_png LOOK_SALE_PNG=$sale_png LOOK_PAID_PNG=$paid_png
+export LOOK_SCAN=${LOOK_SCAN:-"2*4600000010007 4600000010076 2200101004558"}
 export LOOK_ARGS=${LOOK_ARGS:-} LOOK_LANG=${LOOK_LANG:-en} LOOK_LOGIN=${LOOK_LOGIN:-cashier} LOOK_PASSWORD=${LOOK_PASSWORD:-cashier1}
 
 # Everything that needs the display runs inside one xvfb-run.
@@ -80,4 +92,24 @@ xvfb-run -a -s "-screen 0 ${size}x24" bash -euo pipefail -c '
 	sleep 3 # argon2id, then the main screen and the first register poll
 	shot "$LOOK_MAIN_PNG"
 	echo "look.sh: $LOOK_MAIN_PNG"
+
+	[ -n "$LOOK_SALE_PNG" ] || exit 0
+	sleep 1 # let import release the display before typing
+	xdotool windowactivate --sync "$win" 2>/dev/null || true
+	for code in $LOOK_SCAN; do
+		xdotool type --delay 120 "$code"
+		xdotool key Return
+		sleep 1
+	done
+	sleep 1
+	shot "$LOOK_SALE_PNG"
+	echo "look.sh: $LOOK_SALE_PNG"
+
+	[ -n "$LOOK_PAID_PNG" ] || exit 0
+	xdotool key Return # the empty barcode field: pay
+	sleep 1
+	xdotool key Return # the exact amount, cash
+	sleep 3 # the receipt on the emulated register
+	shot "$LOOK_PAID_PNG"
+	echo "look.sh: $LOOK_PAID_PNG"
 '

@@ -289,13 +289,19 @@ func (s *MainScreen) refreshKey() {
 			s.admin.Hide()
 		}
 	}
-	st := s.desk.Status(s.ctxOrBackground())
-	s.status.Elevation = st.Elevation
-	if e := st.Elevation; e != nil {
+	// The session says whether rights are lent (no I/O: this runs on the
+	// UI goroutine); the approver's name comes with the polled status.
+	if e := s.desk.Session().Elevation; e != nil {
+		name := ""
+		if st := s.status.Elevation; st != nil && st.Approver == e.Approver {
+			name = st.ApproverName
+		} else {
+			s.app.async(s.pollDesk) // fetch the name
+		}
 		b.Importance = widget.WarningImportance
-		b.SetText(lang.X("ui.key.restore", "Restore ({{.Name}})", map[string]any{"Name": e.ApproverName}))
+		b.SetText(lang.X("ui.key.restore", "Restore ({{.Name}})", map[string]any{"Name": name}))
 		b.Enable()
-		s.elevation.SetText(lang.X("ui.status.elevated", "Rights of {{.Name}}", map[string]any{"Name": e.ApproverName}))
+		s.elevation.SetText(lang.X("ui.status.elevated", "Rights of {{.Name}}", map[string]any{"Name": name}))
 		s.elevation.Importance = widget.WarningImportance
 		s.elevation.Show()
 		return

@@ -293,11 +293,7 @@ func (s *saleArea) submitEntry(text string) {
 	}
 	// Typed digits go the way a scanner's do, so in-store weight labels
 	// work from the keyboard too.
-	cfg := s.app.deps.Wedge.Reader
-	if cfg.Source == (device.Source{}) {
-		cfg.Source = device.KeyboardSource
-	}
-	s.handleInput(cfg.FromText(s.app.now(), "", text))
+	s.handleInput(s.app.readerConfig().FromText(s.app.now(), "", text))
 }
 
 // handleInput rings a scan up; other events have no business on the sale
@@ -344,12 +340,12 @@ func (s *saleArea) scanned(ev device.Scan) {
 		qty = 1000
 	}
 	var lid sale.LineID
-	s.run(func(ctx context.Context) (err error) {
+	s.act(func(ctx context.Context) (err error) {
 		lid, err = s.d.AddByBarcode(ctx, code, qty)
 		return err
-	}, func() {
+	}, func(b *sale.Bill, t *sale.Totals) {
 		s.setQtyNext(0)
-		s.lineAdded(lid)
+		s.applyAdded(b, t, lid)
 	}, Message{Key: "ui.sale.unknown_barcode", Fallback: "No item with barcode {{.Code}}.", Args: map[string]any{"Code": code}})
 }
 
@@ -385,6 +381,25 @@ func (s *saleArea) run(call func(ctx context.Context) error, ok func(), notFound
 			}
 		})
 	})
+}
+
+// act is run for an action that changes the bill: the bill is read back
+// in the background too (the store, not the UI goroutine, pays for it),
+// and view shows it.
+func (s *saleArea) act(call func(ctx context.Context) error, view func(b *sale.Bill, t *sale.Totals), notFound ...Message) {
+	var b sale.Bill
+	var t sale.Totals
+	s.run(func(ctx context.Context) error {
+		if err := call(ctx); err != nil {
+			return err
+		}
+		var err error
+		b, t, err = s.d.Bill(ctx)
+		if errors.Is(err, desk.ErrNoBill) {
+			b, t, err = sale.Bill{}, sale.Totals{}, nil
+		}
+		return err
+	}, func() { view(&b, &t) }, notFound...)
 }
 
 // fail shows what went wrong and what helps: a denial's reason with "Ask
@@ -505,30 +520,25 @@ func (s *saleArea) reload() {
 	if err != nil && !errors.Is(err, desk.ErrNoBill) {
 		fyne.LogError("read the bill", err)
 	}
-	s.model.reset(&b, &t)
+	s.applyReload(&b, &t)
+}
+
+// applyReload shows a whole bill read by the caller.
+func (s *saleArea) applyReload(b *sale.Bill, t *sale.Totals) {
+	s.model.reset(b, t)
 	s.selected = -1
 	s.list.UnselectAll()
 	s.list.Refresh()
 	if n := len(s.model.rows); n > 0 {
 		s.list.ScrollToBottom()
 	}
-	s.showTotals(b, t)
+	s.showTotals(*b, *t)
 	s.refreshButtons()
 }
 
-// lineAdded shows a new line without rebuilding the list: the bill's
+// applyAdded shows a new line without rebuilding the list: the bill's
 // newest line is appended to the model, the list learns its new length
-// and draws only the rows in view.
-func (s *saleArea) lineAdded(lid sale.LineID) {
-	b, t, err := s.d.Bill(s.m.ctxOrBackground())
-	if err != nil {
-		fyne.LogError("read the bill", err)
-		s.reload()
-		return
-	}
-	s.applyAdded(&b, &t, lid)
-}
-
+// and draws only the rows in view (and of those only what changed).
 func (s *saleArea) applyAdded(b *sale.Bill, t *sale.Totals, lid sale.LineID) {
 	if !s.model.add(b, t, lid) {
 		s.model.reset(b, t)
@@ -540,21 +550,18 @@ func (s *saleArea) applyAdded(b *sale.Bill, t *sale.Totals, lid sale.LineID) {
 	s.showTotals(*b, *t)
 }
 
-// lineChanged redraws one line (quantity, price, discount, void).
-func (s *saleArea) lineChanged(lid sale.LineID) {
-	b, t, err := s.d.Bill(s.m.ctxOrBackground())
-	if err != nil {
-		s.reload()
-		return
+// changed shows line lid again (quantity, price, discount, void).
+func (s *saleArea) changed(lid sale.LineID) func(b *sale.Bill, t *sale.Totals) {
+	return func(b *sale.Bill, t *sale.Totals) {
+		i, ok := s.model.update(b, t, lid)
+		if !ok {
+			s.model.reset(b, t)
+			s.list.Refresh()
+		} else {
+			s.list.RefreshItem(i)
+		}
+		s.showTotals(*b, *t)
 	}
-	i, ok := s.model.update(&b, &t, lid)
-	if !ok {
-		s.model.reset(&b, &t)
-		s.list.Refresh()
-	} else {
-		s.list.RefreshItem(i)
-	}
-	s.showTotals(b, t)
 }
 
 func (s *saleArea) showTotals(b sale.Bill, t sale.Totals) {

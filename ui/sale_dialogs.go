@@ -124,7 +124,7 @@ func (s *saleArea) askQuantity() {
 		if err != nil || q == 0 {
 			return notNumber(t[0])
 		}
-		s.run(func(ctx context.Context) error { return s.d.SetQuantity(ctx, r.id, q) }, func() { s.lineChanged(r.id) })
+		s.act(func(ctx context.Context) error { return s.d.SetQuantity(ctx, r.id, q) }, s.changed(r.id))
 		return nil
 	})
 }
@@ -139,7 +139,7 @@ func (s *saleArea) askPrice() {
 		if err != nil {
 			return notNumber(t[0])
 		}
-		s.run(func(ctx context.Context) error { return s.d.ManualPrice(ctx, r.id, p) }, func() { s.lineChanged(r.id) })
+		s.act(func(ctx context.Context) error { return s.d.ManualPrice(ctx, r.id, p) }, s.changed(r.id))
 		return nil
 	})
 }
@@ -178,7 +178,7 @@ func (s *saleArea) askLineDiscount() {
 		return
 	}
 	s.discountForm(lang.X("ui.act.line_discount", "Line discount")+": "+r.name, func(dc sale.Discount) {
-		s.run(func(ctx context.Context) error { return s.d.LineDiscount(ctx, r.id, dc) }, func() { s.lineChanged(r.id) })
+		s.act(func(ctx context.Context) error { return s.d.LineDiscount(ctx, r.id, dc) }, s.changed(r.id))
 	})
 }
 
@@ -187,7 +187,7 @@ func (s *saleArea) askTotalDiscount() {
 		return
 	}
 	s.discountForm(lang.X("ui.act.total_discount", "Total discount"), func(dc sale.Discount) {
-		s.run(func(ctx context.Context) error { return s.d.TotalDiscount(ctx, dc) }, s.reload)
+		s.act(func(ctx context.Context) error { return s.d.TotalDiscount(ctx, dc) }, s.applyReload)
 	})
 }
 
@@ -196,7 +196,7 @@ func (s *saleArea) voidLine() {
 	if !ok {
 		return
 	}
-	s.run(func(ctx context.Context) error { return s.d.VoidLine(ctx, r.id) }, func() { s.lineChanged(r.id) })
+	s.act(func(ctx context.Context) error { return s.d.VoidLine(ctx, r.id) }, s.changed(r.id))
 }
 
 func (s *saleArea) cancelBill() {
@@ -207,7 +207,7 @@ func (s *saleArea) cancelBill() {
 		lang.X("ui.dlg.cancel_bill", "Cancel the whole bill? Its lines stay in the journal as cancelled."),
 		func(ok bool) {
 			if ok {
-				s.run(func(ctx context.Context) error { return s.d.CancelBill(ctx) }, s.reload)
+				s.act(func(ctx context.Context) error { return s.d.CancelBill(ctx) }, s.applyReload)
 			}
 		}, s.app.win)
 	s.openDialog(d, nil)
@@ -244,7 +244,7 @@ func (s *saleArea) openRecall() {
 	list.OnSelected = func(i widget.ListItemID) {
 		id := bills[i].ID
 		d.Hide()
-		s.run(func(ctx context.Context) error { return s.d.Recall(ctx, id) }, s.reload)
+		s.act(func(ctx context.Context) error { return s.d.Recall(ctx, id) }, s.applyReload)
 	}
 	s.recallList = list
 	d = dialog.NewCustom(lang.X("ui.act.recall", "Recall"), lang.X("ui.dlg.close", "Close"),
@@ -374,10 +374,10 @@ func (s *saleArea) showHistory(bills []sale.Bill, returns bool) {
 // startReturn opens a return bill: from a journal receipt (its lines are
 // copied) or free (0).
 func (s *saleArea) startReturn(from sale.BillID) {
-	s.run(func(ctx context.Context) error {
+	s.act(func(ctx context.Context) error {
 		_, err := s.d.Return(ctx, from)
 		return err
-	}, s.reload)
+	}, s.applyReload)
 }
 
 // askGeneric sells an item without a card at a typed price.
@@ -406,10 +406,10 @@ func (s *saleArea) askGeneric() {
 			name := strings.TrimSpace(t[0])
 			code := sale.VATCode(vat.Selected)
 			var lid sale.LineID
-			s.run(func(ctx context.Context) (err error) {
+			s.act(func(ctx context.Context) (err error) {
 				lid, err = s.d.AddGeneric(ctx, name, price, qty, code, 1)
 				return err
-			}, func() { s.lineAdded(lid) })
+			}, func(b *sale.Bill, t *sale.Totals) { s.applyAdded(b, t, lid) })
 			return nil
 		})
 }
@@ -493,12 +493,12 @@ func (s *saleArea) addItem(it sale.Item) {
 		qty = 1000
 	}
 	var lid sale.LineID
-	s.run(func(ctx context.Context) (err error) {
+	s.act(func(ctx context.Context) (err error) {
 		lid, err = s.d.AddItem(ctx, it, qty)
 		return err
-	}, func() {
+	}, func(b *sale.Bill, t *sale.Totals) {
 		s.setQtyNext(0)
-		s.lineAdded(lid)
+		s.applyAdded(b, t, lid)
 	})
 }
 

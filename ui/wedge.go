@@ -41,11 +41,23 @@ type wedgeInput struct {
 
 func newWedgeInput(a *App) *wedgeInput {
 	cfg := a.deps.Wedge
-	if cfg.Reader.Source == (device.Source{}) {
-		cfg.Reader.Source = device.KeyboardSource
-	}
+	cfg.Reader = a.readerConfig()
 	cfg.LinuxScanCodes = runtime.GOOS == "linux"
 	return &wedgeInput{app: a, wedge: events.NewWedge(cfg)}
+}
+
+// readerConfig is how the keyboard (the wedge and the barcode field)
+// reads: the configured reader, with the keyboard as its source and the
+// default in-store label layouts (20-23 weight labels) when none are set.
+func (a *App) readerConfig() events.Config {
+	cfg := a.deps.Wedge.Reader
+	if cfg.Source == (device.Source{}) {
+		cfg.Source = device.KeyboardSource
+	}
+	if cfg.Scan.Labels == nil {
+		cfg.Scan.Labels = scan.DefaultLabelLayouts()
+	}
+	return cfg
 }
 
 // hookCanvas catches keys at canvas level while no widget has the focus.
