@@ -129,8 +129,9 @@ func TestRequestGolden(t *testing.T) {
 			"02 3C 82 01 00 00 00 D0 07 00 00 00 CA 3A 00 00 00 00 04 00 00 00 C2 EE E7 E2 F0 E0 F2 00*33 57",
 		},
 		{
-			"C 17h both tapes, é has no cp1251 byte", ok(PrintLine(30, PrintReceipt|PrintJournal, "Aé")),
-			"02 2E 17 1E 00 00 00 03 41 3F 00*38 5A",
+			// LRC by hand: 5A (the frame with "A?") ^ 3F ^ 65 ^ 00 ^ 27 = 27.
+			"C 17h both tapes, é has no cp1251 byte: e'", ok(PrintLine(30, PrintReceipt|PrintJournal, "Aé")),
+			"02 2E 17 1E 00 00 00 03 41 65 27 00*37 27",
 		},
 		{
 			"C 85h cash 200.00", op(ClassicClose(30, [4]int64{20000}, 0, [4]byte{}, "")),
@@ -318,7 +319,12 @@ func TestTextEncoding(t *testing.T) {
 		{"cyrillic", "Хлеб", 0, false, "D5 EB E5 E1"},
 		{"cut to width", "Молоко 3,2% 1л", 6, false, "CC EE EB EE EA EE"},
 		{"padded", "A", 3, true, "41 00 00"},
-		{"unencodable visible", "Tè 日€", 0, false, "54 3F 20 3F 88"},
+		{"unencodable visible", "Tü 日€", 0, false, "54 3F 20 3F 88"},
+		{"Italian accents as apostrophes", "Caffè, perché PERCHÉ ì ò ù à", 0, false,
+			"43 61 66 66 65 27 2C 20 70 65 72 63 68 65 27 20 50 45 52 43 48 45 27 20 69 27 20 6F 27 20 75 27 20 61 27"},
+		{"accent at the cut keeps its letter", "Caffè", 5, true, "43 61 66 66 65"},
+		{"accent before the cut", "Caffè", 7, true, "43 61 66 66 65 27 00"},
+		{"decomposed accent is not a letter", "e\u0300", 0, false, "65 3F"},
 		{"emoji visible", "a🙂b", 0, false, "61 3F 62"},
 		{"NUL and newline visible", "a\x00b\nc", 0, false, "61 3F 62 3F 63"},
 	} {
@@ -332,6 +338,10 @@ func TestTextEncoding(t *testing.T) {
 	// cp866 for TLV: the same name differs from cp1251.
 	if got := TLVString(nil, TagCashier, "Ёж", 0); !bytes.Equal(got, hx(t, "FD 03 02 00 F0 A6")) {
 		t.Errorf("TLV cp866 = % X", got)
+	}
+	// An Italian cashier in cp866: the accent the same way.
+	if got := TLVString(nil, TagCashier, "Niccolò", 0); !bytes.Equal(got, hx(t, "FD 03 08 00 4E 69 63 63 6F 6C 6F 27")) {
+		t.Errorf("TLV cp866 Italian = % X", got)
 	}
 }
 
