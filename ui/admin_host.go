@@ -19,6 +19,7 @@ func (a *App) showAdmin() {
 		return
 	}
 	a.stopBackground()
+	a.closeSinks()
 	u := *a.user
 	h := &adminHost{}
 	h.screen = a.deps.Admin(func() {

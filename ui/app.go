@@ -111,7 +111,7 @@ func (a *App) setContent(screen any, title Message, o fyne.CanvasObject) {
 // ShowLogin signs out whoever is signed in and shows the login screen.
 func (a *App) ShowLogin() {
 	a.stopBackground()
-	a.sinks = nil
+	a.closeSinks()
 	if a.user != nil && a.deps.Desk != nil {
 		if err := a.deps.Desk.SignOut(context.Background()); err != nil {
 			fyne.LogError("sign out", err)
@@ -181,6 +181,19 @@ func (a *App) pushSink(s InputSink) func() {
 	}
 }
 
+// closeSinks closes the open dialogs (the supervisor dialog's Done then
+// gets its "cancelled"): on logout, lock and a change of screen nothing may
+// stay open over a session that ended.
+func (a *App) closeSinks() {
+	open := append([]InputSink(nil), a.sinks...)
+	a.sinks = nil
+	for i := len(open) - 1; i >= 0; i-- {
+		if c, ok := open[i].(interface{ Close() }); ok {
+			c.Close()
+		}
+	}
+}
+
 // Logout ends the session (the desk signs out, lent rights end) and
 // returns to the login screen.
 func (a *App) Logout() { a.ShowLogin() }
@@ -197,7 +210,7 @@ func (a *App) Lock() {
 		return
 	}
 	a.stopBackground()
-	a.sinks = nil
+	a.closeSinks()
 	l := NewLockScreen(a, *a.user)
 	a.setContent(l, Message{Key: "ui.lock.title", Fallback: "Locked"}, l.Content())
 	l.Focus()

@@ -11,6 +11,8 @@ import (
 	"fyne.io/fyne/v2/lang"
 
 	"github.com/tillpos/till/assets"
+	deskpkg "github.com/tillpos/till/desk"
+	"github.com/tillpos/till/policy"
 	"github.com/tillpos/till/store"
 	"github.com/tillpos/till/ui"
 )
@@ -83,6 +85,8 @@ func runWindow(ctx context.Context, args []string) error {
 		fyne.LogError("saved language", err)
 	}
 
+	var desk *deskpkg.Desk
+	var holder *policy.Holder
 	deps := ui.Deps{
 		Auth:        storeAuth{db: db},
 		Badges:      storeAuth{db: db},
@@ -100,7 +104,7 @@ func runWindow(ctx context.Context, args []string) error {
 		deps.Register = reg
 		// The cashier's session: sign-in, every sale action through the
 		// policy, checkout on the register.
-		d, country, stop, err := newDesk(ctx, db, reg, terminal)
+		d, h, country, stop, err := newDesk(ctx, db, reg, terminal)
 		if err != nil {
 			return explain(err)
 		}
@@ -108,7 +112,7 @@ func runWindow(ctx context.Context, args []string) error {
 		deps.Desk, deps.Country = d, country
 		auth := deskAuth{d: d, db: db}
 		deps.Auth, deps.Badges = auth, auth
-		hookDesk(&deps, d, db, terminal)
+		desk, holder = d, h
 	}
 
 	a := app.NewWithID(appID)
@@ -117,6 +121,9 @@ func runWindow(ctx context.Context, args []string) error {
 	w.Resize(fyne.NewSize(1024, 768))
 	w.SetFullScreen(*fullScreen)
 	w.SetMaster()
+	if desk != nil {
+		hookDesk(&deps, w, desk, holder, db, path, terminal)
+	}
 	ui.New(w, deps).Start()
 
 	// SIGINT/SIGTERM close the window like the window manager would.

@@ -28,16 +28,17 @@ const (
 
 // newDesk builds the cashier's session on the store and the register: the
 // permission matrix kept current by the store's watcher, the sale
-// services over the bill journal, the durable checkout. The returned stop
-// ends the watcher.
-func newDesk(ctx context.Context, db *store.DB, reg device.Register, terminal string) (*desk.Desk, string, func(), error) {
+// services over the bill journal, the durable checkout. It returns the
+// holder the desk decides with (the back office refreshes it after each
+// change) and stop, which ends the watcher.
+func newDesk(ctx context.Context, db *store.DB, reg device.Register, terminal string) (*desk.Desk, *policy.Holder, string, func(), error) {
 	country, err := db.SettingString(ctx, settingCountry, defaultCountry)
 	if err != nil {
-		return nil, "", nil, fmt.Errorf("store country: %w", err)
+		return nil, nil, "", nil, fmt.Errorf("store country: %w", err)
 	}
 	vat, err := sale.VATTableFor(country)
 	if err != nil {
-		return nil, "", nil, fmt.Errorf("VAT table of %s: %w", country, err)
+		return nil, nil, "", nil, fmt.Errorf("VAT table of %s: %w", country, err)
 	}
 	// Receipt texts follow the store's language, not the window's.
 	money := sale.NewFormatter(language.Russian, currency.RUB)
@@ -46,7 +47,7 @@ func newDesk(ctx context.Context, db *store.DB, reg device.Register, terminal st
 	}
 	holder := policy.NewHolder(nil)
 	if _, err := db.RefreshPolicy(ctx, holder); err != nil {
-		return nil, "", nil, fmt.Errorf("permission matrix: %w", err)
+		return nil, nil, "", nil, fmt.Errorf("permission matrix: %w", err)
 	}
 	wctx, stop := context.WithCancel(ctx)
 	go db.WatchPolicy(wctx, holder, time.Second, func(err error) { fyne.LogError("permission matrix", err) })
@@ -64,9 +65,9 @@ func newDesk(ctx context.Context, db *store.DB, reg device.Register, terminal st
 	})
 	if err != nil {
 		stop()
-		return nil, "", nil, err
+		return nil, nil, "", nil, err
 	}
-	return d, country, stop, nil
+	return d, holder, country, stop, nil
 }
 
 // deskAuth signs people in through the desk, so the session the sale
