@@ -21,9 +21,20 @@ type DemoUser struct {
 	Group       string
 	ReceiptName string
 	INN         string // 12 digits, checksum-valid
-	Badge       string // canonical badge ID enrolled for the user, "" if none
-	MustChange  bool
+	// Badge is the canonical badge ID enrolled for the user ("" if none):
+	// what device/scan makes of BadgePrint read by a DemoBadgeForm reader.
+	Badge string
+	// BadgePrint is what the demo's badge reader types for that badge: the
+	// 10-digit decimal an EM-Marine desktop reader sends as keystrokes, also
+	// printed on the card. Typed quickly and ended with Enter (a keyboard
+	// wedge), it signs in or approves in `make run` without hardware.
+	BadgePrint string
+	MustChange bool
 }
+
+// DemoBadgeForm is the print form of the demo's keyboard badge reader
+// (scan.EMDecimal10), the most common form of EM-Marine desktop readers.
+const DemoBadgeForm = "em-dec10"
 
 // Demo group names.
 const (
@@ -36,11 +47,11 @@ const (
 var DemoUsers = []DemoUser{
 	{
 		Login: "admin", Password: "admin123", FullName: "Ольга Петровна Смирнова", Group: DemoGroupAdmin,
-		ReceiptName: "Администратор Смирнова О.П.", INN: "770712345633", Badge: "0004598765",
+		ReceiptName: "Администратор Смирнова О.П.", INN: "770712345633", Badge: "EM:070,11245", BadgePrint: "0004598765",
 	},
 	{
 		Login: "supervisor", Password: "super123", FullName: "Игорь Николаевич Волков", Group: DemoGroupSupervisor,
-		ReceiptName: "Ст. кассир Волков И.Н.", INN: "770723456751", Badge: "0004512345",
+		ReceiptName: "Ст. кассир Волков И.Н.", INN: "770723456751", Badge: "EM:068,55897", BadgePrint: "0004512345",
 	},
 	{
 		Login: "cashier", Password: "cashier1", FullName: "Анна Сергеевна Иванова", Group: DemoGroupCashier,

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/tillpos/till/device/scan"
 	"github.com/tillpos/till/policy"
 )
 
@@ -165,5 +166,20 @@ func TestSeedDemoRefusesARealDatabase(t *testing.T) {
 	}
 	if _, err := db.Authenticate(ctx, "admin", "admin123"); !errors.Is(err, ErrUnknownUser) {
 		t.Fatalf("demo admin exists: %v", err)
+	}
+}
+
+// The demo badges are enrolled as the canonical IDs a real reader's print
+// gives, so a keyboard-wedge reader typing BadgePrint signs in (the raw
+// print itself would never match: device/scan normalises every read).
+func TestDemoBadgesAreWhatTheirReaderGives(t *testing.T) {
+	for _, du := range DemoUsers {
+		if du.Badge == "" && du.BadgePrint == "" {
+			continue
+		}
+		got, err := scan.NormaliseBadge(du.BadgePrint, scan.BadgeConfig{Form: scan.BadgeForm(DemoBadgeForm)})
+		if err != nil || got != du.Badge {
+			t.Errorf("%s: %q read as %q, %v; enrolled %q", du.Login, du.BadgePrint, got, err, du.Badge)
+		}
 	}
 }
