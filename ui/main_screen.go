@@ -293,10 +293,9 @@ func (s *MainScreen) refreshKey() {
 	// UI goroutine); the approver's name comes with the polled status.
 	if e := s.desk.Session().Elevation; e != nil {
 		name := ""
+		known := false
 		if st := s.status.Elevation; st != nil && st.Approver == e.Approver {
-			name = st.ApproverName
-		} else {
-			s.app.async(s.pollDesk) // fetch the name
+			name, known = st.ApproverName, true
 		}
 		b.Importance = widget.WarningImportance
 		b.SetText(lang.X("ui.key.restore", "Restore ({{.Name}})", map[string]any{"Name": name}))
@@ -304,6 +303,9 @@ func (s *MainScreen) refreshKey() {
 		s.elevation.SetText(lang.X("ui.status.elevated", "Rights of {{.Name}}", map[string]any{"Name": name}))
 		s.elevation.Importance = widget.WarningImportance
 		s.elevation.Show()
+		if !known {
+			s.app.async(s.pollDesk) // the approver's name comes with the status
+		}
 		return
 	}
 	b.Importance = widget.MediumImportance

@@ -1,0 +1,129 @@
+package ui
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/tillpos/till/desk"
+	"github.com/tillpos/till/device"
+	"github.com/tillpos/till/sale"
+	"github.com/tillpos/till/store"
+)
+
+type fakeAdmin struct{ back func() }
+
+func (f *fakeAdmin) Content() fyne.CanvasObject         { return widget.NewButton("back to sale", f.back) }
+func (f *fakeAdmin) HandleInput(device.InputEvent) bool { return false }
+
+// The Admin button is there for whoever may use an admin action, and
+// back returns to the same session's sale screen with the bill.
+func TestAdminButton(t *testing.T) {
+	r := newRig(t, "en")
+	var adm *fakeAdmin
+	r.deps.Admin = func(back func()) AdminScreen { adm = &fakeAdmin{back: back}; return adm }
+	r.startApp()
+	m := r.signIn("cashier")
+	if m.admin.Visible() {
+		t.Error("Admin shown to a cashier")
+	}
+	r.a.Logout()
+	m = r.signIn("admin")
+	if !m.admin.Visible() {
+		t.Fatal("Admin hidden from the administrator")
+	}
+	r.scan(r.item(0).Barcode)
+	test.Tap(m.admin)
+	if _, ok := r.a.screen.(*adminHost); !ok || adm == nil {
+		t.Fatalf("screen %T after Admin", r.a.screen)
+	}
+	adm.back()
+	if n := len(r.main().sale.model.rows); n != 1 {
+		t.Errorf("back from admin: %d lines", n)
+	}
+}
+
+// The key button lends a supervisor's rights (sticky): highlighted and
+// named while they last, Restore ends it.
+func TestKeyButtonElevationAndRestore(t *testing.T) {
+	r := newRig(t, "en")
+	r.deps.Approve = func(_ fyne.Window, p *desk.Pending, done func(error)) InputSink {
+		if p != nil {
+			t.Errorf("key button passed a pending request")
+		}
+		done(r.d.Elevate(context.Background(), desk.Credential{Mode: desk.ModeUserPassword, Login: "supervisor", Secret: "super123"}))
+		return nil
+	}
+	r.startApp()
+	m := r.signIn("cashier")
+	if m.sale.action("void").button.Icon == nil {
+		t.Error("void is not marked as needing a supervisor")
+	}
+	test.Tap(m.keyButton)
+	if m.keyButton.Importance != widget.WarningImportance || !strings.Contains(m.keyButton.Text, "Волков") {
+		t.Errorf("key button while elevated: %q %v", m.keyButton.Text, m.keyButton.Importance)
+	}
+	if !m.elevation.Visible() || !strings.Contains(m.elevation.Text, "Волков") {
+		t.Errorf("status bar elevation %q", m.elevation.Text)
+	}
+	if m.sale.action("void").button.Icon != nil {
+		t.Error("void still marked while the supervisor's rights are lent")
+	}
+	r.scan(r.item(0).Barcode)
+	m.sale.list.Select(0)
+	r.press("void")
+	if b, _ := r.bill(); !b.Lines[0].Voided {
+		t.Errorf("void under elevation refused: %q", r.notice())
+	}
+	test.Tap(m.keyButton) // Restore
+	if r.d.Session().Elevation != nil || m.elevation.Visible() {
+		t.Error("Restore did not end the elevation")
+	}
+}
+
+// Quantity, pre-bill, cancel and reprint from the keyboard.
+func TestQuantityPreBillCancelReprint(t *testing.T) {
+	r := newRig(t, "en")
+	m := r.signIn("admin")
+	r.scan(r.item(0).Barcode)
+	m.sale.key(&fyne.KeyEvent{Name: fyne.KeyF2})
+	r.formSubmit("4")
+	if b, _ := r.bill(); b.Lines[0].QtyMilli != 4000 || m.sale.model.rows[0].qty != 4000 {
+		t.Fatalf("quantity: %+v (notice %q)", b.Lines[0], r.notice())
+	}
+	m.sale.key(&fyne.KeyEvent{Name: fyne.KeyF10})
+	if m.sale.dialog == nil || !strings.Contains(visible(r.w), "Pre-bill 1") {
+		t.Error("pre-bill not shown")
+	}
+	m.sale.dialog.Hide()
+	m.sale.key(&fyne.KeyEvent{Name: fyne.KeyF7})
+	m.sale.dialog.(interface{ Confirm() }).Confirm()
+	if _, _, err := r.d.Bill(context.Background()); err == nil {
+		t.Fatalf("bill still open after cancel: %q", r.notice())
+	}
+	r.scan(r.item(1).Barcode)
+	m.sale.submitEntry("")
+	m.sale.pay.tender(sale.PayCash)
+	r.press("reprint")
+	if !strings.Contains(visible(r.w), r.item(1).Name) {
+		t.Error("reprint does not show the receipt's line")
+	}
+}
+
+// A generic item at a typed price (the cashier may sell one).
+func TestGenericItem(t *testing.T) {
+	r := newRig(t, "ru")
+	m := r.signIn("cashier")
+	r.press("generic")
+	r.formSubmit("Пакет", "5,50", "2")
+	b, _ := r.bill()
+	if len(b.Lines) != 1 || b.Lines[0].Name != "Пакет" || b.Lines[0].UnitPrice != 550 || b.Lines[0].QtyMilli != 2000 {
+		t.Fatalf("generic line %+v (notice %q)", b.Lines, r.notice())
+	}
+	_ = m
+	_ = store.DemoUsers
+}
