@@ -137,6 +137,8 @@ func TestRequestGolden(t *testing.T) {
 			"C 85h cash 200.00", op(ClassicClose(30, [4]int64{20000}, 0, [4]byte{}, "")),
 			"02 47 85 1E 00 00 00 20 4E 00 00 00 00*15 00 00 00 00 00 00 00*40 B2",
 		},
+		// LRC 05 ^ 89 ^ 1E = 92.
+		{"C 89h subtotal", ok(Simple(proto.CmdSubtotal, 30)), "02 05 89 1E 00 00 00 92"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			body, err := tc.enc()
@@ -206,6 +208,19 @@ func TestReplyGolden(t *testing.T) {
 			func(d []byte) (any, error) { return DecodeCashMove(d) },
 			CashMoveReply{Operator: 30, Doc: 17},
 		},
+		// The replies §7 lacks that carry only the operator (LRC 03 ^ CMD ^ 1E)
+		// or nothing (LRC 03 ^ FF ^ CMD), from the §3 reply column.
+		{"C 17h", proto.CmdPrintLine, "02 03 17 00 1E 0A", opDec, byte(0x1E)},
+		{"C 1Eh", proto.CmdWriteTable, "02 03 1E 00 1E 03", opDec, byte(0x1E)},
+		{"C 25h", proto.CmdCut, "02 03 25 00 1E 38", opDec, byte(0x1E)},
+		{"C 28h", proto.CmdOpenDrawer, "02 03 28 00 1E 35", opDec, byte(0x1E)},
+		{"C 40h", proto.CmdXReport, "02 03 40 00 1E 5D", opDec, byte(0x1E)},
+		{"C 41h", proto.CmdZReport, "02 03 41 00 1E 5C", opDec, byte(0x1E)},
+		{"C 80h", proto.CmdSale, "02 03 80 00 1E 9D", opDec, byte(0x1E)},
+		{"C 82h", proto.CmdSaleReturn, "02 03 82 00 1E 9F", opDec, byte(0x1E)},
+		{"C FF08h", proto.CmdFNCancelDoc, "02 03 FF 08 00 F4", rawDec, []byte{}},
+		{"C FF41h", proto.CmdFNBeginOpen, "02 03 FF 41 00 BD", rawDec, []byte{}},
+		{"C FF42h", proto.CmdFNBeginClose, "02 03 FF 42 00 BE", rawDec, []byte{}},
 		{
 			"C 89h 12345.67", proto.CmdSubtotal, "02 08 89 00 1E 87 D6 12 00 00 DC",
 			func(d []byte) (any, error) { return DecodeSubtotal(d) },

@@ -163,6 +163,101 @@ func TestGoldenFrames(t *testing.T) {
 				}
 			},
 		},
+		// Computed frames for the commands §7 lacks: the requests are the
+		// driver's computed goldens (device/shtrih commands_test.go), the
+		// replies built by hand from the §3 reply column, LRC included.
+		{name: "C 40h X", setup: openShift, req: "02 05 40 1E 00 00 00 5B", reply: "02 03 40 00 1E 5D"},
+		{
+			name: "C 51h cash out 50.00", setup: func(e *Emulator, h *host) {
+				openShift(e, h)
+				h.ok(unhex(t, "50 1E 00 00 00 10 27 00 00 00")) // cash in 100.00
+				e.mu.Lock()
+				e.mem.DocNo = 16
+				e.mu.Unlock()
+			},
+			req: "02 0A 51 1E 00 00 00 88 13 00 00 00 DE", reply: "02 05 51 00 1E 11 00 5B",
+			check: func(t *testing.T, e *Emulator, _ []byte) {
+				if got := e.CashInDrawer(); got != 5000 {
+					t.Errorf("cash in drawer %d, want 5000", got)
+				}
+			},
+		},
+		{name: "C FF41h", req: "02 06 FF 41 1E 00 00 00 A6", reply: "02 03 FF 41 00 BD"},
+		{
+			name: "C FF0Bh", cfg: func(c *Config) { c.Sign = func(Document) uint32 { return 0xDDCCBBAA } },
+			setup: func(e *Emulator, h *host) {
+				e.mu.Lock()
+				e.mem.Shift, e.mem.LastFD = 308, 430
+				e.mu.Unlock()
+				h.ok(unhex(t, "FF 41 1E 00 00 00"))
+			},
+			req: "02 06 FF 0B 1E 00 00 00 EC", reply: "02 0D FF 0B 00 35 01 AF 01 00 00 AA BB CC DD 63",
+		},
+		{
+			name: "C FF08h", setup: func(e *Emulator, h *host) { h.ok(unhex(t, "FF 41 1E 00 00 00")) },
+			req: "02 06 FF 08 1E 00 00 00 EF", reply: "02 03 FF 08 00 F4",
+		},
+		{name: "C FF42h", setup: openShift, req: "02 06 FF 42 1E 00 00 00 A5", reply: "02 03 FF 42 00 BE"},
+		{
+			name: "C FF43h", cfg: func(c *Config) { c.Sign = func(Document) uint32 { return 0x01020304 } },
+			setup: func(e *Emulator, h *host) {
+				openShift(e, h)
+				e.mu.Lock()
+				e.mem.Shift, e.mem.LastFD = 309, 429
+				e.mu.Unlock()
+				h.ok(unhex(t, "FF 42 1E 00 00 00"))
+			},
+			req: "02 06 FF 43 1E 00 00 00 A4", reply: "02 0D FF 43 00 35 01 AE 01 00 00 04 03 02 01 2E",
+		},
+		{
+			name: "C 89h subtotal 150.00", setup: func(e *Emulator, h *host) {
+				startReceipt(e, h)
+				h.ok(unhex(t, sale150))
+			},
+			req: "02 05 89 1E 00 00 00 92", reply: "02 08 89 00 1E 98 3A 00 00 00 3D",
+		},
+		{
+			name: "C 1Eh table 2 row 30 name", req: "02 1E 1E 1E 00 00 00 02 1E 00 02 C8 E2 E0 ED EE E2" + zeros(15) + "2B",
+			reply: "02 03 1E 00 1E 03",
+		},
+		{
+			name: "C 80h + 85h classic: 1.500 × 99.90, cash 200.00, change 50.15", cfg: func(c *Config) { c.Classic = true },
+			setup: func(e *Emulator, h *host) {
+				openShift(e, h)
+				f := unhex(t, "02 3C 80 1E 00 00 00 DC 05 00 00 00 06 27 00 00 00 01 01 00 00 00 D5 EB E5 E1"+zeros(36)+"60")
+				body, err := proto.DecodeFrame(f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if r := h.do(body); !bytes.Equal(r, unhex(t, "02 03 80 00 1E 9D")) {
+					t.Fatalf("80h reply % X", r)
+				}
+			},
+			req:   "02 47 85 1E 00 00 00 20 4E 00 00 00" + zeros(15) + "00 00 00 00 00 00" + zeros(40) + "B2",
+			reply: "02 08 85 00 1E 97 13 00 00 00 17",
+		},
+		{
+			name: "C 82h classic return, pwd 1", cfg: func(c *Config) { c.Classic = true }, setup: openShift,
+			req:   "02 3C 82 01 00 00 00 D0 07 00 00 00 CA 3A 00 00 00 00 04 00 00 00 C2 EE E7 E2 F0 E0 F2" + zeros(33) + "57",
+			reply: "02 03 82 00 01 80",
+		},
+		{name: "C 6Bh error text", req: "02 02 6B 6B 02", check: func(t *testing.T, _ *Emulator, r []byte) {
+			if len(r) < 6 || r[2] != 0x6B || r[3] != 0 {
+				t.Errorf("6Bh reply % X: want a text after ERR 00", r)
+			}
+		}},
+		{name: "C FCh", req: "02 01 FC FD", check: func(t *testing.T, _ *Emulator, r []byte) {
+			if len(r) < 12 || r[2] != 0xFC || r[3] != 0 {
+				t.Errorf("FCh reply % X", r)
+			}
+		}},
+		{name: "C 11h", setup: openShift, req: "02 05 11 1E 00 00 00 0A", check: func(t *testing.T, _ *Emulator, r []byte) {
+			// LEN 30h as in the driver's golden reply; the data is the
+			// emulator's own (firmware, dates, serial).
+			if r[1] != 0x30 || r[2] != 0x11 || r[3] != 0 || r[4] != 0x1E || r[17] != 2 {
+				t.Errorf("11h reply % X: want LEN 30, op 1E, mode 2", r)
+			}
+		}},
 		{
 			name: "20 FF0Ch 1203 twice -> 33h", setup: func(e *Emulator, h *host) {
 				startReceipt(e, h)
