@@ -12,6 +12,8 @@ import (
 
 	"github.com/tillpos/till/assets"
 	deskpkg "github.com/tillpos/till/desk"
+	"github.com/tillpos/till/device"
+	"github.com/tillpos/till/device/shtrih"
 	"github.com/tillpos/till/policy"
 	"github.com/tillpos/till/store"
 	"github.com/tillpos/till/ui"
@@ -21,8 +23,8 @@ import (
 // kept under it.
 const appID = "io.github.tillpos.till"
 
-// runWindow opens the till's window: `till [-demo] [-db PATH] [-lang TAG]
-// [-fullscreen]`.
+// runWindow opens the till's window: `till [-demo] [-db PATH] [-register
+// PORT] [-lang TAG] [-fullscreen]`.
 // It is the only place that imports fyne.io/fyne/v2/app, so subcommands run
 // without a display.
 func runWindow(ctx context.Context, args []string) error {
@@ -30,6 +32,7 @@ func runWindow(ctx context.Context, args []string) error {
 	demo := fs.Bool("demo", false, "demo data (created once) and an emulated fiscal register in-process")
 	dbPath := fs.String("db", "", "database file (default: the user's config dir, till/till.db)")
 	fullScreen := fs.Bool("fullscreen", false, "fill the screen (a till's own display); default a 1024x768 window")
+	regPort := fs.String("register", "", "fiscal register's serial port, PATH or PATH@BAUD (default: the register.port setting; -demo uses the emulator)")
 	langTag := fs.String("lang", "", "language of the window: en, ru or it (default: the saved choice, else the system's)")
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
@@ -94,12 +97,29 @@ func runWindow(ctx context.Context, args []string) error {
 		Items:       db,
 		Unprotected: unprotected(db),
 	}
-	if *demo {
+	var reg device.Register
+	switch {
+	case *demo:
 		deps.Demo = demoLogins()
-		reg, err := startDemoRegister(path)
+		r, err := startDemoRegister(path)
 		if err != nil {
 			return err // not the store's: its sentences would blame the database
 		}
+		reg = r
+	default:
+		port := *regPort
+		if port == "" {
+			port = settings.String(settingRegisterPort, "")
+		}
+		if port != "" {
+			r, err := shtrih.Open(port, shtrih.Config{})
+			if err != nil {
+				return registerFailure("open "+port, err)
+			}
+			reg = r
+		}
+	}
+	if reg != nil {
 		defer reg.Close()
 		deps.Register = reg
 		// The cashier's session: sign-in, every sale action through the
@@ -114,6 +134,14 @@ func runWindow(ctx context.Context, args []string) error {
 		deps.Auth, deps.Badges = auth, auth
 		desk, holder = d, h
 	}
+	readers, err := startReaders(ctx, settings)
+	if err != nil {
+		return err
+	}
+	if readers != nil {
+		defer readers.close()
+		deps.Readers = readers.states
+	}
 
 	a := app.NewWithID(appID)
 	a.SetIcon(ui.Icon())
@@ -124,7 +152,11 @@ func runWindow(ctx context.Context, args []string) error {
 	if desk != nil {
 		hookDesk(&deps, w, desk, holder, db, path, terminal)
 	}
-	ui.New(w, deps).Start()
+	till := ui.New(w, deps)
+	till.Start()
+	if readers != nil {
+		go readers.forward(till)
+	}
 
 	// SIGINT/SIGTERM close the window like the window manager would.
 	go func() {

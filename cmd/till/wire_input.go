@@ -1,0 +1,95 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+
+	"github.com/tillpos/till/device"
+	"github.com/tillpos/till/device/hidin"
+	"github.com/tillpos/till/ui"
+)
+
+// Settings of the till's hardware the window reads at start.
+const (
+	// settingRegisterPort is the fiscal register's serial port (PATH or
+	// PATH@BAUD) when -register is not given.
+	settingRegisterPort = "register.port"
+	// settingReaders lists the raw HID readers, one spec a line in
+	// hidin.ParseSpec's form ("scanner 0c2e:0b61 scanner pos"), as
+	// `till devices` checks them.
+	settingReaders = "input.readers"
+)
+
+// readers are the raw HID readers the window listens to.
+type readers struct {
+	mgr    *hidin.Manager
+	events chan device.InputEvent
+	ctx    context.Context
+	cancel context.CancelFunc
+}
+
+// startReaders starts the HID readers named in the settings; nil when none
+// are configured (the keyboard wedge still works).
+func startReaders(ctx context.Context, s storeSettings) (*readers, error) {
+	var cfgs []hidin.DeviceConfig
+	for _, line := range strings.Split(s.String(settingReaders, ""), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		c, err := hidin.ParseSpec(line)
+		if err != nil {
+			return nil, fmt.Errorf("setting %s: %w", settingReaders, err)
+		}
+		cfgs = append(cfgs, c)
+	}
+	if len(cfgs) == 0 {
+		return nil, nil
+	}
+	rctx, cancel := context.WithCancel(ctx)
+	r := &readers{events: make(chan device.InputEvent, 16), ctx: rctx, cancel: cancel}
+	r.mgr = hidin.New(hidin.HIDBus{}, cfgs, r.events, hidin.Options{})
+	go func() {
+		if err := r.mgr.Run(rctx); err != nil && rctx.Err() == nil {
+			fyne.LogError("HID readers", err)
+		}
+	}()
+	return r, nil
+}
+
+// forward hands every event to the window on the UI goroutine, until the
+// readers stop. The manager's sends block, so nothing is dropped while
+// the window is busy.
+func (r *readers) forward(till *ui.App) {
+	for {
+		select {
+		case ev := <-r.events:
+			fyne.Do(func() { till.HandleInput(ev) })
+		case <-r.ctx.Done():
+			return
+		}
+	}
+}
+
+// close stops the readers; the channel stays open, as the manager's
+// goroutines may still be finishing a send.
+func (r *readers) close() {
+	r.cancel()
+	r.mgr.Close()
+}
+
+// states is the status bar's view of the readers.
+func (r *readers) states() []ui.ReaderState {
+	var out []ui.ReaderState
+	for _, st := range r.mgr.Status() {
+		out = append(out, ui.ReaderState{
+			Name: st.Name,
+			OK:   st.State == hidin.Connected,
+			Msg:  ui.Message{Key: st.Key, Fallback: string(st.State)},
+		})
+	}
+	return out
+}

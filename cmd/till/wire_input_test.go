@@ -1,0 +1,44 @@
+package main
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"github.com/tillpos/till/store"
+)
+
+// No readers configured: nothing starts; a bad spec is refused with the
+// setting's name; a good one starts a manager (no device present here, so
+// its status says so).
+func TestStartReadersFromSetting(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db, err := store.Open(ctx, filepath.Join(dir, "till.db"), store.Options{KeyPath: filepath.Join(dir, "till.key")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	s := storeSettings{db: db, terminal: "test"}
+	if r, err := startReaders(ctx, s); r != nil || err != nil {
+		t.Fatalf("no setting: %v, %v", r, err)
+	}
+	if err := s.SetString(settingReaders, "scanner 0c2e:zz scanner"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := startReaders(ctx, s); err == nil {
+		t.Fatal("a bad spec was accepted")
+	}
+	if err := s.SetString(settingReaders, "# the counter's scanner\nscanner 0c2e:0b61 scanner pos\n"); err != nil {
+		t.Fatal(err)
+	}
+	r, err := startReaders(ctx, s)
+	if err != nil || r == nil {
+		t.Fatalf("good spec: %v, %v", r, err)
+	}
+	defer r.close()
+	st := r.states()
+	if len(st) != 1 || st[0].Name != "scanner" || st[0].OK {
+		t.Errorf("states %+v, want one scanner not connected", st)
+	}
+}
