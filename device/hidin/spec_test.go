@@ -1,6 +1,7 @@
 package hidin
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -34,4 +35,34 @@ func TestParseSpec(t *testing.T) {
 			t.Errorf("%q accepted", bad)
 		}
 	}
+}
+
+// FuzzParseSpec: a reader spec is typed by an administrator. Nothing
+// panics, and what is accepted is a usable reader: named by its first
+// field, a known role, a badge reader with a form, a sane idle time.
+func FuzzParseSpec(f *testing.F) {
+	for _, s := range []string{
+		"front 0c2e:0b61/0 scanner pos gs=41 tab idle=200ms", "door ffff:0035 badge form=em-wiegand26",
+		"msr 0801:0001 card lrc track=2 offset=1", "x 0c2e:0b61 badge em32 form=em-dec10", "x :/ scanner",
+		"x 0c2e:0b61/-1 scanner", "x 0c2e:0b61 scanner idle=1m1s", "x 0c2e:0b61 scanner gs=100",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, line string) {
+		c, err := ParseSpec(line)
+		if err != nil {
+			return
+		}
+		f := strings.Fields(line)
+		switch {
+		case c.Name != f[0]:
+			t.Fatalf("%q: name %q", line, c.Name)
+		case c.Role != device.RoleScanner && c.Role != device.RoleCard && c.Role != device.RoleBadge:
+			t.Fatalf("%q: role %q", line, c.Role)
+		case c.Role == device.RoleBadge && c.Reader.BadgeForm.Form == "":
+			t.Fatalf("%q: badge reader without a form", line)
+		case c.Interface < -1 || c.Idle < 0 || c.Idle > time.Minute || c.BootOffset < 0 || c.BootOffset > 1:
+			t.Fatalf("%q: %+v", line, c)
+		}
+	})
 }

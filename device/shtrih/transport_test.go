@@ -2,6 +2,8 @@ package shtrih
 
 import (
 	"errors"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -67,4 +69,32 @@ func TestDetectBaud(t *testing.T) {
 	if _, err := detectBaud(p, lc); !errors.Is(err, device.ErrNoLink) || len(p.tried) != len(Bauds) {
 		t.Fatalf("no rate: %v after %v", err, p.tried)
 	}
+}
+
+// FuzzParsePortSpec: the port comes from settings and the command line.
+// Whatever is typed, an accepted spec has a path and a positive or absent
+// baud, and writing it back as PATH@BAUD parses to the same.
+func FuzzParsePortSpec(f *testing.F) {
+	for _, s := range []string{"/dev/ttyUSB0", "/dev/pts/5@115200", "COM3@9600", "@", "a@b@4800", "x@0", "x@-1", "x@+9600", "@115200"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, spec string) {
+		path, baud, err := ParsePortSpec(spec)
+		if err != nil {
+			return
+		}
+		if path == "" || baud < 0 {
+			t.Fatalf("%q -> path %q baud %d", spec, path, baud)
+		}
+		if baud == 0 {
+			if strings.Contains(spec, "@") || path != spec {
+				t.Fatalf("%q: no baud, path %q", spec, path)
+			}
+			return
+		}
+		p2, b2, err := ParsePortSpec(path + "@" + strconv.Itoa(baud))
+		if err != nil || p2 != path || b2 != baud {
+			t.Fatalf("%q -> %q %d, again %q %d %v", spec, path, baud, p2, b2, err)
+		}
+	})
 }

@@ -322,3 +322,26 @@ func TestFaultCorruptCountsResends(t *testing.T) {
 	h.write(proto.ENQ)
 	h.ctl(proto.NAK)
 }
+
+// FuzzParseFault: faults come from the command line and the emulator's
+// standard input. Nothing typed panics, and an accepted fault reads back as
+// a name that parses to the same fault.
+func FuzzParseFault(f *testing.F) {
+	for _, s := range []string{"paperout", "paperout:20", "cover", "silence", "nak:3", "corrupt", "disconnect:FF45h",
+		"disconnect:85", "slowz:3s", "shift24h", " NAK:1 ", "nak:-1", "cover:1", "slowz:", "disconnect:10000", ":"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		ft, err := ParseFault(s)
+		if err != nil {
+			return
+		}
+		again, err := ParseFault(ft.String())
+		if err != nil {
+			t.Fatalf("%q -> %v, which does not parse: %v", s, ft, err)
+		}
+		if again.String() != ft.String() {
+			t.Fatalf("%q -> %v -> %v", s, ft, again)
+		}
+	})
+}
