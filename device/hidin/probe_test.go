@@ -31,7 +31,9 @@ type probeConn struct {
 	path string
 }
 
-func (c *probeConn) ReadTimeout([]byte, int) (int, error) { return 0, errors.New("probe must not read") }
+func (c *probeConn) ReadTimeout([]byte, int) (int, error) {
+	return 0, errors.New("probe must not read")
+}
 func (c *probeConn) Close() error {
 	c.bus.closed = append(c.bus.closed, c.path)
 	return nil
