@@ -20,6 +20,9 @@ type User struct {
 	FullName   string
 	Group      string // the group's name, shown beside the full name
 	MustChange bool   // initial or reset password: change it before anything else
+	// JournalDays is how far back the bill history goes by default (the
+	// user's journal depth); 0 reads as 1.
+	JournalDays int
 }
 
 // Errors an Auth returns for the failures the login screen explains to the
@@ -97,6 +100,10 @@ type Deps struct {
 	Register RegisterStatus
 	// Currency of the store's prices; the zero Unit is read as roubles.
 	Currency currency.Unit
+	// StoreLanguage formats money and quantities on the sale screen as the
+	// store's receipts and price tags do ("ru": 1 234,50 ₽); empty follows
+	// the window's language.
+	StoreLanguage string
 	// Demo, when not empty, is shown on the login screen: the till runs on
 	// demo data and these are its logins.
 	Demo []DemoLogin

@@ -51,6 +51,7 @@ type MainScreen struct {
 	desk *desk.Desk
 
 	money *sale.Formatter
+	sep   string // decimal separator of money and quantities, the store's
 
 	// toolbar
 	keyButton *widget.Button
@@ -88,7 +89,14 @@ func NewMainScreen(ctx context.Context, app *App, u User) *MainScreen {
 	if cur == (currency.Unit{}) {
 		cur = currency.RUB
 	}
-	s.money = sale.NewFormatter(language.Make(CurrentLanguage()), cur)
+	// Money and quantities read as the store writes them (its receipts,
+	// its price tags), whatever language the window speaks.
+	tag := app.deps.StoreLanguage
+	if tag == "" {
+		tag = CurrentLanguage()
+	}
+	s.money = sale.NewFormatter(language.Make(tag), cur)
+	s.sep = decimalSep(tag)
 
 	who := widget.NewLabelWithStyle(u.FullName, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	group := widget.NewLabel(u.Group)

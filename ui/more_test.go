@@ -127,3 +127,36 @@ func TestGenericItem(t *testing.T) {
 	_ = m
 	_ = store.DemoUsers
 }
+
+// The bill history says its depth; a supervisor may switch to every
+// cashier's bills.
+func TestHistoryDepthAndAll(t *testing.T) {
+	r := newRig(t, "en")
+	r.signIn("cashier")
+	r.scan(r.item(0).Barcode)
+	r.main().sale.submitEntry("")
+	r.main().sale.pay.tender(sale.PayCash)
+	r.a.Logout()
+	m := r.signIn("supervisor")
+	r.press("history")
+	if n := len(m.sale.historyBills); n != 0 {
+		t.Errorf("supervisor's own history has %d bills", n)
+	}
+	all := translation(t, "en", "ui.history.all")
+	var check *widget.Check
+	walk(r.w.Canvas().Overlays().Top(), func(o fyne.CanvasObject) {
+		if c, ok := o.(*widget.Check); ok && c.Text == all {
+			check = c
+		}
+	})
+	if check == nil || check.Disabled() {
+		t.Fatal("no every-cashier switch for a supervisor")
+	}
+	check.SetChecked(true)
+	if n := len(m.sale.historyBills); n != 1 {
+		t.Errorf("every cashier's history has %d bills, want the cashier's 1", n)
+	}
+	if !strings.Contains(visible(r.w), "last 1 days") && !strings.Contains(visible(r.w), "days") {
+		t.Error("the depth is not shown")
+	}
+}

@@ -52,7 +52,7 @@ func (a deskAuthForTest) Authenticate(ctx context.Context, login, password strin
 	if err != nil {
 		return User{}, fmt.Errorf("%w: %w", ErrWrongPassword, err)
 	}
-	return User{ID: int64(u.ID), Login: u.Login, FullName: u.FullName, Group: "Cashier", MustChange: u.MustChange}, nil
+	return User{ID: int64(u.ID), Login: u.Login, FullName: u.FullName, Group: "Cashier", MustChange: u.MustChange, JournalDays: u.JournalDays}, nil
 }
 
 func (a deskAuthForTest) AuthenticateBadge(ctx context.Context, id device.BadgeID) (User, error) {
@@ -128,6 +128,7 @@ func (r *rig) startApp() {
 	auth := deskAuthForTest{d: r.d, db: r.db}
 	deps := r.deps
 	deps.Auth, deps.Badges, deps.Items, deps.Desk = auth, auth, auth, r.d
+	deps.StoreLanguage = "ru" // the demo store is Russian, as cmd/till wires it
 	settings := newMemSettings()
 	_ = settings.SetString(SettingTheme, ThemeLight)
 	deps.Settings = settings

@@ -89,7 +89,7 @@ func newSaleArea(m *MainScreen) *saleArea {
 
 	s.list = widget.NewList(s.model.length, newLineRow, func(id widget.ListItemID, o fyne.CanvasObject) {
 		if id < len(s.model.rows) {
-			s.model.rows[id].show(o, m.money, decimalSep(CurrentLanguage()))
+			s.model.rows[id].show(o, m.money, m.sep)
 		}
 	})
 	s.list.OnSelected = func(id widget.ListItemID) { s.selected = id }
@@ -260,7 +260,7 @@ func (s *saleArea) setQtyNext(milli int64) {
 		s.qtyNote.SetText("")
 		return
 	}
-	s.qtyNote.SetText("× " + quantityText(milli, milli%1000 != 0, decimalSep(CurrentLanguage())))
+	s.qtyNote.SetText("× " + quantityText(milli, milli%1000 != 0, s.m.sep))
 }
 
 // submitEntry is Enter in the barcode field: a barcode rings up, "3*"

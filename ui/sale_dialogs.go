@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/tillpos/till/desk"
 	"github.com/tillpos/till/device"
+	"github.com/tillpos/till/policy"
 	"github.com/tillpos/till/sale"
 )
 
@@ -117,7 +117,7 @@ func (s *saleArea) askQuantity() {
 	if !ok {
 		return
 	}
-	sep := decimalSep(CurrentLanguage())
+	sep := s.m.sep
 	label := lang.X("ui.dlg.qty", "Quantity (pieces, or kg for weighed goods)")
 	s.askForm(lang.X("ui.act.qty", "Quantity")+": "+r.name, []string{label}, []string{quantityText(r.qty, r.weighed, sep)}, nil, func(t []string) *Message {
 		q, err := parseQuantity(t[0])
@@ -269,7 +269,7 @@ func (s *saleArea) preBill() {
 // billText lays a bill out as the customer's copy.
 func (s *saleArea) billText(b sale.Bill, t sale.Totals) fyne.CanvasObject {
 	f := s.m.money
-	sep := decimalSep(CurrentLanguage())
+	sep := s.m.sep
 	var sb strings.Builder
 	k := 0
 	for _, l := range b.Lines {
@@ -322,15 +322,19 @@ func (s *saleArea) vat() *sale.VATTable {
 // openHistory lists the user's journal (their journal depth in days);
 // with returns, a fiscalised sale can be chosen for a return, and a
 // return without a receipt is offered.
-func (s *saleArea) openHistory(returns bool) {
+func (s *saleArea) openHistory(returns bool) { s.loadHistory(returns, false) }
+
+// loadHistory reads the journal: the cashier's own bills, or every
+// cashier's with all (journal.view_all, decided by the desk).
+func (s *saleArea) loadHistory(returns, all bool) {
 	var bills []sale.Bill
 	s.run(func(ctx context.Context) (err error) {
-		bills, err = s.d.History(ctx, false)
+		bills, err = s.d.History(ctx, all)
 		return err
-	}, func() { s.showHistory(bills, returns) })
+	}, func() { s.showHistory(bills, returns, all) })
 }
 
-func (s *saleArea) showHistory(bills []sale.Bill, returns bool) {
+func (s *saleArea) showHistory(bills []sale.Bill, returns, all bool) {
 	f := s.m.money
 	vat := s.vat()
 	var d dialog.Dialog
@@ -346,6 +350,24 @@ func (s *saleArea) showHistory(bills []sale.Bill, returns bool) {
 				}))
 		})
 	items := []fyne.CanvasObject{}
+	days := 1
+	if s.m.user.JournalDays > 0 {
+		days = s.m.user.JournalDays
+	}
+	depth := widget.NewLabel(lang.X("ui.history.depth", "Bills of the last {{.Days}} days (your journal depth).", map[string]any{"Days": days}))
+	items = append(items, depth)
+	if s.d.Visible(policy.ActionViewAllBills) {
+		every := widget.NewCheck(lang.X("ui.history.all", "Every cashier's bills"), nil)
+		every.SetChecked(all)
+		if v := s.d.Verdict(policy.ActionViewAllBills); !v.Allowed && !v.ApprovalPossible {
+			every.Disable()
+		}
+		every.OnChanged = func(on bool) {
+			d.Hide()
+			s.loadHistory(returns, on)
+		}
+		items = append(items, every)
+	}
 	if returns {
 		items = append(items, widget.NewLabel(lang.X("ui.history.pick_return", "Choose the sale being returned, or return without a receipt.")))
 		list.OnSelected = func(i widget.ListItemID) {
@@ -538,6 +560,3 @@ func (m *MainScreen) runSearch(prefix string) {
 		})
 	})
 }
-
-// sinceText is how long ago t was, for the Z dialog.
-func sinceText(t time.Time) string { return t.Local().Format("02.01 15:04") }

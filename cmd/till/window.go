@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 	"fyne.io/fyne/v2/lang"
+	"golang.org/x/text/currency"
 
 	"github.com/tillpos/till/assets"
 	deskpkg "github.com/tillpos/till/desk"
@@ -130,6 +131,10 @@ func runWindow(ctx context.Context, args []string) error {
 		}
 		defer stop()
 		deps.Desk, deps.Country = d, country
+		deps.StoreLanguage, deps.Currency = "ru", currency.RUB
+		if country == "IT" {
+			deps.StoreLanguage, deps.Currency = "it", currency.EUR
+		}
 		auth := deskAuth{d: d, db: db}
 		deps.Auth, deps.Badges = auth, auth
 		desk, holder = d, h

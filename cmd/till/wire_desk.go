@@ -114,7 +114,9 @@ func (a deskAuth) uiUser(ctx context.Context, u desk.User) (ui.User, error) {
 	if err != nil {
 		return ui.User{}, uiError(err)
 	}
-	return storeAuth{db: a.db}.uiUser(ctx, su)
+	uu, err := storeAuth{db: a.db}.uiUser(ctx, su)
+	uu.JournalDays = u.JournalDays
+	return uu, err
 }
 
 // signInError maps the desk's sign-in failures to the login screen's: the
