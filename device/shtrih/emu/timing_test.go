@@ -219,11 +219,13 @@ func TestAnswerTimedFromArrival(t *testing.T) {
 	out := newWire(bt)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	go func() { _ = e.serve(ctx, src, wireWriter{out}, false) }()
+	// The whole frame is there before the emulator looks: it arrived a
+	// second ago.
 	t0 := time.Now().Add(-time.Second)
 	for _, b := range frameOf(t, statusReq) {
 		src.ch <- arrival{b, t0}
 	}
+	go func() { _ = e.serve(ctx, src, wireWriter{out}, false) }()
 	var got []byte
 	var at []time.Time
 	for len(got) < 1+19 {
