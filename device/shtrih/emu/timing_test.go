@@ -164,12 +164,13 @@ func TestAckJudgedByArrival(t *testing.T) {
 			out := &chanWriter{ch: make(chan []byte, 64), src: src}
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
-			go func() { _ = e.serve(ctx, src, out, false) }()
 			push := func(at time.Time, bs ...byte) {
 				for _, b := range bs {
 					src.ch <- arrival{b, at}
 				}
 			}
+			push(time.Now(), frameOf(t, statusReq)...) // there before the emulator looks
+			go func() { _ = e.serve(ctx, src, out, false) }()
 			next := func() []byte {
 				select {
 				case b := <-out.ch:
@@ -179,7 +180,6 @@ func TestAckJudgedByArrival(t *testing.T) {
 					return nil
 				}
 			}
-			push(time.Now(), frameOf(t, statusReq)...)
 			if b := next(); b[0] != proto.ACK {
 				t.Fatalf("frame answered % X", b)
 			}
