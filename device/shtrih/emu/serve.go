@@ -111,6 +111,13 @@ func (e *Emulator) serve(ctx context.Context, src source, w io.Writer, pace bool
 		e.replyState = replyAwaitAck
 		e.mu.Unlock()
 		end, err := send(frame, from)
+		// The host has AckTimeout from when it could see the whole reply:
+		// the end of the frame on the wire, or the write itself when the
+		// emulator was late to it — its pause must not shorten the host's
+		// time to answer.
+		if now := time.Now(); now.After(end) {
+			end = now
+		}
 		ackDeadline = end.Add(e.cfg.AckTimeout)
 		return err
 	}
