@@ -2,8 +2,10 @@ package desk
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/tillpos/till/policy"
+	"github.com/tillpos/till/sale"
 )
 
 // ClearPayments takes back every tender recorded on the open bill before it
@@ -44,4 +46,15 @@ func (d *Desk) ClearPayments(ctx context.Context) error {
 // greyed out.
 func (d *Desk) Verdict(a policy.Action) policy.Verdict {
 	return policy.Decide(d.cfg.Holder.Load(), d.Session().Principal(), a, policy.Args{})
+}
+
+// Item looks a barcode up in the catalogue without selling it: the sale
+// screen asks the weight of a weighed item scanned by its plain EAN (no
+// weight label) before ringing it up. Looking up decides nothing.
+func (d *Desk) Item(ctx context.Context, barcode string) (sale.Item, error) {
+	it, err := d.cfg.Store.ItemByBarcode(ctx, barcode)
+	if err != nil {
+		return sale.Item{}, fmt.Errorf("barcode %s: %w", barcode, err)
+	}
+	return it, nil
 }

@@ -160,3 +160,22 @@ func TestHistoryDepthAndAll(t *testing.T) {
 		t.Error("the depth is not shown")
 	}
 }
+
+// A weighed item scanned by its plain code (no weight label) asks the
+// weight before it is rung up.
+func TestWeighedItemAsksWeight(t *testing.T) {
+	r := newRig(t, "en")
+	m := r.signIn("cashier")
+	apples := r.item(200)
+	if !apples.Weighed {
+		t.Fatalf("demo item 200 is %+v, want the weighed apples", apples)
+	}
+	r.scan(apples.Barcode)
+	if m.sale.form == nil || len(m.sale.model.rows) != 0 {
+		t.Fatalf("no weight asked (notice %q)", r.notice())
+	}
+	r.formSubmit("0,5")
+	if n := len(m.sale.model.rows); n != 1 || m.sale.model.rows[0].qty != 500 {
+		t.Fatalf("weighed line %+v (notice %q)", m.sale.model.rows, r.notice())
+	}
+}

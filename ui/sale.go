@@ -336,8 +336,16 @@ func (s *saleArea) scanned(ev device.Scan) {
 		s.m.notice.show(widget.DangerImportance, Message{Key: "ui.sale.not_item", Fallback: "This barcode is not an item's."})
 		return
 	}
+	unknown := Message{Key: "ui.sale.unknown_barcode", Fallback: "No item with barcode {{.Code}}.", Args: map[string]any{"Code": code}}
 	if qty == 0 {
-		qty = 1000
+		// No quantity typed: one piece, or, for a weighed item scanned by
+		// its plain code (no weight label), ask the weight.
+		var it sale.Item
+		s.run(func(ctx context.Context) (err error) {
+			it, err = s.d.Item(ctx, code)
+			return err
+		}, func() { s.addItem(it) }, unknown)
+		return
 	}
 	var lid sale.LineID
 	s.act(func(ctx context.Context) (err error) {
@@ -346,7 +354,7 @@ func (s *saleArea) scanned(ev device.Scan) {
 	}, func(b *sale.Bill, t *sale.Totals) {
 		s.setQtyNext(0)
 		s.applyAdded(b, t, lid)
-	}, Message{Key: "ui.sale.unknown_barcode", Fallback: "No item with barcode {{.Code}}.", Args: map[string]any{"Code": code}})
+	}, unknown)
 }
 
 // run does a desk action in the background and, on the UI goroutine, ok
