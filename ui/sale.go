@@ -50,6 +50,7 @@ type saleArea struct {
 
 	actions []*saleAction
 	busy    bool
+	queued  []device.Scan // scans that came while an action ran
 	// lastSold is the last checkout's result, for the "change" line.
 	lastSold *desk.Sold
 
@@ -316,6 +317,12 @@ func (s *saleArea) scanned(ev device.Scan) {
 	if s.d == nil {
 		return
 	}
+	if s.busy {
+		// A scanner does not wait for the store: scans that arrive while
+		// the last one is being rung up are rung up after it, in order.
+		s.queued = append(s.queued, ev)
+		return
+	}
 	qty := s.qtyNext
 	var code string
 	switch ev.Kind {
@@ -374,6 +381,7 @@ func (s *saleArea) run(call func(ctx context.Context) error, ok func(), notFound
 			if ctx.Err() != nil {
 				return
 			}
+			defer s.nextQueued()
 			if err != nil {
 				if len(notFound) > 0 && errors.Is(err, sale.ErrNotFound) {
 					fyne.LogError("sale", err)
@@ -389,6 +397,16 @@ func (s *saleArea) run(call func(ctx context.Context) error, ok func(), notFound
 			}
 		})
 	})
+}
+
+// nextQueued rings up the next scan that waited for the last action.
+func (s *saleArea) nextQueued() {
+	if s.busy || len(s.queued) == 0 {
+		return
+	}
+	ev := s.queued[0]
+	s.queued = s.queued[1:]
+	s.scanned(ev)
 }
 
 // act is run for an action that changes the bill: the bill is read back

@@ -127,3 +127,28 @@ func TestInputGoesToTheOpenDialogFirst(t *testing.T) {
 		t.Errorf("after closing, a scan gives %d lines", n)
 	}
 }
+
+// Scans that arrive while the last one is still being rung up wait and
+// are rung up in order; none is lost.
+func TestScansQueueWhileBusy(t *testing.T) {
+	r := newRig(t, "en")
+	m := r.signIn("cashier")
+	var later []func()
+	r.a.async = func(f func()) { later = append(later, f) } // hold the store's work
+	for _, i := range []int{0, 1, 2} {
+		r.a.HandleInput(r.a.readerConfig().FromText(r.a.now(), "", r.item(i).Barcode))
+	}
+	for len(later) > 0 {
+		f := later[0]
+		later = later[1:]
+		f()
+	}
+	if n := len(m.sale.model.rows); n != 3 {
+		t.Fatalf("%d lines after three quick scans (notice %q)", n, r.notice())
+	}
+	for i, row := range m.sale.model.rows {
+		if row.name != r.item(i).Name {
+			t.Errorf("line %d is %q, want %q", i, row.name, r.item(i).Name)
+		}
+	}
+}
