@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tillpos/till/device/shtrih/emu"
 )
@@ -77,5 +80,76 @@ func TestRegisterUsage(t *testing.T) {
 	err := runRegister(context.Background(), &bytes.Buffer{}, []string{"status", "--port", "/nonexistent/tty@9600"})
 	if err == nil || errors.Is(err, errUsage) || !strings.Contains(err.Error(), "does not answer") {
 		t.Errorf("missing port: %v", err)
+	}
+}
+
+// till emulator prints PATH@BAUD first, serves the register there, takes
+// fault/clear/state lines on its input, and ends cleanly with its context.
+func TestEmulatorCommand(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	in, inW := io.Pipe()
+	defer inW.Close()
+	var out syncBuffer
+	done := make(chan error, 1)
+	go func() { done <- runEmulator(ctx, in, &out, []string{"--baud", "57600", "--shift-open", "--fault", "cover"}) }()
+	first := waitFor(t, &out, "\n")
+	spec := strings.SplitN(first, "\n", 2)[0]
+	if !strings.HasPrefix(spec, "/dev/") || !strings.HasSuffix(spec, "@57600") {
+		t.Fatalf("first line %q, want PATH@57600", spec)
+	}
+	waitFor(t, &out, "faults: [cover]")
+
+	var rep bytes.Buffer
+	err := runRegister(ctx, &rep, []string{"test-receipt", "--port", spec})
+	if err == nil || !strings.Contains(err.Error(), "cover") {
+		t.Fatalf("test-receipt with the cover open: %v", err)
+	}
+	fmt.Fprintln(inW, "clear cover")
+	waitFor(t, &out, "cleared cover")
+	rep.Reset()
+	if err := runRegister(ctx, &rep, []string{"test-receipt", "--port", spec}); err != nil {
+		t.Fatalf("test-receipt after clear: %v", err)
+	}
+	if !strings.Contains(rep.String(), "receipt fiscalised: FD 1") {
+		t.Errorf("test-receipt output %q", rep.String())
+	}
+	fmt.Fprintln(inW, "state")
+	waitFor(t, &out, "mode 2 (02h) submode")
+	fmt.Fprintln(inW, "fault bogus")
+	waitFor(t, &out, "error: unknown fault")
+	fmt.Fprintln(inW, "help")
+	waitFor(t, &out, "commands: fault NAME[:ARG] | clear [NAME] | state")
+
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("emulator ended with %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("emulator did not end with its context")
+	}
+
+	for _, args := range [][]string{{"--baud", "0"}, {"--fault", "bogus"}, {"extra"}, {"--nope"}} {
+		if err := runEmulator(context.Background(), strings.NewReader(""), io.Discard, args); !errors.Is(err, errUsage) {
+			t.Errorf("%q: %v, want a usage error", args, err)
+		}
+	}
+}
+
+// waitFor waits until out holds want and returns what it holds.
+func waitFor(t *testing.T, out *syncBuffer, want string) string {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		s := out.String()
+		if strings.Contains(s, want) {
+			return s
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no %q in output:\n%s", want, s)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
