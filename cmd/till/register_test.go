@@ -92,7 +92,9 @@ func TestEmulatorCommand(t *testing.T) {
 	defer inW.Close()
 	var out syncBuffer
 	done := make(chan error, 1)
-	go func() { done <- runEmulator(ctx, in, &out, []string{"--baud", "57600", "--shift-open", "--fault", "cover"}) }()
+	go func() {
+		done <- runEmulator(ctx, in, &out, []string{"--baud", "57600", "--shift-open", "--fault", "cover"})
+	}()
 	first := waitFor(t, &out, "\n")
 	spec := strings.SplitN(first, "\n", 2)[0]
 	if !strings.HasPrefix(spec, "/dev/") || !strings.HasSuffix(spec, "@57600") {
