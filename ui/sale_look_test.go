@@ -8,11 +8,11 @@ import (
 )
 
 // The sale screen with a real bill (the demo store, the emulated
-// register) at the smallest supported size, in English and Russian: three
+// register) at the smallest supported size, in English, Russian and Italian: three
 // lines, one weighed, one with the cashier's 5 % discount, the second
 // selected. When a change is meant, look at testdata/failed/ and copy.
 func TestSaleScreenLooks(t *testing.T) {
-	for _, tag := range []string{"en", "ru"} {
+	for _, tag := range []string{"en", "ru", "it"} {
 		t.Run(tag, func(t *testing.T) {
 			r := newRig(t, tag)
 			m := r.signIn("cashier")
