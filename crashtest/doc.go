@@ -5,8 +5,8 @@
 // pseudo-terminal and the emulated register, watches the frames that cross
 // it, and SIGKILLs the child at each step of the receipt. A new child then
 // reconciles, and the emulator's fiscal memory judges: one receipt per paid
-// bill, none lost, none doubled. docs/crash.md explains the points and the
-// table the test writes.
+// bill, none lost, none doubled. docs/shtrih.md ("Crash injection")
+// explains the points, the options and the table the test prints.
 //
 // The package is test code only. It may import sale, store, device,
 // device/shtrih (and its proto), device/shtrih/emu, creack/pty and
