@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -69,6 +70,7 @@ type MainScreen struct {
 	readers   *widget.Label
 	statusRow *fyne.Container
 	status    desk.Status // last one read
+	expiring  atomic.Bool // an idle-elevation check is running
 
 	// the item search dialog's parts, while it is open
 	search  *shortcutEntry
@@ -389,18 +391,29 @@ func (s *MainScreen) pollOnce(reg RegisterStatus) {
 }
 
 // pollDesk reads the desk's status (it takes no action lock, so it answers
-// during a Z report) and expires an idle elevation.
+// during a Z report) and then expires an idle elevation. Expiring takes the
+// desk's action lock, so it runs on its own: a 65 s Z report must not stop
+// the status bar.
 func (s *MainScreen) pollDesk() {
 	ctx, cancel := context.WithTimeout(s.ctx, statusTimeout)
-	defer cancel()
-	if err := s.desk.ExpireIdle(ctx); err != nil {
-		fyne.LogError("expire elevation", err)
-	}
 	st := s.desk.Status(ctx)
+	cancel()
 	if s.ctx.Err() != nil {
 		return
 	}
 	s.app.do(func() { s.showStatus(st) })
+	if st.Elevation == nil || !s.expiring.CompareAndSwap(false, true) {
+		return
+	}
+	s.app.async(func() {
+		defer s.expiring.Store(false)
+		if err := s.desk.ExpireIdle(s.ctx); err != nil && s.ctx.Err() == nil {
+			fyne.LogError("expire elevation", err)
+		}
+		if s.desk.Session().Elevation == nil && s.ctx.Err() == nil {
+			s.app.do(s.refreshKey)
+		}
+	})
 }
 
 // showStatus puts the desk's status into the bar.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -177,5 +178,29 @@ func TestWeighedItemAsksWeight(t *testing.T) {
 	r.formSubmit("0,5")
 	if n := len(m.sale.model.rows); n != 1 || m.sale.model.rows[0].qty != 500 {
 		t.Fatalf("weighed line %+v (notice %q)", m.sale.model.rows, r.notice())
+	}
+}
+
+// An elevation nobody uses ends on the status bar's timer: the key button
+// goes dark without an action.
+func TestIdleElevationEndsOnTheTimer(t *testing.T) {
+	r := newRig(t, "en")
+	r.deps.Approve = func(_ fyne.Window, _ *desk.Pending, done func(error)) InputSink {
+		done(r.d.Elevate(context.Background(), desk.Credential{Mode: desk.ModeUserPassword, Login: "supervisor", Secret: "super123"}))
+		return nil
+	}
+	r.startApp()
+	m := r.signIn("cashier")
+	test.Tap(m.keyButton)
+	if r.d.Session().Elevation == nil || !m.elevation.Visible() {
+		t.Fatal("not elevated")
+	}
+	if err := r.db.SetSetting(context.Background(), desk.SettingIdleTimeout, "1ms", store.Actor{Terminal: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(5 * time.Millisecond)
+	m.pollDesk()
+	if r.d.Session().Elevation != nil || m.elevation.Visible() || m.keyButton.Importance == widget.WarningImportance {
+		t.Errorf("idle elevation still shown: %q", m.keyButton.Text)
 	}
 }
