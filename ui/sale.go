@@ -433,6 +433,11 @@ func (s *saleArea) act(call func(ctx context.Context) error, view func(b *sale.B
 // has not succeeded with "Check again".
 func (s *saleArea) fail(err error) {
 	fyne.LogError("sale action", err)
+	// The notice (and its Ask supervisor) must not sit under the payment.
+	if p := s.pay; p != nil {
+		s.pay = nil
+		p.d.Hide()
+	}
 	var den *desk.Denied
 	switch {
 	case errors.As(err, &den):
