@@ -14,6 +14,9 @@
 #   LOOK_LANG      window language (en, ru, it; default en)
 #   LOOK_SIZE      screen size (default 1280x800)
 #   LOOK_ARGS      more flags for the till, e.g. -fullscreen
+#   LOOK_DENY_PNG  with SALE.png: also press F4 and ask a 15 % line discount
+#                  on the last line (over the demo cashier's 5 %) and shoot the
+#                  denial with its reason and "Ask supervisor"
 #   LOOK_SCAN      barcodes to ring up (default two demo items, one ×2, and
 #                  a 455 g weight label of the demo apples)
 #   LOOK_LOGIN / LOOK_PASSWORD   who signs in (default the demo cashier,
@@ -44,6 +47,8 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 export LOOK_BIN=$bin LOOK_TMP=$tmp LOOK_LOGIN_PNG=$login_png LOOK_MAIN_PNG=$main_png LOOK_SALE_PNG=$sale_png LOOK_PAID_PNG=$paid_png
+export LOOK_DENY_PNG=${LOOK_DENY_PNG:-}
+[ -n "$LOOK_DENY_PNG" ] && { mkdir -p "$(dirname "$LOOK_DENY_PNG")"; LOOK_DENY_PNG=$(realpath "$LOOK_DENY_PNG"); }
 export LOOK_SCAN=${LOOK_SCAN:-"2*4600000010007 4600000010076 2200101004558"}
 export LOOK_ARGS=${LOOK_ARGS:-} LOOK_LANG=${LOOK_LANG:-en} LOOK_LOGIN=${LOOK_LOGIN:-cashier} LOOK_PASSWORD=${LOOK_PASSWORD:-cashier1}
 
@@ -104,6 +109,19 @@ xvfb-run -a -s "-screen 0 ${size}x24" bash -euo pipefail -c '
 	sleep 1
 	shot "$LOOK_SALE_PNG"
 	echo "look.sh: $LOOK_SALE_PNG"
+
+	if [ -n "$LOOK_DENY_PNG" ]; then
+		sleep 1
+		xdotool key F4
+		sleep 1
+		xdotool type --delay 120 "15"
+		xdotool key Return
+		sleep 2
+		shot "$LOOK_DENY_PNG"
+		echo "look.sh: $LOOK_DENY_PNG"
+		xdotool key Escape # clear the notice; the field has the focus again
+		sleep 1
+	fi
 
 	[ -n "$LOOK_PAID_PNG" ] || exit 0
 	xdotool key Return # the empty barcode field: pay
