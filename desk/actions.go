@@ -684,7 +684,7 @@ type Sold struct {
 
 // Checkout fiscalises the open, paid bill on the register with the
 // cashier's name and INN, then opens the drawer if cash was taken and
-// drawer.open allows. A register error leaves the bill as the journal says
+// drawer.open.payment allows. A register error leaves the bill as the journal says
 // (Open to fix and retry, Fiscalising to Reconcile); the error's message
 // says what to do.
 func (d *Desk) Checkout(ctx context.Context) (Sold, error) {
@@ -796,11 +796,12 @@ func (d *Desk) fiscalise(ctx context.Context, id sale.BillID, call func(context.
 	return out, nil
 }
 
-// openDrawerForCash opens the drawer after a cash receipt when drawer.open
-// allows it; a denial is audited and reported, never an error.
+// openDrawerForCash opens the drawer after a cash receipt when
+// drawer.open.payment allows it (drawer.open is the drawer without a sale);
+// a denial is audited and reported, never an error.
 func (d *Desk) openDrawerForCash(ctx context.Context, sess policy.Session, out *Sold) {
 	p := sess.Principal()
-	v := policy.Decide(d.cfg.Holder.Load(), p, policy.ActionDrawerOpen, policy.Args{})
+	v := policy.Decide(d.cfg.Holder.Load(), p, policy.ActionDrawerPayment, policy.Args{})
 	if !v.Allowed {
 		out.DrawerDenied = &v
 		var approver policy.UserID
@@ -808,7 +809,7 @@ func (d *Desk) openDrawerForCash(ctx context.Context, sess policy.Session, out *
 			approver = p.As
 		}
 		out.DrawerErr = d.audit(ctx, AuditEntry{
-			Action: string(policy.ActionDrawerOpen), Actor: sess.Cashier,
+			Action: string(policy.ActionDrawerPayment), Actor: sess.Cashier,
 			Approver: approver, Outcome: OutcomeDenied, Reason: v.String(),
 		},
 			map[string]any{"bill": int64(out.Bill.ID), "request": "drawer after cash payment"})

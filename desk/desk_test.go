@@ -36,7 +36,7 @@ func testMatrix(version int64) policy.Matrix {
 		policy.ActionParkBill, policy.ActionPreBillPrint, policy.ActionShiftOpen, policy.ActionCashIn,
 	}
 	super := append(append([]policy.Action{}, cashier...), policy.ActionDiscountTotal, policy.ActionVoidLine,
-		policy.ActionCancelBill, policy.ActionReturn, policy.ActionDrawerOpen, policy.ActionReportX,
+		policy.ActionCancelBill, policy.ActionReturn, policy.ActionDrawerOpen, policy.ActionDrawerPayment, policy.ActionReportX,
 		policy.ActionReportZWrite, policy.ActionCashOut, policy.ActionImpersonate, policy.ActionReprintReceipt)
 	var all []policy.Action
 	for _, a := range policy.Catalogue() {

@@ -43,7 +43,11 @@ const (
 	// Cash.
 	ActionCashIn     Action = "cash.in"
 	ActionCashOut    Action = "cash.out"
-	ActionDrawerOpen Action = "drawer.open" // open the drawer outside a payment
+	ActionDrawerOpen Action = "drawer.open" // open the drawer outside a payment ("no sale")
+	// ActionDrawerPayment opens the drawer after a cash payment, to put the
+	// cash in and give change. Separate from drawer.open so a cashier can
+	// be kept from opening it without a sale yet still take cash.
+	ActionDrawerPayment Action = "drawer.open.payment"
 
 	// Reports.
 	ActionReportX      Action = "report.x"
@@ -201,6 +205,7 @@ var catalogueTable = [...]catalogueEntry{
 	{ActionCashIn, CategoryCash, "Cash in", [2]Limit{}},
 	{ActionCashOut, CategoryCash, "Cash out", [2]Limit{}},
 	{ActionDrawerOpen, CategoryCash, "Open cash drawer", [2]Limit{}},
+	{ActionDrawerPayment, CategoryCash, "Open cash drawer on a cash payment", [2]Limit{}},
 
 	{ActionReportX, CategoryReports, "X report", [2]Limit{}},
 	{ActionReportZRead, CategoryReports, "Read Z report", [2]Limit{}},

@@ -325,3 +325,52 @@ func TestLockoutsAcceptUnknownApprover(t *testing.T) {
 		t.Errorf("count %d %v", n, err)
 	}
 }
+
+// Migration 0003: a group that could sell keeps opening the drawer for a
+// cash payment once that is an action of its own; one that could not sell
+// is not granted it.
+func TestDrawerOnPaymentGrantedToSellers(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "till.db")
+	raw, err := sql.Open("sqlite", "file:"+path+"?_pragma=foreign_keys(1)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"0001_init.sql", "0002_lockouts_any_approver.sql"} {
+		q, err := migrationFS.ReadFile("migrations/" + f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := raw.ExecContext(ctx, string(q)); err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+	}
+	for _, q := range []string{
+		"PRAGMA user_version = 2",
+		`INSERT INTO groups(id, name) VALUES(1, 'sellers'), (2, 'auditors')`,
+		`INSERT INTO group_actions(group_id, action) VALUES(1, 'sale.sell'), (2, 'audit.view')`,
+	} {
+		if _, err := raw.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%.40s: %v", q, err)
+		}
+	}
+	raw.Close()
+
+	db, err := Open(ctx, path, Options{KeyPath: filepath.Join(dir, "till.key")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	m, err := db.LoadMatrix(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, g := range m.Groups {
+		got[g.Name] = g.Actions[policy.ActionDrawerPayment]
+	}
+	if !got["sellers"] || got["auditors"] {
+		t.Errorf("drawer on payment after migrating: %v", got)
+	}
+}

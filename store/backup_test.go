@@ -32,7 +32,7 @@ func TestBackupIsAConsistentDatabase(t *testing.T) {
 	if _, err := b.Authenticate(ctx, "admin", "admin123"); err != nil {
 		t.Fatalf("login on the backup: %v", err)
 	}
-	if _, err := b.UserByBadge(ctx, "0004512345"); err != nil {
+	if _, err := b.UserByBadge(ctx, DemoUsers[1].Badge); err != nil {
 		t.Fatalf("badge on the backup with the same key: %v", err)
 	}
 	if rep, err := b.VerifyAudit(ctx); err != nil || rep.Break != nil {

@@ -68,7 +68,8 @@ const demoSeededKey = "demo.seeded"
 // DemoMatrix is the demo permission matrix (group IDs 0: SeedDemo creates
 // them). Cashier: sells with line discounts up to 5 %; no total discount, no
 // void at all (stricter than "no void after pre-bill": a supervisor approves
-// every void in the demo), no drawer outside a sale, no X or Z. Supervisor:
+// every void in the demo), the drawer on a cash payment but not outside a
+// sale, no X or Z. Supervisor:
 // up to 30 %, voids (also after a pre-bill), cancel, returns, X report,
 // approvals. Administrator: everything.
 func DemoMatrix() policy.Matrix {
@@ -81,7 +82,7 @@ func DemoMatrix() policy.Matrix {
 	}
 	cashier := []policy.Action{
 		policy.ActionSell, policy.ActionGenericItem, policy.ActionDiscountLine, policy.ActionParkBill,
-		policy.ActionPreBillPrint, policy.ActionShiftOpen, policy.ActionCashIn,
+		policy.ActionPreBillPrint, policy.ActionShiftOpen, policy.ActionCashIn, policy.ActionDrawerPayment,
 	}
 	supervisor := append(append([]policy.Action{}, cashier...),
 		policy.ActionDiscountTotal, policy.ActionDiscountPromo, policy.ActionDiscountQuick, policy.ActionManualPrice,

@@ -136,6 +136,7 @@ func TestDemoData(t *testing.T) {
 		{cashier, policy.ActionDiscountLine, policy.Args{Percent: 600}, false},
 		{cashier, policy.ActionDiscountTotal, policy.Args{Percent: 100}, false},
 		{cashier, policy.ActionDrawerOpen, policy.Args{}, false},
+		{cashier, policy.ActionDrawerPayment, policy.Args{}, true},
 		{cashier, policy.ActionReportZWrite, policy.Args{}, false},
 		{cashier, policy.ActionVoidLine, policy.Args{}, false},
 		{super, policy.ActionDiscountLine, policy.Args{Percent: 3000}, true},

@@ -102,7 +102,7 @@ func TestMatrixExportImportRoundTrip(t *testing.T) {
 		}
 		// The shared badge key makes A's badges work on B, and passwords
 		// travel as their hashes.
-		if u, err := db.UserByBadge(ctx, "0004598765"); err != nil || u.Login != "admin" {
+		if u, err := db.UserByBadge(ctx, store.DemoUsers[0].Badge); err != nil || u.Login != "admin" {
 			t.Errorf("badge on B: %+v %v", u, err)
 		}
 		if _, err := db.Authenticate(ctx, "cashier", "cashier1"); err != nil {

@@ -545,7 +545,7 @@ func TestAdminOwnBadgeRefused(t *testing.T) {
 	}
 	// The demo admin's badge stays.
 	r.tap("Revoke")
-	if u, err := r.db.UserByBadge(context.Background(), "0004598765"); err != nil || u.Login != "admin" {
+	if u, err := r.db.UserByBadge(context.Background(), store.DemoUsers[0].Badge); err != nil || u.Login != "admin" {
 		t.Errorf("own badge revoked: %+v %v", u, err)
 	}
 	// Under someone else's rights the approver's card is just as protected.
