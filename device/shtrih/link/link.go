@@ -167,6 +167,14 @@ func (l *Link) enquire(ctx context.Context) error {
 				return fmt.Errorf("%w: no answer to %d ENQ", device.ErrNoLink, silent)
 			}
 		case b == proto.NAK:
+			if silent > 0 {
+				// An ENQ went unanswered in time; its answer may still
+				// be on its way, a second NAK the frame must not take
+				// for its own (it would be sent again, and run twice).
+				l.drain()
+			} else {
+				l.rpos = l.rend // nothing after an idle NAK answers anything
+			}
 			return nil
 		case b == proto.ACK:
 			// The device holds a reply to a command we gave up on. Read it,
@@ -234,6 +242,40 @@ func (l *Link) send(ctx context.Context) error {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
+			// A NAK is no proof the frame was refused: it may be the late
+			// answer to an earlier ENQ, with the frame's own ACK right
+			// behind it. Sending the frame again then would run it twice.
+			taken, err := l.lateAccept()
+			if err != nil {
+				return fmt.Errorf("%w: %w", device.ErrOutcomeUnknown, err)
+			}
+			if taken {
+				return nil
+			}
+		}
+	}
+}
+
+// lateAccept reads on after a NAK until the line has been quiet for
+// DrainQuiet. An ACK or the start of a reply means the NAK answered
+// something earlier and the frame was taken (a reply is left for receive);
+// otherwise the NAK stands, and what came is dropped so it cannot answer
+// the frame sent next.
+func (l *Link) lateAccept() (bool, error) {
+	for {
+		b, ok, err := l.readByte(l.cfg.DrainQuiet)
+		if err != nil {
+			return false, err
+		}
+		switch {
+		case !ok:
+			l.flush()
+			return false, nil
+		case b == proto.ACK:
+			return true, nil
+		case b == proto.STX:
+			l.unread()
+			return true, nil
 		}
 	}
 }

@@ -332,3 +332,86 @@ func TestProbe(t *testing.T) {
 		}
 	}
 }
+
+// A control byte that comes late must not be taken for the answer to a
+// later write: the frame would be sent again after the device accepted it
+// and run twice (seen as a doubled receipt line on a loaded machine).
+func TestLateAnswersNeverResendAnAcceptedFrame(t *testing.T) {
+	req := []byte{0xFF, 0x46, 0x1E, 0, 0, 0, 1}
+	rep := []byte{0xFF, 0x46, 0x00}
+	reqF, repF := frame(t, req...), frame(t, rep...)
+	for _, tc := range []struct {
+		name  string
+		steps []step
+	}{
+		{
+			// The first ENQ's NAK arrives with the second's.
+			name: "late NAK to ENQ",
+			steps: []step{
+				{want: enq},
+				{want: enq, reply: cat(nak, nak)},
+				{want: reqF, reply: cat(ack, repF)},
+				{want: ack},
+			},
+		},
+		{
+			// The frame's NAK arrives with the NAK to the ENQ that asked.
+			name: "late NAK to the frame",
+			steps: []step{
+				{want: enq, reply: nak},
+				{want: reqF},
+				{want: enq, reply: cat(nak, nak)},
+				{want: reqF, reply: cat(ack, repF)},
+				{want: ack},
+			},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := &scriptPort{t: t, steps: tc.steps}
+			l := New(p, testCfg)
+			got, err := l.Exchange(context.Background(), req, time.Second, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, rep) {
+				t.Errorf("reply % X, want % X", got, rep)
+			}
+			p.done()
+			frames := 0
+			for _, w := range p.writes {
+				if bytes.Equal(w, reqF) {
+					frames++
+				}
+			}
+			if want := map[string]int{"late NAK to ENQ": 1, "late NAK to the frame": 2}[tc.name]; frames != want {
+				t.Errorf("frame written %d times, want %d", frames, want)
+			}
+		})
+	}
+}
+
+// A stale NAK followed by the frame's own ACK: the frame was taken, and is
+// not sent again (seen on a loaded machine: "15 06 02 03 FF 46 00 BA").
+func TestStaleNAKThenACKIsAccepted(t *testing.T) {
+	req := []byte{0xFF, 0x46, 0x1E, 0, 0, 0, 1}
+	rep := []byte{0xFF, 0x46, 0x00}
+	reqF, repF := frame(t, req...), frame(t, rep...)
+	for name, answer := range map[string][]byte{
+		"NAK ACK reply":     cat(nak, ack, repF),
+		"NAK NAK ACK reply": cat(nak, nak, ack, repF),
+		"NAK reply":         cat(nak, repF), // a device that skipped its ACK
+	} {
+		t.Run(name, func(t *testing.T) {
+			p := &scriptPort{t: t, steps: []step{
+				{want: enq, reply: nak},
+				{want: reqF, reply: answer},
+				{want: ack},
+			}}
+			got, err := New(p, testCfg).Exchange(context.Background(), req, time.Second, nil)
+			if err != nil || !bytes.Equal(got, rep) {
+				t.Fatalf("got % X, %v", got, err)
+			}
+			p.done()
+		})
+	}
+}
