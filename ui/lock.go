@@ -21,7 +21,7 @@ import (
 type LockScreen struct {
 	app      *App
 	user     User
-	password *widget.Entry
+	password *wedgeEntry // through the wedge: a typing badge reader unlocks
 	unlock   *widget.Button
 	errLine  errorLine
 	content  fyne.CanvasObject
@@ -30,7 +30,7 @@ type LockScreen struct {
 // NewLockScreen builds the lock screen for u.
 func NewLockScreen(app *App, u User) *LockScreen {
 	s := &LockScreen{app: app, user: u}
-	s.password = widget.NewPasswordEntry()
+	s.password = newFormEntry(app, true)
 	s.password.OnSubmitted = func(string) { s.Submit() }
 	s.unlock = widget.NewButtonWithIcon(lang.X("ui.lock.unlock", "Unlock"), theme.LoginIcon(), s.Submit)
 	s.unlock.Importance = widget.HighImportance
@@ -65,9 +65,10 @@ func (s *LockScreen) Submit() {
 	s.try(desk.Credential{Mode: desk.ModeUserPassword, Secret: s.password.Text})
 }
 
-// HandleInput unlocks with a badge.
+// HandleInput unlocks with a badge; a scan or swipe is read as one, as on
+// the login screen.
 func (s *LockScreen) HandleInput(ev device.InputEvent) bool {
-	switch ev := ev.(type) {
+	switch ev := s.app.asBadge(ev).(type) {
 	case device.Badge:
 		s.try(desk.Credential{Mode: desk.ModeCard, Badge: ev.ID})
 		return true

@@ -22,8 +22,10 @@ import (
 type LoginScreen struct {
 	app *App
 
-	login    *widget.Entry
-	password *widget.Entry
+	// Both fields pass keys through the window's wedge, so a badge reader
+	// that types signs in instead of filling the login with digits.
+	login    *wedgeEntry
+	password *wedgeEntry
 	submit   *widget.Button
 	errLine  errorLine
 	language *widget.Select
@@ -35,7 +37,7 @@ type LoginScreen struct {
 func NewLoginScreen(app *App) *LoginScreen {
 	s := &LoginScreen{app: app}
 
-	s.login = widget.NewEntry()
+	s.login = newFormEntry(app, false)
 	s.login.OnSubmitted = func(string) {
 		if s.password.Text == "" {
 			app.focus(s.password)
@@ -44,7 +46,7 @@ func NewLoginScreen(app *App) *LoginScreen {
 		s.Submit()
 	}
 
-	s.password = widget.NewPasswordEntry()
+	s.password = newFormEntry(app, true)
 	s.password.OnSubmitted = func(string) { s.Submit() }
 
 	s.submit = widget.NewButtonWithIcon(lang.X("ui.login.submit", "Sign in"), theme.LoginIcon(), s.Submit)
@@ -231,10 +233,10 @@ func (s *LoginScreen) SubmitBadge(id device.BadgeID) {
 // ErrorText is the error the screen shows, "" when none.
 func (s *LoginScreen) ErrorText() string { return s.errLine.text() }
 
-// HandleInput signs in by badge and shows a read error; scans and swipes
-// mean nothing before someone signs in.
+// HandleInput signs in by badge and shows a read error; see App.asBadge
+// for scans and swipes.
 func (s *LoginScreen) HandleInput(ev device.InputEvent) bool {
-	switch ev := ev.(type) {
+	switch ev := s.app.asBadge(ev).(type) {
 	case device.Badge:
 		s.SubmitBadge(ev.ID)
 		return true

@@ -130,6 +130,10 @@ func (w *wedgeInput) feed(target *wedgeEntry, k events.KeyPress) bool {
 	}
 	res, handled := w.wedge.Key(k)
 	if !handled {
+		// No scanner types this key, so it ends whatever is held back,
+		// which goes out first: a person's keys keep their order.
+		w.apply(w.wedge.Flush(k.At.Add(time.Hour)))
+		w.schedule()
 		return false
 	}
 	w.apply(res)
@@ -198,6 +202,10 @@ type wedgeEntry struct {
 	keys     func() *wedgeInput
 	onKey    func(ev *fyne.KeyEvent) bool // the screen's keys; true = taken
 	shortcut func(fyne.Shortcut) bool
+	// enterFed: the wedge took this Enter at KeyDown, so its TypedKey is
+	// already handled. An Enter with no KeyDown before it (a test, a
+	// virtual keyboard) goes to the entry as usual.
+	enterFed bool
 }
 
 func newWedgeEntry(keys func() *wedgeInput, onKey func(*fyne.KeyEvent) bool, shortcut func(fyne.Shortcut) bool) *wedgeEntry {
@@ -206,8 +214,18 @@ func newWedgeEntry(keys func() *wedgeInput, onKey func(*fyne.KeyEvent) bool, sho
 	return e
 }
 
+// newFormEntry is a form's field (login, password) whose keys pass through
+// the window's wedge: a person's typing reaches it, a reader's burst
+// becomes an event for the screen.
+func newFormEntry(a *App, password bool) *wedgeEntry {
+	e := newWedgeEntry(func() *wedgeInput { return a.keys }, nil, nil)
+	e.Password = password
+	return e
+}
+
 func (e *wedgeEntry) KeyDown(ev *fyne.KeyEvent) {
 	if w := e.keys(); w != nil {
+		e.enterFed = isEnter(ev.Name)
 		w.keyDown(e, ev)
 	}
 	e.Entry.KeyDown(ev)
@@ -221,7 +239,8 @@ func (e *wedgeEntry) TypedRune(r rune) {
 }
 
 func (e *wedgeEntry) TypedKey(ev *fyne.KeyEvent) {
-	if isEnter(ev.Name) && e.keys() != nil {
+	if isEnter(ev.Name) && e.enterFed {
+		e.enterFed = false
 		return // fed to the wedge at KeyDown; it types it back when a person pressed it
 	}
 	if e.onKey != nil && e.onKey(ev) {
@@ -235,4 +254,24 @@ func (e *wedgeEntry) TypedShortcut(sc fyne.Shortcut) {
 		return
 	}
 	e.Entry.TypedShortcut(sc)
+}
+
+// asBadge reads an event as a badge where only a badge can be meant (the
+// login and lock screens): a badge reader that types is a keyboard wedge
+// like a scanner, so its burst arrives as a keyboard Scan the till could
+// not interpret (ScanOther), and an employee card arrives as a Swipe. Both
+// become a Badge (or the ReadError of a read that is no badge) through the
+// keyboard reader's badge form. A keyboard scan of goods stays a Scan, so
+// scanning an item before signing in says nothing instead of "not a badge".
+func (a *App) asBadge(ev device.InputEvent) device.InputEvent {
+	switch e := ev.(type) {
+	case device.Scan:
+		if e.Source.Role != device.RoleKeyboard || e.Kind != device.ScanOther {
+			return ev
+		}
+	case device.Swipe:
+	default:
+		return ev
+	}
+	return a.readerConfig().BadgeFromEvent(ev)
 }

@@ -5,6 +5,11 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+
+	"github.com/tillpos/till/device"
+	"github.com/tillpos/till/device/scan"
+	"github.com/tillpos/till/device/scan/events"
+	"github.com/tillpos/till/store"
 )
 
 // keyboard drives the window's wedge with timed keys, as GLFW delivers
@@ -150,5 +155,41 @@ func TestScansQueueWhileBusy(t *testing.T) {
 		if row.name != r.item(i).Name {
 			t.Errorf("line %d is %q, want %q", i, row.name, r.item(i).Name)
 		}
+	}
+}
+
+// A badge reader that types (a keyboard wedge, em-dec10) signs in on the
+// login screen although the login field has the focus: the burst becomes a
+// badge, not digits in the field; a person typing the login still fills it.
+func TestWedgeBadgeSignsIn(t *testing.T) {
+	r := newRig(t, "en")
+	r.deps.Wedge.Reader = events.Config{Source: device.KeyboardSource, BadgeForm: scan.BadgeConfig{Form: scan.EMDecimal10}}
+	r.startApp()
+	k := newKeyboard(r)
+	l, ok := r.a.screen.(*LoginScreen)
+	if !ok {
+		t.Fatalf("screen %T", r.a.screen)
+	}
+	r.w.Canvas().Focus(l.login)
+	k.typeInto(l.login, "4242", 150*time.Millisecond)
+	k.idle()
+	if l.login.Text != "4242" {
+		t.Fatalf("a person's typing reached the login field as %q", l.login.Text)
+	}
+	l.login.SetText("")
+
+	var sup store.DemoUser
+	for _, u := range store.DemoUsers {
+		if u.Login == "supervisor" {
+			sup = u
+		}
+	}
+	k.typeInto(l.login, sup.BadgePrint+"\r", 5*time.Millisecond)
+	k.idle()
+	if l.login.Text != "" {
+		t.Errorf("the badge was typed into the login field: %q", l.login.Text)
+	}
+	if u := r.a.User(); u == nil || u.Login != "supervisor" {
+		t.Fatalf("signed in as %v (screen %T, error %q)", u, r.a.screen, l.ErrorText())
 	}
 }

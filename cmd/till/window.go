@@ -139,6 +139,9 @@ func runWindow(ctx context.Context, args []string) error {
 		deps.Auth, deps.Badges = auth, auth
 		desk, holder = d, h
 	}
+	if deps.Wedge.Reader, err = keyboardReader(settings); err != nil {
+		return err
+	}
 	readers, err := startReaders(ctx, settings)
 	if err != nil {
 		return err

@@ -35,7 +35,7 @@ func demoLogins() []ui.DemoLogin {
 			Login:      d.Login,
 			Password:   d.Password,
 			Group:      d.Group,
-			Badge:      d.Badge,
+			Badge:      d.BadgePrint, // what the reader types, the number on the card
 			MustChange: d.MustChange,
 		})
 	}

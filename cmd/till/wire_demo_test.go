@@ -40,7 +40,7 @@ func TestDemoLogins(t *testing.T) {
 	}
 	for i, d := range store.DemoUsers {
 		g := got[i]
-		if g.Login != d.Login || g.Password != d.Password || g.Group != d.Group || g.Badge != d.Badge || g.MustChange != d.MustChange {
+		if g.Login != d.Login || g.Password != d.Password || g.Group != d.Group || g.Badge != d.BadgePrint || g.MustChange != d.MustChange {
 			t.Errorf("row %d = %+v, store has %+v", i, g, d)
 		}
 	}

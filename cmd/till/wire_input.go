@@ -3,12 +3,15 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
 
 	"github.com/tillpos/till/device"
 	"github.com/tillpos/till/device/hidin"
+	"github.com/tillpos/till/device/scan"
+	"github.com/tillpos/till/device/scan/events"
 	"github.com/tillpos/till/ui"
 )
 
@@ -21,7 +24,23 @@ const (
 	// hidin.ParseSpec's form ("scanner 0c2e:0b61 scanner pos"), as
 	// `till devices` checks them.
 	settingReaders = "input.readers"
+	// settingKeyboardBadgeForm is how a badge reader that types (a
+	// keyboard wedge) prints a badge, one of scan.BadgeForms. Default
+	// em-dec10, the 10-digit decimal of most EM-Marine desktop readers and
+	// the demo's.
+	settingKeyboardBadgeForm = "input.keyboard.badge_form"
 )
+
+// keyboardReader is what the window knows of the readers that type: their
+// badges' print form. An unknown form is refused at start, where the admin
+// who set it sees it, not at the first badge.
+func keyboardReader(s storeSettings) (events.Config, error) {
+	form := scan.BadgeForm(s.String(settingKeyboardBadgeForm, string(scan.EMDecimal10)))
+	if !slices.Contains(scan.BadgeForms, form) {
+		return events.Config{}, fmt.Errorf("setting %s: unknown badge form %q (one of %v)", settingKeyboardBadgeForm, form, scan.BadgeForms)
+	}
+	return events.Config{Source: device.KeyboardSource, BadgeForm: scan.BadgeConfig{Form: form}}, nil
+}
 
 // readers are the raw HID readers the window listens to.
 type readers struct {

@@ -3,8 +3,11 @@ package main
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"testing"
 
+	"github.com/tillpos/till/device"
+	"github.com/tillpos/till/device/scan"
 	"github.com/tillpos/till/store"
 )
 
@@ -40,5 +43,35 @@ func TestStartReadersFromSetting(t *testing.T) {
 	st := r.states()
 	if len(st) != 1 || st[0].Name != "scanner" || st[0].OK {
 		t.Errorf("states %+v, want one scanner not connected", st)
+	}
+}
+
+// The keyboard reader reads badges as em-dec10 unless the setting says
+// otherwise; a form the till does not know stops the start with the
+// setting's name.
+func TestKeyboardReaderBadgeForm(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	db, err := store.Open(ctx, filepath.Join(dir, "till.db"), store.Options{KeyPath: filepath.Join(dir, "till.key")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	s := storeSettings{db: db, terminal: "test"}
+	c, err := keyboardReader(s)
+	if err != nil || c.BadgeForm.Form != scan.EMDecimal10 || c.Source != device.KeyboardSource {
+		t.Fatalf("default: %+v, %v", c, err)
+	}
+	if err := s.SetString(settingKeyboardBadgeForm, string(scan.EMWiegand26)); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := keyboardReader(s); err != nil || c.BadgeForm.Form != scan.EMWiegand26 {
+		t.Fatalf("set: %+v, %v", c, err)
+	}
+	if err := s.SetString(settingKeyboardBadgeForm, "em-octal"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := keyboardReader(s); err == nil || !strings.Contains(err.Error(), settingKeyboardBadgeForm) {
+		t.Fatalf("unknown form: %v", err)
 	}
 }
