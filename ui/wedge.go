@@ -32,6 +32,12 @@ type wedgeInput struct {
 	// types for it next.
 	downName fyne.KeyName
 	downCode int
+	// enterFed: the wedge took an Enter at KeyDown, so the TypedKey that
+	// follows it is already handled — wherever it lands: replaying the
+	// Enter may have moved the focus (login to password), and the TypedKey
+	// then goes to the new field. An Enter with no KeyDown before it (a
+	// test, a virtual keyboard) goes to the entry as usual.
+	enterFed bool
 	// target is the field the held-back keys belong to; nil = the canvas.
 	target *wedgeEntry
 	timer  *time.Timer
@@ -72,6 +78,7 @@ func (w *wedgeInput) hookCanvas() {
 	c.SetOnTypedRune(func(r rune) { w.typedRune(nil, r) })
 	c.SetOnTypedKey(func(ev *fyne.KeyEvent) {
 		if isEnter(ev.Name) {
+			w.takeEnter()
 			return // went through the wedge at KeyDown
 		}
 		if s, ok := w.app.screen.(keyScreen); ok {
@@ -102,10 +109,19 @@ func (w *wedgeInput) keyDown(target *wedgeEntry, ev *fyne.KeyEvent) {
 	if !isEnter(ev.Name) {
 		return
 	}
+	w.enterFed = true
 	// Enter types no rune: it goes in here, as the scan's terminator or a
 	// person's Enter.
 	shift, ctrl := modifiers()
 	w.feed(target, events.KeyPress{At: w.app.now(), Name: string(ev.Name), ScanCode: ev.Physical.ScanCode, Shift: shift, Ctrl: ctrl})
+}
+
+// takeEnter reports, once, that the Enter now typed went through the wedge
+// at its KeyDown.
+func (w *wedgeInput) takeEnter() bool {
+	fed := w.enterFed
+	w.enterFed = false
+	return fed
 }
 
 // typedRune feeds a typed character; false when the wedge does not take
@@ -202,10 +218,6 @@ type wedgeEntry struct {
 	keys     func() *wedgeInput
 	onKey    func(ev *fyne.KeyEvent) bool // the screen's keys; true = taken
 	shortcut func(fyne.Shortcut) bool
-	// enterFed: the wedge took this Enter at KeyDown, so its TypedKey is
-	// already handled. An Enter with no KeyDown before it (a test, a
-	// virtual keyboard) goes to the entry as usual.
-	enterFed bool
 }
 
 func newWedgeEntry(keys func() *wedgeInput, onKey func(*fyne.KeyEvent) bool, shortcut func(fyne.Shortcut) bool) *wedgeEntry {
@@ -225,7 +237,6 @@ func newFormEntry(a *App, password bool) *wedgeEntry {
 
 func (e *wedgeEntry) KeyDown(ev *fyne.KeyEvent) {
 	if w := e.keys(); w != nil {
-		e.enterFed = isEnter(ev.Name)
 		w.keyDown(e, ev)
 	}
 	e.Entry.KeyDown(ev)
@@ -239,8 +250,7 @@ func (e *wedgeEntry) TypedRune(r rune) {
 }
 
 func (e *wedgeEntry) TypedKey(ev *fyne.KeyEvent) {
-	if isEnter(ev.Name) && e.enterFed {
-		e.enterFed = false
+	if w := e.keys(); w != nil && isEnter(ev.Name) && w.takeEnter() {
 		return // fed to the wedge at KeyDown; it types it back when a person pressed it
 	}
 	if e.onKey != nil && e.onKey(ev) {

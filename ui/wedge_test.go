@@ -193,3 +193,26 @@ func TestWedgeBadgeSignsIn(t *testing.T) {
 		t.Fatalf("signed in as %v (screen %T, error %q)", u, r.a.screen, l.ErrorText())
 	}
 }
+
+// Enter in the login field, as GLFW sends it: KeyDown to the login field,
+// whose replay through the wedge moves the focus to the empty password,
+// then TypedKey to the field that has the focus now. That TypedKey must
+// not submit the empty password (a failed sign-in on every login).
+func TestEnterMovingTheFocusSubmitsNothing(t *testing.T) {
+	r := newRig(t, "en")
+	k := newKeyboard(r)
+	l := r.a.screen.(*LoginScreen)
+	r.w.Canvas().Focus(l.login)
+	k.typeInto(l.login, "4242", 150*time.Millisecond)
+	k.idle()
+	enter := &fyne.KeyEvent{Name: fyne.KeyReturn, Physical: fyne.HardwareKey{ScanCode: 36}}
+	l.login.KeyDown(enter)
+	k.idle()
+	r.w.Canvas().Focused().(*wedgeEntry).TypedKey(enter)
+	if r.w.Canvas().Focused() != l.password {
+		t.Fatalf("Enter in the login did not move to the password")
+	}
+	if got := l.ErrorText(); got != "" {
+		t.Errorf("Enter moving to the password also submitted: %q", got)
+	}
+}
