@@ -10,13 +10,19 @@ import (
 	"github.com/tillpos/till/sale"
 )
 
-// ItemByBarcode is on the scan hot path: one prepared-per-connection query
-// on the unique barcode index. ErrNotFound (wrapping sale.ErrNotFound too)
-// when no item has the code.
+// itemByBarcodeQuery is served by the unique barcode index. The index is
+// partial (generic items have no barcode), and SQLite uses a partial index
+// only when the query itself implies its WHERE: `barcode = ?` alone cannot,
+// so without the second term every scan read the whole catalogue.
+const itemByBarcodeQuery = `SELECT id, barcode, name, price, vat, weighed, dept FROM items WHERE barcode = ? AND barcode <> ''`
+
+// ItemByBarcode is on the scan hot path: one query on the barcode index.
+// ErrNotFound (wrapping sale.ErrNotFound too) when no item has the code,
+// "" included.
 func (d *DB) ItemByBarcode(ctx context.Context, barcode string) (sale.Item, error) {
 	var it sale.Item
 	var id int64
-	err := d.db.QueryRowContext(ctx, `SELECT id, barcode, name, price, vat, weighed, dept FROM items WHERE barcode = ?`, barcode).
+	err := d.db.QueryRowContext(ctx, itemByBarcodeQuery, barcode).
 		Scan(&id, &it.Barcode, &it.Name, &it.Price, (*string)(&it.VAT), &it.Weighed, &it.Dept)
 	if errors.Is(err, sql.ErrNoRows) {
 		return it, fmt.Errorf("item %s: %w", barcode, errors.Join(ErrNotFound, sale.ErrNotFound))
