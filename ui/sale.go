@@ -63,6 +63,7 @@ type saleArea struct {
 	pay          *payDialog
 	shiftDlg     *shiftDialog
 	zBar         *widget.ProgressBar
+	zStage       *widget.Label // the Z report's stage under the bar
 	zDialog      dialog.Dialog
 
 	content fyne.CanvasObject

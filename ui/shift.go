@@ -85,13 +85,14 @@ func (s *saleArea) zReport() {
 	bar := widget.NewProgressBar()
 	stage := widget.NewLabel(lang.X("ui.shift.z_running", "Printing the Z report…"))
 	pd := dialog.NewCustomWithoutButtons(lang.X("ui.shift.z", "Z report"), fixedWidth(420, container.NewVBox(stage, bar)), s.app.win)
-	s.zBar = bar
+	s.zBar, s.zStage = bar, stage
 	s.openDialog(pd, nil)
 	progress := func(p device.Progress) {
 		s.app.do(func() {
 			bar.SetValue(float64(p.Percent) / 100)
 			if p.Stage != "" {
-				stage.SetText(lang.X("ui.shift.z_stage", "Z report: {{.Stage}}", map[string]any{"Stage": p.Stage}))
+				// Stages are the register's message keys (assets/lang/register).
+				stage.SetText(lang.X("ui.shift.z_stage", "Z report: {{.Stage}}", map[string]any{"Stage": lang.X(p.Stage, p.Stage)}))
 			}
 		})
 	}

@@ -46,6 +46,10 @@ func TestShiftXCashOutAndZ(t *testing.T) {
 	if m.sale.zBar == nil || m.sale.zBar.Value < 1 {
 		t.Errorf("progress bar at %v after the Z report", m.sale.zBar)
 	}
+	// The register names its stages by message key; the cashier reads them.
+	if got := m.sale.zStage.Text; strings.Contains(got, "register.progress") || !strings.Contains(got, "Shift closed") {
+		t.Errorf("Z stage %q", got)
+	}
 	if _, _, shift, _ := r.e.State(); shift == 0 {
 		t.Error("register has no shift number")
 	}
