@@ -28,6 +28,9 @@ type payDialog struct {
 	quick   *fyne.Container
 	errLine errorLine
 	totals  sale.Totals
+	// refund: the bill is a return, so the money goes to the customer —
+	// "to refund", the exact amount only (no change is given on a refund).
+	refund bool
 }
 
 func (s *saleArea) openPay() {
@@ -43,7 +46,7 @@ func (s *saleArea) openPay() {
 		s.registerFailed(sale.ErrUnreconciled)
 		return
 	}
-	p := &payDialog{s: s, errLine: newErrorLine()}
+	p := &payDialog{s: s, errLine: newErrorLine(), refund: b.Kind == sale.KindReturn}
 	p.due = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	p.due.SizeName = theme.SizeNameHeadingText
 	p.left = widget.NewLabel("")
@@ -52,19 +55,25 @@ func (s *saleArea) openPay() {
 	p.amount.OnSubmitted = func(string) { p.tender(sale.PayCash) }
 	p.quick = container.NewGridWithColumns(4)
 
-	cash := widget.NewButtonWithIcon(lang.X("ui.pay.cash", "Cash (Enter)"), theme.ConfirmIcon(), func() { p.tender(sale.PayCash) })
+	cashText, cardText, amountText, title := lang.X("ui.pay.cash", "Cash (Enter)"), lang.X("ui.pay.card", "F2  Card"),
+		lang.X("ui.pay.tendered", "Tendered"), lang.X("ui.pay.title", "Payment")
+	if p.refund {
+		cashText, cardText = lang.X("ui.refund.cash", "Refund cash (Enter)"), lang.X("ui.refund.card", "F2  Refund to card")
+		amountText, title = lang.X("ui.refund.amount", "Paid out"), lang.X("ui.refund.title", "Refund")
+	}
+	cash := widget.NewButtonWithIcon(cashText, theme.ConfirmIcon(), func() { p.tender(sale.PayCash) })
 	cash.Importance = widget.HighImportance
-	card := widget.NewButton(lang.X("ui.pay.card", "F2  Card"), func() { p.tender(sale.PayCard) })
+	card := widget.NewButton(cardText, func() { p.tender(sale.PayCard) })
 	clear := widget.NewButton(lang.X("ui.pay.clear", "Take payments back"), p.clear)
 	closeB := widget.NewButton(lang.X("ui.dlg.cancel", "Cancel (Esc)"), func() { p.d.Hide() })
 	body := container.NewVBox(
 		p.due, p.left,
-		widget.NewLabel(lang.X("ui.pay.tendered", "Tendered")), p.amount,
+		widget.NewLabel(amountText), p.amount,
 		p.quick, p.errLine,
 		container.NewGridWithColumns(2, cash, card),
 		container.NewGridWithColumns(2, clear, closeB),
 	)
-	p.d = dialog.NewCustomWithoutButtons(lang.X("ui.pay.title", "Payment"), fixedWidth(520, body), s.app.win)
+	p.d = dialog.NewCustomWithoutButtons(title, fixedWidth(520, body), s.app.win)
 	s.pay = p
 	p.show(t)
 	s.openDialog(p.d, nil)
@@ -88,7 +97,11 @@ func (p *payDialog) key(ev *fyne.KeyEvent) bool {
 func (p *payDialog) show(t sale.Totals) {
 	p.totals = t
 	f := p.s.m.money
-	p.due.SetText(lang.X("ui.pay.due", "To pay {{.Amount}}", map[string]any{"Amount": f.Format(t.Due)}))
+	if p.refund {
+		p.due.SetText(lang.X("ui.refund.due", "To refund {{.Amount}}", map[string]any{"Amount": f.Format(t.Due)}))
+	} else {
+		p.due.SetText(lang.X("ui.pay.due", "To pay {{.Amount}}", map[string]any{"Amount": f.Format(t.Due)}))
+	}
 	if t.Paid > 0 {
 		p.left.SetText(lang.X("ui.pay.left", "Paid {{.Paid}}, left {{.Left}}", map[string]any{"Paid": f.Format(t.Paid), "Left": f.Format(t.Remaining)}))
 	} else {
@@ -96,7 +109,11 @@ func (p *payDialog) show(t sale.Totals) {
 	}
 	p.amount.SetText(f.Number(t.Remaining))
 	p.quick.RemoveAll()
-	for _, v := range quickTenders(t.Remaining) {
+	quick := quickTenders(t.Remaining)
+	if p.refund {
+		quick = quick[:min(1, len(quick))] // the exact amount: nothing is rounded up on a refund
+	}
+	for _, v := range quick {
 		v := v
 		b := widget.NewButton(f.Format(v), func() {
 			p.amount.SetText(f.Number(v))

@@ -207,6 +207,10 @@ func TestReturnFromJournal(t *testing.T) {
 	}
 	r.mustContain("return bill", it.Name)
 	m.sale.submitEntry("")
+	// The money goes back: the dialog says so and offers the exact sum only.
+	if p := m.sale.pay; !p.refund || !strings.Contains(p.due.Text, strings.TrimSuffix(translation(t, "en", "ui.refund.due"), "{{.Amount}}")) || len(p.quick.Objects) != 1 {
+		t.Fatalf("refund dialog: %q, %d quick tenders", p.due.Text, len(p.quick.Objects))
+	}
 	m.sale.pay.tender(sale.PayCash)
 	rec := r.receipts()
 	if len(rec) != 2 || rec[1].Operation == rec[0].Operation || rec[1].Amount != it.Price {
