@@ -7,6 +7,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tillpos/till/device"
@@ -36,12 +37,23 @@ func (s *saleArea) openShift() {
 		if !s.d.Visible(a) {
 			return
 		}
-		if v := s.d.Verdict(a); !v.Allowed && !v.ApprovalPossible {
+		// As on the sale's buttons: a warning sign where a supervisor
+		// must approve, greyed where nobody could.
+		switch v := s.d.Verdict(a); {
+		case v.Allowed:
+		case v.ApprovalPossible:
+			b.SetIcon(theme.WarningIcon())
+		default:
 			b.Disable()
 		}
 		grid.Add(b)
 	}
 	add("open", lang.X("ui.shift.open", "Open shift"), policy.ActionShiftOpen, s.openShiftNow)
+	// The register's shift as the status bar last read it: opening an
+	// open shift is refused by the register anyway.
+	if st := s.m.status.Register; st.Err == nil && st.Status.ShiftOpen {
+		sd.buttons["open"].Disable()
+	}
 	add("x", lang.X("ui.shift.x", "X report"), policy.ActionReportX, s.xReport)
 	add("z", lang.X("ui.shift.z", "Z report"), policy.ActionReportZWrite, s.zReport)
 	add("cash_in", lang.X("ui.shift.cash_in", "Cash in"), policy.ActionCashIn, func() { s.askCash(true) })

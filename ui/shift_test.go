@@ -74,6 +74,18 @@ func TestShiftButtonsFollowPolicy(t *testing.T) {
 	if x.Disabled() {
 		t.Fatal("X report greyed although a supervisor may approve it")
 	}
+	if x.Icon == nil || m.sale.shiftDlg.buttons["cash_in"].Icon != nil {
+		t.Error("the warning sign is not on exactly the actions that need a supervisor")
+	}
+	// The register's shift is open (the status bar has read it): opening
+	// it again is greyed.
+	m.sale.shiftDlg.d.Hide()
+	m.pollDesk()
+	r.press("shift")
+	if !m.sale.shiftDlg.buttons["open"].Disabled() {
+		t.Error("Open shift offered while the shift is open")
+	}
+	x = m.sale.shiftDlg.buttons["x"]
 	test.Tap(x)
 	if r.notice() == "" {
 		t.Error("X report by a cashier went through without a notice")
