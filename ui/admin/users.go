@@ -56,6 +56,7 @@ type usersTab struct {
 	pinClear *widget.Button
 	badges   *fyne.Container
 	card     *fyne.Container
+	hint     *widget.Label // in the card's place until a user is chosen
 
 	password *widget.Entry // the generated password in the dialog showing it
 }
@@ -126,10 +127,13 @@ func newUsersTab(s *Screen) *usersTab {
 		widget.NewLabelWithStyle(lang.X("admin.badges.title", "Badges"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		t.badges, container.NewHBox(t.enrolBtn))
 	t.card.Hide()
+	// Until a user is chosen the card's place says what to do.
+	t.hint = widget.NewLabel(lang.X("admin.users.choose", "Choose a user on the left, or create a new one."))
+	t.hint.Wrapping = fyne.TextWrapWord
 
 	left := container.NewBorder(container.NewVBox(t.denied, container.NewBorder(nil, nil, nil, newBtn, t.search)), nil, nil, nil, t.list)
-	split := container.NewHSplit(left, container.NewScroll(t.card))
-	split.Offset = 0.35
+	split := container.NewHSplit(left, container.NewScroll(container.NewVBox(t.hint, t.card)))
+	split.Offset = 0.42 // "login — full name (group)" fits at 1024 px
 	t.content = split
 	return t
 }
@@ -174,6 +178,7 @@ func (t *usersTab) reload() {
 		t.all, t.groups = nil, nil
 		t.filter()
 		t.card.Hide()
+		t.hint.Show()
 		return
 	}
 	t.denied.Hide()
@@ -259,6 +264,7 @@ func (t *usersTab) startNew() {
 	t.pinSet.Disable()
 	t.pinClear.Disable()
 	t.badges.RemoveAll()
+	t.hint.Hide()
 	t.card.Show()
 	t.card.Refresh()
 }
@@ -281,6 +287,7 @@ func (t *usersTab) edit(u User) {
 	t.pin.SetText("")
 	t.pinSet.Enable()
 	t.pinClear.Enable()
+	t.hint.Hide()
 	t.card.Show()
 	t.loadBadges(u.ID)
 }
