@@ -135,7 +135,7 @@ func runWindow(ctx context.Context, args []string) error {
 		if country == "IT" {
 			deps.StoreLanguage, deps.Currency = "it", currency.EUR
 		}
-		auth := deskAuth{d: d, db: db}
+		auth := deskAuth{d: d, db: db, terminal: terminal}
 		deps.Auth, deps.Badges = auth, auth
 		desk, holder = d, h
 	}

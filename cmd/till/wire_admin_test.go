@@ -26,6 +26,7 @@ import (
 	"github.com/tillpos/till/policy"
 	"github.com/tillpos/till/sale"
 	"github.com/tillpos/till/store"
+	"github.com/tillpos/till/ui"
 	"github.com/tillpos/till/ui/admin"
 )
 
@@ -842,15 +843,25 @@ func TestAdminStoryCashierWithBadgeObeysNewLimit(t *testing.T) {
 	if _, err := d.AddByBarcode(ctx, store.DemoItems()[0].Barcode, 1000); !errors.Is(err, desk.ErrMustChange) {
 		t.Fatalf("before the password change: %v", err)
 	}
-	// After a badge sign-in the new password is set without the old one.
-	if err := db.SetPassword(ctx, u.ID, "tulips2026", store.Actor{User: u.ID, Terminal: "till-1"}); err != nil {
+	// After a badge sign-in the window's forced change has no old password
+	// (ui passes ""): the new one is set for the user the desk signed in,
+	// and for nobody else.
+	auth := deskAuth{d: d, db: db, terminal: "till-1"}
+	sup, err := db.UserByLogin(ctx, "supervisor")
+	if err != nil {
 		t.Fatal(err)
+	}
+	if err := auth.ChangePassword(ctx, ui.User{ID: int64(sup.ID), Login: "supervisor"}, "", "tulips2026"); err == nil {
+		t.Fatal("a badge session set another user's password without the old one")
+	}
+	if err := auth.ChangePassword(ctx, ui.User{ID: int64(u.ID), Login: "olga"}, "", "tulips2026"); err != nil {
+		t.Fatalf("forced change after a badge sign-in: %v", err)
 	}
 	if _, err := db.Authenticate(ctx, "olga", pw); !errors.Is(err, store.ErrWrongPassword) {
 		t.Errorf("the initial password still works: %v", err)
 	}
-	if err := d.PasswordChanged(ctx); err != nil {
-		t.Fatal(err)
+	if _, err := db.Authenticate(ctx, "olga", "tulips2026"); err != nil {
+		t.Errorf("the new password does not sign in: %v", err)
 	}
 	lid, err := d.AddByBarcode(ctx, store.DemoItems()[0].Barcode, 1000)
 	if err != nil {

@@ -74,8 +74,9 @@ func newDesk(ctx context.Context, db *store.DB, reg device.Register, terminal st
 // screen acts in is the one the login screen opened, and turns the desk's
 // errors into the ones the login screen explains.
 type deskAuth struct {
-	d  *desk.Desk
-	db *store.DB
+	d        *desk.Desk
+	db       *store.DB
+	terminal string // for the audit row of a password set after a badge sign-in
 }
 
 func (a deskAuth) Authenticate(ctx context.Context, login, password string) (ui.User, error) {
@@ -99,12 +100,32 @@ func (a deskAuth) AuthenticateBadge(ctx context.Context, id device.BadgeID) (ui.
 
 // ChangePassword changes it in the store, then lets the desk read the user
 // again: until then it refuses every action of a must-change user.
+//
+// old is "" after a badge sign-in: the user never typed the initial
+// password, and the badge the desk signed them in with is the proof of who
+// they are, so the password is set without the old one — only for the
+// user the desk has signed in.
 func (a deskAuth) ChangePassword(ctx context.Context, u ui.User, old, new string) error {
-	if err := (storeAuth{db: a.db}).ChangePassword(ctx, u, old, new); err != nil {
+	if old == "" {
+		if err := a.setAfterBadge(ctx, u, new); err != nil {
+			return err
+		}
+	} else if err := (storeAuth{db: a.db}).ChangePassword(ctx, u, old, new); err != nil {
 		return err
 	}
 	if err := a.d.PasswordChanged(ctx); err != nil {
 		return &ui.MessageError{Msg: desk.MessageOf(err), Err: err}
+	}
+	return nil
+}
+
+func (a deskAuth) setAfterBadge(ctx context.Context, u ui.User, new string) error {
+	id := policy.UserID(u.ID)
+	if s := a.d.Session(); s.Cashier != id {
+		return fmt.Errorf("%w: set password of user %d without the old one: %d is signed in", ui.ErrWrongPassword, id, s.Cashier)
+	}
+	if err := a.db.SetPassword(ctx, id, new, store.Actor{User: id, Terminal: a.terminal}); err != nil {
+		return uiError(err)
 	}
 	return nil
 }
