@@ -509,9 +509,10 @@ func (d *Desk) clearEmptyBill(ctx context.Context) error {
 
 // PreBill is what a pre-bill print shows, and its number on this bill.
 type PreBill struct {
-	Bill   sale.Bill
-	Totals sale.Totals
-	Print  int32 // 1 for the first print
+	Bill    sale.Bill
+	Totals  sale.Totals
+	Print   int32 // 1 for the first print
+	Printed bool  // on the register's tape (else the screen shows it)
 }
 
 // PreBill allows the next pre-bill print of the open bill (the counter is
@@ -537,10 +538,16 @@ func (d *Desk) PreBill(ctx context.Context) (PreBill, error) {
 				if err != nil {
 					return err
 				}
+				// Counted only once printed: a pre-bill the register
+				// refused (paper out) was never handed to anyone.
+				printed, err := d.printText(ctx, func(tp *sale.Tape) []string { return tp.PreBill(b, t, n) })
+				if err != nil {
+					return err
+				}
 				d.mu.Lock()
 				d.prebills[id] = n
 				d.mu.Unlock()
-				out = PreBill{Bill: b, Totals: t, Print: n}
+				out = PreBill{Bill: b, Totals: t, Print: n, Printed: printed}
 				return nil
 			},
 		}, nil
@@ -840,13 +847,37 @@ func (d *Desk) ReprintLast(ctx context.Context) (sale.Bill, error) {
 			args:   map[string]any{"bill": int64(id)},
 			always: true,
 			run: func(ctx context.Context) error {
-				b, err := d.cfg.Bills.Get(ctx, id)
+				b, t, err := d.cfg.Sales.Totals(ctx, id)
+				if err != nil {
+					return err
+				}
 				out = b
+				_, err = d.printText(ctx, func(tp *sale.Tape) []string { return tp.Copy(b, t) })
 				return err
 			},
 		}, nil
 	})
 	return out, err
+}
+
+// PrintsText says whether PreBill and ReprintLast print on the register's
+// tape (else the UI shows their content).
+func (d *Desk) PrintsText() bool {
+	_, ok := d.cfg.Register.(device.TextPrinter)
+	return ok && d.cfg.Tape != nil
+}
+
+// printText prints what doc writes on the register's tape when the till has
+// a Tape and the register prints text; false, nil when it does not (the UI
+// shows the content instead).
+func (d *Desk) printText(ctx context.Context, doc func(*sale.Tape) []string) (bool, error) {
+	if !d.PrintsText() {
+		return false, nil
+	}
+	if err := d.cfg.Register.(device.TextPrinter).PrintText(ctx, doc(d.cfg.Tape)); err != nil {
+		return false, registerErr("print text", err)
+	}
+	return true, nil
 }
 
 // History lists the journal from the user's journal depth (days) to now:

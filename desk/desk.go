@@ -25,7 +25,12 @@ type Config struct {
 	Register device.Register
 	// Money formats amounts inside request texts in the store's language;
 	// nil writes plain "1234.50".
-	Money    *sale.Formatter
+	Money *sale.Formatter
+	// Tape writes pre-bills and receipt copies in the store's language.
+	// With it, and a Register that is a device.TextPrinter, PreBill and
+	// ReprintLast print on the register's tape; otherwise they only return
+	// the content, for the screen.
+	Tape     *sale.Tape
 	Terminal string // stable ID of this till, for audit rows and lockouts
 	Now      func() time.Time
 }

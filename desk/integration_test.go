@@ -9,12 +9,16 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"golang.org/x/text/currency"
+	"golang.org/x/text/language"
 
 	"github.com/tillpos/till/desk"
 	"github.com/tillpos/till/desk/deskstore"
@@ -88,6 +92,7 @@ func newRig(t *testing.T) *rig {
 		Sales:    sale.NewSales(db.Bills(), vat, nil, r.clk.Now),
 		Checkout: sale.NewCheckout(db.Bills(), db.Bills(), reg, vat, r.clk.Now),
 		Register: reg,
+		Tape:     sale.NewTape(language.Russian, sale.NewFormatter(language.Russian, currency.RUB)),
 		Terminal: "till-1",
 		Now:      r.clk.Now,
 	})
@@ -421,5 +426,49 @@ func TestDeskApproverRules(t *testing.T) {
 	}
 	if failed != 3 {
 		t.Errorf("%d failed approval rows, want 3", failed)
+	}
+}
+
+// The pre-bill and the copy of the last receipt are printed on the
+// register's tape in the store's language. A pre-bill the register could
+// not print (paper out) is not counted: the next one is still print 1.
+func TestPreBillAndCopyOnTheTape(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	r.signIn(t, "admin") // the demo's only group that may reprint a receipt
+	item := store.DemoItems()[0]
+	if _, err := r.d.AddByBarcode(ctx, item.Barcode, 2000); err != nil {
+		t.Fatal(err)
+	}
+	r.e.Inject(emu.Fault{Kind: emu.PaperOut})
+	if _, err := r.d.PreBill(ctx); !errors.Is(err, device.ErrPaperOut) {
+		t.Fatalf("pre-bill on paper out: %v", err)
+	}
+	r.e.Clear(emu.PaperOut)
+	pb, err := r.d.PreBill(ctx)
+	if err != nil || !pb.Printed || pb.Print != 1 {
+		t.Fatalf("pre-bill: %+v, %v", pb, err)
+	}
+	tape := strings.Join(r.e.Tape(), "\n")
+	if !strings.Contains(tape, "ПРЕДЧЕК 1") || !strings.Contains(tape, item.Name) {
+		t.Fatalf("tape:\n%s", tape)
+	}
+	_, tot, _ := r.d.Bill(ctx)
+	if _, err := r.d.Pay(ctx, sale.PayCash, tot.Due); err != nil {
+		t.Fatal(err)
+	}
+	sold, err := r.d.Checkout(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.d.ReprintLast(ctx); err != nil {
+		t.Fatalf("reprint: %v", err)
+	}
+	tape = strings.Join(r.e.Tape(), "\n")
+	if want := fmt.Sprintf("КОПИЯ ЧЕКА %d", sold.Bill.Fiscal.Number); !strings.Contains(tape, want) {
+		t.Errorf("no %q on the tape:\n%s", want, tape)
+	}
+	if n := len(r.receipts()); n != 1 {
+		t.Errorf("%d fiscal receipts: the copy must not be one", n)
 	}
 }

@@ -26,6 +26,13 @@ type Register interface {
 	Close() error
 }
 
+// TextPrinter prints non-fiscal text on the receipt tape — pre-bills and
+// copies of receipts — and cuts it off. Registers that can have it beside
+// Register; a till whose register cannot shows the text on screen instead.
+type TextPrinter interface {
+	PrintText(ctx context.Context, lines []string) error
+}
+
 // Cashier is what the register prints and reports as the person responsible
 // for a document (tags 1021 and 1203). INN may be empty.
 type Cashier struct {

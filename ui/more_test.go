@@ -9,6 +9,8 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
+	"golang.org/x/text/currency"
+	"golang.org/x/text/language"
 
 	"github.com/tillpos/till/desk"
 	"github.com/tillpos/till/device"
@@ -202,5 +204,26 @@ func TestIdleElevationEndsOnTheTimer(t *testing.T) {
 	m.pollDesk()
 	if r.d.Session().Elevation != nil || m.elevation.Visible() || m.keyButton.Importance == widget.WarningImportance {
 		t.Errorf("idle elevation still shown: %q", m.keyButton.Text)
+	}
+}
+
+// With a register that prints text, the pre-bill and the copy go to its
+// tape in the store's language and the screen says so instead of showing
+// them.
+func TestPreBillAndCopyPrinted(t *testing.T) {
+	r := newRig(t, "en")
+	r.tape = sale.NewTape(language.Russian, sale.NewFormatter(language.Russian, currency.RUB))
+	r.startApp()
+	m := r.signIn("admin")
+	r.scan(r.item(0).Barcode)
+	m.sale.key(&fyne.KeyEvent{Name: fyne.KeyF10})
+	if got := r.notice(); got != "Pre-bill 1 printed." || !strings.Contains(strings.Join(r.e.Tape(), "\n"), "ПРЕДЧЕК 1") {
+		t.Fatalf("pre-bill: notice %q, tape %q", got, r.e.Tape())
+	}
+	m.sale.submitEntry("")
+	m.sale.pay.tender(sale.PayCash)
+	r.press("reprint")
+	if !strings.HasPrefix(r.notice(), "Copy of receipt ") || !strings.Contains(strings.Join(r.e.Tape(), "\n"), "КОПИЯ ЧЕКА") {
+		t.Errorf("reprint: notice %q, tape %q", r.notice(), r.e.Tape())
 	}
 }

@@ -39,6 +39,7 @@ type rig struct {
 	w    fyne.Window
 	tag  string
 	deps Deps
+	tape *sale.Tape // the desk prints pre-bills and copies when set
 }
 
 // deskAuthForTest signs in through the desk like cmd/till's adapter.
@@ -120,6 +121,7 @@ func (r *rig) startApp() {
 		Sales:    sale.NewSales(r.db.Bills(), vat, nil, nil),
 		Checkout: sale.NewCheckout(r.db.Bills(), r.db.Bills(), r.reg, vat, nil),
 		Register: r.reg,
+		Tape:     r.tape,
 		Terminal: "till-test",
 	})
 	if err != nil {

@@ -261,6 +261,10 @@ func (s *saleArea) preBill() {
 		pb, err = s.d.PreBill(ctx)
 		return err
 	}, func() {
+		if pb.Printed {
+			s.m.notice.show(widget.SuccessImportance, Message{Key: "ui.prebill.printed", Fallback: "Pre-bill {{.N}} printed.", Args: map[string]any{"N": pb.Print}})
+			return
+		}
 		title := lang.X("ui.prebill.title", "Pre-bill {{.N}}", map[string]any{"N": pb.Print})
 		s.openDialog(dialog.NewCustom(title, lang.X("ui.dlg.close", "Close"), s.billText(pb.Bill, pb.Totals), s.app.win), nil)
 	})
@@ -302,6 +306,10 @@ func (s *saleArea) reprint() {
 		b, err = s.d.ReprintLast(ctx)
 		return err
 	}, func() {
+		if s.d.PrintsText() {
+			s.m.notice.show(widget.SuccessImportance, Message{Key: "ui.reprint.printed", Fallback: "Copy of receipt {{.N}} printed.", Args: map[string]any{"N": b.Fiscal.Number}})
+			return
+		}
 		t, _ := sale.Compute(&b, s.vat())
 		s.openDialog(dialog.NewCustom(lang.X("ui.reprint.title", "Copy of the last receipt"), lang.X("ui.dlg.close", "Close"), s.billText(b, t), s.app.win), nil)
 	})

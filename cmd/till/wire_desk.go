@@ -41,10 +41,11 @@ func newDesk(ctx context.Context, db *store.DB, reg device.Register, terminal st
 		return nil, nil, "", nil, fmt.Errorf("VAT table of %s: %w", country, err)
 	}
 	// Receipt texts follow the store's language, not the window's.
-	money := sale.NewFormatter(language.Russian, currency.RUB)
+	storeLang, unit := language.Russian, currency.RUB
 	if country == "IT" {
-		money = sale.NewFormatter(language.Italian, currency.EUR)
+		storeLang, unit = language.Italian, currency.EUR
 	}
+	money := sale.NewFormatter(storeLang, unit)
 	holder := policy.NewHolder(nil)
 	if _, err := db.RefreshPolicy(ctx, holder); err != nil {
 		return nil, nil, "", nil, fmt.Errorf("permission matrix: %w", err)
@@ -61,6 +62,7 @@ func newDesk(ctx context.Context, db *store.DB, reg device.Register, terminal st
 		Checkout: sale.NewCheckout(bills, bills, reg, vat, nil),
 		Register: reg,
 		Money:    money,
+		Tape:     sale.NewTape(storeLang, money),
 		Terminal: terminal,
 	})
 	if err != nil {

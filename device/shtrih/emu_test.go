@@ -3,6 +3,7 @@ package shtrih_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"fmt"
 	"sync/atomic"
 	"testing"
@@ -381,5 +382,24 @@ func TestCashierInTable(t *testing.T) {
 		if d.Cashier != "Сидорова Анна Петровн" || d.CashierINN != "776688832112" || d.Operator != 3 {
 			t.Errorf("FD %d: cashier %q INN %q operator %d", d.Number, d.Cashier, d.CashierINN, d.Operator)
 		}
+	}
+}
+
+// Text lines reach the tape in the register's code page and come back as
+// written, cut to the field; a paper fault stops the print with its error.
+func TestPrintText(t *testing.T) {
+	e, r := newPair(t, emu.Config{Baud: -1, PrintSpeed: -1, FNWrite: -1, StartShiftOpen: true})
+	ctx := context.Background()
+	long := strings.Repeat("Ж", 50)
+	if err := r.PrintText(ctx, []string{"ПРЕДЧЕК 1", "caffè", long}); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"ПРЕДЧЕК 1", "caffe'", strings.Repeat("Ж", 40)}
+	if diff := cmp.Diff(want, e.Tape()); diff != "" {
+		t.Errorf("tape (-want +got):\n%s", diff)
+	}
+	e.Inject(emu.Fault{Kind: emu.PaperOut})
+	if err := r.PrintText(ctx, []string{"x"}); !errors.Is(err, device.ErrPaperOut) {
+		t.Errorf("paper out: %v", err)
 	}
 }

@@ -647,6 +647,28 @@ func (r *Register) CashOut(ctx context.Context, _ device.Cashier, amount int64) 
 }
 
 // OpenDrawer is 28h for drawer 0.
+// PrintText prints lines with 17h on the receipt tape, each cut to the
+// field, then cuts the paper (25h). It waits for a printing receipt or
+// report like any command; a line the register refuses stops the rest.
+func (r *Register) PrintText(ctx context.Context, lines []string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, err := r.ready(ctx); err != nil {
+		return fmt.Errorf("print text: %w", err)
+	}
+	for _, l := range lines {
+		if _, err := r.exec(ctx, PrintLine(r.cfg.Password, PrintReceipt, l), nil); err != nil {
+			return fmt.Errorf("print text: %w", err)
+		}
+	}
+	if _, err := r.exec(ctx, Cut(r.cfg.Password, true), nil); err != nil {
+		return fmt.Errorf("print text: cut: %w", err)
+	}
+	return nil
+}
+
+var _ device.TextPrinter = (*Register)(nil)
+
 func (r *Register) OpenDrawer(ctx context.Context) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()

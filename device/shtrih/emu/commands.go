@@ -2,6 +2,7 @@ package emu
 
 import (
 	"math/bits"
+	"strings"
 	"time"
 
 	"github.com/tillpos/till/device/shtrih/proto"
@@ -341,9 +342,23 @@ func (e *Emulator) cmdPrintLine(r *req, c *call) ([]byte, byte) {
 	if r.bad {
 		return nil, errBadParams
 	}
-	r.rest()
+	text := strings.TrimRight(decode1251(r.rest()), "\x00")
 	e.print(c, 1)
+	e.tape = append(e.tape, text)
+	if len(e.tape) > tapeKeep {
+		e.tape = append(e.tape[:0], e.tape[len(e.tape)-tapeKeep:]...)
+	}
 	return []byte{c.op}, errOK
+}
+
+// tapeKeep is how many printed text lines Tape keeps.
+const tapeKeep = 1000
+
+// Tape returns the text lines printed with 17h, oldest first.
+func (e *Emulator) Tape() []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return append([]string(nil), e.tape...)
 }
 
 func (e *Emulator) cmdCut(r *req, c *call) ([]byte, byte) {

@@ -42,6 +42,9 @@ type Emulator struct {
 	shift24h    bool
 	drawerUntil time.Time
 	lastPrint   byte
+	// tape is the text the host printed with 17h (pre-bills, copies), the
+	// newest tapeKeep lines: what a person would read off the paper.
+	tape []string
 	// The print head works through its buffer after the reply is sent:
 	// until printUntil (real time) the register is in submode 5, or 4 for a
 	// report, and refuses print commands once the buffer is full.
