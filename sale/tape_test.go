@@ -17,8 +17,10 @@ func TestTapePreBillAndCopy(t *testing.T) {
 	}
 	b := Bill{ID: 7, Lines: []Line{
 		{ID: 1, Name: "Хлеб пшеничный", QtyMilli: 2000, UnitPrice: 4990, VAT: "10"},
-		{ID: 2, Name: "Яблоки Гренни Смит, весовые, Чили", QtyMilli: 455, UnitPrice: 16990, VAT: "10",
-			Discount: Discount{Kind: DiscountPercent, Value: 1000}},
+		{
+			ID: 2, Name: "Яблоки Гренни Смит, весовые, Чили", QtyMilli: 455, UnitPrice: 16990, VAT: "10",
+			Discount: Discount{Kind: DiscountPercent, Value: 1000},
+		},
 		{ID: 3, Name: "Возвращено", QtyMilli: 1000, UnitPrice: 100, VAT: "20", Voided: true},
 	}}
 	b.Fiscal.Number = 12

@@ -34,6 +34,7 @@ type probeConn struct {
 func (c *probeConn) ReadTimeout([]byte, int) (int, error) {
 	return 0, errors.New("probe must not read")
 }
+
 func (c *probeConn) Close() error {
 	c.bus.closed = append(c.bus.closed, c.path)
 	return nil

@@ -335,8 +335,10 @@ func TestTextEncoding(t *testing.T) {
 		{"cut to width", "Молоко 3,2% 1л", 6, false, "CC EE EB EE EA EE"},
 		{"padded", "A", 3, true, "41 00 00"},
 		{"unencodable visible", "Tü 日€", 0, false, "54 3F 20 3F 88"},
-		{"Italian accents as apostrophes", "Caffè, perché PERCHÉ ì ò ù à", 0, false,
-			"43 61 66 66 65 27 2C 20 70 65 72 63 68 65 27 20 50 45 52 43 48 45 27 20 69 27 20 6F 27 20 75 27 20 61 27"},
+		{
+			"Italian accents as apostrophes", "Caffè, perché PERCHÉ ì ò ù à", 0, false,
+			"43 61 66 66 65 27 2C 20 70 65 72 63 68 65 27 20 50 45 52 43 48 45 27 20 69 27 20 6F 27 20 75 27 20 61 27",
+		},
 		{"accent at the cut keeps its letter", "Caffè", 5, true, "43 61 66 66 65"},
 		{"accent before the cut", "Caffè", 7, true, "43 61 66 66 65 27 00"},
 		{"decomposed accent is not a letter", "e\u0300", 0, false, "65 3F"},

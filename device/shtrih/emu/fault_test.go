@@ -327,8 +327,10 @@ func TestFaultCorruptCountsResends(t *testing.T) {
 // standard input. Nothing typed panics, and an accepted fault reads back as
 // a name that parses to the same fault.
 func FuzzParseFault(f *testing.F) {
-	for _, s := range []string{"paperout", "paperout:20", "cover", "silence", "nak:3", "corrupt", "disconnect:FF45h",
-		"disconnect:85", "slowz:3s", "shift24h", " NAK:1 ", "nak:-1", "cover:1", "slowz:", "disconnect:10000", ":"} {
+	for _, s := range []string{
+		"paperout", "paperout:20", "cover", "silence", "nak:3", "corrupt", "disconnect:FF45h",
+		"disconnect:85", "slowz:3s", "shift24h", " NAK:1 ", "nak:-1", "cover:1", "slowz:", "disconnect:10000", ":",
+	} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
