@@ -38,6 +38,15 @@ var tapeCatalog = func() *catalog.Builder {
 		{language.English, "Discount", "Discount"},
 		{language.Russian, "Discount", "Скидка"},
 		{language.Italian, "Discount", "Sconto"},
+		{language.English, "INITIAL PASSWORD", "INITIAL PASSWORD"},
+		{language.Russian, "INITIAL PASSWORD", "ВРЕМЕННЫЙ ПАРОЛЬ"},
+		{language.Italian, "INITIAL PASSWORD", "PASSWORD INIZIALE"},
+		{language.English, "Login: %s", "Login: %s"},
+		{language.Russian, "Login: %s", "Логин: %s"},
+		{language.Italian, "Login: %s", "Utente: %s"},
+		{language.English, "Change it at the first sign-in.", "Change it at the first sign-in."},
+		{language.Russian, "Change it at the first sign-in.", "Смените его при первом входе."},
+		{language.Italian, "Change it at the first sign-in.", "Cambiala al primo accesso."},
 		{language.English, "TOTAL", "TOTAL"},
 		{language.Russian, "TOTAL", "ИТОГ"},
 		{language.Italian, "TOTAL", "TOTALE"},
@@ -72,6 +81,16 @@ func (t *Tape) PreBill(b Bill, tot Totals, n int32) []string {
 // Copy is a copy of b's fiscal receipt, marked so nobody takes it for one.
 func (t *Tape) Copy(b Bill, tot Totals) []string {
 	return t.document(t.p.Sprintf("COPY OF RECEIPT %d", b.Fiscal.Number), b, tot)
+}
+
+// Password is the slip with a user's generated initial password, for the
+// user to take away (the till keeps only its hash).
+func (t *Tape) Password(login, name, password string) []string {
+	rule := strings.Repeat("-", t.width)
+	return []string{
+		t.center(t.p.Sprintf("INITIAL PASSWORD")), rule, t.cut(name), t.cut(t.p.Sprintf("Login: %s", login)),
+		"", t.center(password), "", t.cut(t.p.Sprintf("Change it at the first sign-in.")), rule,
+	}
 }
 
 func (t *Tape) document(title string, b Bill, tot Totals) []string {

@@ -59,6 +59,17 @@ func TestTapePreBillAndCopy(t *testing.T) {
 	}
 }
 
+func TestTapePassword(t *testing.T) {
+	got := NewTape(language.Russian, NewFormatter(language.Russian, currency.RUB)).Password("maria", "Мария Орлова", "zMDmCMnFha")
+	want := []string{
+		"        ВРЕМЕННЫЙ ПАРОЛЬ", strings.Repeat("-", TapeWidth), "Мария Орлова", "Логин: maria",
+		"", "           zMDmCMnFha", "", "Смените его при первом входе.", strings.Repeat("-", TapeWidth),
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("password slip (-want +got):\n%s", diff)
+	}
+}
+
 func TestFormatQty(t *testing.T) {
 	for milli, want := range map[int64]string{1000: "1", 2000: "2", 455: "0.455", 1500: "1.5", -250: "-0.25", 0: "0"} {
 		if got := FormatQty(milli); got != want {

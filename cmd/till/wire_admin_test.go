@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"golang.org/x/text/currency"
 	"os"
 	"path/filepath"
 	"strings"
@@ -43,6 +44,8 @@ type adminRig struct {
 	sess   policy.Session
 	win    fyne.Window
 	screen *admin.Screen
+	// printPassword is the back office's password printer; nil = none.
+	printPassword func(ctx context.Context, u admin.User, password string) error
 }
 
 func newAdminRig(t *testing.T, login string) *adminRig {
@@ -75,6 +78,7 @@ func (r *adminRig) signIn(login string) {
 // open builds a fresh back office for the current session.
 func (r *adminRig) open() {
 	deps := adminDeps(r.db, r.path, r.holder, func() policy.Session { return r.sess }, "till-1", nil)
+	deps.PrintPassword = r.printPassword
 	deps.Async = func(f func()) { f() }
 	deps.Do = func(f func()) { f() }
 	if r.win == nil {
@@ -748,7 +752,7 @@ func TestAdminHook(t *testing.T) {
 	defer w.Close()
 	// A cashier's back office reads nothing from the store, so nothing
 	// runs in the background after the test.
-	hook := adminHook(db, path, holder, w, func() policy.Session { return policy.Session{Cashier: cashier.ID} }, "till-1", nil)
+	hook := adminHook(db, path, holder, w, func() policy.Session { return policy.Session{Cashier: cashier.ID} }, "till-1", nil, nil)
 	back := false
 	s := hook(func() { back = true })
 	w.SetContent(s.Content())
@@ -905,5 +909,35 @@ func TestAdminPIN(t *testing.T) {
 	r.tap("Clear PIN")
 	if _, err := r.db.UserByPIN(ctx, "482913"); !errors.Is(err, store.ErrUnknownUser) {
 		t.Errorf("after clearing: %v", err)
+	}
+}
+
+// With a register that prints text, the initial password is printed on a
+// slip in the store's language; the password reaches the tape and nothing
+// else is kept of it.
+func TestAdminPrintsInitialPassword(t *testing.T) {
+	e := emu.New(emu.Config{Baud: -1, PrintSpeed: -1, FNWrite: -1, ZTime: -1, StartShiftOpen: true})
+	reg := shtrih.New(e.Pipe(), shtrih.Config{
+		Link:      link.Config{CtlTimeout: 150 * time.Millisecond, ProbeEvery: 150 * time.Millisecond, ByteTimeout: 150 * time.Millisecond},
+		PollEvery: 20 * time.Millisecond, BusyWait: 2 * time.Second,
+	})
+	t.Cleanup(func() { reg.Close() })
+	r := newAdminRig(t, "admin")
+	r.printPassword = passwordPrinter(&ui.Deps{Register: reg, StoreLanguage: "ru", Currency: currency.RUB})
+	r.open()
+	r.tab("Users")
+	r.tap("New user")
+	r.set("Login", "olga")
+	r.set("Full name", "Olga Belova")
+	r.choose("Group", store.DemoGroupCashier)
+	r.tap("Save")
+	pw := find(r, "password", func(e *widget.Entry) bool { return e.Disabled() && len(e.Text) == 10 }).Text
+	r.tap("Print on the register")
+	tape := strings.Join(e.Tape(), "\n")
+	if !strings.Contains(tape, "ВРЕМЕННЫЙ ПАРОЛЬ") || !strings.Contains(tape, pw) || !strings.Contains(tape, "olga") {
+		t.Fatalf("tape:\n%s", tape)
+	}
+	if passwordPrinter(&ui.Deps{}) != nil {
+		t.Error("a print button without a register that prints")
 	}
 }

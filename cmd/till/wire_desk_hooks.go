@@ -1,14 +1,20 @@
 package main
 
 import (
+	"context"
 	"errors"
 
 	"fyne.io/fyne/v2"
 
+	"golang.org/x/text/language"
+
 	"github.com/tillpos/till/desk"
+	"github.com/tillpos/till/device"
 	"github.com/tillpos/till/policy"
+	"github.com/tillpos/till/sale"
 	"github.com/tillpos/till/store"
 	"github.com/tillpos/till/ui"
+	"github.com/tillpos/till/ui/admin"
 	"github.com/tillpos/till/ui/approve"
 )
 
@@ -32,6 +38,20 @@ func hookDesk(deps *ui.Deps, win fyne.Window, d *desk.Desk, holder *policy.Holde
 			},
 		})
 	}
-	hook := adminHook(db, dbPath, holder, win, d.Session, terminal, reader.BadgeFromEvent)
+	hook := adminHook(db, dbPath, holder, win, d.Session, terminal, reader.BadgeFromEvent, passwordPrinter(deps))
 	deps.Admin = func(back func()) ui.AdminScreen { return hook(back) }
+}
+
+// passwordPrinter prints an initial password slip on the register's tape
+// in the store's language; nil when the register cannot print text.
+func passwordPrinter(deps *ui.Deps) func(ctx context.Context, u admin.User, password string) error {
+	tp, ok := deps.Register.(device.TextPrinter)
+	if !ok {
+		return nil
+	}
+	tag := language.Make(deps.StoreLanguage)
+	tape := sale.NewTape(tag, sale.NewFormatter(tag, deps.Currency))
+	return func(ctx context.Context, u admin.User, password string) error {
+		return tp.PrintText(ctx, tape.Password(u.Login, u.FullName, password))
+	}
 }

@@ -160,6 +160,10 @@ type Deps struct {
 	// dialog is open into a device.Badge or device.ReadError (the input
 	// configuration's BadgeFromEvent). Nil accepts device.Badge only.
 	BadgeFromEvent func(device.InputEvent) device.InputEvent
+	// PrintPassword prints a generated initial password on the register's
+	// tape for the user to take away; nil (no register that prints text)
+	// hides the button.
+	PrintPassword func(ctx context.Context, u User, password string) error
 	// Now is the clock for the audit view's default dates; nil is time.Now.
 	Now func() time.Time
 	// Async runs store work off the UI goroutine and Do brings the result

@@ -55,7 +55,7 @@ func newGroupsTab(s *Screen) *groupsTab {
 		func() fyne.CanvasObject { return widget.NewLabel("") },
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			g := t.groups[i]
-			o.(*widget.Label).SetText(lang.X("admin.groups.row", "{{.Name}} ({{.Users}} users)", map[string]any{"Name": g.Name, "Users": g.Users}))
+			o.(*widget.Label).SetText(lang.X("admin.groups.row", "{{.Name}} (users: {{.Users}})", map[string]any{"Name": g.Name, "Users": g.Users}))
 		},
 	)
 	t.list.OnSelected = func(i widget.ListItemID) {

@@ -58,7 +58,8 @@ type usersTab struct {
 	card     *fyne.Container
 	hint     *widget.Label // in the card's place until a user is chosen
 
-	password *widget.Entry // the generated password in the dialog showing it
+	password *widget.Entry  // the generated password in the dialog showing it
+	printBtn *widget.Button // "Print on the register" in that dialog, when the till can
 }
 
 func newUsersTab(s *Screen) *usersTab {
@@ -385,20 +386,45 @@ func (t *usersTab) create(u User) {
 	})
 }
 
-// showPassword shows a generated initial password once. It is not kept
-// anywhere: the store has only its hash. The fiscal register cannot print
-// free text through device.Register, so there is no print button.
+// showPassword shows a generated initial password once, and prints it on
+// the register's tape when the till can. It is not kept anywhere: the store
+// has only its hash.
 func (t *usersTab) showPassword(u User, pw string) {
 	t.password = widget.NewEntry()
 	t.password.SetText(pw)
 	t.password.TextStyle = fyne.TextStyle{Monospace: true}
 	t.password.Disable() // selectable, not editable
+	// A disabled entry's text is faint; the big copy is the one to read out.
+	big := widget.NewLabelWithStyle(pw, fyne.TextAlignCenter, fyne.TextStyle{Monospace: true})
+	big.SizeName = theme.SizeNameHeadingText
 	note := widget.NewLabel(lang.X("admin.users.password_note",
 		"This initial password is shown only now. Give it to {{.Name}}: it must be changed at the first sign-in.",
 		map[string]any{"Name": displayName(u)}))
 	note.Wrapping = fyne.TextWrapWord
+	body := container.NewVBox(note, big, t.password)
+	if printPW := t.s.deps.PrintPassword; printPW != nil {
+		printed := widget.NewLabel("")
+		printed.Wrapping = fyne.TextWrapWord
+		var btn *widget.Button
+		btn = widget.NewButtonWithIcon(lang.X("admin.users.password_print", "Print on the register"), theme.DocumentPrintIcon(), func() {
+			btn.Disable()
+			t.s.load(func(ctx context.Context) error { return printPW(ctx, u, pw) }, func(err error) {
+				btn.Enable()
+				if err != nil {
+					printed.Importance = widget.DangerImportance
+					printed.SetText(errText(err))
+					return
+				}
+				printed.Importance = widget.SuccessImportance
+				printed.SetText(lang.X("admin.users.password_printed", "Printed: tear it off and hand it over."))
+			})
+		})
+		t.printBtn = btn
+		body.Add(btn)
+		body.Add(printed)
+	}
 	d := dialog.NewCustom(lang.X("admin.users.password_title", "Initial password"), lang.X("admin.close", "Close"),
-		container.NewVBox(note, t.password), t.s.win)
+		body, t.s.win)
 	d.SetOnClosed(func() { t.password = nil })
 	d.Resize(fyne.NewSize(420, 220))
 	d.Show()
