@@ -10,43 +10,17 @@ import (
 	"time"
 
 	"github.com/tillpos/till/policy"
+	"github.com/tillpos/till/sale"
 )
 
 // The back office's use cases beyond the matrix as a whole: single group
 // operations with their own audit rows, and audit search.
 
-// ValidINN reports whether s is a checksum-valid 12-digit INN of an
-// individual (the Russian tax number printed as the cashier's INN, tag 1203).
-// The 11th and 12th digits are check digits: each is the weighted sum of the
-// digits before it, modulo 11, modulo 10.
-func ValidINN(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	d := make([]int, 12)
-	for i := range 12 {
-		c := s[i]
-		if c < '0' || c > '9' {
-			return false
-		}
-		d[i] = int(c - '0')
-	}
-	check := func(w []int) int {
-		sum := 0
-		for i, k := range w {
-			sum += k * d[i]
-		}
-		return sum % 11 % 10
-	}
-	return check([]int{7, 2, 4, 10, 3, 5, 9, 4, 6, 8}) == d[10] &&
-		check([]int{3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8}) == d[11]
-}
-
 // checkCard validates what CreateUser and UpdateUser store for the register:
 // an INN is empty or checksum-valid (the register would send a wrong one to
 // the tax service), a journal depth is not negative.
 func checkCard(inn string, journalDays int) error {
-	if inn != "" && !ValidINN(inn) {
+	if inn != "" && !sale.ValidINN(inn) {
 		return ErrInvalidINN
 	}
 	if journalDays < 0 {

@@ -7,29 +7,8 @@ import (
 
 	"github.com/tillpos/till/device/scan"
 	"github.com/tillpos/till/policy"
+	"github.com/tillpos/till/sale"
 )
-
-func validINN12(s string) bool {
-	if len(s) != 12 {
-		return false
-	}
-	d := make([]int, 12)
-	for i := range s {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-		d[i] = int(s[i] - '0')
-	}
-	check := func(n int, w []int) int {
-		sum := 0
-		for i := range n {
-			sum += d[i] * w[i]
-		}
-		return sum % 11 % 10
-	}
-	return check(10, []int{7, 2, 4, 10, 3, 5, 9, 4, 6, 8}) == d[10] &&
-		check(11, []int{3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8}) == d[11]
-}
 
 func validEAN13(s string) bool {
 	return len(s) == 13 && EAN13(s[:12]) == s
@@ -63,7 +42,7 @@ func TestDemoData(t *testing.T) {
 	}
 
 	for _, du := range DemoUsers {
-		if !validINN12(du.INN) {
+		if !sale.ValidINN(du.INN) {
 			t.Errorf("%s: INN %s is not checksum-valid", du.Login, du.INN)
 		}
 		u, err := db.Authenticate(ctx, du.Login, du.Password)

@@ -64,16 +64,3 @@ func TestParseLimit(t *testing.T) {
 		}
 	}
 }
-
-func TestValidINN(t *testing.T) {
-	for _, s := range []string{"500100732259", "770712345633", "770723456751"} {
-		if !ValidINN(s) {
-			t.Errorf("%s refused", s)
-		}
-	}
-	for _, s := range []string{"", "500100732258", "500100732249", "7707083893", "50010073225x", "5001007322590"} {
-		if ValidINN(s) {
-			t.Errorf("%q accepted", s)
-		}
-	}
-}

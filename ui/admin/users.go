@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tillpos/till/policy"
+	"github.com/tillpos/till/sale"
 )
 
 // adminActions make a group an administrators' group: whoever holds one of
@@ -90,7 +91,7 @@ func newUsersTab(s *Screen) *usersTab {
 	t.inn = widget.NewEntry()
 	t.inn.SetPlaceHolder(lang.X("admin.users.inn_hint", "12 digits, may be empty"))
 	t.inn.Validator = func(s string) error {
-		if s = strings.TrimSpace(s); s != "" && !ValidINN(s) {
+		if s = strings.TrimSpace(s); s != "" && !sale.ValidINN(s) {
 			return fmt.Errorf("%s", lang.X("admin.users.inn_invalid", "The INN must be 12 digits with valid check digits."))
 		}
 		return nil

@@ -1,9 +1,10 @@
-package admin
+package sale
 
 // ValidINN reports whether s is a checksum-valid 12-digit INN of an
-// individual, as the card's field checks while the admin types (the store
-// checks again before saving). The 11th and 12th digits are check digits:
-// each is the weighted sum of the digits before it, modulo 11, modulo 10.
+// individual: the Russian tax number the register prints and reports as
+// the cashier's (tag 1203). The 11th and 12th digits are check digits: each
+// is the weighted sum of the digits before it, modulo 11, modulo 10. The
+// back office checks it while the admin types, the store before saving.
 func ValidINN(s string) bool {
 	if len(s) != 12 {
 		return false
