@@ -67,7 +67,7 @@ func dispatch(ctx context.Context, args []string) error {
 
 func usage() {
 	w := flag.CommandLine.Output()
-	fmt.Fprintln(w, "usage: till [-demo] [-db PATH]        open the till window")
+	fmt.Fprintln(w, "usage: till [-demo] [-db PATH] [-register PORT[@BAUD]] [-lang en|ru|it] [-fullscreen]   open the till window")
 	fmt.Fprintln(w, "       till COMMAND [ARGS]             operator commands:")
 	names := make([]string, 0, len(subcommands))
 	for n := range subcommands {
