@@ -598,6 +598,16 @@ func (s *saleArea) changed(lid sale.LineID) func(b *sale.Bill, t *sale.Totals) {
 
 func (s *saleArea) showTotals(b sale.Bill, t sale.Totals) {
 	f := s.m.money
+	// The money goes the other way on a return: the big button says so.
+	if pay := s.action("pay"); pay != nil && pay.button != nil {
+		label := lang.X("ui.act.pay", "Pay (Enter)")
+		if b.Kind == sale.KindReturn {
+			label = lang.X("ui.act.refund", "Refund (Enter)")
+		}
+		if text := string(pay.key) + "  " + label; pay.button.Text != text {
+			pay.button.SetText(text)
+		}
+	}
 	switch {
 	case s.d == nil:
 	case b.ID == 0:

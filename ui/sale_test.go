@@ -207,7 +207,11 @@ func TestReturnFromJournal(t *testing.T) {
 	}
 	r.mustContain("return bill", it.Name)
 	m.sale.submitEntry("")
-	// The money goes back: the dialog says so and offers the exact sum only.
+	// The money goes back: the button and the dialog say so, and the
+	// dialog offers the exact sum only.
+	if got := m.sale.action("pay").button.Text; !strings.Contains(got, translation(t, "en", "ui.act.refund")) {
+		t.Errorf("pay button on a return: %q", got)
+	}
 	if p := m.sale.pay; !p.refund || !strings.Contains(p.due.Text, strings.TrimSuffix(translation(t, "en", "ui.refund.due"), "{{.Amount}}")) || len(p.quick.Objects) != 1 {
 		t.Fatalf("refund dialog: %q, %d quick tenders", p.due.Text, len(p.quick.Objects))
 	}
