@@ -1,6 +1,7 @@
 package events
 
 import (
+	"regexp"
 	"strings"
 	"time"
 
@@ -116,10 +117,15 @@ func (c Config) Badge(at time.Time, text string) device.InputEvent {
 }
 
 // BadgeFromEvent turns a Scan or Swipe that arrived while a badge is
-// expected (the impersonate dialog in card mode) into a Badge event. Other
-// events are returned unchanged.
+// expected (the impersonate dialog in card mode) into a Badge event. A
+// ReadError keeps its message but loses every run of ID characters from
+// its detail: the read it failed on may have been a badge, and a detail is
+// what logs print. Other events are returned unchanged.
 func (c Config) BadgeFromEvent(ev device.InputEvent) device.InputEvent {
 	switch e := ev.(type) {
+	case device.ReadError:
+		e.Detail = idRun.ReplaceAllString(e.Detail, "…")
+		return e
 	case device.Scan:
 		return c.Badge(e.At, string(e.Symbology)+e.Raw)
 	case device.Swipe:
@@ -138,6 +144,10 @@ func (c Config) BadgeFromEvent(ev device.InputEvent) device.InputEvent {
 	}
 	return ev
 }
+
+// idRun is what could be part of a badge ID: five or more digits or hex
+// letters in a row.
+var idRun = regexp.MustCompile(`[0-9A-Fa-f]{5,}`)
 
 // Incomplete is the ReadError for a read that stopped half way.
 func (c Config) Incomplete(at time.Time, detail string) device.ReadError {
