@@ -4,12 +4,13 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"golang.org/x/text/currency"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/text/currency"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
