@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -16,12 +15,7 @@ import (
 // its status says so).
 func TestStartReadersFromSetting(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	db, err := store.Open(ctx, filepath.Join(dir, "till.db"), store.Options{KeyPath: filepath.Join(dir, "till.key")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db, _ := openTestStore(t)
 	s := storeSettings{db: db, terminal: "test"}
 	if r, err := startReaders(ctx, s); r != nil || err != nil {
 		t.Fatalf("no setting: %v, %v", r, err)
@@ -50,13 +44,7 @@ func TestStartReadersFromSetting(t *testing.T) {
 // otherwise; a form the till does not know stops the start with the
 // setting's name.
 func TestKeyboardReaderBadgeForm(t *testing.T) {
-	ctx := context.Background()
-	dir := t.TempDir()
-	db, err := store.Open(ctx, filepath.Join(dir, "till.db"), store.Options{KeyPath: filepath.Join(dir, "till.key")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db, _ := openTestStore(t)
 	s := storeSettings{db: db, terminal: "test"}
 	c, err := keyboardReader(s)
 	if err != nil || c.BadgeForm.Form != scan.EMDecimal10 || c.Source != device.KeyboardSource {
