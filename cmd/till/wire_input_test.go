@@ -7,7 +7,6 @@ import (
 
 	"github.com/tillpos/till/device"
 	"github.com/tillpos/till/device/scan"
-	"github.com/tillpos/till/store"
 )
 
 // No readers configured: nothing starts; a bad spec is refused with the
