@@ -3,8 +3,10 @@ package ui
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -100,7 +102,10 @@ func NewMainScreen(ctx context.Context, app *App, u User) *MainScreen {
 	s.money = sale.NewFormatter(language.Make(tag), cur)
 	s.sep = decimalSep(tag)
 
-	who := widget.NewLabelWithStyle(u.FullName, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	// Short in the toolbar ("А. Иванова") so the buttons keep their room at
+	// 1024 px with a supervisor's name on the key button; the status bar
+	// has the whole name.
+	who := widget.NewLabelWithStyle(shortName(u.FullName), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	group := widget.NewLabel(u.Group)
 	logout := widget.NewButtonWithIcon(lang.X("ui.main.logout", "Sign out"), theme.LogoutIcon(), app.Logout)
 	title := widget.NewLabelWithStyle(lang.X("ui.app.title", "Till"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
@@ -138,7 +143,9 @@ func NewMainScreen(ctx context.Context, app *App, u User) *MainScreen {
 	s.elevation.Hide()
 	s.statusRow = container.NewHBox(
 		s.cashier, s.elevation, widget.NewSeparator(), s.shift, widget.NewSeparator(), s.register, widget.NewSeparator(), s.readers)
-	status := container.NewVBox(widget.NewSeparator(), s.statusRow)
+	// Scrolls sideways rather than widen the window when every part of it
+	// is long (elevated, a long register serial, several readers).
+	status := container.NewVBox(widget.NewSeparator(), container.NewHScroll(s.statusRow))
 
 	s.sale = newSaleArea(s)
 	s.content = container.NewBorder(container.NewVBox(top...), status, nil, nil, s.sale.content)
@@ -308,7 +315,10 @@ func (s *MainScreen) refreshKey() {
 			name, known = st.ApproverName, true
 		}
 		b.Importance = widget.WarningImportance
-		b.SetText(lang.X("ui.key.restore", "Restore ({{.Name}})", map[string]any{"Name": name}))
+		// Fyne has no tooltips: the button names the approver, shortened so
+		// a long name cannot widen the toolbar past a 1024 px window; the
+		// status bar has the whole name.
+		b.SetText(lang.X("ui.key.restore", "Restore ({{.Name}})", map[string]any{"Name": shortName(name)}))
 		b.Enable()
 		s.elevation.SetText(lang.X("ui.status.elevated", "Rights of {{.Name}}", map[string]any{"Name": name}))
 		s.elevation.Importance = widget.WarningImportance
@@ -561,3 +571,21 @@ func (e *shortcutEntry) TypedKey(ev *fyne.KeyEvent) {
 	}
 	e.Entry.TypedKey(ev)
 }
+
+// shortName keeps a person's name to what fits on a toolbar button: the
+// whole name when it is short, else the first name's initial and the last
+// word ("И. Волков"), which is who people say.
+func shortName(name string) string {
+	if utf8.RuneCountInString(name) <= keyNameRunes {
+		return name
+	}
+	w := strings.Fields(name)
+	if len(w) < 2 {
+		return string([]rune(name)[:keyNameRunes]) + "…"
+	}
+	first, _ := utf8.DecodeRuneInString(w[0])
+	return string(first) + ". " + w[len(w)-1]
+}
+
+// keyNameRunes is the longest name the key button shows whole.
+const keyNameRunes = 16
