@@ -9,7 +9,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 	"fyne.io/fyne/v2/lang"
-	"golang.org/x/text/currency"
 
 	"github.com/tillpos/till/assets"
 	deskpkg "github.com/tillpos/till/desk"
@@ -131,10 +130,8 @@ func runWindow(ctx context.Context, args []string) error {
 		}
 		defer stop()
 		deps.Desk, deps.Country = d, country
-		deps.StoreLanguage, deps.Currency = "ru", currency.RUB
-		if country == "IT" {
-			deps.StoreLanguage, deps.Currency = "it", currency.EUR
-		}
+		tag, unit := storeLocale(country)
+		deps.StoreLanguage, deps.Currency = tag.String(), unit
 		auth := deskAuth{d: d, db: db, terminal: terminal}
 		deps.Auth, deps.Badges = auth, auth
 		desk, holder = d, h

@@ -10,8 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/text/currency"
-
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
@@ -924,7 +922,7 @@ func TestAdminPrintsInitialPassword(t *testing.T) {
 	})
 	t.Cleanup(func() { reg.Close() })
 	r := newAdminRig(t, "admin")
-	r.printPassword = passwordPrinter(&ui.Deps{Register: reg, StoreLanguage: "ru", Currency: currency.RUB})
+	r.printPassword = passwordPrinter(&ui.Deps{Register: reg, Country: "RU"})
 	r.open()
 	r.tab("Users")
 	r.tap("New user")

@@ -41,10 +41,7 @@ func newDesk(ctx context.Context, db *store.DB, reg device.Register, terminal st
 		return nil, nil, "", nil, fmt.Errorf("VAT table of %s: %w", country, err)
 	}
 	// Receipt texts follow the store's language, not the window's.
-	storeLang, unit := language.Russian, currency.RUB
-	if country == "IT" {
-		storeLang, unit = language.Italian, currency.EUR
-	}
+	storeLang, unit := storeLocale(country)
 	money := sale.NewFormatter(storeLang, unit)
 	holder := policy.NewHolder(nil)
 	if _, err := db.RefreshPolicy(ctx, holder); err != nil {
@@ -70,6 +67,16 @@ func newDesk(ctx context.Context, db *store.DB, reg device.Register, terminal st
 		return nil, nil, "", nil, err
 	}
 	return d, holder, country, stop, nil
+}
+
+// storeLocale is the language and currency of a store in country: what its
+// receipts, tape texts and prices are written in, whatever the window
+// speaks. The till ships Russia's and Italy's VAT tables.
+func storeLocale(country string) (language.Tag, currency.Unit) {
+	if country == "IT" {
+		return language.Italian, currency.EUR
+	}
+	return language.Russian, currency.RUB
 }
 
 // deskAuth signs people in through the desk, so the session the sale

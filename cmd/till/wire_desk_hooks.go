@@ -6,8 +6,6 @@ import (
 
 	"fyne.io/fyne/v2"
 
-	"golang.org/x/text/language"
-
 	"github.com/tillpos/till/desk"
 	"github.com/tillpos/till/device"
 	"github.com/tillpos/till/policy"
@@ -49,8 +47,8 @@ func passwordPrinter(deps *ui.Deps) func(ctx context.Context, u admin.User, pass
 	if !ok {
 		return nil
 	}
-	tag := language.Make(deps.StoreLanguage)
-	tape := sale.NewTape(tag, sale.NewFormatter(tag, deps.Currency))
+	tag, unit := storeLocale(deps.Country)
+	tape := sale.NewTape(tag, sale.NewFormatter(tag, unit))
 	return func(ctx context.Context, u admin.User, password string) error {
 		return tp.PrintText(ctx, tape.Password(u.Login, u.FullName, password))
 	}
