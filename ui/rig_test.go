@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -22,7 +21,7 @@ import (
 	"github.com/tillpos/till/device"
 	"github.com/tillpos/till/device/shtrih"
 	"github.com/tillpos/till/device/shtrih/emu"
-	"github.com/tillpos/till/device/shtrih/link"
+	"github.com/tillpos/till/device/shtrih/shtrihtest"
 	"github.com/tillpos/till/policy"
 	"github.com/tillpos/till/sale"
 	"github.com/tillpos/till/store"
@@ -100,12 +99,7 @@ func (r *rig) open() {
 	}
 	r.db = db
 	t.Cleanup(func() { db.Close() })
-	r.reg = shtrih.New(r.e.Pipe(), shtrih.Config{
-		Link:      link.Config{CtlTimeout: 150 * time.Millisecond, ProbeEvery: 150 * time.Millisecond, ByteTimeout: 150 * time.Millisecond},
-		PollEvery: 20 * time.Millisecond, BusyWait: 2 * time.Second,
-	})
-	reg := r.reg
-	t.Cleanup(func() { reg.Close() })
+	r.reg = shtrihtest.Register(t, r.e)
 }
 
 func (r *rig) startApp() {

@@ -20,9 +20,8 @@ import (
 	"github.com/tillpos/till/desk/deskstore"
 	"github.com/tillpos/till/device"
 	"github.com/tillpos/till/device/scan/events"
-	"github.com/tillpos/till/device/shtrih"
 	"github.com/tillpos/till/device/shtrih/emu"
-	"github.com/tillpos/till/device/shtrih/link"
+	"github.com/tillpos/till/device/shtrih/shtrihtest"
 	"github.com/tillpos/till/policy"
 	"github.com/tillpos/till/sale"
 	"github.com/tillpos/till/store"
@@ -777,11 +776,7 @@ func TestAdminStoryCashierWithBadgeObeysNewLimit(t *testing.T) {
 		t.Fatal(err)
 	}
 	e := emu.New(emu.Config{Baud: -1, PrintSpeed: -1, FNWrite: -1, ZTime: -1, StartShiftOpen: true})
-	reg := shtrih.New(e.Pipe(), shtrih.Config{
-		Link:      link.Config{CtlTimeout: 150 * time.Millisecond, ProbeEvery: 150 * time.Millisecond, ByteTimeout: 150 * time.Millisecond},
-		PollEvery: 20 * time.Millisecond, BusyWait: 2 * time.Second,
-	})
-	t.Cleanup(func() { reg.Close() })
+	reg := shtrihtest.Register(t, e)
 	vat, err := sale.VATTableFor("RU")
 	if err != nil {
 		t.Fatal(err)
@@ -916,11 +911,7 @@ func TestAdminPIN(t *testing.T) {
 // else is kept of it.
 func TestAdminPrintsInitialPassword(t *testing.T) {
 	e := emu.New(emu.Config{Baud: -1, PrintSpeed: -1, FNWrite: -1, ZTime: -1, StartShiftOpen: true})
-	reg := shtrih.New(e.Pipe(), shtrih.Config{
-		Link:      link.Config{CtlTimeout: 150 * time.Millisecond, ProbeEvery: 150 * time.Millisecond, ByteTimeout: 150 * time.Millisecond},
-		PollEvery: 20 * time.Millisecond, BusyWait: 2 * time.Second,
-	})
-	t.Cleanup(func() { reg.Close() })
+	reg := shtrihtest.Register(t, e)
 	r := newAdminRig(t, "admin")
 	r.printPassword = passwordPrinter(&ui.Deps{Register: reg, Country: "RU"})
 	r.open()

@@ -22,9 +22,8 @@ import (
 	"github.com/tillpos/till/assets"
 	"github.com/tillpos/till/desk"
 	"github.com/tillpos/till/desk/deskstore"
-	"github.com/tillpos/till/device/shtrih"
 	"github.com/tillpos/till/device/shtrih/emu"
-	"github.com/tillpos/till/device/shtrih/link"
+	"github.com/tillpos/till/device/shtrih/shtrihtest"
 	"github.com/tillpos/till/policy"
 	"github.com/tillpos/till/sale"
 	"github.com/tillpos/till/store"
@@ -117,11 +116,7 @@ func newRig(t *testing.T) *rig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reg := shtrih.New(e.Pipe(), shtrih.Config{
-		Link:      link.Config{CtlTimeout: 150 * time.Millisecond, ProbeEvery: 150 * time.Millisecond, ByteTimeout: 150 * time.Millisecond},
-		PollEvery: 20 * time.Millisecond, BusyWait: 2 * time.Second,
-	})
-	t.Cleanup(func() { reg.Close() })
+	reg := shtrihtest.Register(t, e)
 	r.d, err = desk.New(desk.Config{
 		Holder:   policy.NewHolder(nil),
 		Store:    deskstore.New(db),
