@@ -863,18 +863,26 @@ func (d *Desk) ReprintLast(ctx context.Context) (sale.Bill, error) {
 // PrintsText says whether PreBill and ReprintLast print on the register's
 // tape (else the UI shows their content).
 func (d *Desk) PrintsText() bool {
-	_, ok := d.cfg.Register.(device.TextPrinter)
-	return ok && d.cfg.Tape != nil
+	_, ok := d.textPrinter()
+	return ok
+}
+
+// textPrinter is the register as a text printer, when the till has a Tape
+// to write with and the register prints text.
+func (d *Desk) textPrinter() (device.TextPrinter, bool) {
+	p, ok := d.cfg.Register.(device.TextPrinter)
+	return p, ok && d.cfg.Tape != nil
 }
 
 // printText prints what doc writes on the register's tape when the till has
 // a Tape and the register prints text; false, nil when it does not (the UI
 // shows the content instead).
 func (d *Desk) printText(ctx context.Context, doc func(*sale.Tape) []string) (bool, error) {
-	if !d.PrintsText() {
+	p, ok := d.textPrinter()
+	if !ok {
 		return false, nil
 	}
-	if err := d.cfg.Register.(device.TextPrinter).PrintText(ctx, doc(d.cfg.Tape)); err != nil {
+	if err := p.PrintText(ctx, doc(d.cfg.Tape)); err != nil {
 		return false, registerErr("print text", err)
 	}
 	return true, nil
