@@ -6,7 +6,6 @@ import (
 	"go/parser"
 	"go/token"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -15,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/tillpos/till/assets"
+	"github.com/tillpos/till/internal/langcheck"
 )
 
 func langFile(t *testing.T, area, tag string) map[string]string {
@@ -28,17 +28,6 @@ func langFile(t *testing.T, area, tag string) map[string]string {
 		t.Fatalf("%s/%s.json: %v", area, tag, err)
 	}
 	return m
-}
-
-var placeholder = regexp.MustCompile(`\{\{\s*\.(\w+)\s*\}\}`)
-
-func placeholders(s string) []string {
-	var out []string
-	for _, m := range placeholder.FindAllStringSubmatch(s, -1) {
-		out = append(out, m[1])
-	}
-	slices.Sort(out)
-	return slices.Compact(out)
 }
 
 // The English file says what the code says; Russian and Italian carry every
@@ -56,8 +45,8 @@ func TestTranslationsInStep(t *testing.T) {
 				t.Errorf("%s.json lacks %q", tag, k)
 				continue
 			}
-			if !slices.Equal(placeholders(v), placeholders(tr)) {
-				t.Errorf("%s.json %q has placeholders %v, English %v", tag, k, placeholders(tr), placeholders(v))
+			if !slices.Equal(langcheck.Placeholders(v), langcheck.Placeholders(tr)) {
+				t.Errorf("%s.json %q has placeholders %v, English %v", tag, k, langcheck.Placeholders(tr), langcheck.Placeholders(v))
 			}
 		}
 		for k := range m {
