@@ -37,6 +37,9 @@ type App struct {
 	// sinks are the open dialogs that take input events, top last: an
 	// event goes to the top one first, then down, then to the screen.
 	sinks []InputSink
+	// modals are the open dialogs that own the keyboard, top last
+	// (modal.go): keys never reach the screen while one is open.
+	modals []*modal
 	// start is the desk's start-up reconciliation, which must succeed
 	// before anything is sold.
 	start startState
@@ -185,6 +188,12 @@ func (a *App) pushSink(s InputSink) func() {
 // gets its "cancelled"): on logout, lock and a change of screen nothing may
 // stay open over a session that ended.
 func (a *App) closeSinks() {
+	for i := len(a.modals) - 1; i >= 0; i-- {
+		if m := a.modals[i]; m.d != nil {
+			m.d.Hide()
+		}
+	}
+	a.modals = nil
 	open := append([]InputSink(nil), a.sinks...)
 	a.sinks = nil
 	for i := len(open) - 1; i >= 0; i-- {

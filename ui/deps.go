@@ -64,6 +64,9 @@ type Settings interface {
 const (
 	SettingLanguage = "ui.language" // "en", "ru", "it"; empty = follow the system
 	SettingTheme    = "ui.theme"    // ThemeSystem, ThemeLight, ThemeDark
+	// SettingTenderMultiple: a cash tender above this many times what is
+	// left to pay asks for confirmation; "0" never asks. Default 10.
+	SettingTenderMultiple = "ui.tender.max_multiple"
 )
 
 // ItemSearcher finds catalogue items by the beginning of their name.

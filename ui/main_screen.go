@@ -154,6 +154,13 @@ func NewMainScreen(ctx context.Context, app *App, u User) *MainScreen {
 	if c := app.win.Canvas(); c != nil {
 		c.AddShortcut(logoutShortcut, func(fyne.Shortcut) { app.Logout() })
 		c.AddShortcut(lockShortcut, func(fyne.Shortcut) { app.Lock() })
+		for _, sc := range []*desktop.CustomShortcut{genericShortcut, historyShortcut, shiftShortcut, reprintShortcut, askShortcut, retryShortcut, reconcileShortcut} {
+			c.AddShortcut(sc, func(sh fyne.Shortcut) {
+				if app.screen == s {
+					s.sale.shortcut(sh.ShortcutName())
+				}
+			})
+		}
 	}
 
 	s.showRegister(device.Status{}, errNotConnected)
@@ -196,7 +203,7 @@ func (s *MainScreen) shortcut(sc fyne.Shortcut) bool {
 		s.app.Lock()
 		return true
 	}
-	return false
+	return s.sale.shortcut(cs.ShortcutName())
 }
 
 // startChanged shows how the desk's start-up reconciliation went: while it
@@ -272,10 +279,15 @@ func (s *MainScreen) askSupervisor(p *desk.Pending, ok func()) {
 	if s.app.deps.Approve == nil {
 		return
 	}
-	var pop func()
+	var pop, release func()
+	finished := false
 	sink := s.app.deps.Approve(s.app.win, p, func(err error) {
+		finished = true
 		if pop != nil {
 			pop()
+		}
+		if release != nil {
+			release()
 		}
 		switch {
 		case errors.Is(err, ErrCancelled):
@@ -288,7 +300,15 @@ func (s *MainScreen) askSupervisor(p *desk.Pending, ok func()) {
 		s.notice.hide()
 		ok()
 	})
+	if finished {
+		return
+	}
 	pop = s.app.pushSink(sink)
+	var esc func()
+	if c, ok := sink.(interface{ Close() }); ok {
+		esc = c.Close
+	}
+	release = s.app.holdKeys(esc)
 }
 
 // refreshKey shows the elevation on the key button: highlighted and named
@@ -550,6 +570,16 @@ type shortcutEntry struct {
 	widget.Entry
 	handle func(fyne.Shortcut) bool
 	onKey  func(*fyne.KeyEvent) bool
+	// selectOnFocus selects the text when the field gets the focus, so
+	// typing replaces a prefilled value ("49,90" then 100 is 100).
+	selectOnFocus bool
+}
+
+func (e *shortcutEntry) FocusGained() {
+	e.Entry.FocusGained()
+	if e.selectOnFocus {
+		selectAll(e)
+	}
 }
 
 func newShortcutEntry(handle func(fyne.Shortcut) bool) *shortcutEntry {

@@ -109,7 +109,7 @@ func TestQuantityPreBillCancelReprint(t *testing.T) {
 		t.Fatalf("bill still open after cancel: %q", r.notice())
 	}
 	r.scan(r.item(1).Barcode)
-	m.sale.submitEntry("")
+	m.sale.key(&fyne.KeyEvent{Name: fyne.KeyF12}) // F12 pays
 	m.sale.pay.tender(sale.PayCash)
 	r.press("reprint")
 	if !strings.Contains(visible(r.w), r.item(1).Name) {
@@ -137,7 +137,7 @@ func TestHistoryDepthAndAll(t *testing.T) {
 	r := newRig(t, "en")
 	r.signIn("cashier")
 	r.scan(r.item(0).Barcode)
-	r.main().sale.submitEntry("")
+	r.main().sale.key(&fyne.KeyEvent{Name: fyne.KeyF12}) // F12 pays
 	r.main().sale.pay.tender(sale.PayCash)
 	r.a.Logout()
 	m := r.signIn("supervisor")
@@ -220,7 +220,7 @@ func TestPreBillAndCopyPrinted(t *testing.T) {
 	if got := r.notice(); got != "Pre-bill 1 printed." || !strings.Contains(strings.Join(r.e.Tape(), "\n"), "ПРЕДЧЕК 1") {
 		t.Fatalf("pre-bill: notice %q, tape %q", got, r.e.Tape())
 	}
-	m.sale.submitEntry("")
+	m.sale.key(&fyne.KeyEvent{Name: fyne.KeyF12}) // F12 pays
 	m.sale.pay.tender(sale.PayCash)
 	r.press("reprint")
 	if !strings.HasPrefix(r.notice(), "Copy of receipt ") || !strings.Contains(strings.Join(r.e.Tape(), "\n"), "КОПИЯ ЧЕКА") {

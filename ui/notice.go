@@ -1,8 +1,11 @@
 package ui
 
 import (
+	"strings"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
@@ -15,11 +18,13 @@ type noticeBar struct {
 	box     *fyne.Container
 	text    *widget.Label
 	buttons *fyne.Container
+	keys    map[string]*widget.Button // shortcut name -> button
 }
 
 // noticeButton is one button of a notice.
 type noticeButton struct {
 	label    string
+	key      *desktop.CustomShortcut // its Ctrl+letter, shown on the button; nil = none
 	icon     fyne.Resource
 	disabled bool
 	tap      func()
@@ -37,11 +42,19 @@ func (n *noticeBar) show(imp widget.Importance, m Message, buttons ...noticeButt
 	n.text.Importance = imp
 	n.text.SetText(tr(m))
 	n.buttons.RemoveAll()
+	n.keys = map[string]*widget.Button{}
 	for _, b := range buttons {
 		icon := b.icon
-		btn := widget.NewButtonWithIcon(b.label, icon, b.tap)
+		label := b.label
+		if b.key != nil {
+			label += " (" + shortcutText(b.key) + ")"
+		}
+		btn := widget.NewButtonWithIcon(label, icon, b.tap)
 		if b.disabled {
 			btn.Disable()
+		}
+		if b.key != nil {
+			n.keys[b.key.ShortcutName()] = btn
 		}
 		n.buttons.Add(btn)
 	}
@@ -54,6 +67,15 @@ func (n *noticeBar) hide() {
 	n.box.Hide()
 	n.text.SetText("")
 	n.buttons.RemoveAll()
+	n.keys = nil
+}
+
+// keyed is the shown button of a Ctrl+letter key, nil when none.
+func (n *noticeBar) keyed(sc *desktop.CustomShortcut) *widget.Button {
+	if !n.box.Visible() {
+		return nil
+	}
+	return n.keys[sc.ShortcutName()]
 }
 
 // Text is what the notice says, "" when hidden.
@@ -67,7 +89,7 @@ func (n *noticeBar) Text() string {
 // button finds a notice button by its label.
 func (n *noticeBar) button(label string) *widget.Button {
 	for _, o := range n.buttons.Objects {
-		if b, ok := o.(*widget.Button); ok && b.Text == label {
+		if b, ok := o.(*widget.Button); ok && (b.Text == label || strings.HasPrefix(b.Text, label+" (")) {
 			return b
 		}
 	}

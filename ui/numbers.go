@@ -29,14 +29,22 @@ func parseFixed(s string, dec int) (int64, error) {
 		return 0, errNumber
 	}
 	whole, frac, _ := strings.Cut(s, ".")
-	if len(frac) > dec || (whole == "" && frac == "") || len(whole) > 13 {
+	if len(frac) > dec || (whole == "" && frac == "") {
 		return 0, errNumber
 	}
-	var v int64
-	for _, r := range whole + frac + strings.Repeat("0", dec-len(frac)) {
+	for _, r := range whole + frac {
 		if r < '0' || r > '9' {
 			return 0, errNumber
 		}
+	}
+	// A number it is; one with more digits than int64 holds is too large,
+	// not "not a number".
+	whole = strings.TrimLeft(whole, "0")
+	if len(whole)+dec > 18 {
+		return 0, errTooLarge
+	}
+	var v int64
+	for _, r := range whole + frac + strings.Repeat("0", dec-len(frac)) {
 		v = v*10 + int64(r-'0')
 	}
 	return v, nil
@@ -111,4 +119,78 @@ func ean13(twelve string) string {
 		sum += d
 	}
 	return twelve + string(rune('0'+(10-sum%10)%10))
+}
+
+// What the till takes at entry (docs/ui.md, "Numbers"). The limits are
+// checked in the window before the desk (and the matrix) is asked, so a
+// slip of the keyboard reads "too large", never "not a number", and no
+// bill can grow past what the window shows and what can be typed back.
+const (
+	// maxPrice is the largest unit price: 9 999 999,99.
+	maxPrice = 999_999_999
+	// maxQty is the largest quantity: 99 999 pieces or 99 999,999 kg.
+	maxQty = 99_999_999
+	// maxAmount is the largest line amount and the largest tender: 99 999 999,99.
+	maxAmount = 9_999_999_999
+	// defaultTenderMultiple: a cash tender above 10 times what is left asks
+	// (when it is also above largestNote: one 5 000 note is always plausible).
+	defaultTenderMultiple = 10
+	largestNote           = 500_000
+)
+
+var errTooLarge = errors.New("too large")
+
+func tooLarge(text, max string) *Message {
+	return &Message{Key: "ui.dlg.too_large", Fallback: "“{{.Text}}” is too large: at most {{.Max}}.", Args: map[string]any{"Text": strings.TrimSpace(text), "Max": max}}
+}
+
+// readMoney reads a typed amount up to max; the message says what is wrong.
+func (s *saleArea) readMoney(text string, max int64, zeroOK bool) (int64, *Message) {
+	v, err := parseMoney(text)
+	switch {
+	case errors.Is(err, errTooLarge) || (err == nil && v > max):
+		return 0, tooLarge(text, s.m.money.Format(max))
+	case err != nil || (v == 0 && !zeroOK):
+		return 0, notNumber(text)
+	}
+	return v, nil
+}
+
+// readQty reads a typed quantity (pieces or kg) up to maxQty.
+func (s *saleArea) readQty(text string) (int64, *Message) {
+	v, err := parseQuantity(text)
+	switch {
+	case errors.Is(err, errTooLarge) || (err == nil && v > maxQty):
+		return 0, tooLarge(text, quantityText(maxQty/1000*1000, false, s.m.sep))
+	case err != nil || v == 0:
+		return 0, notNumber(text)
+	}
+	return v, nil
+}
+
+// lineFits says whether price × quantity stays within maxAmount.
+func (s *saleArea) lineFits(price, qty int64) *Message {
+	if price == 0 || qty == 0 || price <= maxAmount*1000/qty {
+		return nil
+	}
+	return &Message{Key: "ui.dlg.line_too_large", Fallback: "The line would cost more than {{.Max}}: check the price and the quantity.",
+		Args: map[string]any{"Max": s.m.money.Format(maxAmount)}}
+}
+
+// readTender reads a tender: at most maxAmount, or what is left when a
+// bill is larger (a bill can always be paid with its own total).
+func (s *saleArea) readTender(text string, left int64) (int64, *Message) {
+	return s.readMoney(text, max(maxAmount, left), false)
+}
+
+// tenderMultiple is the setting ui.tender.max_multiple (0 = never ask).
+func (a *App) tenderMultiple() int64 {
+	if a.deps.Settings == nil {
+		return defaultTenderMultiple
+	}
+	v, err := parseFixed(a.deps.Settings.String(SettingTenderMultiple, ""), 0)
+	if err != nil {
+		return defaultTenderMultiple
+	}
+	return v
 }

@@ -52,6 +52,7 @@ func (s *saleArea) openPay() {
 	p.left = widget.NewLabel("")
 	p.amount = newShortcutEntry(s.m.shortcut)
 	p.amount.onKey = p.key
+	p.amount.selectOnFocus = true
 	p.amount.OnSubmitted = func(string) { p.tender(sale.PayCash) }
 	p.quick = container.NewGridWithColumns(4)
 
@@ -76,11 +77,17 @@ func (s *saleArea) openPay() {
 	p.d = dialog.NewCustomWithoutButtons(title, fixedWidth(520, body), s.app.win)
 	s.pay = p
 	p.show(t)
-	s.openDialog(p.d, nil)
-	s.app.focus(p.amount)
+	s.openModal(p.d, modalKeys{focus: p.amount, enter: func() { p.tender(sale.PayCash) }, closed: func() {
+		if s.pay == p {
+			s.pay = nil
+		}
+	}})
 }
 
 func (p *payDialog) key(ev *fyne.KeyEvent) bool {
+	if p.s.app.dialogKey(ev) {
+		return true
+	}
 	switch ev.Name {
 	case fyne.KeyEscape:
 		p.d.Hide()
@@ -108,6 +115,7 @@ func (p *payDialog) show(t sale.Totals) {
 		p.left.SetText("")
 	}
 	p.amount.SetText(f.Number(t.Remaining))
+	selectAll(p.amount) // typing replaces the prefilled amount
 	p.quick.RemoveAll()
 	quick := quickTenders(t.Remaining)
 	if p.refund {
@@ -140,15 +148,56 @@ func quickTenders(left int64) []int64 {
 }
 
 // tender records the typed amount as kind; a covered bill is checked out.
+// A cash tender far above what is left (more than the setting
+// ui.tender.max_multiple times, 10 by default, and more than the largest
+// banknote, which a customer may always hand over) asks first: 10049,90
+// for a 49,90 bill is a slip of the keyboard, not a customer's note.
 func (p *payDialog) tender(kind sale.PaymentKind) {
-	amount, err := parseMoney(p.amount.Text)
-	if err != nil || amount == 0 {
-		p.errLine.show(*notNumber(p.amount.Text))
+	amount, m := p.s.readTender(p.amount.Text, p.totals.Remaining)
+	if m != nil {
+		p.errLine.show(*m)
 		return
 	}
 	if kind == sale.PayCard {
 		amount = min(amount, p.totals.Remaining)
 	}
+	if kind == sale.PayCash && !p.refund && p.totals.Remaining > 0 {
+		if mult := p.s.app.tenderMultiple(); mult > 0 && p.totals.Remaining <= maxAmount && amount > p.totals.Remaining*mult && amount > largestNote {
+			p.confirmLarge(amount, mult)
+			return
+		}
+	}
+	p.record(kind, amount)
+}
+
+// confirmLarge asks before taking a tender above the multiple. Enter and
+// Escape go back to the amount (selected, to be typed again): taking it
+// is a deliberate Tab and Space, or a click.
+func (p *payDialog) confirmLarge(amount, mult int64) {
+	s := p.s
+	f := s.m.money
+	var c *dialog.ConfirmDialog
+	c = dialog.NewConfirm(lang.X("ui.pay.large_title", "Check the amount"),
+		lang.X("ui.pay.large", "Tendered {{.Amount}} is more than {{.N}} times what is left to pay ({{.Left}}). Take it?",
+			map[string]any{"Amount": f.Format(amount), "N": mult, "Left": f.Format(p.totals.Remaining)}),
+		func(ok bool) {
+			if ok {
+				p.record(sale.PayCash, amount)
+				return
+			}
+			if s.pay == p {
+				s.app.focus(p.amount)
+				selectAll(p.amount)
+			}
+		}, s.app.win)
+	c.SetConfirmText(lang.X("ui.pay.large_take", "Take it"))
+	c.SetDismissText(lang.X("ui.pay.large_fix", "Correct (Enter)"))
+	s.largeTender = c
+	s.app.showModal(c, modalKeys{enter: c.Hide})
+}
+
+// record books the tender; a covered bill is checked out.
+func (p *payDialog) record(kind sale.PaymentKind, amount int64) {
 	s := p.s
 	var t sale.Totals
 	s.run(func(ctx context.Context) (err error) {

@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -58,9 +59,10 @@ type saleArea struct {
 	dialog       dialog.Dialog
 	form         *form
 	recallList   *widget.List
-	historyList  *widget.List
+	historyList  *widget.List // the dialog's list (a keyList)
 	historyBills []sale.Bill
 	pay          *payDialog
+	largeTender  *dialog.ConfirmDialog // "more than N times what is left: take it?"
 	shiftDlg     *shiftDialog
 	zBar         *widget.ProgressBar
 	zStage       *widget.Label // the Z report's stage under the bar
@@ -73,7 +75,8 @@ type saleArea struct {
 // action that greys or hides it.
 type saleAction struct {
 	id     string
-	key    fyne.KeyName // "" = no F-key
+	key    fyne.KeyName             // "" = no F-key
+	short  *desktop.CustomShortcut // a Ctrl+letter for the buttons without an F-key
 	label  string
 	policy policy.Action // "" = never greyed
 	run    func()
@@ -104,6 +107,10 @@ func newSaleArea(m *MainScreen) *saleArea {
 	s.sums = widget.NewLabel("")
 	s.total = widget.NewLabelWithStyle("", fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
 	s.total.SizeName = theme.SizeNameHeadingText
+	// However long a number, the window keeps its size: a label's text is
+	// cut with "…" instead of widening the screen.
+	s.total.Truncation = fyne.TextTruncateEllipsis
+	s.kind.Truncation = fyne.TextTruncateEllipsis
 	totals := container.NewBorder(nil, nil, s.sums, nil, s.total)
 
 	head := container.NewBorder(nil, nil, nil, s.qtyNote, s.entry)
@@ -136,10 +143,34 @@ func newSaleArea(m *MainScreen) *saleArea {
 }
 
 func buttonText(a *saleAction) string {
-	if a.key == "" {
-		return a.label
+	switch {
+	case a.key != "":
+		return string(a.key) + "  " + a.label
+	case a.short != nil:
+		return shortcutText(a.short) + "  " + a.label
 	}
-	return string(a.key) + "  " + a.label
+	return a.label
+}
+
+// Ctrl+letter keys of the sale screen (docs/ui.md, "Keyboard"): the
+// actions without an F-key and the notice's buttons.
+var (
+	genericShortcut   = ctrl(fyne.KeyG)
+	historyShortcut   = ctrl(fyne.KeyH)
+	shiftShortcut     = ctrl(fyne.KeyD)
+	reprintShortcut   = ctrl(fyne.KeyP)
+	askShortcut       = ctrl(fyne.KeyS)
+	retryShortcut     = ctrl(fyne.KeyR)
+	reconcileShortcut = ctrl(fyne.KeyE)
+)
+
+func ctrl(k fyne.KeyName) *desktop.CustomShortcut {
+	return &desktop.CustomShortcut{KeyName: k, Modifier: fyne.KeyModifierShortcutDefault}
+}
+
+// shortcutText is how a button shows its Ctrl+letter key.
+func shortcutText(sc *desktop.CustomShortcut) string {
+	return "Ctrl+" + string(sc.KeyName)
 }
 
 func (s *saleArea) buildActions() []*saleAction {
@@ -155,11 +186,11 @@ func (s *saleArea) buildActions() []*saleAction {
 		{id: "recall", key: fyne.KeyF9, label: lang.X("ui.act.recall", "Recall"), policy: policy.ActionParkBill, run: s.openRecall},
 		{id: "prebill", key: fyne.KeyF10, label: lang.X("ui.act.prebill", "Pre-bill"), policy: policy.ActionPreBillPrint, run: s.preBill},
 		{id: "return", key: fyne.KeyF11, label: lang.X("ui.act.return", "Return"), policy: policy.ActionReturn, run: func() { s.openHistory(true) }},
-		{id: "generic", label: lang.X("ui.act.generic", "Generic item"), policy: policy.ActionGenericItem, run: s.askGeneric},
-		{id: "reprint", label: lang.X("ui.act.reprint", "Reprint last"), policy: policy.ActionReprintReceipt, run: s.reprint},
-		{id: "history", label: lang.X("ui.act.history", "Bill history"), run: func() { s.openHistory(false) }},
-		{id: "shift", label: lang.X("ui.act.shift", "Shift…"), run: s.openShift},
-		{id: "pay", key: fyne.KeyF12, label: lang.X("ui.act.pay", "Pay (Enter)"), policy: policy.ActionSell, run: s.openPay},
+		{id: "generic", short: genericShortcut, label: lang.X("ui.act.generic", "Generic item"), policy: policy.ActionGenericItem, run: s.askGeneric},
+		{id: "reprint", short: reprintShortcut, label: lang.X("ui.act.reprint", "Reprint last"), policy: policy.ActionReprintReceipt, run: s.reprint},
+		{id: "history", short: historyShortcut, label: lang.X("ui.act.history", "Bill history"), run: func() { s.openHistory(false) }},
+		{id: "shift", short: shiftShortcut, label: lang.X("ui.act.shift", "Shift…"), run: s.openShift},
+		{id: "pay", key: fyne.KeyF12, label: lang.X("ui.act.pay", "Pay"), policy: policy.ActionSell, run: s.openPay},
 	}
 }
 
@@ -213,8 +244,12 @@ func (s *saleArea) action(id string) *saleAction {
 	return nil
 }
 
-// key handles the screen's keys, from the barcode field or the canvas.
+// key handles the screen's keys, from the barcode field or the canvas;
+// nothing while a dialog owns the keyboard.
 func (s *saleArea) key(ev *fyne.KeyEvent) bool {
+	if s.app.topModal() != nil {
+		return true
+	}
 	switch ev.Name {
 	case fyne.KeyUp:
 		s.moveSelection(-1)
@@ -233,11 +268,47 @@ func (s *saleArea) key(ev *fyne.KeyEvent) bool {
 	}
 	for _, a := range s.actions {
 		if a.key != "" && a.key == ev.Name {
-			if a.button != nil && !a.button.Disabled() && a.button.Visible() {
-				a.run()
+			s.press(a)
+			return true
+		}
+	}
+	return false
+}
+
+// press runs an action from its key as its button would: not when the
+// button is greyed or hidden.
+func (s *saleArea) press(a *saleAction) {
+	if a.button != nil && !a.button.Disabled() && a.button.Visible() {
+		a.run()
+	}
+}
+
+// shortcut runs the action or notice button of a Ctrl+letter key; true
+// when the key is one of them. Nothing runs while a dialog is open.
+func (s *saleArea) shortcut(name string) bool {
+	for _, a := range s.actions {
+		if a.short != nil && a.short.ShortcutName() == name {
+			if s.app.topModal() == nil {
+				s.press(a)
 			}
 			return true
 		}
+	}
+	for _, sc := range []*desktop.CustomShortcut{askShortcut, retryShortcut, reconcileShortcut} {
+		if sc.ShortcutName() != name {
+			continue
+		}
+		if s.app.topModal() != nil {
+			return true
+		}
+		if b := s.m.notice.keyed(sc); b != nil {
+			if !b.Disabled() {
+				b.OnTapped()
+			}
+		} else if sc == askShortcut && !s.m.keyButton.Disabled() {
+			s.m.keyPressed() // no denial to ask about: the supervisor key
+		}
+		return true
 	}
 	return false
 }
@@ -271,14 +342,20 @@ func (s *saleArea) setQtyNext(milli int64) {
 func (s *saleArea) submitEntry(text string) {
 	text = strings.TrimSpace(text)
 	if text == "" {
+		// Paying is explicit (F12): an Enter too many — a scanner's
+		// terminator, a reflex — never takes money.
 		if len(s.model.rows) > 0 {
-			s.openPay()
+			s.m.notice.show(widget.MediumImportance, Message{Key: "ui.sale.pay_hint", Fallback: "To take the payment, press F12."})
 		}
 		return
 	}
 	s.entry.SetText("")
 	if q, code, ok := strings.Cut(text, "*"); ok {
 		milli, err := parseQuantity(q)
+		if errors.Is(err, errTooLarge) || milli > maxQty {
+			s.m.notice.show(widget.DangerImportance, *tooLarge(q, quantityText(maxQty/1000*1000, false, s.m.sep)))
+			return
+		}
 		if err != nil || milli == 0 {
 			s.m.notice.show(widget.DangerImportance, Message{Key: "ui.sale.bad_quantity", Fallback: "“{{.Text}}” is not a quantity.", Args: map[string]any{"Text": q}})
 			return
@@ -303,6 +380,7 @@ func (s *saleArea) submitEntry(text string) {
 func (s *saleArea) handleInput(ev device.InputEvent) bool {
 	switch ev := ev.(type) {
 	case device.Scan:
+		s.takeTypedQuantity()
 		s.scanned(ev)
 	case device.ReadError:
 		s.m.notice.show(widget.DangerImportance, Message{Key: ev.Key, Fallback: ev.Fallback, Args: ev.Args})
@@ -312,6 +390,17 @@ func (s *saleArea) handleInput(ev device.InputEvent) bool {
 		return false
 	}
 	return true
+}
+
+// takeTypedQuantity: "3*" typed in the barcode field and then a scan —
+// the scan takes the typed quantity, as "3*code" would.
+func (s *saleArea) takeTypedQuantity() {
+	text := strings.TrimSpace(s.entry.Text)
+	q, rest, ok := strings.Cut(text, "*")
+	if !ok || rest != "" || q == "" {
+		return
+	}
+	s.submitEntry(text) // sets the next quantity (or says why it cannot)
 }
 
 func (s *saleArea) scanned(ev device.Scan) {
@@ -444,6 +533,7 @@ func (s *saleArea) fail(err error) {
 	case errors.As(err, &den):
 		ask := noticeButton{
 			label:    lang.X("ui.deny.ask", "Ask supervisor"),
+			key:      askShortcut,
 			icon:     theme.AccountIcon(),
 			disabled: s.app.deps.Approve == nil || !den.Verdict.ApprovalPossible,
 			tap: func() {
@@ -485,10 +575,10 @@ func isRegisterError(err error) bool {
 func (s *saleArea) registerFailed(err error) {
 	s.reload()
 	buttons := []noticeButton{{
-		label: lang.X("ui.reg.retry", "Retry"), icon: theme.ViewRefreshIcon(),
+		label: lang.X("ui.reg.retry", "Retry"), icon: theme.ViewRefreshIcon(), key: retryShortcut,
 		tap: s.retryCheckout,
 	}, {
-		label: lang.X("ui.reg.reconcile", "Reconcile"), icon: theme.SearchIcon(),
+		label: lang.X("ui.reg.reconcile", "Reconcile"), icon: theme.SearchIcon(), key: reconcileShortcut,
 		tap: s.reconcile,
 	}}
 	if errors.Is(err, device.ErrShiftOver24h) {
@@ -600,9 +690,9 @@ func (s *saleArea) showTotals(b sale.Bill, t sale.Totals) {
 	f := s.m.money
 	// The money goes the other way on a return: the big button says so.
 	if pay := s.action("pay"); pay != nil && pay.button != nil {
-		label := lang.X("ui.act.pay", "Pay (Enter)")
+		label := lang.X("ui.act.pay", "Pay")
 		if b.Kind == sale.KindReturn {
-			label = lang.X("ui.act.refund", "Refund (Enter)")
+			label = lang.X("ui.act.refund", "Refund")
 		}
 		if text := string(pay.key) + "  " + label; pay.button.Text != text {
 			pay.button.SetText(text)

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -12,33 +13,33 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tillpos/till/desk"
-	"github.com/tillpos/till/device"
 	"github.com/tillpos/till/policy"
 	"github.com/tillpos/till/sale"
 )
 
-// dialogSink keeps the readers' events away from the bill while one of
-// the sale screen's dialogs is open: a scan then would change the bill
-// under a payment or a discount being typed.
-type dialogSink struct{}
+// openDialog shows d as a modal that owns the keyboard (modal.go), with
+// sink on the input stack (nil: the readers' events are swallowed, so a
+// scan cannot change the bill under a payment or a discount being typed);
+// the barcode field gets the focus back when the last dialog closes. The
+// last dialog is kept for tests.
+func (s *saleArea) openDialog(d dialog.Dialog, sink InputSink) *modal {
+	return s.openModal(d, modalKeys{sink: sink})
+}
 
-func (dialogSink) HandleInput(device.InputEvent) bool { return true }
-
-// openDialog shows d as a modal on the input stack; it comes off when d
-// closes. The last dialog is kept for tests.
-func (s *saleArea) openDialog(d dialog.Dialog, sink InputSink) {
-	if sink == nil {
-		sink = dialogSink{}
-	}
-	pop := s.app.pushSink(sink)
-	d.SetOnClosed(func() {
-		pop()
-		if s.m.ctx.Err() == nil {
+// openModal is openDialog with the dialog's keys: its default button, its
+// cancel, the field focused on open.
+func (s *saleArea) openModal(d dialog.Dialog, k modalKeys) *modal {
+	closed := k.closed
+	k.closed = func() {
+		if closed != nil {
+			closed()
+		}
+		if s.m.ctx.Err() == nil && s.app.topModal() == nil && s.app.screen == s.m {
 			s.m.Focus()
 		}
-	})
+	}
 	s.dialog = d
-	d.Show()
+	return s.app.showModal(d, k)
 }
 
 // form is a small keyboard-first dialog: fields, Enter in the last one
@@ -55,16 +56,10 @@ type form struct {
 func (s *saleArea) askForm(title string, labels []string, initial []string, extra fyne.CanvasObject, submit func(texts []string) *Message) *form {
 	f := &form{errLine: newErrorLine()}
 	items := []fyne.CanvasObject{}
-	escape := func(ev *fyne.KeyEvent) bool {
-		if ev.Name == fyne.KeyEscape {
-			f.d.Hide()
-			return true
-		}
-		return false
-	}
 	for i, l := range labels {
 		e := newShortcutEntry(s.m.shortcut)
-		e.onKey = escape
+		e.onKey = s.app.dialogKey
+		e.selectOnFocus = true
 		if i < len(initial) {
 			e.SetText(initial[i])
 		}
@@ -98,15 +93,21 @@ func (s *saleArea) askForm(title string, labels []string, initial []string, extr
 	cancel := widget.NewButton(lang.X("ui.dlg.cancel", "Cancel (Esc)"), func() { f.d.Hide() })
 	items = append(items, f.errLine, container.NewGridWithColumns(2, cancel, ok))
 	f.d = dialog.NewCustomWithoutButtons(title, fixedWidth(420, container.NewVBox(items...)), s.app.win)
-	s.openDialog(f.d, nil)
-	s.form = f
+	k := modalKeys{enter: f.confirm}
 	if len(f.entries) > 0 {
-		s.app.focus(f.entries[0])
+		k.focus = f.entries[0]
 	}
+	s.form = f
+	s.openModal(f.d, k)
 	return f
 }
 
+// notNumber says a typed text is not a number — or, for a number with
+// more digits than the till holds, that it is too large.
 func notNumber(text string) *Message {
+	if _, err := parseFixed(text, 3); errors.Is(err, errTooLarge) {
+		return &Message{Key: "ui.dlg.too_large_plain", Fallback: "“{{.Text}}” is too large.", Args: map[string]any{"Text": strings.TrimSpace(text)}}
+	}
 	return &Message{Key: "ui.dlg.not_number", Fallback: "“{{.Text}}” is not a number.", Args: map[string]any{"Text": text}}
 }
 
@@ -120,9 +121,12 @@ func (s *saleArea) askQuantity() {
 	sep := s.m.sep
 	label := lang.X("ui.dlg.qty", "Quantity (pieces, or kg for weighed goods)")
 	s.askForm(lang.X("ui.act.qty", "Quantity")+": "+r.name, []string{label}, []string{quantityText(r.qty, r.weighed, sep)}, nil, func(t []string) *Message {
-		q, err := parseQuantity(t[0])
-		if err != nil || q == 0 {
-			return notNumber(t[0])
+		q, m := s.readQty(t[0])
+		if m == nil {
+			m = s.lineFits(r.price, q)
+		}
+		if m != nil {
+			return m
 		}
 		s.act(func(ctx context.Context) error { return s.d.SetQuantity(ctx, r.id, q) }, s.changed(r.id))
 		return nil
@@ -135,9 +139,12 @@ func (s *saleArea) askPrice() {
 		return
 	}
 	s.askForm(lang.X("ui.act.price", "Price")+": "+r.name, []string{lang.X("ui.dlg.price", "Unit price")}, []string{s.m.money.Number(r.price)}, nil, func(t []string) *Message {
-		p, err := parseMoney(t[0])
-		if err != nil {
-			return notNumber(t[0])
+		p, m := s.readMoney(t[0], maxPrice, true)
+		if m == nil {
+			m = s.lineFits(p, r.qty)
+		}
+		if m != nil {
+			return m
 		}
 		s.act(func(ctx context.Context) error { return s.d.ManualPrice(ctx, r.id, p) }, s.changed(r.id))
 		return nil
@@ -156,10 +163,16 @@ func (s *saleArea) discountForm(title string, apply func(dc sale.Discount)) {
 		switch {
 		case kind.Selected == kind.Options[1] && !strings.HasSuffix(text, "%"):
 			dc.Kind = sale.DiscountAmount
-			dc.Value, err = parseMoney(text)
+			var m *Message
+			if dc.Value, m = s.readMoney(text, maxAmount, true); m != nil {
+				return m
+			}
 		default:
 			dc.Kind = sale.DiscountPercent
 			dc.Value, err = parsePercent(text)
+			if err == nil && dc.Value > 10000 {
+				return tooLarge(text, "100 %")
+			}
 		}
 		if err != nil {
 			return notNumber(text)
@@ -235,7 +248,7 @@ func (s *saleArea) openRecall() {
 		return
 	}
 	var d dialog.Dialog
-	list := widget.NewList(func() int { return len(bills) }, func() fyne.CanvasObject { return widget.NewLabel("") },
+	list := newKeyList(s.app, func() int { return len(bills) }, func() fyne.CanvasObject { return widget.NewLabel("") },
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			b := bills[i]
 			o.(*widget.Label).SetText(lang.X("ui.recall.row", "Bill {{.Bill}} from {{.Time}}: {{.Lines}} lines",
@@ -246,10 +259,11 @@ func (s *saleArea) openRecall() {
 		d.Hide()
 		s.act(func(ctx context.Context) error { return s.d.Recall(ctx, id) }, s.applyReload)
 	}
-	s.recallList = list
-	d = dialog.NewCustom(lang.X("ui.act.recall", "Recall"), lang.X("ui.dlg.close", "Close"),
-		container.NewGridWrap(fyne.NewSize(520, 320), list), s.app.win)
-	s.openDialog(d, nil)
+	s.recallList = &list.List
+	hint := widget.NewLabel(lang.X("ui.recall.hint", "Arrows choose a bill, Enter recalls it, Esc closes."))
+	d = dialog.NewCustom(lang.X("ui.act.recall", "Recall"), lang.X("ui.dlg.close_esc", "Close (Esc)"),
+		container.NewBorder(hint, nil, nil, nil, container.NewGridWrap(fyne.NewSize(520, 320), list)), s.app.win)
+	s.openModal(d, modalKeys{focus: list, enter: func() { list.TypedKey(&fyne.KeyEvent{Name: fyne.KeySpace}) }})
 }
 
 // preBill allows the next pre-bill print (its counter against the limit)
@@ -346,7 +360,7 @@ func (s *saleArea) showHistory(bills []sale.Bill, returns, all bool) {
 	f := s.m.money
 	vat := s.vat()
 	var d dialog.Dialog
-	list := widget.NewList(func() int { return len(bills) }, func() fyne.CanvasObject { return widget.NewLabel("") },
+	list := newKeyList(s.app, func() int { return len(bills) }, func() fyne.CanvasObject { return widget.NewLabel("") },
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			b := bills[i]
 			t, _ := sale.Compute(&b, vat)
@@ -391,14 +405,18 @@ func (s *saleArea) showHistory(bills []sale.Bill, returns, all bool) {
 			s.startReturn(0)
 		}))
 	}
-	s.historyList, s.historyBills = list, bills
+	s.historyList, s.historyBills = &list.List, bills
 	body := container.NewBorder(container.NewVBox(items...), nil, nil, nil, container.NewGridWrap(fyne.NewSize(760, 380), list))
 	title := lang.X("ui.act.history", "Bill history")
 	if returns {
 		title = lang.X("ui.act.return", "Return")
 	}
-	d = dialog.NewCustom(title, lang.X("ui.dlg.close", "Close"), body, s.app.win)
-	s.openDialog(d, nil)
+	d = dialog.NewCustom(title, lang.X("ui.dlg.close_esc", "Close (Esc)"), body, s.app.win)
+	k := modalKeys{focus: list}
+	if returns {
+		k.enter = func() { list.TypedKey(&fyne.KeyEvent{Name: fyne.KeySpace}) }
+	}
+	s.openModal(d, k)
 }
 
 // startReturn opens a return bill: from a journal receipt (its lines are
@@ -425,13 +443,16 @@ func (s *saleArea) askGeneric() {
 	s.askForm(lang.X("ui.act.generic", "Generic item"),
 		[]string{lang.X("ui.dlg.name", "Name"), lang.X("ui.dlg.price", "Unit price"), lang.X("ui.dlg.qty", "Quantity (pieces, or kg for weighed goods)")},
 		[]string{lang.X("ui.dlg.generic_name", "Goods"), "", "1"}, extra, func(t []string) *Message {
-			price, err := parseMoney(t[1])
-			if err != nil {
-				return notNumber(t[1])
+			price, m := s.readMoney(t[1], maxPrice, false)
+			if m != nil {
+				return m
 			}
-			qty, err := parseQuantity(t[2])
-			if err != nil || qty == 0 {
-				return notNumber(t[2])
+			qty, m := s.readQty(t[2])
+			if m == nil {
+				m = s.lineFits(price, qty)
+			}
+			if m != nil {
+				return m
 			}
 			name := strings.TrimSpace(t[0])
 			code := sale.VATCode(vat.Selected)
@@ -452,6 +473,7 @@ func (s *saleArea) openSearch() { s.openSearchWith("") }
 func (s *saleArea) openSearchWith(prefix string) {
 	m := s.m
 	m.search = newShortcutEntry(m.shortcut)
+	m.search.onKey = s.app.dialogKey
 	m.search.SetPlaceHolder(lang.X("ui.sale.search", "Search items by name"))
 	m.found = widget.NewLabel("")
 	m.items = nil
@@ -496,11 +518,12 @@ func (s *saleArea) openSearchWith(prefix string) {
 		m.found.SetText(lang.X("ui.sale.no_catalogue", "The item catalogue is not connected."))
 	}
 	body := container.NewBorder(container.NewVBox(m.search, m.found), nil, nil, nil, container.NewGridWrap(fyne.NewSize(760, 400), m.results))
-	d = dialog.NewCustom(lang.X("ui.sale.search_title", "Find an item"), lang.X("ui.dlg.close", "Close"), body, s.app.win)
-	s.openDialog(d, nil)
+	d = dialog.NewCustom(lang.X("ui.sale.search_title", "Find an item"), lang.X("ui.dlg.close_esc", "Close (Esc)"), body, s.app.win)
 	m.search.SetText(prefix)
 	m.runSearch(prefix)
-	s.app.focus(m.search)
+	s.openModal(d, modalKeys{focus: m.search, enter: func() { m.search.OnSubmitted(m.search.Text) }})
+	m.search.CursorColumn = len([]rune(prefix)) // typed letters go on after the prefix
+	m.search.Refresh()
 }
 
 // addItem rings up a found item (the quantity typed before, or one piece;
@@ -509,9 +532,12 @@ func (s *saleArea) addItem(it sale.Item) {
 	qty := s.qtyNext
 	if qty == 0 && it.Weighed {
 		s.askForm(it.Name, []string{lang.X("ui.dlg.weight", "Weight, kg")}, nil, nil, func(t []string) *Message {
-			q, err := parseQuantity(t[0])
-			if err != nil || q == 0 {
-				return notNumber(t[0])
+			q, m := s.readQty(t[0])
+			if m == nil {
+				m = s.lineFits(it.Price, q)
+			}
+			if m != nil {
+				return m
 			}
 			s.setQtyNext(q)
 			s.addItem(it)

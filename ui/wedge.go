@@ -77,9 +77,14 @@ func (w *wedgeInput) hookCanvas() {
 	}
 	c.SetOnTypedRune(func(r rune) { w.typedRune(nil, r) })
 	c.SetOnTypedKey(func(ev *fyne.KeyEvent) {
-		if isEnter(ev.Name) {
-			w.takeEnter()
+		if isEnter(ev.Name) && w.takeEnter() {
 			return // went through the wedge at KeyDown
+		}
+		if w.app.modalKey(ev) {
+			return // an open dialog owns the keyboard
+		}
+		if isEnter(ev.Name) {
+			return
 		}
 		if s, ok := w.app.screen.(keyScreen); ok {
 			s.typedKey(ev)
@@ -195,6 +200,14 @@ func (w *wedgeInput) typeOne(r rune) {
 		case scan.Escape, scan.Tab:
 		default:
 			t.Entry.TypedRune(r)
+		}
+		return
+	}
+	if w.app.topModal() != nil {
+		// Nothing in the open dialog has the focus: Enter is its default
+		// button; other keys belong to nobody (never the screen behind).
+		if r == scan.Enter {
+			w.app.modalKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
 		}
 		return
 	}
