@@ -173,8 +173,10 @@ func (s *saleArea) lineFits(price, qty int64) *Message {
 	if price == 0 || qty == 0 || price <= maxAmount*1000/qty {
 		return nil
 	}
-	return &Message{Key: "ui.dlg.line_too_large", Fallback: "The line would cost more than {{.Max}}: check the price and the quantity.",
-		Args: map[string]any{"Max": s.m.money.Format(maxAmount)}}
+	return &Message{
+		Key: "ui.dlg.line_too_large", Fallback: "The line would cost more than {{.Max}}: check the price and the quantity.",
+		Args: map[string]any{"Max": s.m.money.Format(maxAmount)},
+	}
 }
 
 // readTender reads a tender: at most maxAmount, or what is left when a

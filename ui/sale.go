@@ -75,7 +75,7 @@ type saleArea struct {
 // action that greys or hides it.
 type saleAction struct {
 	id     string
-	key    fyne.KeyName             // "" = no F-key
+	key    fyne.KeyName            // "" = no F-key
 	short  *desktop.CustomShortcut // a Ctrl+letter for the buttons without an F-key
 	label  string
 	policy policy.Action // "" = never greyed
