@@ -181,11 +181,20 @@ func (w *wedgeInput) schedule() {
 }
 
 // apply types the person's keys into the field, then hands the scans on.
+// In a form field (login, password) only a badge is a read: a fast typist's
+// burst — one that ends without Enter, or is not of the badge form — is
+// typing and goes into the field.
 func (w *wedgeInput) apply(res events.Result) {
 	for _, r := range res.Typed {
 		w.typeOne(r)
 	}
-	for _, ev := range res.Events {
+	for i, ev := range res.Events {
+		if t := w.target; t != nil && t.form && i < len(res.Keys) && !w.app.isBadge(ev) {
+			for _, r := range res.Keys[i] {
+				w.typeOne(r)
+			}
+			continue
+		}
 		w.app.HandleInput(ev)
 	}
 }
@@ -228,6 +237,9 @@ func (w *wedgeInput) typeOne(r rune) {
 // wedge, and whose F-keys, arrows and shortcuts go to the screen first.
 type wedgeEntry struct {
 	widget.Entry
+	// form: a login or password field, where a burst is a read only when
+	// it is a badge (apply).
+	form     bool
 	keys     func() *wedgeInput
 	onKey    func(ev *fyne.KeyEvent) bool // the screen's keys; true = taken
 	shortcut func(fyne.Shortcut) bool
@@ -245,6 +257,7 @@ func newWedgeEntry(keys func() *wedgeInput, onKey func(*fyne.KeyEvent) bool, sho
 func newFormEntry(a *App, password bool) *wedgeEntry {
 	e := newWedgeEntry(func() *wedgeInput { return a.keys }, nil, nil)
 	e.Password = password
+	e.form = true
 	return e
 }
 
@@ -277,6 +290,18 @@ func (e *wedgeEntry) TypedShortcut(sc fyne.Shortcut) {
 		return
 	}
 	e.Entry.TypedShortcut(sc)
+}
+
+// isBadge says whether a reader's event is a badge (or a swipe) as the
+// login and lock screens read them.
+func (a *App) isBadge(ev device.InputEvent) bool {
+	switch a.asBadge(ev).(type) {
+	case device.Badge:
+		return true
+	case device.Swipe:
+		return true
+	}
+	return false
 }
 
 // asBadge reads an event as a badge where only a badge can be meant (the

@@ -62,6 +62,11 @@ func NewWedge(cfg WedgeConfig) *Wedge {
 type Result struct {
 	Typed  []rune
 	Events []device.InputEvent
+	// Keys are, for each event, what a person would have typed with the
+	// keys that made it (the terminator included): a window can give a
+	// burst back to a field as typing where only a badge is meant as a
+	// read (a login typed fast).
+	Keys [][]rune
 }
 
 // Char returns the US character of a key by physical position; ok is false
@@ -129,11 +134,24 @@ func (w *Wedge) drain(at time.Time) Result {
 			res.Typed = append(res.Typed, keys[0].typed)
 		case scan.Scanned:
 			res.Events = append(res.Events, w.cfg.Reader.FromText(at, "", o.Text))
+			res.Keys = append(res.Keys, typedOf(keys))
 		case scan.Incomplete:
 			res.Events = append(res.Events, w.cfg.Reader.Incomplete(at, "wedge burst ended without terminator"))
+			res.Keys = append(res.Keys, typedOf(keys))
 		}
 	}
 	return res
+}
+
+// typedOf is what a person would have typed with these keys.
+func typedOf(keys []pendingKey) []rune {
+	out := make([]rune, 0, len(keys))
+	for _, k := range keys {
+		if k.typed != 0 {
+			out = append(out, k.typed)
+		}
+	}
+	return out
 }
 
 func (w *Wedge) pop(n int) []pendingKey {
