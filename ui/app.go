@@ -108,7 +108,7 @@ func (a *App) User() *User { return a.user }
 func (a *App) setContent(screen any, title Message, o fyne.CanvasObject) {
 	a.screen = screen
 	a.win.SetTitle(lang.X("ui.app.title", "Till") + " — " + tr(title))
-	a.win.SetContent(o)
+	a.win.SetContent(&fyne.Container{Layout: scaleLayout{app: a}, Objects: []fyne.CanvasObject{o}})
 }
 
 // ShowLogin signs out whoever is signed in and shows the login screen.

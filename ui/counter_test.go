@@ -16,6 +16,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/theme"
 
 	"github.com/tillpos/till/desk"
 	"github.com/tillpos/till/sale"
@@ -482,3 +483,42 @@ func TestCounter_TypedQuantityThenScan(t *testing.T) {
 	}
 }
 
+// Point 10: fullscreen at 1920×1080 scales the screen (text, buttons, the
+// bill's columns) instead of leaving 1024×768's sizes in a sea of space;
+// the screen still fits.
+func TestCounter_LargeScreenIsScaled(t *testing.T) {
+	r := newRig(t, "ru")
+	m, _ := r.counter("cashier")
+	t.Cleanup(func() { r.w.Resize(fyne.NewSize(1024, 768)) })
+	small := m.sale.action("search").button.Size().Height
+	r.w.Resize(fyne.NewSize(1920, 1080))
+	text := fyne.CurrentApp().Settings().Theme().Size(theme.SizeNameText)
+	if text < 20 {
+		t.Errorf("text size at 1920×1080: %.1f", text)
+	}
+	if big := m.sale.action("search").button.Size().Height; big < small*1.3 {
+		t.Errorf("an action button is %.0f px high at 1920×1080, %.0f at 1024×768", big, small)
+	}
+	if min := r.w.Content().MinSize(); min.Width > 1920 || min.Height > 1080 {
+		t.Errorf("the scaled screen wants %v", min)
+	}
+	r.w.Resize(fyne.NewSize(1024, 768))
+	if text := fyne.CurrentApp().Settings().Theme().Size(theme.SizeNameText); text != 16 {
+		t.Errorf("text size back at 1024×768: %.1f", text)
+	}
+}
+
+// Point 10: the Italian status bar fits 1024 px with a supervisor's rights
+// lent, the register's serial and the shift's number.
+func TestCounter_ItalianStatusBarFits(t *testing.T) {
+	r := newRig(t, "it")
+	m, _ := r.counter("cashier")
+	m.pollDesk()
+	m.elevation.SetText(translation(t, "it", "ui.status.elevated"))
+	m.elevation.SetText(strings.ReplaceAll(m.elevation.Text, "{{.Name}}", "Игорь Николаевич Волков"))
+	m.elevation.Show()
+	m.shift.SetText(strings.NewReplacer("{{.N}}", "12", "{{.Since}}", "04.12 09:00").Replace(translation(t, "it", "ui.status.shift_number")))
+	if w := m.statusRow.MinSize().Width; w > 1024-2*theme.Padding() {
+		t.Errorf("the Italian status bar wants %.0f px: %q | %q | %q | %q", w, m.cashier.Text, m.elevation.Text, m.shift.Text, m.register.Text)
+	}
+}

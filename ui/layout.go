@@ -10,6 +10,9 @@ import (
 // and a form does not stretch across a 1920-pixel screen.
 type widthLayout struct{ width float32 }
 
+// px is a width of the design (1024×768) at the screen's scale.
+func px(v float32) float32 { return v * uiScale.Load().(float32) }
+
 func (l widthLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	for _, o := range objs {
 		o.Resize(size)
@@ -25,10 +28,10 @@ func (l widthLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 		}
 		// A word-wrapping label reports the height of one word per line
 		// until it knows its width; give it the width first.
-		o.Resize(fyne.NewSize(l.width, o.MinSize().Height))
+		o.Resize(fyne.NewSize(px(l.width), o.MinSize().Height))
 		h = max(h, o.MinSize().Height)
 	}
-	return fyne.NewSize(l.width, h)
+	return fyne.NewSize(px(l.width), h)
 }
 
 func fixedWidth(width float32, o fyne.CanvasObject) fyne.CanvasObject {
@@ -43,13 +46,13 @@ type columns []float32
 func (c columns) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	fixed := float32(0)
 	for _, w := range c {
-		fixed += w
+		fixed += px(w)
 	}
 	x := float32(0)
 	for i, o := range objs {
 		w := size.Width - fixed
 		if i > 0 && i-1 < len(c) {
-			w = c[i-1]
+			w = px(c[i-1])
 		}
 		w = max(w, 0)
 		o.Move(fyne.NewPos(x, 0))
@@ -64,7 +67,7 @@ func (c columns) MinSize(objs []fyne.CanvasObject) fyne.Size {
 		m := o.MinSize()
 		h = max(h, m.Height)
 		if i > 0 && i-1 < len(c) {
-			w += c[i-1]
+			w += px(c[i-1])
 		} else {
 			w += m.Width
 		}
@@ -95,4 +98,66 @@ func (e errorLine) text() string {
 		return ""
 	}
 	return e.Text
+}
+
+// boxLayout gives its object a fixed size of the design, scaled (a
+// dialog's list).
+type boxLayout struct{ w, h float32 }
+
+func (l boxLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objs {
+		o.Resize(size)
+		o.Move(fyne.NewPos(0, 0))
+	}
+}
+
+func (l boxLayout) MinSize([]fyne.CanvasObject) fyne.Size { return fyne.NewSize(px(l.w), px(l.h)) }
+
+func fixedSize(w, h float32, o fyne.CanvasObject) fyne.CanvasObject {
+	return &fyne.Container{Layout: boxLayout{w: w, h: h}, Objects: []fyne.CanvasObject{o}}
+}
+
+// flowLayout lays objects out in a row and wraps to the next line when the
+// width runs out (the status bar: elevated, a long serial and the Italian
+// words do not fit one 1024 px line). Its minimum width is its widest
+// object, so it never widens the window; its height follows the width it
+// was last given, as a word-wrapping label's does.
+type flowLayout struct{ width *float32 }
+
+func newFlow(objs ...fyne.CanvasObject) *fyne.Container {
+	return &fyne.Container{Layout: flowLayout{width: new(float32)}, Objects: objs}
+}
+
+func (l flowLayout) lines(objs []fyne.CanvasObject, width float32, place bool) (w, h float32) {
+	x, y, line := float32(0), float32(0), float32(0)
+	for _, o := range objs {
+		if !o.Visible() {
+			continue
+		}
+		m := o.MinSize()
+		w = max(w, m.Width)
+		if x > 0 && width > 0 && x+m.Width > width {
+			x, y, line = 0, y+line, 0
+		}
+		if place {
+			o.Move(fyne.NewPos(x, y))
+			o.Resize(fyne.NewSize(m.Width, m.Height))
+		}
+		x += m.Width
+		line = max(line, m.Height)
+		if width <= 0 {
+			w = max(w, x)
+		}
+	}
+	return w, y + line
+}
+
+func (l flowLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	*l.width = size.Width
+	l.lines(objs, size.Width, true)
+}
+
+func (l flowLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	w, h := l.lines(objs, *l.width, false)
+	return fyne.NewSize(w, h)
 }

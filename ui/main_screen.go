@@ -141,11 +141,11 @@ func NewMainScreen(ctx context.Context, app *App, u User) *MainScreen {
 	s.register = widget.NewLabel("")
 	s.readers = widget.NewLabel("")
 	s.elevation.Hide()
-	s.statusRow = container.NewHBox(
-		s.cashier, s.elevation, widget.NewSeparator(), s.shift, widget.NewSeparator(), s.register, widget.NewSeparator(), s.readers)
-	// Scrolls sideways rather than widen the window when every part of it
-	// is long (elevated, a long register serial, several readers).
-	status := container.NewVBox(widget.NewSeparator(), container.NewHScroll(s.statusRow))
+	// Wraps to a second line rather than widen the window when every part
+	// of it is long (elevated, a long register serial, several readers).
+	s.statusRow = newFlow(
+		s.cashier, s.elevation, s.shift, s.register, s.readers)
+	status := container.NewVBox(widget.NewSeparator(), s.statusRow)
 
 	s.sale = newSaleArea(s)
 	s.content = container.NewBorder(container.NewVBox(top...), status, nil, nil, s.sale.content)

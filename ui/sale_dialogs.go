@@ -262,7 +262,7 @@ func (s *saleArea) openRecall() {
 	s.recallList = &list.List
 	hint := widget.NewLabel(lang.X("ui.recall.hint", "Arrows choose a bill, Enter recalls it, Esc closes."))
 	d = dialog.NewCustom(lang.X("ui.act.recall", "Recall"), lang.X("ui.dlg.close_esc", "Close (Esc)"),
-		container.NewBorder(hint, nil, nil, nil, container.NewGridWrap(fyne.NewSize(520, 320), list)), s.app.win)
+		container.NewBorder(hint, nil, nil, nil, fixedSize(520, 320, list)), s.app.win)
 	s.openModal(d, modalKeys{focus: list, enter: func() { list.TypedKey(&fyne.KeyEvent{Name: fyne.KeySpace}) }})
 }
 
@@ -406,7 +406,7 @@ func (s *saleArea) showHistory(bills []sale.Bill, returns, all bool) {
 		}))
 	}
 	s.historyList, s.historyBills = &list.List, bills
-	body := container.NewBorder(container.NewVBox(items...), nil, nil, nil, container.NewGridWrap(fyne.NewSize(760, 380), list))
+	body := container.NewBorder(container.NewVBox(items...), nil, nil, nil, fixedSize(760, 380, list))
 	title := lang.X("ui.act.history", "Bill history")
 	if returns {
 		title = lang.X("ui.act.return", "Return")
@@ -517,7 +517,7 @@ func (s *saleArea) openSearchWith(prefix string) {
 		m.search.Disable()
 		m.found.SetText(lang.X("ui.sale.no_catalogue", "The item catalogue is not connected."))
 	}
-	body := container.NewBorder(container.NewVBox(m.search, m.found), nil, nil, nil, container.NewGridWrap(fyne.NewSize(760, 400), m.results))
+	body := container.NewBorder(container.NewVBox(m.search, m.found), nil, nil, nil, fixedSize(760, 400, m.results))
 	d = dialog.NewCustom(lang.X("ui.sale.search_title", "Find an item"), lang.X("ui.dlg.close_esc", "Close (Esc)"), body, s.app.win)
 	m.search.SetText(prefix)
 	m.runSearch(prefix)

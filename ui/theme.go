@@ -24,7 +24,8 @@ var ThemeChoices = []string{ThemeSystem, ThemeLight, ThemeDark}
 // arm's length. Text 16 and inner padding 12 give buttons and entries about
 // 46 px — above the 44 px minimum touch target — while the login form and the
 // main screen still fit 1024×768. Fyne scales with the screen's DPI, so the
-// same numbers read well at 1920×1080.
+// same numbers read well on a dense screen; a large screen (a till's
+// 1920×1080 display at 96 DPI) scales them (uiScale, scale.go).
 type tillTheme struct {
 	choice string
 }
@@ -50,6 +51,10 @@ func (t *tillTheme) Font(s fyne.TextStyle) fyne.Resource { return theme.DefaultT
 func (t *tillTheme) Icon(n fyne.ThemeIconName) fyne.Resource { return theme.DefaultTheme().Icon(n) }
 
 func (t *tillTheme) Size(n fyne.ThemeSizeName) float32 {
+	return t.size(n) * uiScale.Load().(float32)
+}
+
+func (t *tillTheme) size(n fyne.ThemeSizeName) float32 {
 	switch n {
 	case theme.SizeNameText:
 		return 16
