@@ -43,6 +43,7 @@ type groupsTab struct {
 	editor   *fyne.Container
 	scroll   *container.Scroll
 	heading  *widget.Label
+	unsaved  *dialog.CustomDialog // "save, discard or keep editing?", for tests
 }
 
 func newGroupsTab(s *Screen) *groupsTab {
@@ -59,9 +60,14 @@ func newGroupsTab(s *Screen) *groupsTab {
 		},
 	)
 	t.list.OnSelected = func(i widget.ListItemID) {
-		if i < len(t.groups) {
-			t.open(t.groups[i].ID)
+		if i >= len(t.groups) || t.groups[i].ID == t.sel {
+			return
 		}
+		if t.sel != 0 && t.dirty() {
+			t.askUnsaved(t.groups[i].ID) // never lose edits silently
+			return
+		}
+		t.open(t.groups[i].ID)
 	}
 	newBtn := widget.NewButtonWithIcon(lang.X("admin.groups.new", "New group"), theme.ContentAddIcon(), t.newGroup)
 	renameBtn := widget.NewButton(lang.X("admin.groups.rename", "Rename"), t.renameGroup)
@@ -138,6 +144,7 @@ func (t *groupsTab) reload() {
 			t.s.fail(err)
 			return
 		}
+		keep := t.sel != 0 && t.dirty() // a reload keeps unsaved edits
 		t.groups, t.matrix = gs, m
 		names := make([]string, 0, len(gs))
 		for _, g := range gs {
@@ -150,7 +157,9 @@ func (t *groupsTab) reload() {
 		for i, g := range gs {
 			if g.ID == t.sel {
 				t.list.Select(i)
-				t.open(t.sel)
+				if !keep {
+					t.open(t.sel)
+				}
 				return
 			}
 		}
@@ -200,6 +209,86 @@ func (t *groupsTab) actionList() []policy.ActionInfo {
 		acts = append(acts, policy.ActionInfo{ID: a, Category: policy.CategoryOther, NameKey: "policy.action." + string(a), Name: string(a)})
 	}
 	return acts
+}
+
+// dirty says whether the editor holds changes the matrix does not have:
+// a right ticked or cleared, a limit typed (or copied from another group).
+func (t *groupsTab) dirty() bool {
+	g, ok := t.group(t.sel)
+	if !ok || t.actions == nil {
+		return false
+	}
+	for _, a := range t.actionList() {
+		if t.actions[a.ID] != g.Actions[a.ID] {
+			return true
+		}
+	}
+	for _, li := range policy.Limits() {
+		v, err := parseLimit(li, t.limitIn[li.ID].Text)
+		if err != nil || v != g.Limits[li.ID] {
+			return true
+		}
+	}
+	return false
+}
+
+// askUnsaved is switching to group next with unsaved edits: save them,
+// discard them, or stay on the group being edited.
+func (t *groupsTab) askUnsaved(next policy.GroupID) {
+	cur := t.sel
+	name := ""
+	if g, ok := t.groupInfo(cur); ok {
+		name = g.Name
+	}
+	reselect := func() {
+		for i, g := range t.groups {
+			if g.ID == cur {
+				t.list.Select(i)
+			}
+		}
+	}
+	var d *dialog.CustomDialog
+	save := widget.NewButtonWithIcon(lang.X("admin.groups.unsaved_save", "Save"), theme.DocumentSaveIcon(), func() {
+		d.Hide()
+		t.saveThen(func() { t.selectGroup(next) })
+	})
+	save.Importance = widget.HighImportance
+	discard := widget.NewButtonWithIcon(lang.X("admin.groups.unsaved_discard", "Discard changes"), theme.DeleteIcon(), func() {
+		d.Hide()
+		t.actions = nil // nothing to keep
+		t.selectGroup(next)
+	})
+	stay := widget.NewButton(lang.X("admin.groups.unsaved_stay", "Keep editing"), func() {
+		d.Hide()
+		reselect()
+	})
+	msg := widget.NewLabel(lang.X("admin.groups.unsaved", "The permissions of {{.Name}} have unsaved changes.", map[string]any{"Name": name}))
+	msg.Wrapping = fyne.TextWrapWord
+	d = dialog.NewCustomWithoutButtons(lang.X("admin.groups.unsaved_title", "Unsaved changes"),
+		container.NewVBox(msg, container.NewGridWithColumns(3, stay, discard, save)), t.s.win)
+	d.Resize(fyne.NewSize(560, 200))
+	t.unsaved = d
+	d.Show()
+	reselect() // until the answer the list shows the group being edited
+}
+
+// selectGroup opens group id and selects it in the list.
+func (t *groupsTab) selectGroup(id policy.GroupID) {
+	t.open(id)
+	for i, g := range t.groups {
+		if g.ID == id {
+			t.list.Select(i)
+		}
+	}
+}
+
+func (t *groupsTab) groupInfo(id policy.GroupID) (Group, bool) {
+	for _, g := range t.groups {
+		if g.ID == id {
+			return g, true
+		}
+	}
+	return Group{}, false
 }
 
 // open loads a group into the editor.
@@ -317,7 +406,10 @@ func (t *groupsTab) copyRights() {
 // save writes the edited row as a new matrix version. The matrix is read
 // again inside the work, so a change made meanwhile (another group, a user)
 // is kept and only this group's row is replaced.
-func (t *groupsTab) save() {
+func (t *groupsTab) save() { t.saveThen(nil) }
+
+// saveThen saves and, when that worked, runs then.
+func (t *groupsTab) saveThen(then func()) {
 	if t.sel == 0 || !t.s.allowed(policy.ActionManageSecurity) {
 		return
 	}
@@ -357,7 +449,11 @@ func (t *groupsTab) save() {
 			return
 		}
 		t.s.done(lang.X("admin.groups.saved", "Permissions saved: matrix version {{.Version}} is in force.", map[string]any{"Version": version}))
+		t.actions = nil // saved: the reload reads them back
 		t.s.Reload()
+		if then != nil {
+			then()
+		}
 	})
 }
 

@@ -46,10 +46,10 @@ func modeText(m string) string {
 
 func durationEntry() *widget.Entry {
 	e := widget.NewEntry()
-	e.SetPlaceHolder(lang.X("admin.settings.duration_hint", "for example 2m or 90s"))
+	e.SetPlaceHolder(lang.X("admin.settings.duration_hint", "for example 2 min or 90 s"))
 	e.Validator = func(s string) error {
-		if d, err := time.ParseDuration(strings.TrimSpace(s)); err != nil || d <= 0 || d > 24*time.Hour {
-			return errors.New(lang.X("admin.settings.bad_duration", "Enter a time such as 90s, 5m or 1h (at most 24h)."))
+		if d, err := parseDuration(s); err != nil || d <= 0 || d > 24*time.Hour {
+			return errors.New(lang.X("admin.settings.bad_duration", "Enter a time such as 90 s, 5 min or 1 h (at most 24 h)."))
 		}
 		return nil
 	}
@@ -142,10 +142,10 @@ func (t *settingsTab) reload() {
 		hide, _ := strconv.ParseBool(vals[SettingHideDisabled])
 		t.hide.SetChecked(hide)
 		t.mode.SetSelected(modeText(vals[SettingApprovalMode]))
-		t.idle.SetText(vals[SettingIdleTimeout])
+		t.idle.SetText(showDuration(vals[SettingIdleTimeout]))
 		t.failures.SetText(vals[SettingLockoutFailures])
-		t.window.SetText(vals[SettingLockoutWindow])
-		t.lock.SetText(vals[SettingLockoutDuration])
+		t.window.SetText(showDuration(vals[SettingLockoutWindow]))
+		t.lock.SetText(showDuration(vals[SettingLockoutDuration]))
 	})
 }
 
@@ -166,8 +166,8 @@ func (t *settingsTab) save() {
 		}
 	}
 	norm := func(e *widget.Entry) string {
-		d, _ := time.ParseDuration(strings.TrimSpace(e.Text))
-		return d.String()
+		d, _ := parseDuration(e.Text)
+		return d.String() // stored in Go's form, which the desk reads
 	}
 	kv := map[string]string{
 		SettingSecurityEnabled: strconv.FormatBool(t.security.Checked),
