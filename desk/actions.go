@@ -421,8 +421,11 @@ func (d *Desk) CancelBill(ctx context.Context) error {
 		if err != nil {
 			return nil, err
 		}
-		_, t, err := d.cfg.Sales.Totals(ctx, id)
+		b, t, err := d.cfg.Sales.Totals(ctx, id)
 		if err != nil {
+			return nil, err
+		}
+		if err := unresolved(&b); err != nil {
 			return nil, err
 		}
 		return &request{
@@ -446,6 +449,13 @@ func (d *Desk) Park(ctx context.Context) error {
 	return d.do(ctx, func(ctx context.Context) (*request, error) {
 		id, err := d.openBill()
 		if err != nil {
+			return nil, err
+		}
+		b, err := d.cfg.Bills.Get(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if err := unresolved(&b); err != nil {
 			return nil, err
 		}
 		return &request{
@@ -519,6 +529,9 @@ func (d *Desk) clearEmptyBill(ctx context.Context) error {
 	}
 	b, err := d.cfg.Bills.Get(ctx, id)
 	if err != nil {
+		return err
+	}
+	if err := unresolved(&b); err != nil {
 		return err
 	}
 	if len(b.Lines) > 0 || len(b.Payments) > 0 {

@@ -461,6 +461,9 @@ func TestLostReplyBlocksTheNextSale(t *testing.T) {
 	for what, call := range map[string]func() error{
 		"scan":    func() error { _, err := r.d.AddByBarcode(ctx, its[1].Barcode, 1000); return err },
 		"payment": func() error { _, err := r.d.Pay(ctx, sale.PayCash, 100); return err },
+		"park":    func() error { return r.d.Park(ctx) },
+		"return":  func() error { _, err := r.d.Return(ctx, 0); return err },
+		"cancel":  func() error { return r.d.CancelBill(ctx) },
 	} {
 		err := call()
 		msg := desk.MessageOf(err).English()
