@@ -428,9 +428,54 @@ func TestPaidNotPrintedSurvivesRestart(t *testing.T) {
 	if len(rc) != 1 || rc[0].Amount != tot.Due || rc[0].Change != 5000 {
 		t.Fatalf("receipts %+v", rc)
 	}
+
+	// A refund paid out under the return's one approval and not printed:
+	// after a restart it is taken back and printed without asking again.
+	r.setting(t, desk.SettingApprovalMode, string(desk.ModeCard))
+	_, err = r.d.Return(ctx, sold.Bill.ID)
+	var den *desk.Denied
+	if !errors.As(err, &den) {
+		t.Fatalf("return by a cashier: %v", err)
+	}
+	if err := r.d.ApproveOnce(ctx, den.Request, supervisorBadge(t)); err != nil {
+		t.Fatal(err)
+	}
+	rb, rt, _ := r.d.Bill(ctx)
+	if _, err := r.d.Pay(ctx, sale.PayCash, rt.Due); err != nil {
+		t.Fatalf("payout: %v", err)
+	}
+	r.e.Inject(emu.Fault{Kind: emu.PaperOut})
+	if _, err := r.d.Checkout(ctx); !errors.Is(err, device.ErrPaperOut) {
+		t.Fatalf("refund on paper out: %v", err)
+	}
+	r.e.Clear(emu.PaperOut)
+	r = r.restart(t)
+	r.signIn(t, "cashier")
+	if b, bt, _ := r.d.Bill(ctx); b.ID != rb.ID || !desk.PaidNotPrinted(&b, &bt) {
+		t.Fatalf("after a restart: bill %d %s, paid %d", b.ID, b.State, bt.Paid)
+	}
+	if err := r.d.ClearPayments(ctx); err != nil {
+		t.Fatalf("take the payout back after a restart: %v", err)
+	}
+	if _, err := r.d.Pay(ctx, sale.PayCash, rt.Due); err != nil {
+		t.Fatalf("payout after a restart: %v", err)
+	}
+	if _, err := r.d.Checkout(ctx); err != nil {
+		t.Fatalf("refund receipt after a restart: %v", err)
+	}
+
 	r.db.Close()
 	if rows := r.query(t, `SELECT count(*), sum(amount) FROM payments WHERE bill_id = ?`, int64(b.ID)); rows[0][0] != 1 || rows[0][1] != tot.Due+5000 {
 		t.Errorf("payments in the journal: %v, want one of %d", rows, tot.Due+5000)
+	}
+	if rows := r.query(t, `SELECT count(*), sum(amount) FROM payments WHERE bill_id = ?`, int64(rb.ID)); rows[0][0] != 1 || rows[0][1] != rt.Due {
+		t.Errorf("payouts in the journal: %v, want one of %d", rows, rt.Due)
+	}
+	if n := r.one(t, `SELECT count(*) FROM audit WHERE action = 'session.approve' AND outcome = 'approved'`); n != 1 {
+		t.Errorf("%d approvals, want 1", n)
+	}
+	if n := r.one(t, `SELECT count(*) FROM fiscal_docs`); n != 2 || len(r.receipts()) != 2 {
+		t.Errorf("%d fiscal documents, %d receipts; want the sale and its refund", n, len(r.receipts()))
 	}
 }
 
