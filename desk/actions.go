@@ -62,9 +62,18 @@ func (d *Desk) Bill(ctx context.Context) (sale.Bill, sale.Totals, error) {
 func (d *Desk) current(ctx context.Context) (sale.Bill, sale.Totals, error) {
 	_, id := d.state()
 	if id == 0 {
+		// The first line of a bill: the shift must be usable now, not
+		// after the money is taken.
+		if err := d.shiftReady(ctx); err != nil {
+			return sale.Bill{}, sale.Totals{}, err
+		}
 		return sale.Bill{Kind: sale.KindSale}, sale.Totals{}, nil
 	}
-	return d.cfg.Sales.Totals(ctx, id)
+	b, t, err := d.cfg.Sales.Totals(ctx, id)
+	if err != nil {
+		return b, t, err
+	}
+	return b, t, unresolved(&b)
 }
 
 // ensureBill opens a sale bill for the cashier when none is open.
@@ -171,10 +180,9 @@ func (d *Desk) AddItem(ctx context.Context, it sale.Item, qty int64) (sale.LineI
 		if err != nil {
 			return nil, fmt.Errorf("add %s: %w", it.Name, err)
 		}
-		return &request{
-			checks: append(sellChecks(&b, qty, after), zeroPrice(it.Price)...),
-			desc:   Text("desk.request.sell", map[string]any{"Quantity": policy.FormatQuantity(qty), "Item": it.Name}),
-			args:   map[string]any{"item": int64(it.ID), "qty": qty, "price": it.Price},
+		r := &request{
+			desc: Text("desk.request.sell", map[string]any{"Quantity": policy.FormatQuantity(qty), "Item": it.Name}),
+			args: map[string]any{"item": int64(it.ID), "qty": qty, "price": it.Price},
 			run: func(ctx context.Context) error {
 				id, err := d.ensureBill(ctx)
 				if err != nil {
@@ -183,7 +191,9 @@ func (d *Desk) AddItem(ctx context.Context, it sale.Item, qty int64) (sale.LineI
 				lid, err = d.cfg.Sales.AddItem(ctx, id, it, qty)
 				return err
 			},
-		}, nil
+		}
+		r.checks = append(d.sellChecksOf(ctx, &b, qty, after, r), zeroPrice(it.Price)...)
+		return r, nil
 	})
 	return lid, err
 }
@@ -213,12 +223,9 @@ func (d *Desk) AddGeneric(ctx context.Context, name string, price, qty int64, va
 		if err != nil {
 			return nil, fmt.Errorf("add %s: %w", name, err)
 		}
-		checks := []check{{action: policy.ActionGenericItem, args: policy.Args{Amount: price}}}
-		checks = append(checks, sellChecks(&b, qty, after)...)
-		return &request{
-			checks: append(checks, zeroPrice(price)...),
-			desc:   Text("desk.request.generic", map[string]any{"Item": name, "Price": d.money(price)}),
-			args:   map[string]any{"name": name, "qty": qty, "price": price},
+		r := &request{
+			desc: Text("desk.request.generic", map[string]any{"Item": name, "Price": d.money(price)}),
+			args: map[string]any{"name": name, "qty": qty, "price": price},
 			run: func(ctx context.Context) error {
 				id, err := d.ensureBill(ctx)
 				if err != nil {
@@ -227,7 +234,14 @@ func (d *Desk) AddGeneric(ctx context.Context, name string, price, qty int64, va
 				lid, err = d.cfg.Sales.AddGeneric(ctx, id, name, price, qty, vat, dept)
 				return err
 			},
-		}, nil
+		}
+		checks := []check{{action: policy.ActionGenericItem, args: policy.Args{Amount: price}}}
+		checks = append(checks, d.sellChecksOf(ctx, &b, qty, after, r)...)
+		r.checks = append(checks, zeroPrice(price)...)
+		if r.coveredBy != 0 {
+			r.name = string(policy.ActionGenericItem)
+		}
+		return r, nil
 	})
 	return lid, err
 }
@@ -255,12 +269,13 @@ func (d *Desk) SetQuantity(ctx context.Context, lid sale.LineID, qty int64) erro
 		if err != nil {
 			return nil, err
 		}
-		return &request{
-			checks: sellChecks(&b, qty, after),
-			desc:   Text("desk.request.set_quantity", map[string]any{"Quantity": policy.FormatQuantity(qty), "Item": l.Name}),
-			args:   map[string]any{"bill": int64(id), "line": int64(lid), "qty": qty, "was": l.QtyMilli},
-			run:    func(ctx context.Context) error { return d.cfg.Sales.SetQuantity(ctx, id, lid, qty) },
-		}, nil
+		r := &request{
+			desc: Text("desk.request.set_quantity", map[string]any{"Quantity": policy.FormatQuantity(qty), "Item": l.Name}),
+			args: map[string]any{"bill": int64(id), "line": int64(lid), "qty": qty, "was": l.QtyMilli},
+			run:  func(ctx context.Context) error { return d.cfg.Sales.SetQuantity(ctx, id, lid, qty) },
+		}
+		r.checks = d.sellChecksOf(ctx, &b, qty, after, r)
+		return r, nil
 	})
 }
 
@@ -279,6 +294,9 @@ func (d *Desk) ManualPrice(ctx context.Context, lid sale.LineID, price int64) er
 		l, lt, err := findLine(&b, &t, lid)
 		if err != nil {
 			return nil, err
+		}
+		if b.Kind == sale.KindReturn && b.ReturnOf != 0 {
+			return nil, newErr(sale.ErrReturnPriceFixed, "desk.error.price_fixed", nil, nil)
 		}
 		action := policy.ActionManualPrice
 		var checks []check
@@ -323,6 +341,9 @@ func (d *Desk) LineDiscount(ctx context.Context, lid sale.LineID, dc sale.Discou
 		if err != nil {
 			return nil, err
 		}
+		if b.Kind == sale.KindReturn && b.ReturnOf != 0 {
+			return nil, newErr(sale.ErrReturnPriceFixed, "desk.error.price_fixed", nil, nil)
+		}
 		r := &request{
 			desc: Text("desk.request.line_discount", map[string]any{"Discount": d.discountText(dc), "Item": l.Name}),
 			args: map[string]any{"bill": int64(id), "line": int64(lid), "item": l.Name, "kind": int(dc.Kind), "value": dc.Value},
@@ -349,6 +370,9 @@ func (d *Desk) TotalDiscount(ctx context.Context, dc sale.Discount) error {
 		b, t, err := d.cfg.Sales.Totals(ctx, id)
 		if err != nil {
 			return nil, err
+		}
+		if b.Kind == sale.KindReturn && b.ReturnOf != 0 {
+			return nil, newErr(sale.ErrReturnPriceFixed, "desk.error.price_fixed", nil, nil)
 		}
 		r := &request{
 			desc: Text("desk.request.total_discount", map[string]any{"Discount": d.discountText(dc)}),
@@ -397,8 +421,11 @@ func (d *Desk) CancelBill(ctx context.Context) error {
 		if err != nil {
 			return nil, err
 		}
-		_, t, err := d.cfg.Sales.Totals(ctx, id)
+		b, t, err := d.cfg.Sales.Totals(ctx, id)
 		if err != nil {
+			return nil, err
+		}
+		if err := unresolved(&b); err != nil {
 			return nil, err
 		}
 		return &request{
@@ -422,6 +449,13 @@ func (d *Desk) Park(ctx context.Context) error {
 	return d.do(ctx, func(ctx context.Context) (*request, error) {
 		id, err := d.openBill()
 		if err != nil {
+			return nil, err
+		}
+		b, err := d.cfg.Bills.Get(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if err := unresolved(&b); err != nil {
 			return nil, err
 		}
 		return &request{
@@ -497,6 +531,9 @@ func (d *Desk) clearEmptyBill(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := unresolved(&b); err != nil {
+		return err
+	}
 	if len(b.Lines) > 0 || len(b.Payments) > 0 {
 		return newErr(ErrBillOpen, "desk.error.bill_open", nil, nil)
 	}
@@ -565,6 +602,9 @@ func (d *Desk) Return(ctx context.Context, from sale.BillID) (sale.BillID, error
 		if err := d.clearEmptyBill(ctx); err != nil {
 			return nil, err
 		}
+		if err := d.shiftReady(ctx); err != nil {
+			return nil, err
+		}
 		u, _ := d.state()
 		if from == 0 {
 			return &request{
@@ -590,14 +630,27 @@ func (d *Desk) Return(ctx context.Context, from sale.BillID) (sale.BillID, error
 			return nil, newErr(ErrNotReturnable, "desk.error.not_returnable", nil,
 				fmt.Errorf("bill %d is %s", from, orig.State))
 		}
+		// A receipt returned in full is refused before anyone is asked to
+		// approve: there is nothing to approve.
+		rc, err := d.cfg.Sales.ReturnableOf(ctx, from, 0)
+		if err != nil {
+			return nil, err
+		}
+		if rc.Left() <= 0 {
+			_, err := d.cfg.Sales.OpenReturn(ctx, int64(u.ID), from)
+			return nil, err
+		}
 		return &request{
 			checks: []check{{action: policy.ActionReturn}},
 			desc:   Text("desk.request.return", map[string]any{"Receipt": fmt.Sprint(orig.Fiscal.Number)}),
 			args:   map[string]any{"of_bill": int64(from), "receipt": orig.Fiscal.Number, "total": orig.Fiscal.Total},
 			always: true,
 			run: func(ctx context.Context) error {
-				id, err := d.copyForReturn(ctx, u.ID, &orig)
-				out = id
+				b, err := d.cfg.Sales.OpenReturn(ctx, int64(u.ID), from)
+				if b.ID != 0 {
+					d.setBill(b.ID)
+				}
+				out = b.ID
 				return err
 			},
 		}, nil
@@ -605,49 +658,13 @@ func (d *Desk) Return(ctx context.Context, from sale.BillID) (sale.BillID, error
 	return out, err
 }
 
-func (d *Desk) copyForReturn(ctx context.Context, cashier policy.UserID, orig *sale.Bill) (sale.BillID, error) {
-	b, err := d.cfg.Sales.Open(ctx, int64(cashier), sale.KindReturn, orig.ID)
-	if err != nil {
-		return 0, err
-	}
-	d.setBill(b.ID)
-	for _, l := range orig.Lines {
-		if l.Voided {
-			continue
-		}
-		var lid sale.LineID
-		if l.Item == 0 {
-			lid, err = d.cfg.Sales.AddGeneric(ctx, b.ID, l.Name, l.UnitPrice, l.QtyMilli, l.VAT, l.Dept)
-		} else {
-			it := sale.Item{
-				ID: l.Item, Barcode: l.Barcode, Name: l.Name, Price: l.UnitPrice, VAT: l.VAT, Dept: l.Dept,
-				Weighed: l.QtyMilli%1000 != 0,
-			}
-			lid, err = d.cfg.Sales.AddItem(ctx, b.ID, it, l.QtyMilli)
-		}
-		if err != nil {
-			return b.ID, fmt.Errorf("copy line %q: %w", l.Name, err)
-		}
-		if l.Discount.Kind != sale.DiscountNone {
-			if err := d.cfg.Sales.SetLineDiscount(ctx, b.ID, lid, l.Discount); err != nil {
-				return b.ID, fmt.Errorf("copy discount of %q: %w", l.Name, err)
-			}
-		}
-	}
-	if orig.Discount.Kind != sale.DiscountNone {
-		if err := d.cfg.Sales.SetDiscount(ctx, b.ID, orig.Discount); err != nil {
-			return b.ID, fmt.Errorf("copy total discount: %w", err)
-		}
-	}
-	return b.ID, nil
-}
-
 // ---- paying ----
 
 // payChecks: taking money on a sale is selling up to its total; paying
-// money out on a return is the return right.
-func payChecks(b *sale.Bill, t *sale.Totals) []check {
-	return sellChecks(b, 0, t.Due)
+// money out on a return is the return right, unless an approval already
+// covers this return.
+func (d *Desk) payChecks(ctx context.Context, b *sale.Bill, t *sale.Totals, r *request) []check {
+	return d.sellChecksOf(ctx, b, 0, t.Due, r)
 }
 
 // Pay records a tender on the open bill: cash may exceed what is due (the
@@ -663,15 +680,19 @@ func (d *Desk) Pay(ctx context.Context, kind sale.PaymentKind, amount int64) (sa
 		if err != nil {
 			return nil, err
 		}
-		return &request{
-			checks: payChecks(&b, &t),
-			desc:   Text("desk.request.pay", map[string]any{"Amount": d.money(amount)}),
-			args:   map[string]any{"bill": int64(id), "kind": int(kind), "amount": amount},
+		if err := unresolved(&b); err != nil {
+			return nil, err
+		}
+		r := &request{
+			desc: Text("desk.request.pay", map[string]any{"Amount": d.money(amount)}),
+			args: map[string]any{"bill": int64(id), "kind": int(kind), "amount": amount},
 			run: func(ctx context.Context) error {
 				pid, err = d.cfg.Sales.AddPayment(ctx, id, kind, amount)
 				return err
 			},
-		}, nil
+		}
+		r.checks = d.payChecks(ctx, &b, &t, r)
+		return r, nil
 	})
 	return pid, err
 }
@@ -708,17 +729,24 @@ func (d *Desk) Checkout(ctx context.Context) (Sold, error) {
 		if err := sale.CheckPaid(&t, d.cfg.Money); err != nil {
 			return nil, err
 		}
-		return &request{
-			checks: payChecks(&b, &t),
-			desc:   Text("desk.request.checkout", map[string]any{"Amount": d.money(t.Due)}),
-			args:   map[string]any{"bill": int64(id), "total": t.Due, "kind": int(b.Kind)},
+		// A return by receipt is held to its receipt once more before it
+		// is printed: another return of the same receipt may have been
+		// finished meanwhile.
+		if err := d.cfg.Sales.CheckReturn(ctx, id); err != nil {
+			return nil, err
+		}
+		r := &request{
+			desc: Text("desk.request.checkout", map[string]any{"Amount": d.money(t.Due)}),
+			args: map[string]any{"bill": int64(id), "total": t.Due, "kind": int(b.Kind)},
 			run: func(ctx context.Context) error {
 				out, err = d.fiscalise(ctx, id, func(ctx context.Context) (sale.Bill, error) {
 					return d.cfg.Checkout.Checkout(ctx, id, d.registerCashier())
 				})
 				return err
 			},
-		}, nil
+		}
+		r.checks = d.payChecks(ctx, &b, &t, r)
+		return r, nil
 	})
 	return out, err
 }
@@ -769,7 +797,14 @@ func (d *Desk) Reconcile(ctx context.Context) (sale.Outcome, error) {
 				if out == sale.OutcomeFiscalised {
 					d.mu.Lock()
 					d.bill, d.lastReceipt = 0, id
+					sess := d.session
 					d.mu.Unlock()
+					// The customer still waits for the change: the drawer
+					// opens as after a checkout (LastSold tells the screen).
+					if _, t, err := d.cfg.Sales.Totals(ctx, id); err == nil && t.Cash > 0 {
+						sold := Sold{Bill: sale.Bill{ID: id}}
+						d.openDrawerForCash(ctx, sess, &sold)
+					}
 				}
 				return nil
 			},

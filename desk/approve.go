@@ -118,6 +118,10 @@ func (d *Desk) ApproveOnce(ctx context.Context, p *Pending, cred Credential) err
 	// next action is decided with never held the approver's rights.
 	err = r.run(ctx)
 	d.touch()
+	if err == nil {
+		// One approval covers one whole return: its payout and receipt.
+		d.cover(ctx, approver.ID, r)
+	}
 	return d.auditDone(ctx, r, sess.Cashier, approver.ID, err)
 }
 

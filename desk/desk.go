@@ -55,6 +55,7 @@ type Desk struct {
 	bill        sale.BillID
 	prebills    map[sale.BillID]int32
 	lastReceipt sale.BillID
+	covered     map[sale.BillID]policy.UserID // return bills an approval covers (also in the store)
 }
 
 // New returns a Desk. Call Start before anything else.
@@ -69,7 +70,7 @@ func New(cfg Config) (*Desk, error) {
 	if now == nil {
 		now = time.Now
 	}
-	return &Desk{cfg: cfg, now: now, prebills: map[sale.BillID]int32{}}, nil
+	return &Desk{cfg: cfg, now: now, prebills: map[sale.BillID]int32{}, covered: map[sale.BillID]policy.UserID{}}, nil
 }
 
 // Start does what must happen before the first sale: load the permission

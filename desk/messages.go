@@ -29,6 +29,8 @@ var (
 	ErrNotStarted    = errors.New("desk: start-up reconciliation has not succeeded")
 	ErrMustChange    = errors.New("desk: the password must be changed first")
 	ErrAmount        = errors.New("desk: amount must be more than zero")
+	ErrUnresolved    = errors.New("desk: the open bill waits for the register's answer")
+	ErrShiftNeeded   = errors.New("desk: the register's shift must be opened or closed first")
 )
 
 // Error is an error a cashier may see: Key and Fallback (go-i18n template)
@@ -86,6 +88,11 @@ var messages = map[string]string{
 	"desk.error.must_change":    "Change your password before you start.",
 	"desk.error.amount":         "The amount must be more than zero.",
 	"desk.error.internal":       "The till could not do this; the details are in the log.",
+	"desk.error.unresolved":     "Bill {{.Bill}} is waiting for the fiscal register's answer: press Retry or Reconcile before the next sale.",
+	"desk.error.price_fixed":    "On a return by receipt the customer gets what they paid: prices and discounts cannot be changed.",
+
+	"desk.error.shift_closed_first": "No shift is open on the fiscal register: open the shift before the first sale.",
+	"desk.error.shift_over24_first": "The shift is over 24 hours: print the Z report and open a new shift before the next sale.",
 
 	"desk.register.ok":           "Register ready",
 	"desk.register.no_link":      "The fiscal register does not answer: check the cable and the power.",

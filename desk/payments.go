@@ -11,8 +11,9 @@ import (
 // ClearPayments takes back every tender recorded on the open bill before it
 // is checked out: the cashier typed a wrong amount, or the customer changes
 // from card to cash. The money goes back to the customer first, so the bill
-// and the drawer agree. Like clearing a discount it is never riskier than
-// selling, so it asks the selling right with the bill's total.
+// and the drawer agree. Undoing the bill's own payments asks no right (a
+// cashier who took the money, or paid it out under an approval, can always
+// give it back); it is audited every time.
 func (d *Desk) ClearPayments(ctx context.Context) error {
 	return d.do(ctx, func(ctx context.Context) (*request, error) {
 		id, err := d.openBill()
@@ -23,8 +24,12 @@ func (d *Desk) ClearPayments(ctx context.Context) error {
 		if err != nil {
 			return nil, err
 		}
+		if err := unresolved(&b); err != nil {
+			return nil, err
+		}
 		return &request{
-			checks: sellChecks(&b, 0, t.Due),
+			name:   "bill.payments.clear",
+			always: true,
 			desc:   Text("desk.request.clear_payments", nil),
 			args:   map[string]any{"bill": int64(id), "payments": len(b.Payments), "paid": t.Paid},
 			run: func(ctx context.Context) error {

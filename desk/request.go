@@ -29,7 +29,11 @@ type request struct {
 	// (money leaving the drawer, shifts, cancellations); selling is audited
 	// only under elevation, so the hot path writes one transaction, not two.
 	always bool
-	run    func(ctx context.Context) error
+	// coveredBy is the supervisor whose earlier approval of a return covers
+	// this request on the same return bill: it asks nothing and is audited
+	// with them as approver.
+	coveredBy policy.UserID
+	run       func(ctx context.Context) error
 }
 
 // Pending is a denied request that an approval can authorise: exactly this
@@ -124,6 +128,12 @@ func (d *Desk) decideAndRun(ctx context.Context, sess policy.Session, r *request
 	}
 	err := r.run(ctx)
 	d.touch()
+	if err == nil {
+		d.cover(ctx, approver, r)
+	}
+	if approver == 0 {
+		approver = r.coveredBy
+	}
 	if approver == 0 && !r.always {
 		return err
 	}

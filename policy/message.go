@@ -84,6 +84,60 @@ var overLimitFallback = [numLimits][2]string{
 	{"Pre-bill print {{.Requested}} is over your limit of {{.Limit}} prints.", "Supervisor {{.Name}} also may not print more than {{.Limit}} pre-bills."},
 }
 
+// denyFallback is the English refusal of each action a user lacks: every
+// refusal names what was refused ("You may not void a line."), never
+// "You do not have the right to do this.". A test keeps it complete.
+var denyFallback = map[Action]string{
+	ActionSell:             "You may not sell items.",
+	ActionGenericItem:      "You may not sell generic items.",
+	ActionManualPrice:      "You may not change prices by hand.",
+	ActionZeroPrice:        "You may not sell at a zero price.",
+	ActionDiscountLine:     "You may not give line discounts.",
+	ActionDiscountTotal:    "You may not give a discount on the whole bill.",
+	ActionDiscountPromo:    "You may not add discounts to promotion lines.",
+	ActionDiscountQuick:    "You may not use the quick discounts.",
+	ActionReturn:           "You may not take goods back (returns).",
+	ActionReturnPrice:      "You may not type the price of a return.",
+	ActionReturnNoReceipt:  "You may not take goods back without a receipt.",
+	ActionVoidLine:         "You may not void a line.",
+	ActionVoidAfterPreBill: "You may not void a line after a pre-bill.",
+	ActionCancelBill:       "You may not cancel a bill.",
+	ActionParkBill:         "You may not park or recall bills.",
+	ActionPreBillPrint:     "You may not print pre-bills.",
+	ActionReprintBill:      "You may not reprint bills.",
+	ActionReprintReceipt:   "You may not reprint a fiscal receipt.",
+	ActionCancelReceipt:    "You may not cancel a fiscal receipt.",
+	ActionCashIn:           "You may not put cash in.",
+	ActionCashOut:          "You may not take cash out.",
+	ActionDrawerOpen:       "You may not open the cash drawer without a sale.",
+	ActionDrawerPayment:    "You may not open the cash drawer for a payment.",
+	ActionReportX:          "You may not print the X report.",
+	ActionReportZRead:      "You may not read the Z report.",
+	ActionReportZWrite:     "You may not print the Z report (close the shift).",
+	ActionShiftOpen:        "You may not open the shift.",
+	ActionShiftClose:       "You may not close the shift.",
+	ActionViewAllBills:     "You may not see other cashiers' bills.",
+	ActionChangeCashier:    "You may not change the cashier of a closed bill.",
+	ActionManageUsers:      "You may not manage users.",
+	ActionManageAdmins:     "You may not manage administrators.",
+	ActionManageBadges:     "You may not enrol badges.",
+	ActionManageSecurity:   "You may not change permissions and security.",
+	ActionImpersonate:      "You may not lend your rights.",
+	ActionViewAudit:        "You may not see the audit log.",
+	ActionConfigure:        "You may not change the configuration.",
+	ActionBackup:           "You may not make backups.",
+	ActionDataReset:        "You may not reset the data.",
+	ActionDeviceSettings:   "You may not change device settings.",
+}
+
+// denyKey is the translation key of action a's refusal.
+func denyKey(a Action) string { return "policy.deny." + string(a) }
+
+// keyUnknownActionNamed names the action the matrix does not hold.
+const keyUnknownActionNamed = "policy.reason.unknown_action_named"
+
+const unknownActionNamedFallback = "“{{.Action}}” is not in the permission matrix: it is refused."
+
 // ReasonKey is the translation key of a reason's generic text.
 func ReasonKey(r Reason) string { return "policy.reason." + r.String() }
 
@@ -116,6 +170,17 @@ func (v Verdict) Message(s *Snapshot) Message {
 	} else {
 		m.Args["Limit"] = ""
 		m.Args["Requested"] = ""
+	}
+	m.Args["Action"] = string(v.Action)
+	switch r {
+	case ReasonNoPermission:
+		if text, ok := denyFallback[v.Action]; ok {
+			m.Key, m.Fallback = denyKey(v.Action), text
+		}
+	case ReasonUnknownAction:
+		if v.Action != "" {
+			m.Key, m.Fallback = keyUnknownActionNamed, unknownActionNamedFallback
+		}
 	}
 	if li >= 0 && (r == ReasonOverLimit || r == ReasonApproverOverLimit) {
 		approver := r == ReasonApproverOverLimit

@@ -73,8 +73,8 @@ func TestVerdictMessage(t *testing.T) {
 			"policy.over_limit.bill.total", "Bill total 5000.01 is over your limit of 5000.00.",
 		},
 		{
-			"no permission", Decide(s, Principal{User: anna}, ActionDrawerOpen, Args{}),
-			"policy.reason.no_permission", "You do not have the right to do this.",
+			"no permission names the action", Decide(s, Principal{User: anna}, ActionDrawerOpen, Args{}),
+			"policy.deny.drawer.open", "You may not open the cash drawer without a sale.",
 		},
 		{
 			"approver without a name uses the login", Approve(s, anna, admin, ActionDiscountLine, Args{Percent: 6000}),
@@ -237,5 +237,30 @@ func TestVerdictString(t *testing.T) {
 	}
 	if _, ok := ParseReason("bogus"); ok {
 		t.Error("ParseReason(bogus) ok")
+	}
+}
+
+// Every action of the catalogue has its own refusal, and a refusal for
+// lack of a right names the action (issue 14): "You may not void a line.",
+// never "You do not have the right to do this.".
+func TestRefusalNamesTheAction(t *testing.T) {
+	for _, ai := range Catalogue() {
+		text, ok := denyFallback[ai.ID]
+		if !ok || !strings.HasPrefix(text, "You may not ") {
+			t.Errorf("%s: refusal %q", ai.ID, text)
+		}
+		m := Verdict{Reason: ReasonNoPermission, Action: ai.ID}.Message(nil)
+		if m.Key != "policy.deny."+string(ai.ID) || m.English() != text {
+			t.Errorf("%s: message %q (%s)", ai.ID, m.English(), m.Key)
+		}
+	}
+	if len(denyFallback) != len(Catalogue()) {
+		t.Errorf("%d refusals for %d actions", len(denyFallback), len(Catalogue()))
+	}
+	if got := (Verdict{Reason: ReasonNoPermission, Action: ActionVoidLine}).Message(nil).English(); got != "You may not void a line." {
+		t.Errorf("void: %q", got)
+	}
+	if got := (Verdict{Reason: ReasonUnknownAction, Action: "x.y"}).Message(nil).English(); !strings.Contains(got, "x.y") {
+		t.Errorf("unknown action: %q", got)
 	}
 }

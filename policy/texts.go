@@ -66,5 +66,9 @@ func TranslationKeys() map[string]string {
 	for k, v := range uiFallback {
 		out[k] = v
 	}
+	for a, v := range denyFallback {
+		out[denyKey(a)] = v
+	}
+	out[keyUnknownActionNamed] = unknownActionNamedFallback
 	return out
 }

@@ -119,6 +119,10 @@ type Line struct {
 	ManualPrice bool // the cashier typed the price (policy: manual price)
 	Voided      bool
 	Added       time.Time
+	// ReturnOf is, on a return by receipt, the sale's line this line takes
+	// back (0 elsewhere): what was returned of each sold line adds up
+	// across return bills through it.
+	ReturnOf LineID
 }
 
 // PaymentKind is how the customer paid.

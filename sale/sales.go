@@ -82,6 +82,10 @@ func (s *Sales) addLine(ctx context.Context, id BillID, l Line) (LineID, error) 
 	if err != nil {
 		return 0, fmt.Errorf("add line: %w", err)
 	}
+	if byReceipt(&b) && l.ReturnOf == 0 {
+		// A scan on a return by receipt takes back a line of the receipt.
+		return s.addReturnItem(ctx, &b, Item{ID: l.Item, Name: l.Name}, l.QtyMilli)
+	}
 	l.Added = s.now()
 	b.Lines = append(b.Lines, l)
 	if _, err := s.check(&b); err != nil {
@@ -119,18 +123,41 @@ func (s *Sales) changeLine(ctx context.Context, id BillID, lid LineID, what stri
 	return nil
 }
 
-// SetQuantity changes a line's quantity.
+// notByReceipt refuses a price or discount change on a return by receipt:
+// its lines refund what the customer paid.
+func (s *Sales) notByReceipt(ctx context.Context, id BillID) error {
+	b, err := s.load(ctx, id)
+	if err != nil {
+		return err
+	}
+	if byReceipt(&b) {
+		return priceFixed()
+	}
+	return nil
+}
+
+// SetQuantity changes a line's quantity; on a return by receipt within
+// what is left to return of its sold line, with the refund recomputed.
 func (s *Sales) SetQuantity(ctx context.Context, id BillID, lid LineID, qtyMilli int64) error {
+	if b, err := s.load(ctx, id); err == nil && byReceipt(&b) {
+		return s.returnQuantity(ctx, &b, lid, qtyMilli)
+	}
 	return s.changeLine(ctx, id, lid, "set quantity", func(l *Line) { l.QtyMilli = qtyMilli })
 }
 
 // SetPrice overrides a line's unit price (manual price).
 func (s *Sales) SetPrice(ctx context.Context, id BillID, lid LineID, price int64) error {
+	if err := s.notByReceipt(ctx, id); err != nil {
+		return fmt.Errorf("set price: %w", err)
+	}
 	return s.changeLine(ctx, id, lid, "set price", func(l *Line) { l.UnitPrice, l.ManualPrice = price, true })
 }
 
 // SetLineDiscount sets or clears (DiscountNone) a line's discount.
 func (s *Sales) SetLineDiscount(ctx context.Context, id BillID, lid LineID, d Discount) error {
+	if err := s.notByReceipt(ctx, id); err != nil {
+		return fmt.Errorf("line discount: %w", err)
+	}
 	return s.changeLine(ctx, id, lid, "line discount", func(l *Line) { l.Discount = d })
 }
 
@@ -164,6 +191,9 @@ func (s *Sales) SetDiscount(ctx context.Context, id BillID, d Discount) error {
 	b, err := s.load(ctx, id)
 	if err != nil {
 		return fmt.Errorf("total discount: %w", err)
+	}
+	if byReceipt(&b) {
+		return fmt.Errorf("total discount: %w", priceFixed())
 	}
 	b.Discount = d
 	if _, err := s.check(&b); err != nil {

@@ -141,20 +141,20 @@ func getBill(ctx context.Context, tx *sql.Tx, id sale.BillID) (sale.Bill, error)
 
 func loadParts(ctx context.Context, tx *sql.Tx, b *sale.Bill) error {
 	rows, err := tx.QueryContext(ctx, `SELECT id, item_id, barcode, name, qty_milli, unit_price, vat, dept, marking,
-		discount_kind, discount_value, manual_price, voided, added FROM bill_lines WHERE bill_id = ? ORDER BY id`, int64(b.ID))
+		discount_kind, discount_value, manual_price, voided, added, return_of_line FROM bill_lines WHERE bill_id = ? ORDER BY id`, int64(b.ID))
 	if err != nil {
 		return fmt.Errorf("lines of bill #%d: %w", b.ID, err)
 	}
 	for rows.Next() {
 		var l sale.Line
-		var item sql.NullInt64
+		var item, retOf sql.NullInt64
 		var added int64
 		if err := rows.Scan((*int64)(&l.ID), &item, &l.Barcode, &l.Name, &l.QtyMilli, &l.UnitPrice, (*string)(&l.VAT), &l.Dept, &l.Marking,
-			&l.Discount.Kind, &l.Discount.Value, &l.ManualPrice, &l.Voided, &added); err != nil {
+			&l.Discount.Kind, &l.Discount.Value, &l.ManualPrice, &l.Voided, &added, &retOf); err != nil {
 			rows.Close()
 			return fmt.Errorf("lines of bill #%d: %w", b.ID, err)
 		}
-		l.Item, l.Added = sale.ItemID(item.Int64), fromUS(added)
+		l.Item, l.Added, l.ReturnOf = sale.ItemID(item.Int64), fromUS(added), sale.LineID(retOf.Int64)
 		b.Lines = append(b.Lines, l)
 	}
 	rows.Close()
@@ -187,14 +187,17 @@ func (r *BillRepo) AddLine(ctx context.Context, id sale.BillID, l sale.Line) (sa
 		if err := touchOpen(ctx, tx, id); err != nil {
 			return err
 		}
-		var item any
+		var item, retOf any
 		if l.Item != 0 {
 			item = int64(l.Item)
 		}
+		if l.ReturnOf != 0 {
+			retOf = int64(l.ReturnOf)
+		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO bill_lines(bill_id, item_id, barcode, name, qty_milli, unit_price, vat, dept, marking,
-			discount_kind, discount_value, manual_price, voided, added) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,0,?)`,
+			discount_kind, discount_value, manual_price, voided, added, return_of_line) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,0,?,?)`,
 			int64(id), item, l.Barcode, l.Name, l.QtyMilli, l.UnitPrice, string(l.VAT), l.Dept, l.Marking,
-			int64(l.Discount.Kind), l.Discount.Value, l.ManualPrice, us(l.Added))
+			int64(l.Discount.Kind), l.Discount.Value, l.ManualPrice, us(l.Added), retOf)
 		if err != nil {
 			return fmt.Errorf("insert line: %w", err)
 		}

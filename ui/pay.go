@@ -31,6 +31,10 @@ type payDialog struct {
 	// refund: the bill is a return, so the money goes to the customer —
 	// "to refund", the exact amount only (no change is given on a refund).
 	refund bool
+	// cash is the default button: it takes the tender, or prints the
+	// receipt of a bill already paid (see showPaid).
+	cash     *widget.Button
+	cashText string
 }
 
 func (s *saleArea) openPay() {
@@ -64,6 +68,7 @@ func (s *saleArea) openPay() {
 	}
 	cash := widget.NewButtonWithIcon(cashText, theme.ConfirmIcon(), func() { p.tender(sale.PayCash) })
 	cash.Importance = widget.HighImportance
+	p.cash, p.cashText = cash, cashText
 	card := widget.NewButton(cardText, func() { p.tender(sale.PayCard) })
 	clear := widget.NewButton(lang.X("ui.pay.clear", "Take payments back"), p.clear)
 	closeB := widget.NewButton(lang.X("ui.dlg.cancel", "Cancel (Esc)"), func() { p.d.Hide() })
@@ -104,6 +109,13 @@ func (p *payDialog) key(ev *fyne.KeyEvent) bool {
 func (p *payDialog) show(t sale.Totals) {
 	p.totals = t
 	f := p.s.m.money
+	if p.paidInFull() {
+		p.showPaid(t)
+		return
+	}
+	if p.cash != nil && p.cash.Text != p.cashText {
+		p.cash.SetText(p.cashText)
+	}
 	if p.refund {
 		p.due.SetText(lang.X("ui.refund.due", "To refund {{.Amount}}", map[string]any{"Amount": f.Format(t.Due)}))
 	} else {
@@ -147,12 +159,37 @@ func quickTenders(left int64) []int64 {
 	return out
 }
 
+// paidInFull: the bill's payments cover it but no receipt was printed
+// (the register refused, a refund's payout was approved): nothing is left
+// to tender, the one way forward is printing (issue 14).
+func (p *payDialog) paidInFull() bool { return p.totals.Paid > 0 && p.totals.Remaining == 0 }
+
+// showPaid is the dialog of a bill paid in full: no tender field
+// prefilled with 0,00, Enter prints the receipt with the payments already
+// taken; "Take payments back" undoes them.
+func (p *payDialog) showPaid(t sale.Totals) {
+	f := p.s.m.money
+	p.left.SetText(lang.X("ui.pay.paid_in_full", "Paid in full: {{.Paid}}. Press Enter to print the receipt.",
+		map[string]any{"Paid": f.Format(t.Paid)}))
+	p.amount.SetText("")
+	p.amount.SetPlaceHolder(lang.X("ui.pay.nothing_left", "Nothing left to pay"))
+	p.quick.RemoveAll()
+	if p.cash != nil {
+		p.cash.SetText(lang.X("ui.forward.print_enter", "Print receipt (Enter)"))
+	}
+}
+
 // tender records the typed amount as kind; a covered bill is checked out.
 // A cash tender far above what is left (more than the setting
 // ui.tender.max_multiple times, 10 by default, and more than the largest
 // banknote, which a customer may always hand over) asks first: 10049,90
 // for a 49,90 bill is a slip of the keyboard, not a customer's note.
 func (p *payDialog) tender(kind sale.PaymentKind) {
+	if p.paidInFull() {
+		p.d.Hide()
+		p.s.checkout()
+		return
+	}
 	amount, m := p.s.readTender(p.amount.Text, p.totals.Remaining)
 	if m != nil {
 		p.errLine.show(*m)

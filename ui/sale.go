@@ -67,6 +67,8 @@ type saleArea struct {
 	zBar         *widget.ProgressBar
 	zStage       *widget.Label // the Z report's stage under the bar
 	zDialog      dialog.Dialog
+	zConfirm     dialog.Dialog // "close the shift?" before the Z report
+	forward      *forwardBar   // the way forward of a waiting or paid bill
 
 	content fyne.CanvasObject
 }
@@ -114,7 +116,8 @@ func newSaleArea(m *MainScreen) *saleArea {
 	totals := container.NewBorder(nil, nil, s.sums, nil, s.total)
 
 	head := container.NewBorder(nil, nil, nil, s.qtyNote, s.entry)
-	left := container.NewBorder(container.NewVBox(head, s.kind), container.NewVBox(widget.NewSeparator(), totals), nil, nil, s.list)
+	s.forward = newForwardBar()
+	left := container.NewBorder(container.NewVBox(head, s.kind, s.forward.box), container.NewVBox(widget.NewSeparator(), totals), nil, nil, s.list)
 
 	s.actions = s.buildActions()
 	grid := container.NewGridWithColumns(2)
@@ -549,6 +552,8 @@ func (s *saleArea) fail(err error) {
 			label: lang.X("ui.start.retry", "Check again"), icon: theme.ViewRefreshIcon(),
 			tap: func() { s.app.start = startState{}; s.app.StartDesk(); s.m.startChanged() },
 		})
+	case errors.Is(err, desk.ErrShiftNeeded):
+		s.shiftRefused(err)
 	case isRegisterError(err):
 		s.registerFailed(err)
 	default:
@@ -584,6 +589,9 @@ func (s *saleArea) registerFailed(err error) {
 	if errors.Is(err, device.ErrShiftOver24h) {
 		buttons = append(buttons, noticeButton{label: lang.X("ui.shift.z", "Z report"), icon: theme.DocumentPrintIcon(), tap: s.zReport})
 	}
+	if errors.Is(err, device.ErrShiftClosed) {
+		buttons = append(buttons, noticeButton{label: lang.X("ui.shift.open", "Open shift"), icon: theme.ConfirmIcon(), tap: s.openShiftNow})
+	}
 	s.m.notice.show(widget.DangerImportance, desk.MessageOf(err), buttons...)
 }
 
@@ -608,10 +616,19 @@ func (s *saleArea) retryCheckout() {
 
 func (s *saleArea) reconcile() {
 	var out sale.Outcome
+	var last desk.Sold
 	s.run(func(ctx context.Context) (err error) {
 		out, err = s.d.Reconcile(ctx)
+		if err == nil && out == sale.OutcomeFiscalised {
+			// The sale is done: its change is what the cashier says next.
+			last, _ = s.d.LastSold(ctx)
+		}
 		return err
 	}, func() {
+		if out == sale.OutcomeFiscalised && last.Bill.ID != 0 {
+			s.sold(last)
+			return
+		}
 		s.reload()
 		m := Message{Key: "ui.reg.not_printed", Fallback: "The register holds no receipt for this bill: it is open again; pay and print it."}
 		if out == sale.OutcomeFiscalised {
@@ -723,6 +740,7 @@ func (s *saleArea) showTotals(b sale.Bill, t sale.Totals) {
 			map[string]any{"Number": int64(s.lastSold.Bill.Fiscal.Number), "Change": f.Format(s.lastSold.Change)}))
 	}
 	s.sums.SetText(strings.Join(sums, "\n"))
+	s.showForward(&b, &t)
 	s.total.SetText(lang.X("ui.bill.total", "Total {{.Amount}}", map[string]any{"Amount": f.Format(t.Due)}))
 }
 

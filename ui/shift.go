@@ -87,10 +87,10 @@ func (s *saleArea) xReport() {
 	})
 }
 
-// zReport closes the fiscal day with a progress bar: the register takes
+// zReportNow closes the fiscal day with a progress bar: the register takes
 // up to about a minute. The status bar stays live meanwhile (Status takes
-// no action lock).
-func (s *saleArea) zReport() {
+// no action lock). zReport (forward.go) asks first.
+func (s *saleArea) zReportNow() {
 	if s.busy {
 		return
 	}

@@ -40,6 +40,11 @@ func TestShiftXCashOutAndZ(t *testing.T) {
 	}
 	r.press("shift")
 	test.Tap(m.sale.shiftDlg.buttons["z"])
+	// Z asks first (issue 14): nothing is closed until Enter confirms.
+	if m.sale.zConfirm == nil || shiftClosed(r) {
+		t.Fatalf("Z without a confirmation (dialog %v)", m.sale.zConfirm)
+	}
+	r.w.Canvas().Focused().TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
 	if !strings.Contains(r.notice(), "Z") {
 		t.Fatalf("Z: notice %q", r.notice())
 	}
@@ -160,4 +165,14 @@ func TestLockScreen(t *testing.T) {
 	if b.State != sale.StateOpen {
 		t.Errorf("bill %s", b.State)
 	}
+}
+
+// shiftClosed says whether the register printed a Z report.
+func shiftClosed(r *rig) bool {
+	for _, d := range r.e.Documents() {
+		if d.Type == emu.DocShiftClose {
+			return true
+		}
+	}
+	return false
 }

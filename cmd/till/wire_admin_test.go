@@ -346,7 +346,7 @@ func TestAdminStandardUserAdminCannotEditAdministrator(t *testing.T) {
 	r.pickUser("admin")
 	r.set("Full name", "Someone else")
 	r.tap("Save")
-	if !strings.Contains(r.status(), "You do not have the right") {
+	if !strings.Contains(r.status(), "You may not manage administrators.") {
 		t.Errorf("status %q", r.status())
 	}
 	if got := r.user("admin"); got != before {
@@ -628,7 +628,7 @@ func TestAdminAuditView(t *testing.T) {
 func TestAdminCashierRefused(t *testing.T) {
 	r := newAdminRig(t, "cashier")
 	r.tab("Users")
-	if !r.hasText("You do not have the right") {
+	if !r.hasText("You may not manage users.") {
 		t.Error("users tab not refused")
 	}
 	r.tab("Groups and permissions")
@@ -755,7 +755,7 @@ func TestAdminHook(t *testing.T) {
 	s := hook(func() { back = true })
 	w.SetContent(s.Content())
 	r := &adminRig{t: t, db: db, win: w, screen: s}
-	if !r.hasText("You do not have the right") {
+	if !r.hasText("You may not manage users.") {
 		t.Error("a cashier's back office does not refuse")
 	}
 	r.tap("Back to sale")
