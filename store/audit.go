@@ -220,4 +220,3 @@ func scanAudit(rows *sql.Rows, withHash bool) (e AuditEntry, prev, hash []byte, 
 	e.Args = json.RawMessage(args)
 	return e, prev, hash, nil
 }
-

@@ -141,15 +141,19 @@ func (d *DB) VerifyAuditWith(ctx context.Context, o VerifyOptions) (AuditReport,
 	if anchor != nil {
 		switch {
 		case lastID < anchor.Rows:
-			b := ChainBreak{ID: lastID + 1, Last: anchor.Rows, Since: lastTime,
-				Why: fmt.Sprintf("rows %d to %d are missing: cut off the end (the anchor of %s records %d rows)", lastID+1, anchor.Rows, anchor.Time.UTC().Format(time.RFC3339), anchor.Rows)}
+			b := ChainBreak{
+				ID: lastID + 1, Last: anchor.Rows, Since: lastTime,
+				Why: fmt.Sprintf("rows %d to %d are missing: cut off the end (the anchor of %s records %d rows)", lastID+1, anchor.Rows, anchor.Time.UTC().Format(time.RFC3339), anchor.Rows),
+			}
 			if lastID == 0 {
 				b.Why = fmt.Sprintf("the log is empty but the anchor of %s records %d rows: it was emptied or replaced", anchor.Time.UTC().Format(time.RFC3339), anchor.Rows)
 			}
 			rep.add(b)
 		case anchor.Rows > 0 && !bytes.Equal(anchoredHash, anchor.Head):
-			rep.add(ChainBreak{ID: anchor.Rows, Last: anchor.Rows,
-				Why: fmt.Sprintf("row %d is not the row the anchor of %s records (the log was replaced or rewritten)", anchor.Rows, anchor.Time.UTC().Format(time.RFC3339))})
+			rep.add(ChainBreak{
+				ID: anchor.Rows, Last: anchor.Rows,
+				Why: fmt.Sprintf("row %d is not the row the anchor of %s records (the log was replaced or rewritten)", anchor.Rows, anchor.Time.UTC().Format(time.RFC3339)),
+			})
 		default:
 			rep.Unanchored = lastID - anchor.Rows
 		}
