@@ -2,9 +2,11 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io/fs"
+	"net/url"
 	"os"
 	"path/filepath"
 	"syscall"
@@ -105,17 +107,29 @@ func (d *DB) roNeedsImmutable() bool {
 	return fileSize(d.realPath+"-wal") <= 0
 }
 
-// refuseForeign refuses an SQLite file that is not a till's: one that has
-// tables but was never migrated by a till (another program's database), or
-// a till schema version without the till's tables. Migrating it would
-// silently turn it into a till database.
-func (d *DB) refuseForeign(ctx context.Context) error {
-	v, err := d.userVersion(ctx)
+// refuseForeign refuses an existing file that is not a till's database: not
+// SQLite at all (ErrCorrupt), an SQLite file with tables but never migrated
+// by a till (another program's database), or a schema version without the
+// till's tables. It looks through a plain read-only connection, without the
+// till's pragmas: migrating, or only switching it to WAL, would change a
+// file that is not the till's.
+func (d *DB) refuseForeign(ctx context.Context, immutable bool) error {
+	q := url.Values{}
+	q.Set("mode", "ro")
+	if immutable {
+		q.Set("immutable", "1")
+	}
+	raw, err := sql.Open("sqlite", "file:"+(&url.URL{Path: d.path}).EscapedPath()+"?"+q.Encode())
 	if err != nil {
+		return fmt.Errorf("open database %s: %w", d.path, err)
+	}
+	defer raw.Close()
+	var v int
+	if err := raw.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
 		return classify(d.path, fmt.Errorf("read schema version: %w", err))
 	}
 	var objects, ours int
-	err = d.db.QueryRowContext(ctx, `SELECT count(*), count(CASE WHEN type = 'table' AND name IN ('settings', 'audit', 'bills') THEN 1 END) FROM sqlite_master`).Scan(&objects, &ours)
+	err = raw.QueryRowContext(ctx, `SELECT count(*), count(CASE WHEN type = 'table' AND name IN ('settings', 'audit', 'bills') THEN 1 END) FROM sqlite_master`).Scan(&objects, &ours)
 	if err != nil {
 		return classify(d.path, fmt.Errorf("read schema: %w", err))
 	}

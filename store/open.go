@@ -122,6 +122,7 @@ func Open(ctx context.Context, path string, o Options) (*DB, error) {
 		o.KeyPath = kp
 	}
 	d := &DB{path: path, keyPath: o.KeyPath, readOnly: o.ReadOnly}
+	existed := true
 	if o.ReadOnly {
 		if err := d.checkExisting(); err != nil {
 			return nil, err
@@ -130,7 +131,9 @@ func Open(ctx context.Context, path string, o Options) (*DB, error) {
 		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 			return nil, classify(path, fmt.Errorf("create directory: %w", err))
 		}
-		if err := d.checkExisting(); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		if err := d.checkExisting(); errors.Is(err, fs.ErrNotExist) {
+			existed = false
+		} else if err != nil {
 			return nil, err
 		}
 		if err := d.lockFiles(); err != nil {
@@ -139,6 +142,14 @@ func Open(ctx context.Context, path string, o Options) (*DB, error) {
 	}
 	if o.ReadOnly && d.roNeedsImmutable() {
 		o.immutable = true
+	}
+	if existed {
+		// Before the till's own connection, whose WAL pragma would
+		// already write to another program's file.
+		if err := d.refuseForeign(ctx, o.immutable); err != nil {
+			d.releaseLock()
+			return nil, err
+		}
 	}
 	db, err := sql.Open("sqlite", dsn(path, o))
 	if err != nil {
@@ -161,9 +172,6 @@ func (d *DB) start(ctx context.Context, o Options) error {
 		return err
 	}
 	if o.ReadOnly {
-		if err := d.refuseForeign(ctx); err != nil {
-			return err
-		}
 		v, err := d.userVersion(ctx)
 		if err != nil {
 			return classify(d.path, err)
@@ -176,9 +184,6 @@ func (d *DB) start(ctx context.Context, o Options) error {
 			return fmt.Errorf("database %s has schema %d, this till needs %d: start the till once to migrate it", d.path, v, latestVersion())
 		}
 		return nil
-	}
-	if err := d.refuseForeign(ctx); err != nil {
-		return err
 	}
 	if err := d.migrate(ctx); err != nil {
 		return err
