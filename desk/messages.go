@@ -3,6 +3,7 @@ package desk
 import (
 	"errors"
 	"fmt"
+	"syscall"
 
 	"github.com/tillpos/till/device"
 	"github.com/tillpos/till/policy"
@@ -70,22 +71,24 @@ func Text(key string, args map[string]any) policy.Message {
 // Message keys and English texts of the desk area; en.json holds the same
 // text (a test keeps them equal).
 var messages = map[string]string{
-	"desk.error.not_signed_in":  "Sign in first.",
-	"desk.error.terminal_lock":  "The terminal is locked: sign in again to continue.",
-	"desk.error.not_same_user":  "Only {{.Name}} can unlock this terminal; otherwise sign out.",
-	"desk.error.no_bill":        "There is no open bill.",
-	"desk.error.bill_open":      "Finish or park the open bill first.",
-	"desk.error.bad_credential": "Wrong credentials.",
-	"desk.error.inactive":       "User {{.Name}} is not active.",
-	"desk.error.wrong_mode":     "Approvals on this till use another method.",
-	"desk.error.pending_used":   "This request was already handled; do the action again.",
-	"desk.error.not_elevated":   "No supervisor rights are in use.",
-	"desk.error.not_returnable": "Only a fiscalised sale can be returned.",
-	"desk.error.no_journal":     "The journal cannot be listed on this till.",
-	"desk.error.not_started":    "A previous receipt is not confirmed by the fiscal register yet: reconcile first.",
-	"desk.error.must_change":    "Change your password before you start.",
-	"desk.error.amount":         "The amount must be more than zero.",
-	"desk.error.internal":       "The till could not do this; the details are in the log.",
+	"desk.error.not_signed_in":         "Sign in first.",
+	"desk.error.terminal_lock":         "The terminal is locked: sign in again to continue.",
+	"desk.error.not_same_user":         "Only {{.Name}} can unlock this terminal; otherwise sign out.",
+	"desk.error.no_bill":               "There is no open bill.",
+	"desk.error.bill_open":             "Finish or park the open bill first.",
+	"desk.error.bad_credential":        "Wrong credentials.",
+	"desk.error.inactive":              "User {{.Name}} is not active.",
+	"desk.error.wrong_mode":            "Approvals on this till use another method.",
+	"desk.error.pending_used":          "This request was already handled; do the action again.",
+	"desk.error.not_elevated":          "No supervisor rights are in use.",
+	"desk.error.not_returnable":        "Only a fiscalised sale can be returned.",
+	"desk.error.no_journal":            "The journal cannot be listed on this till.",
+	"desk.error.not_started":           "A previous receipt is not confirmed by the fiscal register yet: reconcile first.",
+	"desk.error.must_change":           "Change your password before you start.",
+	"desk.error.amount":                "The amount must be more than zero.",
+	"desk.error.internal":              "The till could not do this; the details are in the log.",
+	"desk.error.disk_full":             "The till's disk is full: what you just did was not recorded. Free space on the disk (call support), then try again.",
+	"desk.error.disk_full_not_printed": "The till's disk is full: the receipt was not printed and the bill is still open. Free space on the disk (call support), then finish the sale again.",
 
 	"desk.register.ok":           "Register ready",
 	"desk.register.no_link":      "The fiscal register does not answer: check the cable and the power.",
@@ -179,6 +182,10 @@ func MessageOf(err error) policy.Message {
 		if errors.Is(err, k) {
 			return RegisterMessage(err)
 		}
+	}
+	if errors.Is(err, syscall.ENOSPC) {
+		// The store's disk-full error carries ENOSPC (store.ErrDiskFull).
+		return Text("desk.error.disk_full", nil)
 	}
 	return Text("desk.error.internal", nil)
 }

@@ -318,3 +318,26 @@ func TestReadOnlyMediaChild(t *testing.T) {
 	}
 	fmt.Println("READ-ONLY OK")
 }
+
+// A full disk, for real: SQLite's max_page_count makes the next write fail
+// with SQLITE_FULL exactly as a full filesystem does. The store reports it
+// as ErrDiskFull (carrying ENOSPC for the sale core and the desk), and its
+// message says the disk is full.
+func TestDiskFullIsReportedAsSuch(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	db.db.SetMaxOpenConns(1)
+	if _, err := db.db.ExecContext(ctx, `PRAGMA max_page_count = 1`); err != nil {
+		t.Fatal(err)
+	}
+	var err error
+	for i := 0; i < 10000 && err == nil; i++ {
+		_, err = db.Audit(ctx, AuditEntry{Terminal: "t", Action: "fill", Args: []byte(`{"pad":"` + strings.Repeat("x", 2000) + `"}`), Outcome: OutcomeOK})
+	}
+	if !errors.Is(err, ErrDiskFull) || !errors.Is(err, syscall.ENOSPC) {
+		t.Fatalf("err = %v, want ErrDiskFull carrying ENOSPC", err)
+	}
+	if m := Message(err); m.Key != "store.error.disk_full" || !strings.Contains(m.English(), "is full") {
+		t.Errorf("message %s: %q", m.Key, m.English())
+	}
+}

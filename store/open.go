@@ -347,7 +347,9 @@ func typed(path string, err error) error {
 		case sqlite3.SQLITE_READONLY:
 			return &PathError{Kind: ErrReadOnly, Path: path, Err: err}
 		case sqlite3.SQLITE_FULL:
-			return &PathError{Kind: ErrDiskFull, Path: path, Err: err}
+			// ENOSPC in the chain lets the sale core and the desk, which do
+			// not import the store, tell a full disk apart.
+			return &PathError{Kind: ErrDiskFull, Path: path, Err: fmt.Errorf("%w (%w)", err, syscall.ENOSPC)}
 		case sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM:
 			if os.IsPermission(statErr(path)) {
 				return &PathError{Kind: ErrReadOnly, Path: path, Err: err}
