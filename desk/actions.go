@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"syscall"
 	"time"
 
 	"github.com/tillpos/till/device"
@@ -820,6 +821,11 @@ func (d *Desk) fiscalise(ctx context.Context, id sale.BillID, call func(context.
 		var se *sale.Error
 		if errors.As(err, &se) {
 			return Sold{Bill: b}, err
+		}
+		if errors.Is(err, syscall.ENOSPC) {
+			// The journal refused before the register was asked (a
+			// printed receipt comes as sale.ErrNotRecorded above).
+			return Sold{Bill: b}, &Error{Kind: err, Msg: Text("desk.error.disk_full_not_printed", nil), Err: fmt.Errorf("checkout: %w", err)}
 		}
 		return Sold{Bill: b}, registerErr("checkout", err)
 	}

@@ -3,6 +3,7 @@ package desk
 import (
 	"errors"
 	"fmt"
+	"syscall"
 
 	"github.com/tillpos/till/device"
 	"github.com/tillpos/till/policy"
@@ -91,8 +92,10 @@ var messages = map[string]string{
 	"desk.error.unresolved":     "Bill {{.Bill}} is waiting for the fiscal register's answer: press Retry or Reconcile before the next sale.",
 	"desk.error.price_fixed":    "On a return by receipt the customer gets what they paid: prices and discounts cannot be changed.",
 
-	"desk.error.shift_closed_first": "No shift is open on the fiscal register: open the shift before the first sale.",
-	"desk.error.shift_over24_first": "The shift is over 24 hours: print the Z report and open a new shift before the next sale.",
+	"desk.error.shift_closed_first":    "No shift is open on the fiscal register: open the shift before the first sale.",
+	"desk.error.shift_over24_first":    "The shift is over 24 hours: print the Z report and open a new shift before the next sale.",
+	"desk.error.disk_full":             "The till's disk is full: what you just did was not recorded. Free space on the disk (call support), then try again.",
+	"desk.error.disk_full_not_printed": "The till's disk is full: the receipt was not printed and the bill is still open. Free space on the disk (call support), then finish the sale again.",
 
 	"desk.register.ok":           "Register ready",
 	"desk.register.no_link":      "The fiscal register does not answer: check the cable and the power.",
@@ -186,6 +189,10 @@ func MessageOf(err error) policy.Message {
 		if errors.Is(err, k) {
 			return RegisterMessage(err)
 		}
+	}
+	if errors.Is(err, syscall.ENOSPC) {
+		// The store's disk-full error carries ENOSPC (store.ErrDiskFull).
+		return Text("desk.error.disk_full", nil)
 	}
 	return Text("desk.error.internal", nil)
 }

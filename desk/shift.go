@@ -43,6 +43,9 @@ func (d *Desk) XReport(ctx context.Context) error {
 			desc:   Text("desk.request.x_report", nil),
 			always: true,
 			run: func(ctx context.Context) error {
+				if err := d.printAuditHead(ctx); err != nil {
+					return err
+				}
 				if err := d.cfg.Register.XReport(ctx, d.registerCashier()); err != nil {
 					return registerErr("X report", err)
 				}
@@ -68,6 +71,9 @@ func (d *Desk) ZReport(ctx context.Context, progress func(device.Progress)) (dev
 			desc:   Text("desk.request.z_report", nil),
 			always: true,
 			run: func(ctx context.Context) error {
+				if err := d.printAuditHead(ctx); err != nil {
+					return err
+				}
 				res, err := d.cfg.Register.ZReport(ctx, d.registerCashier(), progress)
 				if err != nil {
 					return registerErr("Z report", err)

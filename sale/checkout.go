@@ -121,7 +121,7 @@ func (c *Checkout) checkout(ctx context.Context, id BillID, cashier device.Cashi
 		if err := c.journal.MarkFiscalised(ctx, id, rec); err != nil {
 			// The receipt exists but the journal did not take it: the
 			// bill stays Fiscalising and reconcile finds the document.
-			return b, fmt.Errorf("checkout bill %d: receipt %d printed, journal: %w", id, res.Number, err)
+			return b, fmt.Errorf("checkout bill %d: receipt %d printed, journal: %w", id, res.Number, notRecorded(res.Number, err))
 		}
 		return c.bills.Get(ctx, id)
 	}
@@ -251,7 +251,7 @@ func (c *Checkout) reconcile(ctx context.Context, id BillID) (Outcome, error) {
 		if doc.Type == docReceipt && doc.Operation == b.Fiscal.Kind && doc.Amount == b.Fiscal.Total {
 			rec := Fiscal{Number: doc.Number, Sign: doc.Sign, Time: doc.Time}
 			if err := c.journal.MarkFiscalised(ctx, id, rec); err != nil {
-				return 0, fmt.Errorf("reconcile bill %d: journal: %w", id, err)
+				return 0, fmt.Errorf("reconcile bill %d: journal: %w", id, notRecorded(doc.Number, err))
 			}
 			return OutcomeFiscalised, nil
 		}

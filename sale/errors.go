@@ -2,7 +2,9 @@ package sale
 
 import (
 	"errors"
+	"fmt"
 	"strings"
+	"syscall"
 	"text/template"
 )
 
@@ -21,6 +23,10 @@ var (
 	ErrPayment           = errors.New("sale: bad payment")
 	ErrUnreconciled      = errors.New("sale: a bill is waiting for reconciliation")
 	ErrReconcileConflict = errors.New("sale: register holds a document that does not match the bill")
+	// ErrNotRecorded: the register printed the receipt but the till's
+	// journal did not take it (disk full, database error). The bill stays
+	// Fiscalising; reconciliation records it at the next start.
+	ErrNotRecorded = errors.New("sale: receipt printed but not recorded")
 )
 
 // Error is an error a cashier may see: a stable message key for the
@@ -57,23 +63,25 @@ func render(text string, args map[string]any) string {
 // Message keys and their English text. en.json holds the same text; a test
 // keeps them equal.
 var messages = map[string]string{
-	"sale.error.overflow":        "Amount is too large",
-	"sale.error.negative_amount": "Amount cannot be negative",
-	"sale.error.negative_price":  "Price cannot be negative",
-	"sale.error.quantity":        "Quantity must be more than zero",
-	"sale.error.discount_range":  "Discount must be between 0 and 100 %",
-	"sale.error.discount_line":   "Discount is larger than the line",
-	"sale.error.discount_total":  "Discount is larger than the bill",
-	"sale.error.vat_code":        "Unknown VAT rate {{.Code}}",
-	"sale.error.no_tax_slot":     "VAT rate {{.Code}} is not set up on the fiscal register",
-	"sale.error.empty_bill":      "The bill has no lines",
-	"sale.error.zero_total":      "The bill total is zero: a fiscal receipt cannot be printed",
-	"sale.error.underpaid":       "{{.Missing}} still to pay",
-	"sale.error.overpaid":        "Only cash may exceed the total: card payments are larger than the total by {{.Excess}}",
-	"sale.error.payment":         "Payment amount must be more than zero",
-	"sale.error.unreconciled":    "A previous receipt is not confirmed by the fiscal register yet",
-	"sale.error.conflict":        "The fiscal register holds a different document than this bill: ask a supervisor",
-	"sale.error.not_open":        "The bill is not open",
+	"sale.error.overflow":             "Amount is too large",
+	"sale.error.negative_amount":      "Amount cannot be negative",
+	"sale.error.negative_price":       "Price cannot be negative",
+	"sale.error.quantity":             "Quantity must be more than zero",
+	"sale.error.discount_range":       "Discount must be between 0 and 100 %",
+	"sale.error.discount_line":        "Discount is larger than the line",
+	"sale.error.discount_total":       "Discount is larger than the bill",
+	"sale.error.vat_code":             "Unknown VAT rate {{.Code}}",
+	"sale.error.no_tax_slot":          "VAT rate {{.Code}} is not set up on the fiscal register",
+	"sale.error.empty_bill":           "The bill has no lines",
+	"sale.error.zero_total":           "The bill total is zero: a fiscal receipt cannot be printed",
+	"sale.error.underpaid":            "{{.Missing}} still to pay",
+	"sale.error.overpaid":             "Only cash may exceed the total: card payments are larger than the total by {{.Excess}}",
+	"sale.error.payment":              "Payment amount must be more than zero",
+	"sale.error.unreconciled":         "A previous receipt is not confirmed by the fiscal register yet",
+	"sale.error.conflict":             "The fiscal register holds a different document than this bill: ask a supervisor",
+	"sale.error.not_open":             "The bill is not open",
+	"sale.error.printed_not_recorded": "Receipt {{.Number}} was printed and is valid: give it to the customer. The till could not record it in its database. Call support, then restart the till: it records the receipt from the fiscal register.",
+	"sale.error.printed_disk_full":    "Receipt {{.Number}} was printed and is valid: give it to the customer. The till could not record it because its disk is full. Free space on the disk (call support), then restart the till: it records the receipt from the fiscal register.",
 
 	// Labels for the domain's own values (see the Key methods).
 	"sale.state.open":          "Open",
@@ -132,6 +140,16 @@ func Messages() map[string]string {
 
 func newErr(kind error, key string, args map[string]any) *Error {
 	return &Error{Kind: kind, Key: key, Fallback: messages[key], Args: args}
+}
+
+// notRecorded is the error of a receipt the register printed and the journal
+// did not take: it says so, and wraps the journal's error for the log.
+func notRecorded(number uint32, journalErr error) error {
+	key := "sale.error.printed_not_recorded"
+	if errors.Is(journalErr, syscall.ENOSPC) {
+		key = "sale.error.printed_disk_full"
+	}
+	return fmt.Errorf("%w: %w", newErr(ErrNotRecorded, key, map[string]any{"Number": number}), journalErr)
 }
 
 func overflow() error { return newErr(ErrOverflow, "sale.error.overflow", nil) }

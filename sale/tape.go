@@ -1,6 +1,7 @@
 package sale
 
 import (
+	"encoding/hex"
 	"fmt"
 	"strings"
 	"unicode/utf8"
@@ -47,6 +48,12 @@ var tapeCatalog = func() *catalog.Builder {
 		{language.English, "Change it at the first sign-in.", "Change it at the first sign-in."},
 		{language.Russian, "Change it at the first sign-in.", "Смените его при первом входе."},
 		{language.Italian, "Change it at the first sign-in.", "Cambiala al primo accesso."},
+		{language.English, "AUDIT LOG", "AUDIT LOG"},
+		{language.Russian, "AUDIT LOG", "ЖУРНАЛ АУДИТА"},
+		{language.Italian, "AUDIT LOG", "REGISTRO DI AUDIT"},
+		{language.English, "Rows: %d", "Rows: %d"},
+		{language.Russian, "Rows: %d", "Записей: %d"},
+		{language.Italian, "Rows: %d", "Righe: %d"},
 		{language.English, "TOTAL", "TOTAL"},
 		{language.Russian, "TOTAL", "ИТОГ"},
 		{language.Italian, "TOTAL", "TOTALE"},
@@ -91,6 +98,20 @@ func (t *Tape) Password(login, name, password string) []string {
 		t.center(t.p.Sprintf("INITIAL PASSWORD")), rule, t.cut(name), t.cut(t.p.Sprintf("Login: %s", login)),
 		"", t.center(password), "", t.cut(t.p.Sprintf("Change it at the first sign-in.")), rule,
 	}
+}
+
+// AuditHead is the audit log's head (its row count and the MAC of its last
+// row, in hex over as many lines as the tape needs) printed with every X
+// and Z report: a copy of the anchor on paper, which nobody who can write
+// the database can change (see docs/store.md, "Audit log").
+func (t *Tape) AuditHead(rows int64, head []byte) []string {
+	out := []string{t.center(t.p.Sprintf("AUDIT LOG")), t.p.Sprintf("Rows: %d", rows)}
+	h := hex.EncodeToString(head)
+	for len(h) > t.width {
+		out = append(out, h[:t.width])
+		h = h[t.width:]
+	}
+	return append(out, h)
 }
 
 func (t *Tape) document(title string, b Bill, tot Totals) []string {

@@ -3,12 +3,14 @@ package store
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/tillpos/till/policy"
@@ -37,15 +39,32 @@ type AuditEntry struct {
 	Reason   string
 }
 
-// The chain: hash(row) = SHA-256(prev || canonical(row)), prev of the first
-// row is 32 zero bytes. The canonical encoding is a fixed sequence of
-// fields, each length-prefixed (big-endian uint32) so no two different rows
-// encode alike; it includes the row's id, so moving a row to another id
-// breaks the chain even if its content is intact.
+// The chain. Each row stores prev (the previous row's hash; 32 zero bytes
+// for the first row) and hash. From the row keyed_from on (audit_keying,
+// written once by keyAudit) hash = HMAC-SHA-256(auditKey, prev ||
+// canonical(row)), the audit key being derived from the key file outside the
+// database, so nobody without that file can recompute a row. Rows before
+// keyed_from are the plain chain of older tills, hash = SHA-256(prev ||
+// canonical(row)); the first keyed row's MAC covers the last plain hash, so
+// they are sealed from the switch-over on.
+//
+// The canonical encoding is a version tag and a fixed sequence of fields,
+// each length-prefixed (big-endian uint32) so no two different rows encode
+// alike; it includes the row's id, so moving a row to another id breaks the
+// chain even if its content is intact.
 var genesis = make([]byte, sha256.Size)
 
-func canonical(e AuditEntry) []byte {
+const (
+	auditTagV1   = "till.audit.v1" // plain SHA-256 rows
+	auditTagV2   = "till.audit.v2" // keyed rows
+	purposeAudit = "audit\x00"     // the audit key = HMAC(key file, purposeAudit)
+)
+
+func canonical(e AuditEntry) []byte { return canonicalTag(auditTagV1, e) }
+
+func canonicalTag(tag string, e AuditEntry) []byte {
 	var b bytes.Buffer
+	b.Grow(128 + len(e.Args) + len(e.Reason) + len(e.Terminal) + len(e.Action))
 	put := func(p []byte) {
 		var n [4]byte
 		binary.BigEndian.PutUint32(n[:], uint32(len(p)))
@@ -57,7 +76,7 @@ func canonical(e AuditEntry) []byte {
 		binary.BigEndian.PutUint64(n[:], uint64(v))
 		put(n[:])
 	}
-	b.WriteString("till.audit.v1")
+	b.WriteString(tag)
 	i64(e.ID)
 	i64(us(e.Time))
 	put([]byte(e.Terminal))
@@ -74,11 +93,21 @@ func canonical(e AuditEntry) []byte {
 	return b.Bytes()
 }
 
+// chainHash is the plain SHA-256 link of rows written before the switch.
 func chainHash(prev []byte, e AuditEntry) []byte {
 	h := sha256.New()
 	h.Write(prev)
 	h.Write(canonical(e))
 	return h.Sum(nil)
+}
+
+// macHash is the keyed link: what an attacker without the key file cannot
+// recompute, whatever they do to the database.
+func macHash(auditKey, prev []byte, e AuditEntry) []byte {
+	m := hmac.New(sha256.New, auditKey)
+	m.Write(prev)
+	m.Write(canonicalTag(auditTagV2, e))
+	return m.Sum(nil)
 }
 
 // Audit appends e to the log in its own transaction and returns its id.
@@ -96,9 +125,29 @@ func (d *DB) Audit(ctx context.Context, e AuditEntry) (int64, error) {
 	return id, nil
 }
 
+// txAudit is what a transaction of d.tx appended: appendAudit (called with
+// only the *sql.Tx, from every use case) finds its database and key here,
+// and d.tx advances the anchor with the head once the transaction commits.
+type txAudit struct {
+	d    *DB
+	rows int64  // the last row appended in this transaction, 0 if none
+	head []byte // its MAC
+}
+
+var openTxs sync.Map // *sql.Tx -> *txAudit, for the life of a d.tx
+
 // appendAudit adds e inside a use case's transaction, so the change and its
 // audit row commit together or not at all.
 func appendAudit(ctx context.Context, tx *sql.Tx, e AuditEntry) (int64, error) {
+	v, ok := openTxs.Load(tx)
+	if !ok {
+		return 0, errors.New("audit: not inside a store transaction")
+	}
+	st := v.(*txAudit)
+	key, err := st.d.auditKeyForAppend()
+	if err != nil {
+		return 0, err
+	}
 	if e.Time.IsZero() {
 		e.Time = time.Now()
 	}
@@ -114,12 +163,12 @@ func appendAudit(ctx context.Context, tx *sql.Tx, e AuditEntry) (int64, error) {
 
 	prev := genesis
 	var last int64
-	err := tx.QueryRowContext(ctx, `SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1`).Scan(&last, &prev)
+	err = tx.QueryRowContext(ctx, `SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1`).Scan(&last, &prev)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return 0, fmt.Errorf("audit head: %w", err)
 	}
 	e.ID = last + 1
-	h := chainHash(prev, e)
+	h := macHash(key, prev, e)
 	var approver any
 	if e.Approver != 0 {
 		approver = int64(e.Approver)
@@ -130,6 +179,7 @@ func appendAudit(ctx context.Context, tx *sql.Tx, e AuditEntry) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("append audit: %w", err)
 	}
+	st.rows, st.head = e.ID, h
 	return e.ID, nil
 }
 
@@ -169,70 +219,4 @@ func scanAudit(rows *sql.Rows, withHash bool) (e AuditEntry, prev, hash []byte, 
 	e.Approver = policy.UserID(approver.Int64)
 	e.Args = json.RawMessage(args)
 	return e, prev, hash, nil
-}
-
-// ChainBreak is the first row where the audit chain does not hold.
-type ChainBreak struct {
-	ID  int64  // the first bad row (for a deleted row: the row after the gap)
-	Why string // in words, for the operator
-}
-
-// AuditReport is what VerifyAudit found.
-type AuditReport struct {
-	Rows  int64       // rows checked
-	Break *ChainBreak // nil when the whole chain holds
-}
-
-// VerifyAudit walks the whole chain and reports the first row that was
-// edited, deleted, inserted or moved. The error is for I/O failures only.
-//
-// What the chain cannot see: the newest rows cut off the end (the last
-// row's hash is not anchored anywhere outside the database). Printing or
-// exporting the head hash (AuditReport via `till audit verify`) is the
-// anchor an operator can keep.
-func (d *DB) VerifyAudit(ctx context.Context) (AuditReport, error) {
-	var rep AuditReport
-	rows, err := d.db.QueryContext(ctx, `SELECT id, time, terminal, actor, approver, action, args, outcome, reason, prev, hash
-		FROM audit ORDER BY id`)
-	if err != nil {
-		return rep, fmt.Errorf("verify audit: %w", err)
-	}
-	defer rows.Close()
-	prevHash := genesis
-	var lastID int64
-	for rows.Next() {
-		e, prev, hash, err := scanAudit(rows, true)
-		if err != nil {
-			return rep, err
-		}
-		rep.Rows++
-		switch {
-		case e.ID != lastID+1:
-			rep.Break = &ChainBreak{ID: e.ID, Why: fmt.Sprintf("rows %d to %d are missing (deleted or renumbered)", lastID+1, e.ID-1)}
-		case !bytes.Equal(prev, prevHash):
-			rep.Break = &ChainBreak{ID: e.ID, Why: fmt.Sprintf("does not follow row %d (its previous hash differs: row %d or this row was edited, moved or replaced)", lastID, lastID)}
-		case !bytes.Equal(hash, chainHash(prev, e)):
-			rep.Break = &ChainBreak{ID: e.ID, Why: "content does not match its hash (the row was edited)"}
-		}
-		if rep.Break != nil {
-			return rep, nil
-		}
-		prevHash, lastID = hash, e.ID
-	}
-	if err := rows.Err(); err != nil {
-		return rep, fmt.Errorf("verify audit: %w", err)
-	}
-	return rep, nil
-}
-
-// AuditHead returns the id and hash of the newest row (0 and the genesis
-// hash for an empty log), for an operator to note down as an anchor.
-func (d *DB) AuditHead(ctx context.Context) (int64, []byte, error) {
-	var id int64
-	h := genesis
-	err := d.db.QueryRowContext(ctx, `SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1`).Scan(&id, &h)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return 0, nil, fmt.Errorf("audit head: %w", err)
-	}
-	return id, h, nil
 }

@@ -98,9 +98,10 @@ func TestAuditVerifyCatchesTampering(t *testing.T) {
 	}
 }
 
-func TestAuditRehashedRowIsCaughtAtTheNext(t *testing.T) {
-	// An attacker who recomputes the edited row's own hash still breaks the
-	// link to the next row.
+func TestAuditRehashedRowIsCaughtAtItself(t *testing.T) {
+	// An attacker who recomputes the edited row's own hash the way the old
+	// plain chain did (SHA-256, no key) is caught at that very row now:
+	// its MAC does not match.
 	db, path := auditDB(t, 4)
 	ctx := context.Background()
 	es, _ := db.AuditEntries(ctx, 1, 1)
@@ -117,8 +118,8 @@ func TestAuditRehashedRowIsCaughtAtTheNext(t *testing.T) {
 		t.Fatal(err)
 	}
 	rep, err := db.VerifyAudit(ctx)
-	if err != nil || rep.Break == nil || rep.Break.ID != 3 {
-		t.Fatalf("verify = %+v, %v; want a break at row 3", rep.Break, err)
+	if err != nil || rep.Break == nil || rep.Break.ID != 2 || !strings.Contains(rep.Break.Why, "MAC") {
+		t.Fatalf("verify = %+v, %v; want a break at row 2", rep.Break, err)
 	}
 }
 

@@ -22,6 +22,15 @@ var (
 	ErrPragma = errors.New("store: required database setting did not take")
 	// ErrTooNew: the database was migrated by a newer till.
 	ErrTooNew = errors.New("store: database is newer than this till")
+	// ErrEmpty: the database file exists but is empty (0 bytes). SQLite
+	// would silently make a new database of it; the till refuses.
+	ErrEmpty = errors.New("store: database file is empty")
+	// ErrForeign: the file is not a till's database (another program's
+	// SQLite file, a device, a directory); the till never migrates it.
+	ErrForeign = errors.New("store: file is not a till database")
+	// ErrDiskFull: the disk holding the database is full (SQLITE_FULL,
+	// ENOSPC): the write did not happen.
+	ErrDiskFull = errors.New("store: disk is full")
 
 	// ErrKeyMissing: the key file is gone although the database already has
 	// keyed hashes (badges, PINs) made with it. It is never regenerated then:
@@ -30,6 +39,9 @@ var (
 	// ErrKeyInvalid: the key file cannot be read, has the wrong size, or is
 	// not the key this database's badges were made with.
 	ErrKeyInvalid = errors.New("store: key file is invalid")
+	// ErrKeyExposed: the key file can be read or written by other users
+	// (mode looser than 0600): refused, see keys.go.
+	ErrKeyExposed = errors.New("store: key file is readable by other users")
 
 	ErrUnknownUser   = errors.New("store: unknown user")
 	ErrWrongPassword = errors.New("store: wrong password")
@@ -92,8 +104,12 @@ var messages = []struct {
 	{ErrReadOnly, "store.error.read_only", "The database {{.Path}} cannot be written. Check the file's permissions and the free disk space."},
 	{ErrPragma, "store.error.pragma", "The database {{.Path}} cannot be opened safely (journal settings did not take)."},
 	{ErrTooNew, "store.error.too_new", "The database {{.Path}} was written by a newer till. Update this till."},
+	{ErrEmpty, "store.error.empty", "The file {{.Path}} is empty (0 bytes): it is not a till database. If this is a new till, delete the empty file and start again; otherwise restore the database from a backup."},
+	{ErrForeign, "store.error.foreign", "The file {{.Path}} is not a till database. Check the database path; the till has not changed the file."},
+	{ErrDiskFull, "store.error.disk_full", "The disk holding the database {{.Path}} is full: nothing more can be recorded. Free space on it, then try again."},
 	{ErrKeyMissing, "store.error.key_missing", "The key file {{.Path}} is missing. Badges and PINs cannot be checked until it is restored."},
 	{ErrKeyInvalid, "store.error.key_invalid", "The key file {{.Path}} is damaged or belongs to another database."},
+	{ErrKeyExposed, "store.error.key_exposed", "The key file {{.Path}} can be read by other users of this computer. Make it readable by the till's user only (chmod 600 {{.Path}}), then start the till again."},
 	{ErrUnknownUser, "store.error.unknown_user", "Wrong login or password."},
 	{ErrWrongPassword, "store.error.wrong_password", "Wrong login or password."},
 	{ErrInactive, "store.error.inactive", "User {{.Login}} is not active."},

@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -24,7 +25,9 @@ import (
 //     store.key_fingerprint, written with the first key use), a missing file
 //     is ErrKeyMissing and a different file is ErrKeyInvalid: never silently
 //     regenerated, because every enrolled badge would stop working;
-//   - a file of the wrong size or unreadable is ErrKeyInvalid.
+//   - a file of the wrong size, not a regular file or unreadable is
+//     ErrKeyInvalid (it is read with a size bound);
+//   - a file group or other users may read or write is ErrKeyExposed.
 const keyLen = 32
 
 const fingerprintKey = "store.key_fingerprint"
@@ -58,15 +61,18 @@ func (d *DB) loadKey(ctx context.Context) ([]byte, error) {
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("read key fingerprint: %w", err)
 	}
-	key, err := os.ReadFile(d.keyPath)
+	key, err := readKeyFile(d.keyPath)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		if fp != "" {
+		if fp != "" || d.readOnly {
+			// A read-only open never creates anything.
 			return nil, &PathError{Kind: ErrKeyMissing, Path: d.keyPath}
 		}
 		if key, err = createKey(d.keyPath); err != nil {
 			return nil, err
 		}
+	case errors.Is(err, ErrKeyExposed):
+		return nil, err
 	case err != nil:
 		return nil, &PathError{Kind: ErrKeyInvalid, Path: d.keyPath, Err: err}
 	case len(key) != keyLen:
@@ -85,6 +91,34 @@ func (d *DB) loadKey(ctx context.Context) ([]byte, error) {
 		return nil, &PathError{Kind: ErrKeyInvalid, Path: d.keyPath, Err: errors.New("not the key this database was set up with")}
 	}
 	d.key = key
+	return key, nil
+}
+
+// readKeyFile reads the key file with a size bound (a link to /dev/zero or a
+// huge file must not fill memory): it must be a regular file, and one only
+// its owner can read or write. A key file other users can read is refused,
+// as ssh refuses such a private key: whoever reads it can forge badge
+// hashes and audit rows.
+func readKeyFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("not a regular file (%s)", st.Mode().Type())
+	}
+	if st.Mode().Perm()&0o077 != 0 {
+		return nil, &PathError{Kind: ErrKeyExposed, Path: path, Err: fmt.Errorf("mode %04o", st.Mode().Perm())}
+	}
+	key, err := io.ReadAll(io.LimitReader(f, keyLen+1))
+	if err != nil {
+		return nil, err
+	}
 	return key, nil
 }
 

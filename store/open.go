@@ -29,12 +29,24 @@ var migrationFS embed.FS
 type DB struct {
 	db       *sql.DB
 	path     string
+	realPath string   // path with symlinks resolved: what the lock and the anchor are about
 	lock     *os.File // nil for a read-only open
+	dbLock   *os.File // the database file itself, flock'ed (catches hard links and bind mounts)
 	keyPath  string
 	readOnly bool
+	warnings []string // file modes looser than 0600, see Warnings
 
-	keyMu sync.Mutex
-	key   []byte // loaded on first use, see keys.go
+	keyMu     sync.Mutex
+	key       []byte // loaded on first use, see keys.go
+	auditKey  []byte // derived from key at open, see audit_anchor.go
+	auditErr  error  // why the audit key could not be loaded
+	dbID      string
+	keyedFrom int64
+
+	anchorMu     sync.Mutex
+	anchorReady  bool  // the anchor was checked at open; appends may advance it
+	anchoredRows int64 // the head the anchor file holds
+	anchorErr    error
 }
 
 // Options tune Open. The zero value is what the till uses.
@@ -51,6 +63,9 @@ type Options struct {
 	// normal open, to test how a read-only medium is reported when tests run
 	// as root (chmod does not stop root).
 	forceReadOnlyMedium bool
+	// immutable: a read-only open where SQLite could not create the -shm
+	// (read-only media) and there is no -wal to read: see roNeedsImmutable.
+	immutable bool
 }
 
 // DefaultPath is where the till keeps its database when -db is not given:
@@ -89,6 +104,9 @@ func dsn(path string, o Options) string {
 	if o.ReadOnly || o.forceReadOnlyMedium {
 		q.Set("mode", "ro")
 	}
+	if o.immutable {
+		q.Set("immutable", "1")
+	}
 	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
 }
 
@@ -104,17 +122,34 @@ func Open(ctx context.Context, path string, o Options) (*DB, error) {
 		o.KeyPath = kp
 	}
 	d := &DB{path: path, keyPath: o.KeyPath, readOnly: o.ReadOnly}
-	if !o.ReadOnly {
+	existed := true
+	if o.ReadOnly {
+		if err := d.checkExisting(); err != nil {
+			return nil, err
+		}
+	} else {
 		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 			return nil, classify(path, fmt.Errorf("create directory: %w", err))
 		}
-		lock, err := takeLock(path + ".lock")
-		if err != nil {
+		if err := d.checkExisting(); errors.Is(err, fs.ErrNotExist) {
+			existed = false
+		} else if err != nil {
 			return nil, err
 		}
-		d.lock = lock
-	} else if _, err := os.Stat(path); err != nil {
-		return nil, fmt.Errorf("open database: %w", err)
+		if err := d.lockFiles(); err != nil {
+			return nil, err
+		}
+	}
+	if o.ReadOnly && d.roNeedsImmutable() {
+		o.immutable = true
+	}
+	if existed {
+		// Before the till's own connection, whose WAL pragma would
+		// already write to another program's file.
+		if err := d.refuseForeign(ctx, o.immutable); err != nil {
+			d.releaseLock()
+			return nil, err
+		}
 	}
 	db, err := sql.Open("sqlite", dsn(path, o))
 	if err != nil {
@@ -153,6 +188,10 @@ func (d *DB) start(ctx context.Context, o Options) error {
 	if err := d.migrate(ctx); err != nil {
 		return err
 	}
+	d.checkModes()
+	if err := d.keyAudit(ctx); err != nil {
+		return err
+	}
 	// A real write: a read-only medium (or a file root cannot write) shows
 	// here, at start, not at the first sale.
 	if _, err := d.db.ExecContext(ctx, `INSERT INTO settings(key, value) VALUES('store.last_open', ?)
@@ -175,7 +214,16 @@ func (d *DB) Close() error {
 	return err
 }
 
+// Warnings are problems the till runs with but an operator should fix:
+// database or key files readable by other users. The window logs them and
+// shows them in its status line.
+func (d *DB) Warnings() []string { return append([]string(nil), d.warnings...) }
+
 func (d *DB) releaseLock() {
+	if d.dbLock != nil {
+		d.dbLock.Close()
+		d.dbLock = nil
+	}
 	if d.lock != nil {
 		// Closing the descriptor drops the flock. The file stays: removing
 		// it would race with a second till that already opened it.
@@ -298,11 +346,18 @@ func typed(path string, err error) error {
 			return &PathError{Kind: ErrCorrupt, Path: path, Err: err}
 		case sqlite3.SQLITE_READONLY:
 			return &PathError{Kind: ErrReadOnly, Path: path, Err: err}
+		case sqlite3.SQLITE_FULL:
+			// ENOSPC in the chain lets the sale core and the desk, which do
+			// not import the store, tell a full disk apart.
+			return &PathError{Kind: ErrDiskFull, Path: path, Err: fmt.Errorf("%w (%w)", err, syscall.ENOSPC)}
 		case sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PERM:
 			if os.IsPermission(statErr(path)) {
 				return &PathError{Kind: ErrReadOnly, Path: path, Err: err}
 			}
 		}
+	}
+	if errors.Is(err, syscall.ENOSPC) {
+		return &PathError{Kind: ErrDiskFull, Path: path, Err: err}
 	}
 	if errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EROFS) {
 		return &PathError{Kind: ErrReadOnly, Path: path, Err: err}
@@ -402,6 +457,9 @@ func (d *DB) tx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 	if err != nil {
 		return classify(d.path, fmt.Errorf("begin: %w", err))
 	}
+	st := &txAudit{d: d}
+	openTxs.Store(tx, st)
+	defer openTxs.Delete(tx)
 	defer func() {
 		if p := recover(); p != nil {
 			tx.Rollback()
@@ -421,6 +479,9 @@ func (d *DB) tx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 	}
 	if err = tx.Commit(); err != nil {
 		return classify(d.path, fmt.Errorf("commit: %w", err))
+	}
+	if st.rows > 0 {
+		d.advanceAnchor(st.rows, st.head)
 	}
 	return nil
 }

@@ -6,27 +6,39 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
+	"time"
 
 	"github.com/tillpos/till/store"
 )
 
 func init() {
-	register("audit", "verify the audit log's hash chain: audit verify [-db PATH]", runAudit)
+	register("audit", "verify the audit log: audit verify [-db PATH] [-key FILE] [-anchor FILE]",
+		func(ctx context.Context, args []string) error { return runAudit(ctx, os.Stdout, args) })
 }
 
-// errAuditBroken makes `till audit verify` exit non-zero when the chain
-// does not hold; the message names the first bad row.
+// errAuditBroken makes `till audit verify` exit non-zero when the log does
+// not hold; the message names the bad rows.
 var errAuditBroken = errors.New("audit log has been tampered with")
 
-func runAudit(ctx context.Context, args []string) error {
+// errAuditUnanchored: the rows hold but the anchor is missing or unusable,
+// so rows cut off the end or an emptied log cannot be ruled out.
+var errAuditUnanchored = errors.New("audit log cannot be checked against its anchor")
+
+const auditUsage = "audit verify [-db PATH] [-key FILE] [-anchor FILE]"
+
+func runAudit(ctx context.Context, out io.Writer, args []string) error {
 	if len(args) == 0 || args[0] != "verify" {
-		return fmt.Errorf("%w: audit verify [-db PATH]", errUsage)
+		return fmt.Errorf("%w: %s", errUsage, auditUsage)
 	}
 	fs := flag.NewFlagSet("audit verify", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
 	dbPath := fs.String("db", "", "database file (default: the user's config dir, till/till.db)")
+	keyPath := fs.String("key", "", "the till's key file (default: the user's config dir, till/till.key)")
+	anchor := fs.String("anchor", "", "anchor file to check against (default: the one beside the key for this database)")
 	if err := fs.Parse(args[1:]); err != nil {
-		return fmt.Errorf("%w: %v", errUsage, err)
+		return fmt.Errorf("%w: %v: %s", errUsage, err, auditUsage)
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
@@ -35,28 +47,54 @@ func runAudit(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	// Read-only: verifying must work beside a running till and must never
-	// change the evidence.
-	db, err := store.Open(ctx, path, store.Options{ReadOnly: true})
+	// Read-only: verifying works beside a running till and on read-only
+	// media, takes no lock and never changes the evidence.
+	db, err := store.Open(ctx, path, store.Options{ReadOnly: true, KeyPath: *keyPath})
 	if err != nil {
 		return operatorError(err)
 	}
 	defer db.Close()
-	rep, err := db.VerifyAudit(ctx)
+	rep, err := db.VerifyAuditWith(ctx, store.VerifyOptions{AnchorFile: *anchor})
 	if err != nil {
-		return err
+		return operatorError(err)
+	}
+	for _, n := range rep.Notes {
+		fmt.Fprintf(out, "note: %s\n", n)
 	}
 	if rep.Break != nil {
-		return fmt.Errorf("%w: %s: first bad row %d: %s (%d rows read)", errAuditBroken, path, rep.Break.ID, rep.Break.Why, rep.Rows)
+		for _, b := range rep.Breaks {
+			fmt.Fprintf(out, "%s: %s\n", rowsText(b), b.Why)
+		}
+		b := rep.Break
+		since := "from its first row"
+		if !b.Since.IsZero() {
+			since = "after " + b.Since.UTC().Format(time.RFC3339)
+		}
+		return fmt.Errorf("%w: %s: %d finding(s), the first at row %d: the log cannot be trusted %s (%d rows read)",
+			errAuditBroken, path, len(rep.Breaks), b.ID, since, rep.Rows)
 	}
 	id, head, err := db.AuditHead(ctx)
 	if err != nil {
 		return err
 	}
-	// The head hash is the anchor: write it down, and a later verify that
-	// ends on an older row shows rows were cut off the end.
-	fmt.Fprintf(os.Stdout, "audit log OK: %d rows, last row %d, head %s\n", rep.Rows, id, hex.EncodeToString(head))
+	fmt.Fprintf(out, "audit log rows hold: %d rows (keyed from row %d), last row %d, head %s\n", rep.Rows, rep.KeyedFrom, id, hex.EncodeToString(head))
+	if rep.Anchor == nil {
+		return fmt.Errorf("%w: %s", errAuditUnanchored, rep.AnchorProblem)
+	}
+	fmt.Fprintf(out, "anchor %s of %s: %d rows; %d rows written since\n", rep.Anchor.File, rep.Anchor.Time.UTC().Format(time.RFC3339), rep.Anchor.Rows, rep.Unanchored)
+	fmt.Fprintln(out, "audit log OK")
 	return nil
+}
+
+func rowsText(b store.ChainBreak) string {
+	s := fmt.Sprintf("row %d", b.ID)
+	if b.Last > b.ID {
+		s = fmt.Sprintf("rows %d-%d", b.ID, b.Last)
+	}
+	if !b.Time.IsZero() {
+		s += " (" + b.Time.UTC().Format(time.RFC3339) + ", as stored)"
+	}
+	return s
 }
 
 // dbPathOrDefault is the -db flag's value, else store.DefaultPath().

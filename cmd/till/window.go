@@ -72,6 +72,10 @@ func runWindow(ctx context.Context, args []string) error {
 	if err := db.CheckKey(ctx); err != nil {
 		return explain(err)
 	}
+	// Files other users can read: the till runs, the operator is told.
+	for _, w := range db.Warnings() {
+		fmt.Fprintln(os.Stderr, "till: warning:", w)
+	}
 	if *demo {
 		if err := db.SeedDemo(ctx); err != nil {
 			return explain(fmt.Errorf("demo data: %w", err))

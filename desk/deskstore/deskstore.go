@@ -91,6 +91,9 @@ func (s *DB) Audit(ctx context.Context, e desk.AuditEntry) error {
 	return err
 }
 
+// AuditHead is the audit log's head for the X and Z reports' tape.
+func (s *DB) AuditHead(ctx context.Context) (int64, []byte, error) { return s.db.AuditHead(ctx) }
+
 func (s *DB) RecordFailure(ctx context.Context, approver policy.UserID, terminal string, at time.Time) error {
 	return s.db.RecordFailure(ctx, approver, terminal, at)
 }

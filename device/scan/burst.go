@@ -27,11 +27,22 @@ type BurstConfig struct {
 	Prefix      string        // when set, a scan must start with it (it is removed)
 	Terminators []rune        // any of these ends a scan (removed); default Enter
 	HalfBurst   HalfBurst
+	// MaxLen bounds what the detector holds back (keys, prefix included).
+	// A fast burst that reaches it is no scan any reader sends (the longest
+	// symbols, QR and DataMatrix, hold a few thousand characters): it is
+	// reported once as TooLong and the rest of the burst, up to a pause or
+	// a terminator, is dropped key by key, so memory stays flat whatever a
+	// reader (or a device posing as a keyboard) sends. A slow run that
+	// reaches it is typing and is released. Default DefaultMaxLen.
+	MaxLen int
 }
+
+// DefaultMaxLen is the default BurstConfig.MaxLen.
+const DefaultMaxLen = 8192
 
 // DefaultBurstConfig: 30 ms average, 90 ms max gap, 6 characters, Enter.
 func DefaultBurstConfig() BurstConfig {
-	return BurstConfig{AvgGap: 30 * time.Millisecond, MaxGap: 90 * time.Millisecond, MinLen: 6, Terminators: []rune{Enter}}
+	return BurstConfig{AvgGap: 30 * time.Millisecond, MaxGap: 90 * time.Millisecond, MinLen: 6, Terminators: []rune{Enter}, MaxLen: DefaultMaxLen}
 }
 
 // BurstKind tells what a BurstOutput is.
@@ -45,6 +56,12 @@ const (
 	// Incomplete is a fast burst that ended without a terminator under
 	// HalfBurstReject; Text is what arrived. Show a "scan again" message.
 	Incomplete
+	// TooLong is a fast burst that reached MaxLen; Text is empty (what
+	// arrived is dropped, it may be anything). Show a read error once.
+	TooLong
+	// Dropped is one more key of a too-long burst: nothing to do but keep
+	// count (Keys is 1).
+	Dropped
 )
 
 // BurstOutput is one thing the detector decided.
@@ -74,6 +91,10 @@ type Detector struct {
 	cfg    BurstConfig
 	prefix []rune
 	buf    []timedKey
+	// dropping: the rest of a too-long burst is being dropped; last is the
+	// time of its latest key (a pause after it ends the burst).
+	dropping bool
+	last     time.Time
 }
 
 // NewDetector returns a detector; zero fields of cfg take the defaults.
@@ -91,6 +112,12 @@ func NewDetector(cfg BurstConfig) *Detector {
 	if len(cfg.Terminators) == 0 {
 		cfg.Terminators = def.Terminators
 	}
+	if cfg.MaxLen <= 0 {
+		cfg.MaxLen = def.MaxLen
+	}
+	if p := len([]rune(cfg.Prefix)); cfg.MaxLen < p+cfg.MinLen+1 {
+		cfg.MaxLen = p + cfg.MinLen + 1
+	}
 	return &Detector{cfg: cfg, prefix: []rune(cfg.Prefix)}
 }
 
@@ -106,6 +133,16 @@ func (d *Detector) Deadline() (t time.Time, ok bool) {
 // Feed adds one character typed at time at and appends what can now be
 // decided to out.
 func (d *Detector) Feed(out []BurstOutput, at time.Time, r rune) []BurstOutput {
+	if d.dropping {
+		if at.Sub(d.last) <= d.cfg.MaxGap {
+			d.last = at
+			if d.isTerminator(r) {
+				d.dropping = false
+			}
+			return append(out, BurstOutput{Kind: Dropped, Keys: 1})
+		}
+		d.dropping = false // a pause: this key starts afresh
+	}
 	if n := len(d.buf); n > 0 && at.Sub(d.buf[n-1].at) > d.cfg.MaxGap {
 		// A pause: what was held back is finished, and it had no terminator.
 		out = d.resolvePause(out)
@@ -126,6 +163,15 @@ func (d *Detector) Feed(out []BurstOutput, at time.Time, r rune) []BurstOutput {
 		return append(out, BurstOutput{Kind: Typed, Rune: r, Keys: 1})
 	}
 	d.buf = append(d.buf, timedKey{at: at, r: r})
+	if len(d.buf) >= d.cfg.MaxLen {
+		if !d.fastEnough(time.Time{}) {
+			// A person (or a held key's auto-repeat): typing.
+			return d.typeAll(out)
+		}
+		out = append(out, BurstOutput{Kind: TooLong, Keys: len(d.buf)})
+		d.buf = d.buf[:0]
+		d.dropping, d.last = true, at
+	}
 	return out
 }
 

@@ -157,6 +157,15 @@ func (c Config) Incomplete(at time.Time, detail string) device.ReadError {
 	}
 }
 
+// TooLong is the ReadError for a keyboard burst longer than any scan
+// (scan.BurstConfig.MaxLen): what arrived is dropped, never typed.
+func (c Config) TooLong(at time.Time, detail string) device.ReadError {
+	return device.ReadError{
+		Source: c.Source, At: at, Key: "input.scan.too_long",
+		Fallback: "The reader sent far more than any barcode holds; it was ignored. Scan again; if it happens again, check the reader's settings.", Detail: detail,
+	}
+}
+
 // IsBadgeRefusal reports whether a ReadError is a payment card offered as a
 // badge, which the dialog words differently from a bad read.
 func IsBadgeRefusal(e device.ReadError) bool { return e.Key == "input.badge.payment_card" }

@@ -1,6 +1,7 @@
 package events
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/tillpos/till/device"
@@ -47,6 +48,8 @@ type Wedge struct {
 	det     *scan.Detector
 	pending []pendingKey
 	out     []scan.BurstOutput
+	one     [1]pendingKey // pop's result for one key, without an allocation
+	base    []pendingKey  // pending's array from its start, reused once pending empties
 }
 
 // NewWedge returns a wedge with cfg; zero burst settings take the defaults.
@@ -108,7 +111,13 @@ func (w *Wedge) Key(k KeyPress) (res Result, handled bool) {
 	if typed == 0 {
 		typed = us
 	}
+	if len(w.pending) == 0 {
+		w.pending = w.base[:0] // reuse the array from its start
+	}
 	w.pending = append(w.pending, pendingKey{us: us, typed: typed})
+	if len(w.pending) == 1 || cap(w.pending) > cap(w.base) {
+		w.base = w.pending[:0]
+	}
 	w.out = w.det.Feed(w.out[:0], k.At, us)
 	return w.drain(k.At), true
 }
@@ -138,6 +147,12 @@ func (w *Wedge) drain(at time.Time) Result {
 		case scan.Incomplete:
 			res.Events = append(res.Events, w.cfg.Reader.Incomplete(at, "wedge burst ended without terminator"))
 			res.Keys = append(res.Keys, typedOf(keys))
+		case scan.TooLong:
+			res.Events = append(res.Events, w.cfg.Reader.TooLong(at, fmt.Sprintf("wedge burst of over %d keys", o.Keys)))
+			// Nothing of it goes back to a field as typing: no person
+			// types thousands of keys at a scanner's pace.
+			res.Keys = append(res.Keys, nil)
+		case scan.Dropped:
 		}
 	}
 	return res
@@ -160,10 +175,19 @@ func (w *Wedge) pop(n int) []pendingKey {
 		// panic on the UI goroutine over it.
 		n = len(w.pending)
 	}
-	head := append([]pendingKey(nil), w.pending[:n]...)
+	var head []pendingKey
+	if n > 0 {
+		head = w.one[:0]
+		if n > 1 {
+			head = make([]pendingKey, n)
+		}
+		head = append(head[:0], w.pending[:n]...)
+	}
+	// pending never holds more than the detector does (bounded by
+	// BurstConfig.MaxLen).
 	w.pending = w.pending[n:]
 	if len(head) == 0 {
-		head = []pendingKey{{}}
+		head = append(w.one[:0], pendingKey{})
 	}
 	return head
 }
