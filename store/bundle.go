@@ -327,11 +327,16 @@ func importUsers(ctx context.Context, tx *sql.Tx, users []bundle.User, groupIDs 
 			return fmt.Errorf("user %q: %w", u.Login, err)
 		}
 		for _, b := range u.Badges {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO badges(hash, last4, user_id, created) VALUES(?,?,?,?)`, b.Hash, b.Last4, id, now); err != nil {
+			// An older exporter sent four characters: keep two.
+			hint := b.Last4
+			if r := []rune(hint); len(r) > 2 {
+				hint = string(r[len(r)-2:])
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO badges(hash, last4, user_id, created) VALUES(?,?,?,?)`, b.Hash, hint, id, now); err != nil {
 				if isUnique(err) {
-					return fmt.Errorf("user %q badge …%s: %w", u.Login, b.Last4, ErrExists)
+					return fmt.Errorf("user %q badge …%s: %w", u.Login, hint, ErrExists)
 				}
-				return fmt.Errorf("user %q badge …%s: %w", u.Login, b.Last4, err)
+				return fmt.Errorf("user %q badge …%s: %w", u.Login, hint, err)
 			}
 		}
 	}

@@ -168,7 +168,7 @@ func (d *DB) UserByLogin(ctx context.Context, login string) (User, error) {
 		return User{}, &UserError{Kind: ErrUnknownUser, Login: login}
 	}
 	if err != nil {
-		return User{}, fmt.Errorf("user %q: %w", login, err)
+		return User{}, fmt.Errorf("user by login: %w", err)
 	}
 	return u, nil
 }
@@ -201,13 +201,21 @@ func (d *DB) UpdateUser(ctx context.Context, u User, by Actor) error {
 		return fmt.Errorf("update user #%d: %w", u.ID, err)
 	}
 	err := d.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE users SET full_name=?, group_id=?, receipt_name=?, inn=?, journal_days=?, active=?, updated=? WHERE id=?`,
-			u.FullName, int64(u.Group), u.ReceiptName, u.INN, u.JournalDays, u.Active, us(time.Now()), int64(u.ID))
+		// The last administrator can be neither deactivated nor moved to a
+		// group without the administrator rights.
+		err := keepAdmins(ctx, tx, func() error {
+			res, err := tx.ExecContext(ctx, `UPDATE users SET full_name=?, group_id=?, receipt_name=?, inn=?, journal_days=?, active=?, updated=? WHERE id=?`,
+				u.FullName, int64(u.Group), u.ReceiptName, u.INN, u.JournalDays, u.Active, us(time.Now()), int64(u.ID))
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				return ErrNotFound
+			}
+			return nil
+		})
 		if err != nil {
 			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrNotFound
 		}
 		if _, err := appendAudit(ctx, tx, by.entry("users.update", map[string]any{"user": u.ID, "group": u.Group, "active": u.Active}, OutcomeOK, "")); err != nil {
 			return err
@@ -242,11 +250,11 @@ func (d *DB) Authenticate(ctx context.Context, login, password string) (User, er
 		return User{}, &UserError{Kind: ErrUnknownUser, Login: login}
 	}
 	if err != nil {
-		return User{}, fmt.Errorf("authenticate %q: %w", login, err)
+		return User{}, fmt.Errorf("authenticate: %w", err)
 	}
 	ok, err := VerifyPassword(hash, password)
 	if err != nil {
-		return User{}, fmt.Errorf("authenticate %q: %w", login, err)
+		return User{}, fmt.Errorf("authenticate user #%d: %w", u.ID, err)
 	}
 	if !ok {
 		return User{}, &UserError{Kind: ErrWrongPassword, Login: login}

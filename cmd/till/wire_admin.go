@@ -126,14 +126,14 @@ func (s adminStore) Badges(ctx context.Context, user policy.UserID) ([]admin.Bad
 	bs, err := s.db.Badges(ctx, user)
 	out := make([]admin.Badge, 0, len(bs))
 	for _, b := range bs {
-		out = append(out, admin.Badge{ID: b.ID, Last4: b.Last4, Created: b.Created})
+		out = append(out, admin.Badge{ID: b.ID, Hint: b.Hint, Created: b.Created})
 	}
 	return out, adminErr(err)
 }
 
 func (s adminStore) EnrolBadge(ctx context.Context, user policy.UserID, id device.BadgeID, by admin.Actor) (admin.Badge, error) {
 	b, err := s.db.EnrolBadge(ctx, user, id.Reveal(), actor(by))
-	return admin.Badge{ID: b.ID, Last4: b.Last4, Created: b.Created}, adminErr(err)
+	return admin.Badge{ID: b.ID, Hint: b.Hint, Created: b.Created}, adminErr(err)
 }
 
 func (s adminStore) RevokeBadge(ctx context.Context, badge int64, by admin.Actor) error {

@@ -43,11 +43,11 @@ type NewUser struct {
 	JournalDays int
 }
 
-// Badge is an enrolled card, shown only by the last four characters of its
+// Badge is an enrolled card, shown only by the last two characters of its
 // canonical ID: the store keeps the keyed hash and nothing else.
 type Badge struct {
 	ID      int64
-	Last4   string
+	Hint    string
 	Created time.Time
 }
 

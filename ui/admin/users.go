@@ -483,8 +483,8 @@ func (t *usersTab) loadBadges(id policy.UserID) {
 		}
 		for _, b := range slices.Clone(bs) {
 			t.badges.Add(container.NewHBox(
-				widget.NewLabel(lang.X("admin.badges.row", "Badge …{{.Last4}}, enrolled {{.Date}}",
-					map[string]any{"Last4": b.Last4, "Date": b.Created.Local().Format("2006-01-02")})),
+				widget.NewLabel(lang.X("admin.badges.row", "Badge …{{.Hint}}, enrolled {{.Date}}",
+					map[string]any{"Hint": b.Hint, "Date": b.Created.Local().Format("2006-01-02")})),
 				widget.NewButtonWithIcon(lang.X("admin.badges.revoke", "Revoke"), theme.DeleteIcon(), func() { t.revoke(b) }),
 			))
 		}

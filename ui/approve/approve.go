@@ -176,7 +176,7 @@ func (d *Dialog) submitBadge(id device.BadgeID) {
 		d.showError(policy.Message{Key: "input.badge.unreadable", Fallback: "The badge could not be read. Present it again"})
 		return
 	}
-	d.run(desk.Credential{Mode: desk.ModeCard, Badge: id}, text("approve.card.checking", map[string]any{"Badge": id.Last4()}))
+	d.run(desk.Credential{Mode: desk.ModeCard, Badge: id}, text("approve.card.checking", map[string]any{"Badge": id.Hint()}))
 }
 
 func (d *Dialog) build() {
