@@ -3,56 +3,50 @@ package policy
 // Managing a user — editing their card, resetting their password, setting
 // their PIN, enrolling their badges, moving them between groups — is taking
 // over what their credentials can do. So the right it needs depends on the
-// user's group *level*, relative to the person acting.
+// level of the user's group: standard users (users.manage.standard) or
+// administrators (users.manage.admin).
 
-// IsAdminGroup reports whether a group is an administrators' group: it holds
-// users.manage.standard, users.manage.admin or security.manage, so anyone in
-// it can change other people's rights. Decided by rights, not by the name.
-func (s *Snapshot) IsAdminGroup(g GroupID) bool {
-	gi, ok := s.groupIndex(g)
+// IsPrivileged reports whether an action makes its group privileged: every
+// action of the security, administration and devices categories — managing
+// users, badges, permissions, lending one's rights (a supervisor's key
+// button), the audit log, configuration, backup, data reset, devices.
+func IsPrivileged(a Action) bool {
+	ai, ok := LookupAction(a)
 	if !ok {
 		return false
 	}
-	for _, a := range []Action{ActionManageUsers, ActionManageAdmins, ActionManageSecurity} {
-		if ai, ok := s.actionIdx[a]; ok && s.holds(gi, ai) {
+	switch ai.Category {
+	case CategorySecurity, CategoryAdmin, CategoryDevices:
+		return true
+	}
+	return false
+}
+
+// IsAdminLevel reports whether group g is at the administrators' level: it
+// holds a privileged action (IsPrivileged). Decided by rights, not by the
+// name, so it holds when a group is renamed or translated. An unknown group
+// counts as administrators'.
+func (s *Snapshot) IsAdminLevel(g GroupID) bool {
+	gi, ok := s.groupIndex(g)
+	if !ok {
+		return true
+	}
+	for ai := range s.actions {
+		if s.holds(gi, int32(ai)) && IsPrivileged(s.actions[ai].id) {
 			return true
 		}
 	}
 	return false
 }
 
-// ManageRight is the right p needs to manage a user of group target:
-// ActionManageAdmins when target is an administrators' group, or when it
-// grants anything p's effective group does not — an action it lacks, or a
-// more generous limit (a supervisor's approval rights, say, to a
-// standard-users admin) — since whoever sets a person's password, PIN or
-// badge can act as that person; ActionManageUsers otherwise. An unknown
-// group or principal needs ActionManageAdmins.
-func ManageRight(s *Snapshot, p Principal, target GroupID) Action {
-	if s == nil {
+// ManageRight is the right needed to manage a user of group target:
+// ActionManageAdmins for an administrators'-level group (IsAdminLevel) —
+// among them supervisors, who lend their rights: whoever resets a
+// supervisor's password could act as the supervisor —, ActionManageUsers
+// for the others. No snapshot needs ActionManageAdmins.
+func ManageRight(s *Snapshot, target GroupID) Action {
+	if s == nil || s.IsAdminLevel(target) {
 		return ActionManageAdmins
-	}
-	ti, ok := s.groupIndex(target)
-	if !ok || s.IsAdminGroup(target) {
-		return ActionManageAdmins
-	}
-	ui, ok := s.userIdx[p.Effective()]
-	if !ok {
-		return ActionManageAdmins
-	}
-	pi := s.users[ui].group
-	if pi == ti {
-		return ActionManageUsers
-	}
-	for w := 0; w < s.words; w++ {
-		if s.perm[int(ti)*s.words+w]&^s.perm[int(pi)*s.words+w] != 0 {
-			return ActionManageAdmins
-		}
-	}
-	for li := range numLimits {
-		if s.generosity(ti, int8(li)) > s.generosity(pi, int8(li)) {
-			return ActionManageAdmins
-		}
 	}
 	return ActionManageUsers
 }

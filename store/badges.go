@@ -160,10 +160,49 @@ func (d *DB) UserByBadge(ctx context.Context, canonicalID string) (User, error) 
 // SetPIN sets the user's password-only PIN (the "password only" approval
 // mode looks the approver up by it, so PINs must be unique: a taken PIN
 // wraps ErrExists). An empty pin clears it.
+//
+// A PIN that cannot be used — taken, or too easy to guess (WeakPIN) — is
+// refused and the refusal audited ("users.pin.set" failed, reason pin_taken
+// or pin_weak, never whose): the back office answers both with one generic
+// sentence, so setting PINs is no way to find out another user's PIN, and
+// repeated tries show in the audit log.
 func (d *DB) SetPIN(ctx context.Context, user policy.UserID, pin string, by Actor) error {
+	err := d.setPIN(ctx, user, pin, by)
+	reason := ""
+	switch {
+	case errors.Is(err, ErrExists):
+		reason = "pin_taken"
+	case errors.Is(err, ErrWeakPassword):
+		reason = "pin_weak"
+	}
+	if reason != "" {
+		if _, aerr := d.Audit(ctx, by.entry("users.pin.set", map[string]any{"user": user}, OutcomeFailed, reason)); aerr != nil {
+			return errors.Join(err, aerr)
+		}
+	}
+	return err
+}
+
+// WeakPIN reports a PIN that is too easy to guess: shorter than 4 digits,
+// one digit repeated (0000), or a run up or down (1234, 9876).
+func WeakPIN(pin string) bool {
+	r := []rune(pin)
+	if len(r) < 4 {
+		return true
+	}
+	same, up, down := true, true, true
+	for i := 1; i < len(r); i++ {
+		same = same && r[i] == r[0]
+		up = up && r[i] == r[i-1]+1
+		down = down && r[i] == r[i-1]-1
+	}
+	return same || up || down
+}
+
+func (d *DB) setPIN(ctx context.Context, user policy.UserID, pin string, by Actor) error {
 	var h any
 	if pin != "" {
-		if len([]rune(pin)) < 4 {
+		if WeakPIN(pin) {
 			return fmt.Errorf("set PIN: %w", ErrWeakPassword)
 		}
 		key, err := d.loadKey(ctx)

@@ -127,6 +127,31 @@ type Store interface {
 	Denied(ctx context.Context, by Actor, action policy.Action, reason string) error
 }
 
+// Lockouts is implemented by a Store that keeps failed sign-in, unlock and
+// approval attempts (cmd/till's): the user card then shows a lock and
+// offers to lift it.
+type Lockouts interface {
+	// LockedUntil is when the user's lock ends; zero when not locked.
+	LockedUntil(ctx context.Context, user policy.UserID, now time.Time) (time.Time, error)
+	// LiftLockout forgets the user's failed attempts (audited).
+	LiftLockout(ctx context.Context, user policy.UserID, by Actor) error
+}
+
+// BadgeTakenMessage answers an enrolment of a badge that is already
+// enrolled: to an admin enrolling cards, naming the holder is right — the
+// card is in their hand and must go back to that person (or be revoked on
+// their card first). same: the badge is already this user's.
+func BadgeTakenMessage(name, login string, same bool) policy.Message {
+	if same {
+		return policy.Message{Key: "admin.badges.taken_same", Fallback: "This badge is already enrolled to this user."}
+	}
+	return policy.Message{
+		Key:      "admin.badges.taken",
+		Fallback: "This badge is already enrolled to {{.Name}} ({{.Login}}): revoke it on their card first.",
+		Args:     map[string]any{"Name": name, "Login": login},
+	}
+}
+
 // Bundles reads and writes the signed matrix bundle (see package bundle).
 type Bundles interface {
 	// Export signs this till's matrix with the publisher key in keyPath
