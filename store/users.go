@@ -13,6 +13,7 @@ import (
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
+	"github.com/tillpos/till/bundle"
 	"github.com/tillpos/till/policy"
 )
 
@@ -73,15 +74,23 @@ func isUnique(err error) bool {
 // bumpMatrix increments the matrix version inside tx: every change the
 // policy snapshot depends on (groups, users, security settings) calls it, so
 // the snapshot holder sees it by polling MatrixVersion.
+//
+// The version never passes bundle.MaxVersion: SQLite turns an integer
+// overflow into a float, after which no version compares right and the
+// database needs SQL to recover. A till at the bound refuses the change.
 func bumpMatrix(ctx context.Context, tx *sql.Tx, source string) error {
-	q := `UPDATE matrix_meta SET version = version + 1, updated = ? WHERE id = 1`
-	args := []any{us(time.Now())}
+	q := `UPDATE matrix_meta SET version = version + 1, updated = ? WHERE id = 1 AND version < ?`
+	args := []any{us(time.Now()), int64(bundle.MaxVersion)}
 	if source != "" {
-		q = `UPDATE matrix_meta SET version = version + 1, updated = ?, source = ? WHERE id = 1`
-		args = append(args, source)
+		q = `UPDATE matrix_meta SET version = version + 1, updated = ?, source = ? WHERE id = 1 AND version < ?`
+		args = []any{us(time.Now()), source, int64(bundle.MaxVersion)}
 	}
-	if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+	res, err := tx.ExecContext(ctx, q, args...)
+	if err != nil {
 		return fmt.Errorf("bump matrix version: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return fmt.Errorf("bump matrix version: the version is at its bound: %w", ErrInvalid)
 	}
 	return nil
 }

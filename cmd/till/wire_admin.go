@@ -312,6 +312,7 @@ func bundleErr(err error) error {
 		{bundle.ErrNotNewer, admin.MsgBundleNotNewer},
 		{bundle.ErrKeyMismatch, admin.MsgBundleKeyMismatch},
 		{bundle.ErrInvalid, admin.MsgBundleInvalid},
+		{bundle.ErrWrongStore, admin.MsgBundleWrongStore},
 		{fs.ErrNotExist, admin.MsgBundleFile},
 		{fs.ErrPermission, admin.MsgBundleFile},
 	} {
