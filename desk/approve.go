@@ -294,10 +294,18 @@ func (d *Desk) lockState(ctx context.Context, b bucket, now time.Time, set polic
 	if err != nil {
 		return policy.Lockout{}, fmt.Errorf("lockout: %w", err)
 	}
+	var lo policy.Lockout
 	if b.throttled() {
-		return policy.CheckThrottle(f, now, set), nil
+		lo = policy.CheckThrottle(f, now, set)
+	} else {
+		lo = policy.CheckLockout(f, now, set)
 	}
-	return policy.CheckLockout(f, now, set), nil
+	// The store reads times back in UTC; messages say until when in the
+	// till's own time (the desk's clock's location, local in the till).
+	if !lo.Until.IsZero() {
+		lo.Until = lo.Until.In(now.Location())
+	}
+	return lo, nil
 }
 
 // guard refuses (and audits as action what) an attempt against a locked or

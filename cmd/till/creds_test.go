@@ -46,7 +46,8 @@ func newDeskRig(t *testing.T) *deskRig {
 	if err := db.SeedDemo(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	clk := &testClock{t: time.Date(2026, 12, 4, 18, 0, 0, 0, time.Local)}
+	// Moscow time, whatever the machine's zone: messages say the till's own time.
+	clk := &testClock{t: time.Date(2026, 12, 4, 18, 0, 0, 0, time.FixedZone("MSK", 3*3600))}
 	holder := policy.NewHolder(nil)
 	r := &deskRig{adminRig: &adminRig{t: t, db: db, path: path, holder: holder, win: test.NewWindow(nil)}, d: newDeskOn(t, db, holder, clk), clk: clk}
 	r.win.Resize(fyne.NewSize(1280, 1000))

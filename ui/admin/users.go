@@ -345,7 +345,7 @@ func (t *usersTab) loadLock(id policy.UserID) {
 			return
 		}
 		t.locked.SetText(lang.X("admin.users.locked", "Locked out until {{.Until}} after too many failed attempts.",
-			map[string]any{"Until": until.Local().Format("15:04")}))
+			map[string]any{"Until": until.In(now().Location()).Format("15:04")}))
 		t.locked.Show()
 		t.lift.Show()
 		t.card.Refresh()
