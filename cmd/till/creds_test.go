@@ -264,3 +264,38 @@ func TestSignInLockoutAndLift(t *testing.T) {
 		t.Errorf("after a restart: %v", err)
 	}
 }
+
+// The operator lifts a lock from the shell: for the last administrator,
+// locked out of the back office that would lift it.
+func TestUsersLiftLockoutCommand(t *testing.T) {
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
+	ctx := context.Background()
+	db, path := openTestStore(t)
+	if err := db.SeedDemo(ctx); err != nil {
+		t.Fatal(err)
+	}
+	admin, err := db.UserByLogin(ctx, "admin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 5 {
+		if err := db.RecordFailure(ctx, admin.ID, "till-1", time.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	if err := runUsers(ctx, []string{"lift-lockout", "-db", path, "admin"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := runUsers(ctx, []string{"lift-lockout", "-db", path, "nobody"}); err == nil {
+		t.Error("an unknown login was accepted")
+	}
+	db, err = store.Open(ctx, path, store.Options{KeyPath: db.KeyPath()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if f, _ := db.UserFailures(ctx, admin.ID, time.Now().Add(-time.Hour)); len(f) != 0 {
+		t.Errorf("failures after lifting: %v", f)
+	}
+}
