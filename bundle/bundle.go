@@ -36,7 +36,15 @@ var (
 	// ErrInvalid: the signed content is inconsistent (a user in an unknown
 	// group, two groups of one name, ...).
 	ErrInvalid = errors.New("bundle: content is inconsistent")
+	// ErrWrongStore: the bundle names another store or chain than this
+	// till's.
+	ErrWrongStore = errors.New("bundle: made for another store")
 )
+
+// MaxVersion bounds a bundle's version whatever the till: versions are
+// Unix seconds plus local edits, and a version near 2^63 would leave no
+// room for the next edit (the store refuses to bump past it).
+const MaxVersion = 1 << 53
 
 // Contents is what a bundle carries. Field order and JSON names are the
 // payload's layout: add fields, never rename one.
@@ -53,6 +61,11 @@ type Contents struct {
 	// KeyFingerprint identifies the badge/PIN HMAC key the hashes below were
 	// made with (the store's key fingerprint); empty when none are carried.
 	KeyFingerprint string `json:"key_fingerprint,omitempty"`
+	// Store names the store the bundle is for (the till's store ID, see
+	// docs/admin.md); a till of another store refuses it. Required.
+	Store string `json:"store,omitempty"`
+	// Chain names the chain; when set, it must be the till's chain too.
+	Chain string `json:"chain,omitempty"`
 	// Settings are the security settings (security module, hide disabled,
 	// approval mode, idle timeout, lockout numbers) as stored.
 	Settings map[string]string `json:"settings"`
@@ -107,8 +120,11 @@ func (c *Contents) HasKeyedHashes() bool {
 // Uniqueness of badge and PIN hashes is left to the database, which is the
 // authority on it (the import transaction fails and rolls back).
 func (c *Contents) Validate() error {
-	if c.Version <= 0 {
+	if c.Version <= 0 || c.Version > MaxVersion {
 		return fmt.Errorf("%w: version %d", ErrInvalid, c.Version)
+	}
+	if strings.TrimSpace(c.Store) == "" {
+		return fmt.Errorf("%w: the bundle names no store", ErrInvalid)
 	}
 	groups := map[string]bool{}
 	for _, g := range c.Groups {
@@ -132,13 +148,15 @@ func (c *Contents) Validate() error {
 	}
 	logins := map[string]bool{}
 	for _, u := range c.Users {
-		if strings.TrimSpace(u.Login) == "" {
-			return fmt.Errorf("%w: a user without a login", ErrInvalid)
+		if strings.TrimSpace(u.Login) == "" || u.Login != strings.TrimSpace(u.Login) {
+			return fmt.Errorf("%w: a user without a login, or with spaces around it", ErrInvalid)
 		}
-		if logins[u.Login] {
-			return fmt.Errorf("%w: login %q twice", ErrInvalid, u.Login)
+		// "ADMIN" and "admin" are one person to whoever types a login.
+		fold := strings.ToLower(u.Login)
+		if logins[fold] {
+			return fmt.Errorf("%w: login %q twice (logins are compared without case)", ErrInvalid, u.Login)
 		}
-		logins[u.Login] = true
+		logins[fold] = true
 		if !groups[u.Group] {
 			return fmt.Errorf("%w: user %q is in group %q, which the bundle lacks", ErrInvalid, u.Login, u.Group)
 		}

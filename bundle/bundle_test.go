@@ -15,6 +15,7 @@ func sample() Contents {
 		Version:        1700000000,
 		Created:        "2026-11-25T10:00:00Z",
 		Publisher:      "HQ",
+		Store:          "msk-014",
 		KeyFingerprint: "0011223344556677",
 		Settings:       map[string]string{"security.enabled": "true", "approval.mode": "card"},
 		Groups: []Group{
@@ -167,6 +168,13 @@ func TestValidate(t *testing.T) {
 		"negative limit": func(c *Contents) { c.Groups[0].Limits["limit.discount.line"] = -1 },
 		"empty action":   func(c *Contents) { c.Groups[0].Actions = append(c.Groups[0].Actions, "") },
 		"empty badge":    func(c *Contents) { c.Users[0].Badges[0].Hash = nil },
+		// Issue 15.5: logins compared without case, a store named, a
+		// version with room for the next edit.
+		"login in two cases": func(c *Contents) { c.Users[1].Login = "ZOE" },
+		"login with spaces":  func(c *Contents) { c.Users[1].Login = " adm" },
+		"no store":           func(c *Contents) { c.Store = "" },
+		"version 2^63-1":     func(c *Contents) { c.Version = 1<<63 - 1 },
+		"version over bound": func(c *Contents) { c.Version = MaxVersion + 1 },
 	} {
 		c := sample()
 		edit(&c)

@@ -104,6 +104,9 @@ func (d *Desk) ApproveOnce(ctx context.Context, p *Pending, cred Credential) err
 			return d.refuse(ctx, auditApprove, sess.Cashier, approver.ID, v, snap, attempt)
 		}
 	}
+	if err := d.mustChange(ctx, auditApprove, sess.Cashier, approver, attempt); err != nil {
+		return err
+	}
 	if !p.used.CompareAndSwap(false, true) {
 		return newErr(ErrPendingUsed, "desk.error.pending_used", nil, nil)
 	}
@@ -155,6 +158,9 @@ func (d *Desk) Elevate(ctx context.Context, cred Credential) error {
 	if v := policy.Approve(snap, sess.Cashier, approver.ID, policy.ActionImpersonate, policy.Args{}); !v.Allowed {
 		return d.refuse(ctx, auditElevate, sess.Cashier, approver.ID, v, snap, attempt)
 	}
+	if err := d.mustChange(ctx, auditElevate, sess.Cashier, approver, attempt); err != nil {
+		return err
+	}
 	now := d.now()
 	d.mu.Lock()
 	d.session = d.session.Elevate(policy.Elevation{Approver: approver.ID, Mode: policy.ModeSticky, Since: now, Terminal: d.cfg.Terminal})
@@ -203,14 +209,138 @@ const (
 	auditElevate = "session.elevate"
 )
 
-// unknownApprover is the lockout bucket of credentials that match nobody
-// (an unknown badge, PIN or login): counted per terminal, so probing badges
-// at one till locks that till's dialog, not a real supervisor.
-const unknownApprover policy.UserID = 0
+// mustChange refuses (and audits) an approver whose password must be
+// changed — an initial or reset password — after the policy agreed: such a
+// user approves and lends nothing, in any mode, because whoever set or
+// reset that password knows it (a standard-users admin resetting a
+// supervisor's password must not become the supervisor).
+func (d *Desk) mustChange(ctx context.Context, what string, cashier policy.UserID, u User, attempt map[string]any) error {
+	if !u.MustChange {
+		return nil
+	}
+	e := &Refused{Kind: ErrApproval, Msg: policy.UIMessage(policy.KeyMustChange, map[string]any{"Name": u.DisplayName()})}
+	return errors.Join(e, d.audit(ctx, AuditEntry{
+		Action: what, Actor: cashier,
+		Approver: u.ID, Outcome: OutcomeFailed, Reason: "must_change",
+	}, attempt))
+}
+
+// bucket is who a credential attempt counts against (store lockouts):
+//   - a user (user > 0, scope the terminal) when the attempt names one: a
+//     typed login that exists, or a badge or PIN that matched. CheckLockout:
+//     after MaxFailures failures the user is locked out ("Anna is locked
+//     out until 14:05"); an admin can lift it;
+//   - a typed login that names nobody (user 0, scope store.LoginScope of its
+//     keyed tag): locked the same way, "This login is locked out", so
+//     locking tells nobody which logins exist;
+//   - the terminal (user 0, scope the terminal) for a badge or PIN that
+//     matched nobody: CheckThrottle, a growing delay for this till instead
+//     of a lock of every supervisor on it.
+type bucket struct {
+	user  policy.UserID
+	scope string
+	name  string // names the user in messages; "" says "this login"
+	login bool   // a typed login that names nobody
+}
+
+func (b bucket) throttled() bool { return b.user == 0 && !b.login }
+
+// message is what the person at the till reads about b's state.
+func (b bucket) message(lo policy.Lockout) policy.Message {
+	switch {
+	case b.throttled():
+		return lo.TillMessage()
+	case b.name != "":
+		return lo.Message(b.name)
+	}
+	return lo.LoginMessage()
+}
+
+func (d *Desk) tillBucket() bucket { return bucket{scope: d.cfg.Terminal} }
+
+// loginTagger is implemented by stores that can make a keyed tag of a typed
+// login (deskstore over store.DB): the tag stands for what was typed in the
+// audit log and the per-login lockout.
+type loginTagger interface {
+	LoginTag(ctx context.Context, login string) (string, error)
+}
+
+// loginBucket finds who a typed login names. What a person types into a
+// login field may be a password or a badge number a reader typed, so it is
+// never written anywhere: args gets the user's ID when the login exists, and
+// "login":"unknown" with the keyed tag when it does not.
+func (d *Desk) loginBucket(ctx context.Context, login string, args map[string]any) (bucket, error) {
+	u, err := d.cfg.Store.UserByLogin(ctx, login)
+	if err == nil {
+		args["user"] = int64(u.ID)
+		return bucket{user: u.ID, scope: d.cfg.Terminal, name: u.DisplayName()}, nil
+	}
+	if !errors.Is(err, ErrBadCredential) {
+		return bucket{}, err
+	}
+	args["login"] = "unknown"
+	if lt, ok := d.cfg.Store.(loginTagger); ok {
+		tag, err := lt.LoginTag(ctx, login)
+		if err != nil {
+			return bucket{}, err
+		}
+		args["login_tag"] = tag
+		return bucket{scope: "login:" + tag, login: true}, nil
+	}
+	return d.tillBucket(), nil
+}
+
+// lockState is the lock or throttle of b at now.
+func (d *Desk) lockState(ctx context.Context, b bucket, now time.Time, set policy.LockoutSettings) (policy.Lockout, error) {
+	// A day back is more than any sane window plus lock; the store prunes
+	// older rows anyway.
+	f, err := d.cfg.Store.Failures(ctx, b.user, b.scope, now.Add(-24*time.Hour))
+	if err != nil {
+		return policy.Lockout{}, fmt.Errorf("lockout: %w", err)
+	}
+	var lo policy.Lockout
+	if b.throttled() {
+		lo = policy.CheckThrottle(f, now, set)
+	} else {
+		lo = policy.CheckLockout(f, now, set)
+	}
+	// The store reads times back in UTC; messages say until when in the
+	// till's own time (the desk's clock's location, local in the till).
+	if !lo.Until.IsZero() {
+		lo.Until = lo.Until.In(now.Location())
+	}
+	return lo, nil
+}
+
+// guard refuses (and audits as action what) an attempt against a locked or
+// throttled bucket, before its credential is checked.
+func (d *Desk) guard(ctx context.Context, what string, actor policy.UserID, b bucket, now time.Time, set policy.LockoutSettings, args map[string]any) error {
+	lo, err := d.lockState(ctx, b, now, set)
+	if err != nil {
+		return err
+	}
+	if !lo.Locked {
+		return nil
+	}
+	e := &Refused{Kind: ErrLockedOut, Lockout: lo, Msg: b.message(lo)}
+	return errors.Join(e, d.audit(ctx, AuditEntry{
+		Action: what, Actor: actor, Approver: b.user,
+		Outcome: OutcomeFailed, Reason: "locked_out",
+	}, args))
+}
+
+// failed records a failed attempt against b and returns its state after it.
+func (d *Desk) failed(ctx context.Context, b bucket, now time.Time, set policy.LockoutSettings) (policy.Lockout, error) {
+	if err := d.cfg.Store.RecordFailure(ctx, b.user, b.scope, now); err != nil {
+		return policy.Lockout{}, fmt.Errorf("record failure: %w", err)
+	}
+	return d.lockState(ctx, b, now, set)
+}
 
 // identify finds the approver behind cred, enforcing the lockout: a locked
-// approver (or terminal, for unknown credentials) is refused without the
-// credential being checked; a wrong credential is recorded and audited.
+// approver (or login, or a throttled terminal for badges and PINs) is
+// refused without the credential being checked; a wrong credential is
+// recorded and audited.
 func (d *Desk) identify(ctx context.Context, what string, sess policy.Session, cred Credential, attempt map[string]any) (User, error) {
 	if mode := d.ApprovalMode(ctx); cred.Mode != mode {
 		e := &Refused{Kind: ErrWrongMode, Msg: Text("desk.error.wrong_mode", nil)}
@@ -223,19 +353,17 @@ func (d *Desk) identify(ctx context.Context, what string, sess policy.Session, c
 	now := d.now()
 
 	// Who the attempt counts against, before the secret is checked.
-	bucket, name := unknownApprover, d.cfg.Terminal
+	b := d.tillBucket()
 	switch cred.Mode {
 	case ModeUserPassword:
-		attempt["login"] = cred.Login
-		if u, err := d.cfg.Store.UserByLogin(ctx, cred.Login); err == nil {
-			bucket, name = u.ID, u.DisplayName()
-		} else if !errors.Is(err, ErrBadCredential) {
+		var err error
+		if b, err = d.loginBucket(ctx, cred.Login, attempt); err != nil {
 			return User{}, fmt.Errorf("approval: %w", err)
 		}
 	case ModeCard:
-		attempt["badge"] = cred.Badge.Last4()
+		attempt["badge"] = cred.Badge.Hint()
 	}
-	if err := d.checkLocked(ctx, what, sess, bucket, name, now, set, attempt); err != nil {
+	if err := d.guard(ctx, what, sess.Cashier, b, now, set, attempt); err != nil {
 		return User{}, err
 	}
 
@@ -253,22 +381,20 @@ func (d *Desk) identify(ctx context.Context, what string, sess policy.Session, c
 		if !errors.Is(err, ErrBadCredential) {
 			return User{}, fmt.Errorf("approval: %w", err)
 		}
-		if rerr := d.cfg.Store.RecordFailure(ctx, bucket, d.cfg.Terminal, now); rerr != nil {
-			return User{}, fmt.Errorf("approval: %w", rerr)
-		}
-		lo, lerr := d.lockout(ctx, bucket, now, set)
+		lo, lerr := d.failed(ctx, b, now, set)
 		if lerr != nil {
-			return User{}, lerr
+			return User{}, fmt.Errorf("approval: %w", lerr)
 		}
-		e := &Refused{Kind: ErrBadCredential, Lockout: lo, Msg: lo.Message(name)}
+		e := &Refused{Kind: ErrBadCredential, Lockout: lo, Msg: b.message(lo)}
 		return User{}, errors.Join(e, d.audit(ctx, AuditEntry{
 			Action: what, Actor: sess.Cashier,
-			Approver: bucket, Outcome: OutcomeFailed, Reason: "bad_credential",
+			Approver: b.user, Outcome: OutcomeFailed, Reason: "bad_credential",
 		}, attempt))
 	}
 	// A PIN or badge names the approver only now: their own lock applies too.
-	if bucket == unknownApprover {
-		if err := d.checkLocked(ctx, what, sess, u.ID, u.DisplayName(), now, set, attempt); err != nil {
+	if b.user == 0 {
+		ub := bucket{user: u.ID, scope: d.cfg.Terminal, name: u.DisplayName()}
+		if err := d.guard(ctx, what, sess.Cashier, ub, now, set, attempt); err != nil {
 			return User{}, err
 		}
 	}
@@ -278,28 +404,21 @@ func (d *Desk) identify(ctx context.Context, what string, sess policy.Session, c
 	return u, nil
 }
 
-// checkLocked refuses (and audits) an attempt against a locked bucket.
-func (d *Desk) checkLocked(ctx context.Context, what string, sess policy.Session, bucket policy.UserID, name string, now time.Time, set policy.LockoutSettings, attempt map[string]any) error {
-	lo, err := d.lockout(ctx, bucket, now, set)
-	if err != nil {
-		return err
+// BackOfficeSession is the session the back office decides every action
+// with: lent rights idle for the idle timeout end first (audited), as
+// before every action on the sale screen, so rights an admin lent for a
+// minute do not outlive the timeout because the cashier went to the back
+// office. touch says the call is an action (activity that keeps a sticky
+// elevation alive, as on the sale screen); a mere look (greying a button)
+// passes false. It takes no action lock, like Status: the back office must
+// not wait for a Z report. A failure to audit the expiry still ends the
+// rights (expireIdle drops them first).
+func (d *Desk) BackOfficeSession(ctx context.Context, touch bool) policy.Session {
+	_ = d.expireIdle(ctx)
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if touch && d.session.Elevation != nil {
+		d.last = d.now()
 	}
-	if !lo.Locked {
-		return nil
-	}
-	e := &Refused{Kind: ErrLockedOut, Lockout: lo, Msg: lo.Message(name)}
-	return errors.Join(e, d.audit(ctx, AuditEntry{
-		Action: what, Actor: sess.Cashier,
-		Approver: bucket, Outcome: OutcomeFailed, Reason: "locked_out",
-	}, attempt))
-}
-
-func (d *Desk) lockout(ctx context.Context, bucket policy.UserID, now time.Time, set policy.LockoutSettings) (policy.Lockout, error) {
-	// A day back is more than any sane window plus lock; the store prunes
-	// older rows anyway.
-	f, err := d.cfg.Store.Failures(ctx, bucket, d.cfg.Terminal, now.Add(-24*time.Hour))
-	if err != nil {
-		return policy.Lockout{}, fmt.Errorf("approval: %w", err)
-	}
-	return policy.CheckLockout(f, now, set), nil
+	return d.session
 }

@@ -121,27 +121,66 @@ func (d *Desk) refresh(ctx context.Context) error {
 // SignIn signs a cashier in with login and password. A user whose
 // MustChange is set is signed in; the UI must force the new password before
 // anything else. Another cashier still signed in is signed out first.
+//
+// Failures lock the login out (docs/approve.md, "Lockout"): the login is
+// never written anywhere, only the user it names or a keyed tag of it.
 func (d *Desk) SignIn(ctx context.Context, login, password string) (User, error) {
 	d.ops.Lock()
 	defer d.ops.Unlock()
-	u, err := d.cfg.Store.Authenticate(ctx, login, password)
-	return d.signIn(ctx, u, err, map[string]any{"method": "password", "login": login})
+	args := map[string]any{"method": "password"}
+	b, err := d.loginBucket(ctx, login, args)
+	if err != nil {
+		return User{}, fmt.Errorf("sign in: %w", err)
+	}
+	b.name = "" // "this login": the sign-in screen tells nobody which logins exist
+	return d.checked(ctx, b, args, func() (User, error) { return d.cfg.Store.Authenticate(ctx, login, password) })
 }
 
-// SignInBadge signs in the holder of a badge from any reader.
+// SignInBadge signs in the holder of a badge from any reader. Unknown
+// badges slow this till down (the throttle), they lock nobody out.
 func (d *Desk) SignInBadge(ctx context.Context, badge device.BadgeID) (User, error) {
 	d.ops.Lock()
 	defer d.ops.Unlock()
-	u, err := d.cfg.Store.UserByBadge(ctx, badge.Reveal())
-	return d.signIn(ctx, u, err, map[string]any{"method": "badge", "badge": badge.Last4()})
+	return d.checked(ctx, d.tillBucket(), map[string]any{"method": "badge", "badge": badge.Hint()},
+		func() (User, error) { return d.cfg.Store.UserByBadge(ctx, badge.Reveal()) })
 }
 
-// SignInPIN signs in the user with this PIN.
+// SignInPIN signs in the user with this PIN; wrong PINs throttle the till.
 func (d *Desk) SignInPIN(ctx context.Context, pin string) (User, error) {
 	d.ops.Lock()
 	defer d.ops.Unlock()
-	u, err := d.cfg.Store.UserByPIN(ctx, pin)
-	return d.signIn(ctx, u, err, map[string]any{"method": "pin"})
+	return d.checked(ctx, d.tillBucket(), map[string]any{"method": "pin"},
+		func() (User, error) { return d.cfg.Store.UserByPIN(ctx, pin) })
+}
+
+// checked runs one sign-in credential check under b's lockout: refused
+// unchecked while b is locked or throttled; a wrong credential is counted
+// against b and, when it trips the lock, answered with the lock's message.
+func (d *Desk) checked(ctx context.Context, b bucket, args map[string]any, check func() (User, error)) (User, error) {
+	set := d.lockoutSettings(ctx)
+	now := d.now()
+	if err := d.guard(ctx, "session.sign_in", 0, b, now, set, args); err != nil {
+		return User{}, fmt.Errorf("sign in: %w", err)
+	}
+	u, err := check()
+	if err != nil && errors.Is(err, ErrBadCredential) {
+		lo, lerr := d.failed(ctx, b, now, set)
+		if lerr != nil {
+			return User{}, fmt.Errorf("sign in: %w", lerr)
+		}
+		if lo.Locked {
+			aerr := d.audit(ctx, AuditEntry{
+				Action: "session.sign_in", Approver: b.user, Outcome: OutcomeFailed, Reason: reasonOf(err),
+			}, args)
+			return User{}, errors.Join(fmt.Errorf("sign in: %w", &Refused{Kind: ErrLockedOut, Lockout: lo, Msg: b.message(lo)}), aerr)
+		}
+	}
+	if err == nil && u.Active {
+		if cerr := d.cfg.Store.ClearFailures(ctx, u.ID, d.cfg.Terminal); cerr != nil {
+			return User{}, fmt.Errorf("sign in: %w", cerr)
+		}
+	}
+	return d.signIn(ctx, u, err, args)
 }
 
 func (d *Desk) signIn(ctx context.Context, u User, err error, args map[string]any) (User, error) {
@@ -283,6 +322,17 @@ func (d *Desk) Unlock(ctx context.Context, c Credential) error {
 	if !locked {
 		return nil
 	}
+	// The cashier's password is guessed against their own lock; a badge
+	// that matches nobody throttles the till.
+	b := bucket{user: cashier.ID, scope: d.cfg.Terminal, name: cashier.DisplayName()}
+	if c.Mode == ModeCard {
+		b = d.tillBucket()
+	}
+	set := d.lockoutSettings(ctx)
+	now := d.now()
+	if err := d.guard(ctx, "session.unlock", cashier.ID, b, now, set, nil); err != nil {
+		return err
+	}
 	var u User
 	var err error
 	if c.Mode == ModeCard {
@@ -293,10 +343,22 @@ func (d *Desk) Unlock(ctx context.Context, c Credential) error {
 	switch {
 	case err != nil:
 		aerr := d.audit(ctx, AuditEntry{Action: "session.unlock", Actor: cashier.ID, Outcome: OutcomeFailed, Reason: reasonOf(err)}, nil)
+		if errors.Is(err, ErrBadCredential) {
+			lo, lerr := d.failed(ctx, b, now, set)
+			if lerr != nil {
+				return errors.Join(lerr, aerr)
+			}
+			if lo.Locked {
+				return errors.Join(&Refused{Kind: ErrLockedOut, Lockout: lo, Msg: b.message(lo)}, aerr)
+			}
+		}
 		return errors.Join(newErr(ErrBadCredential, "desk.error.bad_credential", nil, err), aerr)
 	case u.ID != cashier.ID:
 		aerr := d.audit(ctx, AuditEntry{Action: "session.unlock", Actor: cashier.ID, Outcome: OutcomeFailed, Reason: "not_same_user"}, nil)
 		return errors.Join(newErr(ErrNotSameUser, "desk.error.not_same_user", map[string]any{"Name": cashier.DisplayName()}, nil), aerr)
+	}
+	if err := d.cfg.Store.ClearFailures(ctx, cashier.ID, d.cfg.Terminal); err != nil {
+		return fmt.Errorf("unlock: %w", err)
 	}
 	d.mu.Lock()
 	d.locked = false

@@ -178,6 +178,9 @@ func MessageOf(err error) policy.Message {
 	if errors.As(err, &e) {
 		return e.Msg
 	}
+	if r, ok := errors.AsType[*Refused](err); ok {
+		return r.Msg
+	}
 	var se *sale.Error
 	if errors.As(err, &se) {
 		return policy.Message{Key: se.Key, Fallback: se.Fallback, Args: se.Args}

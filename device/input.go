@@ -180,7 +180,7 @@ func (t Track) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
 
 // BadgeID is a canonical badge ID (see device/scan for the forms). It can
 // only be printed masked: String, GoString, Format and LogValue never show
-// more than the last four characters, so a badge cannot be logged by
+// more than the last two characters, so a badge cannot be logged by
 // accident. The store reads the full ID once, through Reveal, to compute its
 // keyed hash.
 type BadgeID struct {
@@ -196,22 +196,29 @@ func (b BadgeID) Reveal() string { return b.id }
 // IsZero reports whether b holds no ID.
 func (b BadgeID) IsZero() bool { return b.id == "" }
 
-// Last4 is what a person may see of a badge.
-func (b BadgeID) Last4() string {
+// Hint is what a person may see of a badge: "…" and its last two
+// characters ("…93" of "EM:088,15793", the last two digits of the number
+// printed on the card). Four characters of a five-digit EM-Marine number
+// were almost all of it.
+func (b BadgeID) Hint() string {
 	r := []rune(b.id)
 	if len(r) <= 4 {
-		// Short IDs show nothing: four characters of a five-character ID
-		// would be almost all of it.
+		// Short IDs show nothing.
 		if len(r) == 0 {
 			return ""
 		}
 		return "****"
 	}
-	return "…" + string(r[len(r)-4:])
+	return "…" + string(r[len(r)-2:])
 }
 
-func (b BadgeID) String() string             { return "badge " + b.Last4() }
-func (b BadgeID) GoString() string           { return "device.BadgeID{" + b.Last4() + "}" }
+// Last4 is Hint under its old name: it shows two characters, not four.
+//
+// Deprecated: use Hint.
+func (b BadgeID) Last4() string { return b.Hint() }
+
+func (b BadgeID) String() string             { return "badge " + b.Hint() }
+func (b BadgeID) GoString() string           { return "device.BadgeID{" + b.Hint() + "}" }
 func (b BadgeID) LogValue() slog.Value       { return slog.StringValue(b.String()) }
 func (b BadgeID) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(b.String())) }
 

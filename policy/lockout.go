@@ -75,3 +75,51 @@ func CheckLockout(failures []time.Time, now time.Time, set LockoutSettings) Lock
 	}
 	return Lockout{Until: until, Remaining: max(set.MaxFailures-recent, 0)}
 }
+
+// ThrottleBase is the first delay of CheckThrottle; each further failure
+// doubles it, up to the settings' Lock.
+const ThrottleBase = 2 * time.Second
+
+// CheckThrottle is the rule for failures that identify nobody (an unknown
+// badge or PIN, counted per terminal): they must not lock out every
+// supervisor of the till, so instead of a lock they slow the terminal down.
+// The first MaxFailures-1 failures within Window cost nothing; the
+// MaxFailures-th makes the next attempt wait ThrottleBase after it, and each
+// further one doubles the wait, never beyond Lock. Locked (with Until) while
+// now is inside that wait; Remaining counts the free attempts left. Callers
+// refuse an attempt inside the wait without checking it and without
+// recording it, so the delay grows only with attempts actually checked: at
+// the defaults (5 within 5 minutes, lock 5 minutes), guessing a 4-digit PIN
+// takes weeks. Settings are defaulted as in CheckLockout.
+func CheckThrottle(failures []time.Time, now time.Time, set LockoutSettings) Lockout {
+	def := DefaultLockout()
+	if set.MaxFailures < 1 {
+		set.MaxFailures = def.MaxFailures
+	}
+	if set.Window <= 0 {
+		set.Window = def.Window
+	}
+	if set.Lock <= 0 {
+		set.Lock = def.Lock
+	}
+	n := 0
+	var last time.Time
+	for _, t := range failures {
+		if t.After(now) || now.Sub(t) > set.Window {
+			continue
+		}
+		n++
+		if t.After(last) {
+			last = t
+		}
+	}
+	if n < set.MaxFailures {
+		return Lockout{Remaining: set.MaxFailures - n}
+	}
+	delay := set.Lock
+	if k := n - set.MaxFailures; k < 30 {
+		delay = min(ThrottleBase<<k, set.Lock)
+	}
+	until := last.Add(delay)
+	return Lockout{Locked: now.Before(until), Until: until}
+}

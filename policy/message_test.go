@@ -112,7 +112,7 @@ func TestVerdictMessage(t *testing.T) {
 
 func TestLockoutMessage(t *testing.T) {
 	l := CheckLockout([]time.Time{t0, t0, t0, t0, t0}, t0, DefaultLockout())
-	if got := l.Message("Vera").English(); got != "Vera is locked out until 10:05." {
+	if got := l.Message("Vera").English(); got != "Vera is locked out until 10:05 after too many failed attempts. Wait, or ask an administrator to lift the lock." {
 		t.Errorf("locked message = %q", got)
 	}
 	l = CheckLockout([]time.Time{t0, t0}, t0, DefaultLockout())

@@ -14,6 +14,9 @@ const (
 	KeyLockedOut        = "policy.ui.locked_out"
 	KeyAttemptsLeft     = "policy.ui.attempts_left"
 	KeyApprovalPossible = "policy.ui.approval_possible"
+	KeyLoginLockedOut   = "policy.ui.login_locked_out"
+	KeyTillThrottled    = "policy.ui.till_throttled"
+	KeyMustChange       = "policy.ui.must_change_approver"
 )
 
 var uiFallback = map[string]string{
@@ -21,7 +24,10 @@ var uiFallback = map[string]string{
 	KeySecurityOff:      "The security module is off: this terminal is not protected.",
 	KeyRestore:          "Restore",
 	KeyElevatedTooltip:  "Acting with the rights of {{.Name}}",
-	KeyLockedOut:        "{{.Name}} is locked out until {{.Until}}.",
+	KeyLockedOut:        "{{.Name}} is locked out until {{.Until}} after too many failed attempts. Wait, or ask an administrator to lift the lock.",
+	KeyLoginLockedOut:   "This login is locked out until {{.Until}} after too many failed attempts. Wait, or ask an administrator to lift the lock.",
+	KeyTillThrottled:    "Too many unknown cards, PINs or logins on this till: try again after {{.Until}}.",
+	KeyMustChange:       "{{.Name}} must first change the initial password (sign in at a till) before approving.",
 	KeyAttemptsLeft:     "Wrong credentials. Attempts left: {{.Count}}.",
 	KeyApprovalPossible: "A supervisor can approve this.",
 }
@@ -37,6 +43,29 @@ func (l Lockout) Message(name string) Message {
 	if l.Locked {
 		return UIMessage(KeyLockedOut, map[string]any{"Name": name, "Until": l.Until.Format("15:04")})
 	}
+	return l.attempts()
+}
+
+// LoginMessage is Message for a typed login, named by nobody: "This login
+// is locked out until 14:05", so the sign-in screen tells a stranger
+// nothing about which logins exist.
+func (l Lockout) LoginMessage() Message {
+	if l.Locked {
+		return UIMessage(KeyLoginLockedOut, map[string]any{"Until": l.Until.Format("15:04")})
+	}
+	return l.attempts()
+}
+
+// TillMessage is the throttle's message (CheckThrottle): "try again after
+// 14:05:30" on this till; seconds, because the first waits are seconds.
+func (l Lockout) TillMessage() Message {
+	if l.Locked {
+		return UIMessage(KeyTillThrottled, map[string]any{"Until": l.Until.Format("15:04:05")})
+	}
+	return l.attempts()
+}
+
+func (l Lockout) attempts() Message {
 	return UIMessage(KeyAttemptsLeft, map[string]any{"Count": strconv.Itoa(l.Remaining)})
 }
 

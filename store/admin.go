@@ -306,3 +306,48 @@ func (d *DB) SetSettings(ctx context.Context, kv map[string]string, by Actor) er
 	}
 	return nil
 }
+
+// adminRights are the rights that let someone change who may do what: the
+// last active user holding each of them keeps it (ErrLastAdmin), or the till
+// could no longer be administered without SQL.
+var adminRights = []policy.Action{policy.ActionManageSecurity, policy.ActionManageAdmins}
+
+// adminHolders counts, for each of adminRights, the active users whose group
+// holds it.
+func adminHolders(ctx context.Context, tx *sql.Tx) (map[policy.Action]int, error) {
+	out := make(map[policy.Action]int, len(adminRights))
+	for _, a := range adminRights {
+		var n int
+		err := tx.QueryRowContext(ctx, `SELECT count(*) FROM users u JOIN group_actions ga ON ga.group_id = u.group_id
+			WHERE u.active = 1 AND ga.action = ?`, string(a)).Scan(&n)
+		if err != nil {
+			return nil, fmt.Errorf("count administrators: %w", err)
+		}
+		out[a] = n
+	}
+	return out, nil
+}
+
+// keepAdmins runs change inside tx and refuses it (ErrLastAdmin) when it
+// leaves no active user holding a right of adminRights that some active
+// user held before. A till that had no such user (a fresh test database)
+// is not held to it.
+func keepAdmins(ctx context.Context, tx *sql.Tx, change func() error) error {
+	before, err := adminHolders(ctx, tx)
+	if err != nil {
+		return err
+	}
+	if err := change(); err != nil {
+		return err
+	}
+	after, err := adminHolders(ctx, tx)
+	if err != nil {
+		return err
+	}
+	for _, a := range adminRights {
+		if before[a] > 0 && after[a] == 0 {
+			return fmt.Errorf("%w (%s)", ErrLastAdmin, a)
+		}
+	}
+	return nil
+}

@@ -12,26 +12,40 @@ import (
 )
 
 // Badge is an enrolled card. Only the keyed hash of its canonical ID is
-// stored; Last4 lets an admin tell a user's cards apart.
+// stored; Hint (its last two characters, see BadgeHint) lets an admin tell a
+// user's cards apart.
 type Badge struct {
 	ID      int64
 	User    policy.UserID
-	Last4   string
+	Hint    string
 	Created time.Time
 }
 
-func last4(id string) string {
-	r := []rune(id)
-	if len(r) > 4 {
-		r = r[len(r)-4:]
+// BadgeHint is what the till keeps and shows of a badge: the last two
+// characters of its canonical ID. For an EM-Marine card ("EM:088,15793",
+// printed on the card as "088,15793") they are the last two digits of the
+// number printed after the comma; for a full 32-bit ID ("EM32:0005781857")
+// the last two of the 10-digit number printed on it. Two characters of an
+// ID of five or more leave at least 10^3 candidates: enough to tell a
+// person's two or three cards apart, not enough to narrow a guess. IDs of
+// four characters or fewer show nothing.
+func BadgeHint(id string) string {
+	r := []rune(strings.TrimSpace(id))
+	if len(r) <= 4 {
+		return ""
 	}
-	return string(r)
+	return string(r[len(r)-2:])
 }
 
+// last4 is the old name, kept for the demo seed.
+func last4(id string) string { return BadgeHint(id) }
+
 // EnrolBadge binds a badge (its canonical ID, as device/scan produces it) to
-// a user. A badge already enrolled (to anyone) wraps ErrExists; the actor's
-// own card (or the approver's) ErrOwnBadge. The raw ID
-// is never stored, logged or audited; the audit row carries only Last4.
+// a user. A badge already enrolled (to anyone) wraps ErrExists inside a
+// *BadgeTakenError naming the holder (an admin enrolling cards must know
+// whose card it is); the actor's own card (or the approver's) ErrOwnBadge.
+// The raw ID is never stored, logged or audited; the audit row carries only
+// the two-character hint.
 func (d *DB) EnrolBadge(ctx context.Context, user policy.UserID, canonicalID string, by Actor) (Badge, error) {
 	if by.owns(user) {
 		return Badge{}, fmt.Errorf("enrol badge for user #%d: %w", user, ErrOwnBadge)
@@ -44,12 +58,13 @@ func (d *DB) EnrolBadge(ctx context.Context, user policy.UserID, canonicalID str
 	if err != nil {
 		return Badge{}, fmt.Errorf("enrol badge: %w", err)
 	}
-	b := Badge{User: user, Last4: last4(canonicalID), Created: fromUS(us(time.Now()))}
+	b := Badge{User: user, Hint: BadgeHint(canonicalID), Created: fromUS(us(time.Now()))}
+	h := keyed(key, purposeBadge, canonicalID)
 	err = d.tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO badges(hash, last4, user_id, created) VALUES(?,?,?,?)`,
-			keyed(key, purposeBadge, canonicalID), b.Last4, int64(user), us(b.Created))
+			h, b.Hint, int64(user), us(b.Created))
 		if isUnique(err) {
-			return ErrExists
+			return badgeTaken(ctx, tx, h)
 		}
 		if err != nil {
 			return err
@@ -57,11 +72,11 @@ func (d *DB) EnrolBadge(ctx context.Context, user policy.UserID, canonicalID str
 		if b.ID, err = res.LastInsertId(); err != nil {
 			return err
 		}
-		_, err = appendAudit(ctx, tx, by.entry("badges.enrol", map[string]any{"user": user, "badge": b.ID, "last4": b.Last4}, OutcomeOK, ""))
+		_, err = appendAudit(ctx, tx, by.entry("badges.enrol", map[string]any{"user": user, "badge": b.ID, "hint": b.Hint}, OutcomeOK, ""))
 		return err
 	})
 	if err != nil {
-		return Badge{}, fmt.Errorf("enrol badge …%s for user #%d: %w", b.Last4, user, err)
+		return Badge{}, fmt.Errorf("enrol badge …%s for user #%d: %w", b.Hint, user, err)
 	}
 	return b, nil
 }
@@ -114,7 +129,7 @@ func (d *DB) Badges(ctx context.Context, user policy.UserID) ([]Badge, error) {
 	for rows.Next() {
 		var b Badge
 		var created int64
-		if err := rows.Scan(&b.ID, (*int64)(&b.User), &b.Last4, &created); err != nil {
+		if err := rows.Scan(&b.ID, (*int64)(&b.User), &b.Hint, &created); err != nil {
 			return nil, fmt.Errorf("list badges: %w", err)
 		}
 		b.Created = fromUS(created)
@@ -145,10 +160,49 @@ func (d *DB) UserByBadge(ctx context.Context, canonicalID string) (User, error) 
 // SetPIN sets the user's password-only PIN (the "password only" approval
 // mode looks the approver up by it, so PINs must be unique: a taken PIN
 // wraps ErrExists). An empty pin clears it.
+//
+// A PIN that cannot be used — taken, or too easy to guess (WeakPIN) — is
+// refused and the refusal audited ("users.pin.set" failed, reason pin_taken
+// or pin_weak, never whose): the back office answers both with one generic
+// sentence, so setting PINs is no way to find out another user's PIN, and
+// repeated tries show in the audit log.
 func (d *DB) SetPIN(ctx context.Context, user policy.UserID, pin string, by Actor) error {
+	err := d.setPIN(ctx, user, pin, by)
+	reason := ""
+	switch {
+	case errors.Is(err, ErrExists):
+		reason = "pin_taken"
+	case errors.Is(err, ErrWeakPassword):
+		reason = "pin_weak"
+	}
+	if reason != "" {
+		if _, aerr := d.Audit(ctx, by.entry("users.pin.set", map[string]any{"user": user}, OutcomeFailed, reason)); aerr != nil {
+			return errors.Join(err, aerr)
+		}
+	}
+	return err
+}
+
+// WeakPIN reports a PIN that is too easy to guess: shorter than 4 digits,
+// one digit repeated (0000), or a run up or down (1234, 9876).
+func WeakPIN(pin string) bool {
+	r := []rune(pin)
+	if len(r) < 4 {
+		return true
+	}
+	same, up, down := true, true, true
+	for i := 1; i < len(r); i++ {
+		same = same && r[i] == r[0]
+		up = up && r[i] == r[i-1]+1
+		down = down && r[i] == r[i-1]-1
+	}
+	return same || up || down
+}
+
+func (d *DB) setPIN(ctx context.Context, user policy.UserID, pin string, by Actor) error {
 	var h any
 	if pin != "" {
-		if len([]rune(pin)) < 4 {
+		if WeakPIN(pin) {
 			return fmt.Errorf("set PIN: %w", ErrWeakPassword)
 		}
 		key, err := d.loadKey(ctx)
@@ -191,6 +245,34 @@ func (d *DB) UserByPIN(ctx context.Context, pin string) (User, error) {
 		return User{}, fmt.Errorf("find PIN: %w", err)
 	}
 	return u, nil
+}
+
+// BadgeTakenError is a badge already enrolled to someone: Holder is who.
+// It wraps ErrExists.
+type BadgeTakenError struct {
+	Holder policy.UserID
+	Login  string
+	Name   string // full name, else login
+}
+
+func (e *BadgeTakenError) Error() string {
+	return fmt.Sprintf("%v: enrolled to user #%d", ErrExists, e.Holder)
+}
+func (e *BadgeTakenError) Unwrap() error { return ErrExists }
+
+func badgeTaken(ctx context.Context, tx *sql.Tx, hash []byte) error {
+	e := &BadgeTakenError{}
+	var id int64
+	err := tx.QueryRowContext(ctx, `SELECT u.id, u.login, u.full_name FROM badges b JOIN users u ON u.id = b.user_id WHERE b.hash = ?`, hash).
+		Scan(&id, &e.Login, &e.Name)
+	if err != nil {
+		return ErrExists
+	}
+	e.Holder = policy.UserID(id)
+	if e.Name == "" {
+		e.Name = e.Login
+	}
+	return e
 }
 
 func prefixed(p, cols string) string {

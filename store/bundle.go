@@ -4,12 +4,15 @@ import (
 	"context"
 	"database/sql"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/tillpos/till/bundle"
 	"github.com/tillpos/till/policy"
+	"github.com/tillpos/till/sale"
 )
 
 // BundleSettings are the settings a matrix bundle carries: the security
@@ -24,6 +27,201 @@ var BundleSettings = []string{
 	"approval.lockout.failures",
 	"approval.lockout.window",
 	"approval.lockout.duration",
+}
+
+// Settings naming the store (and chain) this till belongs to: a bundle must
+// name the same (bundle.ErrWrongStore). Set with `till matrix trust -store ID
+// [-chain NAME]`.
+const (
+	SettingStoreID = "store.id"
+	SettingChain   = "store.chain"
+)
+
+// StoreIdentity is the store and chain this till belongs to. Without a
+// store.id setting the store is "key:" and the fingerprint of the badge key
+// file: tills sharing the key share badges and PINs, which is what makes
+// them one store (docs/admin.md), so a bundle exported on one of them fits
+// the others and a bundle with another key's hashes fits none.
+func (d *DB) StoreIdentity(ctx context.Context) (store, chain string, err error) {
+	id, _, err := rawSetting(ctx, d.db, SettingStoreID)
+	if err != nil {
+		return "", "", err
+	}
+	chain, _, err = rawSetting(ctx, d.db, SettingChain)
+	if err != nil {
+		return "", "", err
+	}
+	if id == "" {
+		// The fingerprint the database recorded at the key's first use;
+		// the key file itself only when none is recorded yet.
+		fp, _, err := rawSetting(ctx, d.db, fingerprintKey)
+		if err != nil {
+			return "", "", err
+		}
+		if fp == "" {
+			if fp, err = d.KeyFingerprint(ctx); err != nil {
+				return "", "", err
+			}
+		}
+		id = "key:" + fp
+	}
+	return id, chain, nil
+}
+
+// SetStoreIdentity sets the store's ID and chain ("" keeps the chain
+// unset), audited as config.store.
+func (d *DB) SetStoreIdentity(ctx context.Context, store, chain string, by Actor) error {
+	store, chain = strings.TrimSpace(store), strings.TrimSpace(chain)
+	if store == "" || len(store) > 64 || len(chain) > 64 {
+		return fmt.Errorf("store identity: %w", ErrInvalid)
+	}
+	err := d.tx(ctx, func(tx *sql.Tx) error {
+		if err := setSetting(ctx, tx, SettingStoreID, store); err != nil {
+			return err
+		}
+		if chain == "" {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM settings WHERE key = ?`, SettingChain); err != nil {
+				return err
+			}
+		} else if err := setSetting(ctx, tx, SettingChain, chain); err != nil {
+			return err
+		}
+		_, err := appendAudit(ctx, tx, by.entry("config.store", map[string]any{"store": store, "chain": chain}, OutcomeOK, ""))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store identity: %w", err)
+	}
+	return nil
+}
+
+// MaxVersionLead is how far a bundle's version may run ahead of the larger
+// of the till's matrix version and the clock (Unix seconds): versions are
+// Unix time at export plus local edits, so a day covers clock skew and any
+// number of edits, while a version from the year 2100 — which would block
+// every real bundle after it — is refused.
+const MaxVersionLead = 24 * 60 * 60
+
+// Bounds of bundle limits beyond "not negative": what a till could sell.
+const (
+	maxMoneyLimit    = 1_000_000_000_00 // 1 000 000 000.00 in minor units
+	maxQuantityLimit = 1_000_000_000    // a million units, in milli-units
+	maxCountLimit    = 1000
+)
+
+// checkBundle validates a bundle's content whole, before anything is
+// applied: actions this till knows, limits it knows within their units'
+// bounds, the settings it carries typed and within the settings screen's
+// bounds, and a matrix that policy.NewSnapshot accepts (what the window
+// needs to start). Every problem is reported, wrapping bundle.ErrInvalid.
+func checkBundle(c *bundle.Contents) error {
+	var errs []error
+	bad := func(format string, a ...any) {
+		errs = append(errs, fmt.Errorf("%w: "+format, append([]any{bundle.ErrInvalid}, a...)...))
+	}
+	m := policy.Matrix{Version: c.Version, Settings: policy.Settings{SecurityEnabled: true}}
+	gids := map[string]policy.GroupID{}
+	for i, g := range c.Groups {
+		pg := policy.Group{ID: policy.GroupID(i + 1), Name: g.Name, Actions: map[policy.Action]bool{}, Limits: map[policy.Limit]int64{}}
+		gids[g.Name] = pg.ID
+		for _, a := range g.Actions {
+			if _, ok := policy.LookupAction(policy.Action(a)); !ok {
+				bad("group %q: action %q is not one this till knows (update the till, or remove it from the bundle)", g.Name, a)
+				continue
+			}
+			pg.Actions[policy.Action(a)] = true
+		}
+		for l, v := range g.Limits {
+			info, ok := policy.LookupLimit(policy.Limit(l))
+			if !ok {
+				bad("group %q: limit %q is not one this till knows", g.Name, l)
+				continue
+			}
+			if err := checkLimit(info, v); err != nil {
+				bad("group %q: limit %s = %d %v", g.Name, l, v, err)
+				continue
+			}
+			pg.Limits[policy.Limit(l)] = v
+		}
+		m.Groups = append(m.Groups, pg)
+	}
+	for i, u := range c.Users {
+		m.Users = append(m.Users, policy.User{ID: policy.UserID(i + 1), Login: u.Login, Name: u.FullName, Group: gids[u.Group], Active: u.Active})
+		if u.JournalDays < 0 || u.JournalDays > 3650 {
+			bad("user %q: journal depth %d days is outside 1–3650", u.Login, u.JournalDays)
+		}
+		if u.INN != "" && !sale.ValidINN(u.INN) {
+			bad("user %q: the cashier INN is not valid", u.Login)
+		}
+	}
+	known := map[string]bool{}
+	for _, k := range BundleSettings {
+		known[k] = true
+	}
+	for k, v := range c.Settings {
+		if !known[k] {
+			bad("setting %q is not one a bundle may carry", k)
+			continue
+		}
+		if err := checkBundleSetting(k, v); err != nil {
+			bad("setting %s = %q: %v", k, v, err)
+		}
+	}
+	if len(errs) == 0 {
+		if _, err := policy.NewSnapshot(m); err != nil {
+			bad("%v", err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func checkLimit(info policy.LimitInfo, v int64) error {
+	if v < 0 {
+		return errors.New("is negative")
+	}
+	var top int64
+	switch info.Unit {
+	case policy.UnitPercent:
+		top = 10000
+	case policy.UnitMoney:
+		top = maxMoneyLimit
+	case policy.UnitQuantity:
+		top = maxQuantityLimit
+	default:
+		top = maxCountLimit
+	}
+	if v > top {
+		return fmt.Errorf("is over %d", top)
+	}
+	return nil
+}
+
+// checkBundleSetting holds a bundle's setting to what the back office's
+// settings tab accepts (ui/admin/settings.go): switches are "true" or
+// "false", the approval mode one of three, durations Go durations above 0
+// and at most 24 h, the failure count 1–100.
+func checkBundleSetting(key, v string) error {
+	switch key {
+	case SettingSecurityEnabled, SettingHideDisabled:
+		if v != "true" && v != "false" {
+			return errors.New("must be true or false")
+		}
+	case "approval.mode":
+		if v != "user_password" && v != "password" && v != "card" {
+			return errors.New("must be user_password, password or card")
+		}
+	case "approval.idle_timeout", "approval.lockout.window", "approval.lockout.duration":
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 || d > 24*time.Hour {
+			return errors.New("must be a duration above 0 and at most 24h")
+		}
+	case "approval.lockout.failures":
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 100 {
+			return errors.New("must be a whole number from 1 to 100")
+		}
+	}
+	return nil
 }
 
 // KeyFingerprint is the fingerprint of the badge/PIN key file this database
@@ -57,6 +255,9 @@ func (d *DB) ExportBundle(ctx context.Context, version int64) (bundle.Contents, 
 			version = max(mv, time.Now().Unix())
 		}
 		c.Version = version
+		if c.Store, c.Chain, err = d.StoreIdentity(ctx); err != nil {
+			return err
+		}
 		c.Created = time.Now().UTC().Format(time.RFC3339)
 		c.Settings = map[string]string{}
 		for _, k := range BundleSettings {
@@ -203,6 +404,9 @@ func (d *DB) ImportBundle(ctx context.Context, v bundle.Verified, by Actor) erro
 	if err := c.Validate(); err != nil {
 		return fmt.Errorf("import bundle: %w", err)
 	}
+	if err := checkBundle(&c); err != nil {
+		return fmt.Errorf("import bundle: %w", err)
+	}
 	if c.HasKeyedHashes() {
 		fp, err := d.KeyFingerprint(ctx)
 		if err != nil {
@@ -212,14 +416,25 @@ func (d *DB) ImportBundle(ctx context.Context, v bundle.Verified, by Actor) erro
 			return fmt.Errorf("import bundle: %w (bundle %q, this till %q)", bundle.ErrKeyMismatch, c.KeyFingerprint, fp)
 		}
 	}
+	storeID, chain, err := d.StoreIdentity(ctx)
+	if err != nil {
+		return fmt.Errorf("import bundle: %w", err)
+	}
+	if c.Store != storeID || c.Chain != chain {
+		return fmt.Errorf("import bundle: %w: it is for store %q (chain %q), this till is store %q (chain %q)",
+			bundle.ErrWrongStore, c.Store, c.Chain, storeID, chain)
+	}
 	source := fmt.Sprintf("bundle:%s:%d", v.PublisherID(), c.Version)
-	err := d.tx(ctx, func(tx *sql.Tx) error {
+	err = d.tx(ctx, func(tx *sql.Tx) error {
 		var cur int64
 		if err := tx.QueryRowContext(ctx, `SELECT version FROM matrix_meta WHERE id = 1`).Scan(&cur); err != nil {
 			return err
 		}
 		if c.Version <= cur {
 			return fmt.Errorf("%w: bundle %d, till %d", bundle.ErrNotNewer, c.Version, cur)
+		}
+		if top := max(cur, time.Now().Unix()) + MaxVersionLead; c.Version > top {
+			return fmt.Errorf("%w: version %d is ahead of this till's clock and matrix (at most %d)", bundle.ErrInvalid, c.Version, top)
 		}
 		groupIDs, err := importGroups(ctx, tx, c.Groups)
 		if err != nil {
@@ -327,11 +542,16 @@ func importUsers(ctx context.Context, tx *sql.Tx, users []bundle.User, groupIDs 
 			return fmt.Errorf("user %q: %w", u.Login, err)
 		}
 		for _, b := range u.Badges {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO badges(hash, last4, user_id, created) VALUES(?,?,?,?)`, b.Hash, b.Last4, id, now); err != nil {
+			// An older exporter sent four characters: keep two.
+			hint := b.Last4
+			if r := []rune(hint); len(r) > 2 {
+				hint = string(r[len(r)-2:])
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO badges(hash, last4, user_id, created) VALUES(?,?,?,?)`, b.Hash, hint, id, now); err != nil {
 				if isUnique(err) {
-					return fmt.Errorf("user %q badge …%s: %w", u.Login, b.Last4, ErrExists)
+					return fmt.Errorf("user %q badge …%s: %w", u.Login, hint, ErrExists)
 				}
-				return fmt.Errorf("user %q badge …%s: %w", u.Login, b.Last4, err)
+				return fmt.Errorf("user %q badge …%s: %w", u.Login, hint, err)
 			}
 		}
 	}

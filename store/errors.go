@@ -68,6 +68,9 @@ var (
 	// ErrInvalid: a value the store refuses to keep (an empty name, a
 	// negative number).
 	ErrInvalid = errors.New("store: invalid value")
+	// ErrLastAdmin: a change that would leave no active user holding the
+	// permissions-and-security right or the administrator-users right.
+	ErrLastAdmin = errors.New("store: the last administrator keeps the administrator rights")
 )
 
 // PathError names the file an error is about, so "locked" says which lock
@@ -123,6 +126,7 @@ var messages = []struct {
 	{ErrInvalidINN, "store.error.invalid_inn", "The cashier INN must be 12 digits with valid check digits."},
 	{ErrOwnBadge, "store.error.own_badge", "Nobody enrols or changes a badge on their own card: ask another administrator."},
 	{ErrInvalid, "store.error.invalid", "This value is not valid."},
+	{ErrLastAdmin, "store.error.last_admin", "This would leave nobody who can manage permissions and administrators: give these rights to another active user first."},
 }
 
 // Message explains err for a person: the key and fallback of the first store
@@ -153,11 +157,14 @@ func Message(err error) policy.Message {
 // not classify.
 const MessageInternal = "store.error.internal"
 
-// UserError names the login an authentication error is about.
+// UserError names the login an authentication error is about, for the
+// person's message (Message's Login argument) only: Error() leaves it out,
+// because what was typed into a login field may be a password or a badge
+// number, and error texts reach logs and stderr.
 type UserError struct {
 	Kind  error
 	Login string
 }
 
-func (e *UserError) Error() string { return fmt.Sprintf("%v: %q", e.Kind, e.Login) }
+func (e *UserError) Error() string { return e.Kind.Error() }
 func (e *UserError) Unwrap() error { return e.Kind }

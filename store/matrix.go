@@ -137,9 +137,13 @@ func (d *DB) SaveMatrix(ctx context.Context, m policy.Matrix, source string, by 
 	}
 	var version int64
 	err := d.tx(ctx, func(tx *sql.Tx) error {
-		var err error
-		version, err = saveMatrix(ctx, tx, m, source, by)
-		return err
+		// Unticking an administrator right of the last group that gives
+		// it to an active user is refused (ErrLastAdmin).
+		return keepAdmins(ctx, tx, func() error {
+			var err error
+			version, err = saveMatrix(ctx, tx, m, source, by)
+			return err
+		})
 	})
 	if err != nil {
 		return 0, fmt.Errorf("save matrix: %w", err)

@@ -13,6 +13,7 @@ import (
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
+	"github.com/tillpos/till/bundle"
 	"github.com/tillpos/till/policy"
 )
 
@@ -73,15 +74,23 @@ func isUnique(err error) bool {
 // bumpMatrix increments the matrix version inside tx: every change the
 // policy snapshot depends on (groups, users, security settings) calls it, so
 // the snapshot holder sees it by polling MatrixVersion.
+//
+// The version never passes bundle.MaxVersion: SQLite turns an integer
+// overflow into a float, after which no version compares right and the
+// database needs SQL to recover. A till at the bound refuses the change.
 func bumpMatrix(ctx context.Context, tx *sql.Tx, source string) error {
-	q := `UPDATE matrix_meta SET version = version + 1, updated = ? WHERE id = 1`
-	args := []any{us(time.Now())}
+	q := `UPDATE matrix_meta SET version = version + 1, updated = ? WHERE id = 1 AND version < ?`
+	args := []any{us(time.Now()), int64(bundle.MaxVersion)}
 	if source != "" {
-		q = `UPDATE matrix_meta SET version = version + 1, updated = ?, source = ? WHERE id = 1`
-		args = append(args, source)
+		q = `UPDATE matrix_meta SET version = version + 1, updated = ?, source = ? WHERE id = 1 AND version < ?`
+		args = []any{us(time.Now()), source, int64(bundle.MaxVersion)}
 	}
-	if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+	res, err := tx.ExecContext(ctx, q, args...)
+	if err != nil {
 		return fmt.Errorf("bump matrix version: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return fmt.Errorf("bump matrix version: the version is at its bound: %w", ErrInvalid)
 	}
 	return nil
 }
@@ -168,7 +177,7 @@ func (d *DB) UserByLogin(ctx context.Context, login string) (User, error) {
 		return User{}, &UserError{Kind: ErrUnknownUser, Login: login}
 	}
 	if err != nil {
-		return User{}, fmt.Errorf("user %q: %w", login, err)
+		return User{}, fmt.Errorf("user by login: %w", err)
 	}
 	return u, nil
 }
@@ -201,13 +210,21 @@ func (d *DB) UpdateUser(ctx context.Context, u User, by Actor) error {
 		return fmt.Errorf("update user #%d: %w", u.ID, err)
 	}
 	err := d.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE users SET full_name=?, group_id=?, receipt_name=?, inn=?, journal_days=?, active=?, updated=? WHERE id=?`,
-			u.FullName, int64(u.Group), u.ReceiptName, u.INN, u.JournalDays, u.Active, us(time.Now()), int64(u.ID))
+		// The last administrator can be neither deactivated nor moved to a
+		// group without the administrator rights.
+		err := keepAdmins(ctx, tx, func() error {
+			res, err := tx.ExecContext(ctx, `UPDATE users SET full_name=?, group_id=?, receipt_name=?, inn=?, journal_days=?, active=?, updated=? WHERE id=?`,
+				u.FullName, int64(u.Group), u.ReceiptName, u.INN, u.JournalDays, u.Active, us(time.Now()), int64(u.ID))
+			if err != nil {
+				return err
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				return ErrNotFound
+			}
+			return nil
+		})
 		if err != nil {
 			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrNotFound
 		}
 		if _, err := appendAudit(ctx, tx, by.entry("users.update", map[string]any{"user": u.ID, "group": u.Group, "active": u.Active}, OutcomeOK, "")); err != nil {
 			return err
@@ -242,11 +259,11 @@ func (d *DB) Authenticate(ctx context.Context, login, password string) (User, er
 		return User{}, &UserError{Kind: ErrUnknownUser, Login: login}
 	}
 	if err != nil {
-		return User{}, fmt.Errorf("authenticate %q: %w", login, err)
+		return User{}, fmt.Errorf("authenticate: %w", err)
 	}
 	ok, err := VerifyPassword(hash, password)
 	if err != nil {
-		return User{}, fmt.Errorf("authenticate %q: %w", login, err)
+		return User{}, fmt.Errorf("authenticate user #%d: %w", u.ID, err)
 	}
 	if !ok {
 		return User{}, &UserError{Kind: ErrWrongPassword, Login: login}

@@ -245,8 +245,8 @@ func TestBadgesThroughKeyedHash(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if b.Last4 != "2345" {
-		t.Errorf("last4 = %q", b.Last4)
+	if b.Hint != "45" {
+		t.Errorf("hint = %q, want the last two characters", b.Hint)
 	}
 	st, err := os.Stat(key)
 	if err != nil || st.Mode().Perm() != 0o600 || st.Size() != keyLen {

@@ -88,7 +88,7 @@ func (s *LockScreen) try(c desk.Credential) {
 		s.password.SetText("")
 		if err != nil {
 			fyne.LogError("unlock", err)
-			if errors.Is(err, desk.ErrNotSameUser) || errors.Is(err, desk.ErrBadCredential) {
+			if errors.Is(err, desk.ErrNotSameUser) || errors.Is(err, desk.ErrBadCredential) || errors.Is(err, desk.ErrLockedOut) {
 				s.errLine.show(desk.MessageOf(err))
 			} else {
 				s.errLine.show(errorMessage(err))

@@ -194,9 +194,11 @@ func (s *LoginScreen) Submit() {
 		return err
 	}, func(err error) {
 		if err != nil {
-			fyne.LogError("sign in "+login, err)
+			// Never the login: what was typed there may be a password or a
+			// badge number (the error texts leave it out too).
+			fyne.LogError("sign in", err)
 			s.password.SetText("")
-			s.errLine.show(signInMessage(err))
+			s.errLine.show(loginMessage(err))
 			s.app.focus(s.password)
 			return
 		}
@@ -223,7 +225,7 @@ func (s *LoginScreen) SubmitBadge(id device.BadgeID) {
 			s.errLine.show(Message{Key: "ui.login.err.unknown_badge", Fallback: "This badge belongs to no active user."})
 		case err != nil:
 			fyne.LogError("sign in by "+id.String(), err)
-			s.errLine.show(signInMessage(err))
+			s.errLine.show(loginMessage(err))
 		default:
 			s.app.SignedIn(u, "")
 		}
@@ -232,6 +234,16 @@ func (s *LoginScreen) SubmitBadge(id device.BadgeID) {
 
 // ErrorText is the error the screen shows, "" when none.
 func (s *LoginScreen) ErrorText() string { return s.errLine.text() }
+
+// loginMessage is signInMessage, except that a lockout or the till's
+// throttle says its own sentence: whose lock ("this login", "this till")
+// and until when, in local time.
+func loginMessage(err error) Message {
+	if me, ok := errors.AsType[*MessageError](err); ok && errors.Is(err, ErrLockedOut) {
+		return me.Msg
+	}
+	return signInMessage(err)
+}
 
 // HandleInput signs in by badge and shows a read error; see App.asBadge
 // for scans and swipes.

@@ -126,7 +126,7 @@ func TestDevicesRead(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := out.String()
-	if !strings.Contains(got, "door: connected") || !strings.Contains(got, "badge …4010 (em-wiegand26)") {
+	if !strings.Contains(got, "door: connected") || !strings.Contains(got, "badge …10 (em-wiegand26)") {
 		t.Errorf("output:\n%s", got)
 	}
 	if strings.Contains(got, "188,24010") {

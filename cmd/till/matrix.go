@@ -18,10 +18,14 @@ func init() {
 		func(ctx context.Context, args []string) error { return runMatrix(ctx, os.Stdout, args) })
 }
 
-const matrixUsage = `matrix export [-db PATH] -key FILE [-publisher TEXT] FILE   sign this till's matrix and users into FILE
+const matrixUsage = `matrix export [-db PATH] -key FILE [-publisher TEXT] [-store ID [-chain NAME]] FILE
+                                                               sign this till's matrix and users into FILE,
+                                                               for this till's store or the one named
        matrix import [-db PATH] FILE                           import a bundle from a trusted publisher
        matrix keygen PREFIX                                    make PREFIX.key (private) and PREFIX.pub
-       matrix trust [-db PATH] PUBFILE                         trust the publisher key in PUBFILE`
+       matrix trust [-db PATH] [-store ID [-chain NAME]] PUBFILE
+                                                               trust the publisher key in PUBFILE; -store
+                                                               sets the store (and chain) this till is`
 
 func runMatrix(ctx context.Context, out io.Writer, args []string) error {
 	if len(args) == 0 {
@@ -35,6 +39,11 @@ func runMatrix(ctx context.Context, out io.Writer, args []string) error {
 	if sub == "export" {
 		key = fs.String("key", "", "publisher's private key file (from matrix keygen)")
 		publisher = fs.String("publisher", "", "who publishes, a free-text label in the bundle")
+	}
+	var storeID, chain *string
+	if sub == "export" || sub == "trust" {
+		storeID = fs.String("store", "", "the store ID (export: the store the bundle is for; trust: this till's store)")
+		chain = fs.String("chain", "", "the chain the store belongs to")
 	}
 	switch sub {
 	case "export", "import", "trust", "keygen":
@@ -72,7 +81,10 @@ func runMatrix(ctx context.Context, out io.Writer, args []string) error {
 			return operatorError(err)
 		}
 		defer db.Close()
-		v, err := exportBundleFile(ctx, db, file, *key, *publisher)
+		if *storeID == "" && *chain != "" {
+			return fmt.Errorf("%w: matrix export -chain needs -store", errUsage)
+		}
+		v, err := exportBundleFileFor(ctx, db, file, *key, *publisher, *storeID, *chain)
 		if err != nil {
 			return err
 		}
@@ -107,6 +119,21 @@ func runMatrix(ctx context.Context, out io.Writer, args []string) error {
 			return err
 		}
 		fmt.Fprintf(out, "publisher %s trusted in %s\n", bundle.KeyID(pub), trusted)
+		if *storeID == "" {
+			if *chain != "" {
+				return fmt.Errorf("%w: matrix trust -chain needs -store", errUsage)
+			}
+			return nil
+		}
+		db, err := store.Open(ctx, path, store.Options{})
+		if err != nil {
+			return operatorError(err)
+		}
+		defer db.Close()
+		if err := db.SetStoreIdentity(ctx, *storeID, *chain, by); err != nil {
+			return operatorError(err)
+		}
+		fmt.Fprintf(out, "this till is store %q (chain %q): it imports only bundles made for it\n", *storeID, *chain)
 		return nil
 	}
 }
@@ -130,6 +157,12 @@ func matrixKeygen(out io.Writer, prefix string) error {
 // full disk or a pulled USB stick never leaves half a bundle under the
 // final name.
 func exportBundleFile(ctx context.Context, db *store.DB, file, keyPath, publisher string) (int64, error) {
+	return exportBundleFileFor(ctx, db, file, keyPath, publisher, "", "")
+}
+
+// exportBundleFileFor exports for the store (and chain) named, or for this
+// till's own store when storeID is "".
+func exportBundleFileFor(ctx context.Context, db *store.DB, file, keyPath, publisher, storeID, chain string) (int64, error) {
 	priv, err := bundle.ReadPrivateKey(keyPath)
 	if err != nil {
 		return 0, fmt.Errorf("%w: %w", errKeyFile, err)
@@ -137,6 +170,9 @@ func exportBundleFile(ctx context.Context, db *store.DB, file, keyPath, publishe
 	c, err := db.ExportBundle(ctx, 0)
 	if err != nil {
 		return 0, operatorError(err)
+	}
+	if storeID != "" {
+		c.Store, c.Chain = storeID, chain
 	}
 	c.Publisher = publisher
 	data, err := bundle.Sign(c, priv)
@@ -195,7 +231,7 @@ func importBundleFile(ctx context.Context, db *store.DB, dbPath, file string, by
 		return 0, fmt.Errorf("bundle %s refused: %w", file, err)
 	}
 	if err := db.ImportBundle(ctx, v, by); err != nil {
-		if errors.Is(err, bundle.ErrNotNewer) || errors.Is(err, bundle.ErrKeyMismatch) || errors.Is(err, bundle.ErrInvalid) {
+		if errors.Is(err, bundle.ErrNotNewer) || errors.Is(err, bundle.ErrKeyMismatch) || errors.Is(err, bundle.ErrInvalid) || errors.Is(err, bundle.ErrWrongStore) {
 			return 0, fmt.Errorf("bundle %s refused: %w", file, err)
 		}
 		return 0, operatorError(err)

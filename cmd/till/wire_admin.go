@@ -5,10 +5,12 @@ import (
 	"errors"
 	"io/fs"
 	"strconv"
+	"time"
 
 	"fyne.io/fyne/v2"
 
 	"github.com/tillpos/till/bundle"
+	"github.com/tillpos/till/desk"
 	"github.com/tillpos/till/device"
 	"github.com/tillpos/till/device/scan/events"
 	"github.com/tillpos/till/policy"
@@ -70,6 +72,19 @@ func (p adminPolicy) Decide(a policy.Action) (policy.Verdict, policy.Message) {
 	return v, v.Message(snap)
 }
 
+// ManageRight is the right managing a user of group g needs, by the
+// group's level (policy.ManageRight).
+func (p adminPolicy) ManageRight(g policy.GroupID) policy.Action {
+	return policy.ManageRight(p.holder.Load(), g)
+}
+
+// backOfficeSession is the session the back office decides with: lent
+// rights idle for the idle timeout end before each decision, as on the
+// sale screen, and each decision counts as activity.
+func backOfficeSession(d *desk.Desk) func() policy.Session {
+	return func() policy.Session { return d.BackOfficeSession(context.Background(), true) }
+}
+
 // adminStore is a *store.DB seen as admin.Store: it converts types and
 // wraps errors with the store's sentence, and does nothing else.
 type adminStore struct{ db *store.DB }
@@ -126,14 +141,19 @@ func (s adminStore) Badges(ctx context.Context, user policy.UserID) ([]admin.Bad
 	bs, err := s.db.Badges(ctx, user)
 	out := make([]admin.Badge, 0, len(bs))
 	for _, b := range bs {
-		out = append(out, admin.Badge{ID: b.ID, Last4: b.Last4, Created: b.Created})
+		out = append(out, admin.Badge{ID: b.ID, Hint: b.Hint, Created: b.Created})
 	}
 	return out, adminErr(err)
 }
 
 func (s adminStore) EnrolBadge(ctx context.Context, user policy.UserID, id device.BadgeID, by admin.Actor) (admin.Badge, error) {
 	b, err := s.db.EnrolBadge(ctx, user, id.Reveal(), actor(by))
-	return admin.Badge{ID: b.ID, Last4: b.Last4, Created: b.Created}, adminErr(err)
+	if bt, ok := errors.AsType[*store.BadgeTakenError](err); ok {
+		// The admin enrolling cards is told whose card it is: they hold
+		// it in their hand, and must take it back from that person.
+		return admin.Badge{}, &admin.Error{Msg: admin.BadgeTakenMessage(bt.Name, bt.Login, bt.Holder == user), Err: err}
+	}
+	return admin.Badge{ID: b.ID, Hint: b.Hint, Created: b.Created}, adminErr(err)
 }
 
 func (s adminStore) RevokeBadge(ctx context.Context, badge int64, by admin.Actor) error {
@@ -142,11 +162,39 @@ func (s adminStore) RevokeBadge(ctx context.Context, badge int64, by admin.Actor
 
 func (s adminStore) SetPIN(ctx context.Context, user policy.UserID, pin string, by admin.Actor) error {
 	err := s.db.SetPIN(ctx, user, pin, actor(by))
-	if errors.Is(err, store.ErrExists) {
-		// Someone else has it; saying so would tell the admin their PIN.
+	if errors.Is(err, store.ErrExists) || errors.Is(err, store.ErrWeakPassword) {
+		// Taken or too easy, one answer: "taken" alone would tell the
+		// admin someone else's PIN. The store audited the refusal.
 		return &admin.Error{Msg: admin.MsgPINTaken, Err: err}
 	}
 	return adminErr(err)
+}
+
+func (s adminStore) LiftLockout(ctx context.Context, user policy.UserID, by admin.Actor) error {
+	return adminErr(s.db.LiftLockout(ctx, user, actor(by)))
+}
+
+// LockedUntil is when a user's lock ends (policy.CheckLockout over their
+// failures with the till's lockout settings); zero when not locked.
+func (s adminStore) LockedUntil(ctx context.Context, user policy.UserID, now time.Time) (time.Time, error) {
+	set := policy.DefaultLockout()
+	if n, err := s.db.SettingInt(ctx, admin.SettingLockoutFailures, int64(set.MaxFailures)); err == nil {
+		set.MaxFailures = int(n)
+	}
+	if v, err := s.db.SettingDuration(ctx, admin.SettingLockoutWindow, set.Window); err == nil {
+		set.Window = v
+	}
+	if v, err := s.db.SettingDuration(ctx, admin.SettingLockoutDuration, set.Lock); err == nil {
+		set.Lock = v
+	}
+	f, err := s.db.UserFailures(ctx, user, now.Add(-24*time.Hour))
+	if err != nil {
+		return time.Time{}, adminErr(err)
+	}
+	if lo := policy.CheckLockout(f, now, set); lo.Locked {
+		return lo.Until, nil
+	}
+	return time.Time{}, nil
 }
 
 func (s adminStore) Groups(ctx context.Context) ([]admin.Group, error) {
@@ -264,6 +312,7 @@ func bundleErr(err error) error {
 		{bundle.ErrNotNewer, admin.MsgBundleNotNewer},
 		{bundle.ErrKeyMismatch, admin.MsgBundleKeyMismatch},
 		{bundle.ErrInvalid, admin.MsgBundleInvalid},
+		{bundle.ErrWrongStore, admin.MsgBundleWrongStore},
 		{fs.ErrNotExist, admin.MsgBundleFile},
 		{fs.ErrPermission, admin.MsgBundleFile},
 	} {

@@ -501,8 +501,8 @@ func TestAdminEnrolBadgeBySwipe(t *testing.T) {
 	if got, err := (storeAuth{db: r.db}).AuthenticateBadge(ctx, id); err != nil || got.Login != "cashier" {
 		t.Errorf("sign in with the badge: %+v %v", got, err)
 	}
-	if !r.hasText("…0011") {
-		t.Error("the card does not show the badge's last four")
+	if !r.hasText("…11") || r.hasText("…0011") {
+		t.Error("the card does not show the badge's last two characters (and only those)")
 	}
 	if r.screen.HandleInput(sw) {
 		t.Error("the dialog stayed open after enrolling")
@@ -521,8 +521,20 @@ func TestAdminEnrolBadgeBySwipe(t *testing.T) {
 	}
 	r.tap("Enrol badge")
 	r.screen.HandleInput(device.Badge{ID: device.NewBadgeID("EM:012,34567")})
-	if !r.hasText("already exists") {
+	if !r.hasText("This badge is already enrolled to this user.") {
 		t.Error("a badge enrolled twice is not refused")
+	}
+	r.win.Canvas().Overlays().Top().Hide()
+	r.win.Canvas().Overlays().Remove(r.win.Canvas().Overlays().Top())
+	// Someone else's badge: the refusal names whose it is (issue 14.11).
+	r.pickUser("supervisor")
+	r.tap("Enrol badge")
+	r.screen.HandleInput(device.Badge{ID: device.NewBadgeID("EM:012,34567")})
+	if !r.hasText("This badge is already enrolled to Анна Сергеевна Иванова (cashier): revoke it on their card first.") {
+		t.Error("a badge of another user is refused without saying whose it is")
+	}
+	if u, err := r.db.UserByBadge(ctx, "EM:012,34567"); err != nil || u.Login != "cashier" {
+		t.Errorf("the badge moved: %+v %v", u, err)
 	}
 	r.win.Canvas().Overlays().Top().Hide()
 	r.win.Canvas().Overlays().Remove(r.win.Canvas().Overlays().Top())

@@ -154,6 +154,11 @@ func (a deskAuth) uiUser(ctx context.Context, u desk.User) (ui.User, error) {
 // stay apart (docs/ui.md, "Sign-in errors").
 func signInError(err error) error {
 	var de *desk.Error
+	if ref, ok := errors.AsType[*desk.Refused](err); ok && errors.Is(err, desk.ErrLockedOut) {
+		// Locked out or throttled: the desk's sentence says whose lock and
+		// until when.
+		return &ui.MessageError{Msg: ref.Message(), Err: fmt.Errorf("%w: %w", ui.ErrLockedOut, err)}
+	}
 	switch {
 	case errors.Is(err, store.ErrUnknownUser):
 		return fmt.Errorf("%w: %w", ui.ErrUnknownUser, err)

@@ -36,7 +36,7 @@ func hookDesk(deps *ui.Deps, win fyne.Window, d *desk.Desk, holder *policy.Holde
 			},
 		})
 	}
-	hook := adminHook(db, dbPath, holder, win, d.Session, terminal, reader.BadgeFromEvent, passwordPrinter(deps))
+	hook := adminHook(db, dbPath, holder, win, backOfficeSession(d), terminal, reader.BadgeFromEvent, passwordPrinter(deps))
 	deps.Admin = func(back func()) ui.AdminScreen { return hook(back) }
 }
 

@@ -67,6 +67,12 @@ func (s *DB) UserByLogin(ctx context.Context, login string) (desk.User, error) {
 	return user(u), nil
 }
 
+// LoginTag is the store's keyed tag of a typed login: the desk writes it
+// instead of a login that names nobody.
+func (s *DB) LoginTag(ctx context.Context, login string) (string, error) {
+	return s.db.LoginTag(ctx, login)
+}
+
 func (s *DB) UserByBadge(ctx context.Context, canonicalID string) (desk.User, error) {
 	u, err := s.db.UserByBadge(ctx, canonicalID)
 	if err != nil {

@@ -59,7 +59,7 @@ func (t *usersTab) revoke(b Badge) {
 			t.s.fail(err)
 			return
 		}
-		t.s.done(lang.X("admin.badges.revoked", "Badge …{{.Last4}} revoked.", map[string]any{"Last4": b.Last4}))
+		t.s.done(lang.X("admin.badges.revoked", "Badge …{{.Hint}} revoked.", map[string]any{"Hint": b.Hint}))
 		t.loadBadges(u.ID)
 	})
 }
@@ -124,8 +124,8 @@ func (e *enrolDialog) enrol(id device.BadgeID) {
 			return
 		}
 		e.d.Hide()
-		s.done(lang.X("admin.badges.enrolled", "Badge …{{.Last4}} enrolled for {{.Name}}.",
-			map[string]any{"Last4": b.Last4, "Name": displayName(e.user)}))
+		s.done(lang.X("admin.badges.enrolled", "Badge …{{.Hint}} enrolled for {{.Name}}.",
+			map[string]any{"Hint": b.Hint, "Name": displayName(e.user)}))
 		e.t.loadBadges(e.user.ID)
 	})
 }

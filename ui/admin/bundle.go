@@ -159,7 +159,11 @@ var (
 	}
 	MsgBundleInvalid = policy.Message{
 		Key:      "admin.bundle.err.invalid",
-		Fallback: "The bundle's content is inconsistent: nothing was imported.",
+		Fallback: "The bundle's content is not valid for this till (an unknown right, a limit or setting out of range, a version too far ahead): nothing was imported.",
+	}
+	MsgBundleWrongStore = policy.Message{
+		Key:      "admin.bundle.err.wrong_store",
+		Fallback: "The bundle was made for another store or chain: nothing was imported. Ask the publisher for this store's bundle.",
 	}
 	MsgBundleFile = policy.Message{
 		Key:      "admin.bundle.err.file",

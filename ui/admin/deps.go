@@ -43,11 +43,11 @@ type NewUser struct {
 	JournalDays int
 }
 
-// Badge is an enrolled card, shown only by the last four characters of its
+// Badge is an enrolled card, shown only by the last two characters of its
 // canonical ID: the store keeps the keyed hash and nothing else.
 type Badge struct {
 	ID      int64
-	Last4   string
+	Hint    string
 	Created time.Time
 }
 
@@ -125,6 +125,31 @@ type Store interface {
 	VerifyAudit(ctx context.Context) (ChainReport, error)
 	// Denied records an attempt the policy refused.
 	Denied(ctx context.Context, by Actor, action policy.Action, reason string) error
+}
+
+// Lockouts is implemented by a Store that keeps failed sign-in, unlock and
+// approval attempts (cmd/till's): the user card then shows a lock and
+// offers to lift it.
+type Lockouts interface {
+	// LockedUntil is when the user's lock ends; zero when not locked.
+	LockedUntil(ctx context.Context, user policy.UserID, now time.Time) (time.Time, error)
+	// LiftLockout forgets the user's failed attempts (audited).
+	LiftLockout(ctx context.Context, user policy.UserID, by Actor) error
+}
+
+// BadgeTakenMessage answers an enrolment of a badge that is already
+// enrolled: to an admin enrolling cards, naming the holder is right — the
+// card is in their hand and must go back to that person (or be revoked on
+// their card first). same: the badge is already this user's.
+func BadgeTakenMessage(name, login string, same bool) policy.Message {
+	if same {
+		return policy.Message{Key: "admin.badges.taken_same", Fallback: "This badge is already enrolled to this user."}
+	}
+	return policy.Message{
+		Key:      "admin.badges.taken",
+		Fallback: "This badge is already enrolled to {{.Name}} ({{.Login}}): revoke it on their card first.",
+		Args:     map[string]any{"Name": name, "Login": login},
+	}
 }
 
 // Bundles reads and writes the signed matrix bundle (see package bundle).

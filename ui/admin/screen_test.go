@@ -39,7 +39,7 @@ func (f *fakeStore) Badges(context.Context, policy.UserID) ([]Badge, error)   { 
 
 func (f *fakeStore) EnrolBadge(_ context.Context, _ policy.UserID, id device.BadgeID, _ Actor) (Badge, error) {
 	f.enrolled = append(f.enrolled, id.Reveal())
-	return Badge{ID: 1, Last4: id.Reveal()[len(id.Reveal())-4:], Created: time.Now()}, nil
+	return Badge{ID: 1, Hint: id.Reveal()[len(id.Reveal())-2:], Created: time.Now()}, nil
 }
 
 func (f *fakeStore) Denied(_ context.Context, by Actor, a policy.Action, reason string) error {
@@ -120,7 +120,7 @@ func TestEnrolDialogTakesAnyReader(t *testing.T) {
 	if s.enrol != nil {
 		t.Error("the dialog stayed open")
 	}
-	if !strings.Contains(s.status.Text, "…7766") {
+	if !strings.Contains(s.status.Text, "…66") {
 		t.Errorf("status %q", s.status.Text)
 	}
 }

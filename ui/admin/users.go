@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -56,6 +57,8 @@ type usersTab struct {
 	pinSet   *widget.Button
 	pinClear *widget.Button
 	badges   *fyne.Container
+	locked   *widget.Label  // "Locked out until 14:05", hidden when not
+	lift     *widget.Button // "Lift the lockout", shown with locked
 	card     *fyne.Container
 	hint     *widget.Label // in the card's place until a user is chosen
 
@@ -125,7 +128,13 @@ func newUsersTab(s *Screen) *usersTab {
 	pinRow := widget.NewForm(widget.NewFormItem(lang.X("admin.users.pin", "PIN for approvals"),
 		container.NewBorder(nil, nil, nil, container.NewHBox(t.pinSet, t.pinClear), t.pin)))
 	t.badges = container.NewVBox()
-	t.card = container.NewVBox(form, container.NewHBox(t.save, t.reset), pinRow,
+	t.locked = widget.NewLabel("")
+	t.locked.Importance = widget.DangerImportance
+	t.locked.Wrapping = fyne.TextWrapWord
+	t.locked.Hide()
+	t.lift = widget.NewButton(lang.X("admin.users.lift", "Lift the lockout"), t.liftLockout)
+	t.lift.Hide()
+	t.card = container.NewVBox(form, container.NewHBox(t.save, t.reset), t.locked, container.NewHBox(t.lift), pinRow,
 		widget.NewLabelWithStyle(lang.X("admin.badges.title", "Badges"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		t.badges, container.NewHBox(t.enrolBtn))
 	t.card.Hide()
@@ -240,10 +249,24 @@ func (t *usersTab) filter() {
 	t.list.Refresh()
 }
 
-// rightFor is the action managing a user of group g needs.
+// GroupLevel is implemented by a Policy that knows each group's level
+// (cmd/till's, through policy.ManageRight): a group holding any right of
+// the security, administration or devices categories — a supervisor who
+// lends their rights among them — is managed as an administrators' group.
+type GroupLevel interface {
+	ManageRight(g policy.GroupID) policy.Action
+}
+
+// rightFor is the action managing a user of group g needs: the
+// administrator-users right for an administrators'-level group (whoever
+// resets a password can act as its owner), the standard-users right
+// otherwise.
 func (t *usersTab) rightFor(g policy.GroupID) policy.Action {
 	if t.adminGrp[g] {
 		return policy.ActionManageAdmins
+	}
+	if gl, ok := t.s.deps.Policy.(GroupLevel); ok {
+		return gl.ManageRight(g)
 	}
 	return policy.ActionManageUsers
 }
@@ -292,6 +315,66 @@ func (t *usersTab) edit(u User) {
 	t.hint.Hide()
 	t.card.Show()
 	t.loadBadges(u.ID)
+	t.loadLock(u.ID)
+}
+
+// loadLock shows whether the user is locked out after failed sign-in,
+// unlock or approval attempts, and offers to lift it.
+func (t *usersTab) loadLock(id policy.UserID) {
+	t.locked.Hide()
+	t.lift.Hide()
+	lo, ok := t.s.deps.Store.(Lockouts)
+	if !ok {
+		return
+	}
+	now := time.Now
+	if t.s.deps.Now != nil {
+		now = t.s.deps.Now
+	}
+	var until time.Time
+	t.s.load(func(ctx context.Context) error {
+		var err error
+		until, err = lo.LockedUntil(ctx, id, now())
+		return err
+	}, func(err error) {
+		if err != nil {
+			t.s.fail(err)
+			return
+		}
+		if t.editing == nil || t.editing.ID != id || until.IsZero() {
+			return
+		}
+		t.locked.SetText(lang.X("admin.users.locked", "Locked out until {{.Until}} after too many failed attempts.",
+			map[string]any{"Until": until.In(now().Location()).Format("15:04")}))
+		t.locked.Show()
+		t.lift.Show()
+		t.card.Refresh()
+	})
+}
+
+// liftLockout lets a locked-out user try again at once; it needs the right
+// to manage that user, and the store audits it.
+func (t *usersTab) liftLockout() {
+	lo, ok := t.s.deps.Store.(Lockouts)
+	if t.editing == nil || !ok {
+		return
+	}
+	u := *t.editing
+	if !t.s.allowed(t.rightFor(u.Group)) {
+		return
+	}
+	me := t.s.deps.Policy.Actor()
+	t.s.run(func(ctx context.Context) error {
+		return lo.LiftLockout(ctx, u.ID, me)
+	}, func(err error) {
+		if err != nil {
+			t.s.fail(err)
+			return
+		}
+		t.locked.Hide()
+		t.lift.Hide()
+		t.s.done(lang.X("admin.users.lifted", "{{.Login}} may try again now.", map[string]any{"Login": u.Login}))
+	})
 }
 
 // cardInput reads the card's fields, or says what is wrong with them.
@@ -483,8 +566,8 @@ func (t *usersTab) loadBadges(id policy.UserID) {
 		}
 		for _, b := range slices.Clone(bs) {
 			t.badges.Add(container.NewHBox(
-				widget.NewLabel(lang.X("admin.badges.row", "Badge …{{.Last4}}, enrolled {{.Date}}",
-					map[string]any{"Last4": b.Last4, "Date": b.Created.Local().Format("2006-01-02")})),
+				widget.NewLabel(lang.X("admin.badges.row", "Badge …{{.Hint}}, enrolled {{.Date}}",
+					map[string]any{"Hint": b.Hint, "Date": b.Created.Local().Format("2006-01-02")})),
 				widget.NewButtonWithIcon(lang.X("admin.badges.revoke", "Revoke"), theme.DeleteIcon(), func() { t.revoke(b) }),
 			))
 		}

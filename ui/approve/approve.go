@@ -176,7 +176,7 @@ func (d *Dialog) submitBadge(id device.BadgeID) {
 		d.showError(policy.Message{Key: "input.badge.unreadable", Fallback: "The badge could not be read. Present it again"})
 		return
 	}
-	d.run(desk.Credential{Mode: desk.ModeCard, Badge: id}, text("approve.card.checking", map[string]any{"Badge": id.Last4()}))
+	d.run(desk.Credential{Mode: desk.ModeCard, Badge: id}, text("approve.card.checking", map[string]any{"Badge": id.Hint()}))
 }
 
 func (d *Dialog) build() {
@@ -414,8 +414,14 @@ func messages(err error, now time.Time) []policy.Message {
 	}
 	out := []policy.Message{ref.Message()}
 	if lo := ref.Lockout; lo.Locked && lo.Until.After(now) {
-		mins := int(math.Ceil(lo.Until.Sub(now).Minutes()))
-		out = append(out, text("approve.err.locked_for", map[string]any{"Minutes": strconv.Itoa(mins)}))
+		// The till's throttle waits seconds: say so rather than "1 min".
+		if left := lo.Until.Sub(now); left < time.Minute {
+			secs := int(math.Ceil(left.Seconds()))
+			out = append(out, text("approve.err.locked_for_seconds", map[string]any{"Seconds": strconv.Itoa(secs)}))
+		} else {
+			mins := int(math.Ceil(left.Minutes()))
+			out = append(out, text("approve.err.locked_for", map[string]any{"Minutes": strconv.Itoa(mins)}))
+		}
 	}
 	return out
 }
