@@ -223,9 +223,7 @@ func TestMatrixVersionBounded(t *testing.T) {
 	if _, err := db.db.ExecContext(ctx, `UPDATE matrix_meta SET version = ?`, int64(1<<63-1)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.db.ExecContext(ctx, `PRAGMA user_version = 3`); err != nil {
-		t.Fatal(err)
-	}
+	runMigrationAgain(t, db, "badge_hint")
 	db.Close()
 	db, err = Open(ctx, path, Options{})
 	if err != nil {
@@ -339,9 +337,7 @@ func TestMigrationCutsBadgeHints(t *testing.T) {
 	if _, err := db.db.ExecContext(ctx, `INSERT INTO badges(hash, last4, user_id, created) VALUES(x'01', '5793', ?, 0)`, int64(uid)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.db.ExecContext(ctx, `PRAGMA user_version = 3`); err != nil {
-		t.Fatal(err)
-	}
+	runMigrationAgain(t, db, "badge_hint")
 	db.Close()
 	db, err = Open(ctx, path, Options{})
 	if err != nil {

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -32,4 +33,25 @@ func TestOpenMigratesAndChecksPragmas(t *testing.T) {
 	if err := db.checkPragmas(ctx); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// runMigrationAgain runs the SQL of the migration whose name contains part
+// on db, as if the database had been made before it: tests of a repairing
+// migration use it instead of rolling user_version back, which would run
+// every later migration a second time.
+func runMigrationAgain(t testing.TB, db *DB, part string) {
+	t.Helper()
+	ms, err := migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ms {
+		if strings.Contains(m.name, part) {
+			if _, err := db.db.Exec(m.sql); err != nil {
+				t.Fatalf("migration %s: %v", m.name, err)
+			}
+			return
+		}
+	}
+	t.Fatalf("no migration named like %q", part)
 }

@@ -1,4 +1,4 @@
--- 0004 (i15-creds): a badge's hint shows at most two characters. badges.last4
+-- 0006 (i15-creds): a badge's hint shows at most two characters. badges.last4
 -- held the last four characters of the canonical ID, which for an EM-Marine
 -- card ("EM:088,15793") is four of its five number digits. The column keeps
 -- its name (bundles and older tools know it) and now holds the last two.
