@@ -49,10 +49,10 @@ type Emulator struct {
 	deafUntil    time.Time // a timed Silence or Disconnect ends then
 	missing      map[uint16]bool
 	replyCmd     uint16 // the command the pending reply answers
-	slowZ       time.Duration
-	shift24h    bool
-	drawerUntil time.Time
-	lastPrint   byte
+	slowZ        time.Duration
+	shift24h     bool
+	drawerUntil  time.Time
+	lastPrint    byte
 	// tape is the text the host printed with 17h (pre-bills, copies), the
 	// newest tapeKeep lines: what a person would read off the paper.
 	tape []string
