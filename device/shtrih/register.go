@@ -41,6 +41,13 @@ type Config struct {
 	BusyWait time.Duration
 	// PollEvery is the status polling period while busy. Default 300 ms.
 	PollEvery time.Duration
+	// Patience bounds waiting for a register that does not answer, answers
+	// garbled or keeps refusing frames, before an operation gives up on it
+	// (Settle, NAK storms). Default device.DefaultPatience (minutes).
+	Patience time.Duration
+	// SettleEvery is the pause between two attempts while waiting for the
+	// register. Default 500 ms.
+	SettleEvery time.Duration
 	Link      link.Config
 	// Logf receives diagnostics (held replies, fallbacks). May be nil.
 	Logf func(format string, args ...any)
@@ -70,6 +77,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.PollEvery <= 0 {
 		c.PollEvery = 300 * time.Millisecond
+	}
+	if c.Patience <= 0 {
+		c.Patience = device.DefaultPatience
+	}
+	if c.SettleEvery <= 0 {
+		c.SettleEvery = 500 * time.Millisecond
 	}
 	return c
 }
@@ -185,8 +198,24 @@ func (r *Register) do(ctx context.Context, body []byte, progress func(time.Durat
 	if queries[cmd] {
 		tries = 2
 	}
+	var storm time.Time // first NAK storm on this command
 	for i := 0; ; i++ {
 		reply, err := r.link.Exchange(ctx, body, t, progress)
+		if err != nil && errors.Is(err, link.ErrRejected) && ctx.Err() == nil {
+			// The register kept NAKing the frame: it did not take it, so
+			// sending it again is safe. Keep at it, patiently.
+			if storm.IsZero() {
+				storm = time.Now()
+			}
+			if waited := time.Since(storm); waited < r.cfg.Patience {
+				r.logf("shtrih: %v rejected (NAK) for %v, trying again", cmd, waited.Round(time.Millisecond))
+				device.ProgressOf(ctx)(device.Progress{Stage: device.StageWaitRejected, Elapsed: waited, Patience: r.cfg.Patience})
+				if sleepCtx(ctx, r.cfg.SettleEvery) == nil {
+					i--
+					continue
+				}
+			}
+		}
 		if err != nil {
 			if i+1 < tries && errors.Is(err, device.ErrOutcomeUnknown) && ctx.Err() == nil {
 				continue
@@ -194,6 +223,11 @@ func (r *Register) do(ctx context.Context, body []byte, progress func(time.Durat
 			if queries[cmd] && errors.Is(err, device.ErrOutcomeUnknown) {
 				// A query changes nothing, so no outcome is unknown: the
 				// line failed. Callers must not start a reconciliation.
+				// What the line did (garbled replies) is kept for the
+				// cashier's message.
+				if errors.Is(err, link.ErrGarbled) {
+					return nil, fmt.Errorf("%v: %w: %w (%v)", cmd, device.ErrNoLink, link.ErrGarbled, err)
+				}
 				return nil, fmt.Errorf("%v: %w (%v)", cmd, device.ErrNoLink, err)
 			}
 			return nil, fmt.Errorf("%v: %w", cmd, err)
