@@ -48,7 +48,7 @@ type Config struct {
 	// SettleEvery is the pause between two attempts while waiting for the
 	// register. Default 500 ms.
 	SettleEvery time.Duration
-	Link      link.Config
+	Link        link.Config
 	// Logf receives diagnostics (held replies, fallbacks). May be nil.
 	Logf func(format string, args ...any)
 }
