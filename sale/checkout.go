@@ -163,6 +163,11 @@ func (c *Checkout) checkout(ctx context.Context, id BillID, cashier device.Cashi
 		if nb, err := c.bills.Get(rctx, id); err == nil {
 			b = nb // Fiscalising or Conflict: the caller shows which
 		}
+		if ctx.Err() != nil && !errors.Is(rerr, ErrReconcileConflict) {
+			// The cashier stopped waiting and the one look taken since
+			// did not settle it: say that, not "does not answer".
+			rerr = fmt.Errorf("%w: %w", device.ErrWaitCancelled, rerr)
+		}
 		return b, fmt.Errorf("checkout bill %d: %w", id, errors.Join(
 			fmt.Errorf("fiscalise: %w", ferr), fmt.Errorf("reconcile: %w", rerr)))
 	case out == OutcomeFiscalised:

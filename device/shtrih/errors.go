@@ -278,6 +278,10 @@ func render(tmpl string, args map[string]any) string {
 // message keys too.
 var ProgressStages = []string{"register.progress.z_start", "register.progress.z_printing", "register.progress.z_done"}
 
+// errLoadPaper marks paper out the register's status showed (submode 1/2),
+// as opposed to a till's guess: the cashier is told to load paper.
+var errLoadPaper = errors.New("shtrih: load receipt paper")
+
 // WaitStages are the device.Progress stages Settle reports; message keys.
 var WaitStages = []string{
 	device.StageWaitLink, device.StageWaitGarbled, device.StageWaitRejected,
@@ -294,13 +298,19 @@ func init() { device.RegisterExplainer(explain) }
 func explain(err error) (device.Message, bool) {
 	var e *Error
 	switch {
-	case err == nil, errors.Is(err, device.ErrPaperOut), errors.Is(err, device.ErrCoverOpen),
-		errors.Is(err, device.ErrBusy), errors.Is(err, device.ErrShiftClosed), errors.Is(err, device.ErrShiftOver24h):
+	case err == nil:
 		return device.Message{}, false
-	case errors.Is(err, device.ErrWaitCancelled), errors.Is(err, device.ErrNotDone),
-		errors.Is(err, link.ErrGarbled), errors.Is(err, link.ErrRejected), errors.As(err, &e):
-	case errors.Is(err, device.ErrOutcomeUnknown), errors.Is(err, device.ErrNoLink):
+	case errors.Is(err, device.ErrWaitCancelled):
+	case errors.Is(err, device.ErrOutcomeUnknown):
+		return device.Message{}, false // the till's own: reconcile first
+	case errors.Is(err, errLoadPaper), errors.As(err, &e) && (e.Code == 0x6B || e.Code == 0x58):
+		// The register itself says paper: say what to do about it.
+		return device.Message{Key: msgPaperLoad.Key, Fallback: msgPaperLoad.Fallback}, true
+	case errors.Is(err, device.ErrPaperOut), errors.Is(err, device.ErrCoverOpen), errors.Is(err, device.ErrBusy),
+		errors.Is(err, device.ErrShiftClosed), errors.Is(err, device.ErrShiftOver24h):
 		return device.Message{}, false
+	case errors.Is(err, device.ErrNotDone), errors.Is(err, link.ErrGarbled), errors.Is(err, link.ErrRejected),
+		errors.As(err, &e):
 	default:
 		return device.Message{}, false
 	}

@@ -137,6 +137,8 @@ type Register struct {
 	link    *link.Link
 	cfg     Config
 	classic bool   // FF46h/FF45h answered 37h: use 80h/82h/85h
+	noTLV   bool   // FF0Ch answered 37h: cashier by table 2, no INN tag
+	noTable bool   // 1Eh answered 37h: the register prints its own operator name
 	serial  string // cached from FF01h
 	held    [][]byte
 }
@@ -318,7 +320,7 @@ func (r *Register) ready(ctx context.Context) (ShortStatus, error) {
 		}
 		switch s.Submode {
 		case 1, 2:
-			return s, fmt.Errorf("submode %d: %w", s.Submode, device.ErrPaperOut)
+			return s, fmt.Errorf("submode %d: %w: %w", s.Submode, device.ErrPaperOut, errLoadPaper)
 		case 3:
 			// Paper loaded after running out mid-document: the register
 			// waits for B0h and then reprints what was interrupted.
@@ -436,12 +438,18 @@ func documentOf(f FoundDocument) device.Document {
 // table 2 or tag 1021, then tag 1203 when there is an INN. Without an FN
 // document (fnDoc false) only the table can carry the name.
 func (r *Register) writeCashier(ctx context.Context, c device.Cashier, fnDoc bool) error {
-	if r.cfg.CashierInTable || !fnDoc {
+	if r.cashierInTable() || !fnDoc {
 		if err := r.writeTableName(ctx, c.Name); err != nil {
 			return err
 		}
 	} else if err := r.writeTLVName(ctx, c.Name); err != nil {
-		return err
+		if !r.noTLV {
+			return err
+		}
+		// No FF0Ch: the shift document takes the table-2 name.
+		if err := r.writeTableName(ctx, c.Name); err != nil {
+			return err
+		}
 	}
 	if fnDoc {
 		return r.writeINN(ctx, c.INN)
@@ -450,11 +458,18 @@ func (r *Register) writeCashier(ctx context.Context, c device.Cashier, fnDoc boo
 }
 
 func (r *Register) writeTableName(ctx context.Context, name string) error {
-	if name == "" {
+	if name == "" || r.noTable {
 		return nil
 	}
 	body := WriteTableString(r.cfg.AdminPassword, 2, uint16(r.cfg.Operator), 2, name, r.cfg.NameWidth)
 	if _, err := r.exec(ctx, body, nil); err != nil {
+		if errors.Is(err, ErrUnsupported) {
+			// Firmware without 1Eh: the register prints the operator
+			// name it has; a document without our name beats none.
+			r.logf("shtrih: 1Eh not supported, the register's own operator name is printed")
+			r.noTable = true
+			return nil
+		}
 		return fmt.Errorf("cashier name to table 2: %w", err)
 	}
 	return nil
@@ -469,13 +484,17 @@ func (r *Register) writeTLVName(ctx context.Context, name string) error {
 		return err
 	}
 	if _, err := r.exec(ctx, body, nil); err != nil {
+		if errors.Is(err, ErrUnsupported) {
+			r.noTLV = true
+		}
 		return fmt.Errorf("cashier name (1021): %w", err)
 	}
 	return nil
 }
 
 func (r *Register) writeINN(ctx context.Context, inn string) error {
-	if inn == "" {
+	if inn == "" || r.noTLV {
+		// Without FF0Ch there is no way to send tag 1203.
 		return nil
 	}
 	tlv, err := TLVINN(nil, TagCashierINN, inn)
@@ -487,6 +506,11 @@ func (r *Register) writeINN(ctx context.Context, inn string) error {
 		return err
 	}
 	if _, err := r.exec(ctx, body, nil); err != nil {
+		if errors.Is(err, ErrUnsupported) {
+			r.logf("shtrih: FF0Ch not supported, the cashier's INN cannot be sent")
+			r.noTLV = true
+			return nil
+		}
 		return fmt.Errorf("cashier INN (1203): %w", err)
 	}
 	return nil
@@ -837,6 +861,21 @@ func (r *Register) checkReceipt(rc device.Receipt) (total int64, err error) {
 func (r *Register) Fiscalise(ctx context.Context, rc device.Receipt) (device.FiscalResult, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	noTLV := r.noTLV
+	res, err := r.fiscalise(ctx, rc)
+	if err != nil && !noTLV && r.noTLV && errors.Is(err, ErrUnsupported) {
+		// Firmware without FF0Ch: the receipt it refused was cancelled;
+		// do it again with the cashier in table 2 (it is written before
+		// the receipt opens, so it cannot be patched into this one).
+		r.logf("shtrih: FF0Ch not supported, cashier by table 2 from now on")
+		return r.fiscalise(ctx, rc)
+	}
+	return res, err
+}
+
+func (r *Register) cashierInTable() bool { return r.cfg.CashierInTable || r.noTLV }
+
+func (r *Register) fiscalise(ctx context.Context, rc device.Receipt) (device.FiscalResult, error) {
 	total, err := r.checkReceipt(rc)
 	if err != nil {
 		return device.FiscalResult{}, fmt.Errorf("fiscalise: %w", err)
@@ -865,7 +904,7 @@ func (r *Register) Fiscalise(ctx context.Context, rc device.Receipt) (device.Fis
 	if rc.Kind == device.SaleReturn {
 		typ, op, classicCmd = ReceiptSaleReturn, OpSaleReturn, proto.CmdSaleReturn
 	}
-	if r.cfg.CashierInTable {
+	if r.cashierInTable() {
 		// The table is written outside any document; the receipt takes
 		// the name from it when it opens.
 		if err := r.writeTableName(ctx, rc.Cashier.Name); err != nil {
@@ -883,7 +922,7 @@ func (r *Register) Fiscalise(ctx context.Context, rc device.Receipt) (device.Fis
 		}
 		return device.FiscalResult{}, fmt.Errorf("fiscalise: %w", err)
 	}
-	if !r.cfg.CashierInTable {
+	if !r.cashierInTable() {
 		if err := r.writeTLVName(ctx, rc.Cashier.Name); err != nil {
 			return abort(err)
 		}
