@@ -545,9 +545,36 @@ func (r *Register) shiftResult(ctx context.Context) (device.ShiftResult, error) 
 // OpenShift opens a shift with the cashier's name and INN: FF01h (no FN
 // document may be open) -> FF41h -> cashier -> E0h. A register without
 // FF41h opens with E0h and the table-2 name.
+//
+// When the outcome is unknown it waits for the register (Settle) and lets
+// its state decide: shift open → done; shift closed → not done, any FN
+// document left open is cancelled and the shift is opened again, once.
 func (r *Register) OpenShift(ctx context.Context, c device.Cashier) (device.ShiftResult, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	res, err := r.openShift(ctx, c)
+	if err == nil || !errors.Is(err, device.ErrOutcomeUnknown) {
+		return res, err
+	}
+	st, serr := r.settle(ctx, 0)
+	if serr != nil {
+		return res, errors.Join(err, serr)
+	}
+	if st.ShiftOpen && st.OpenDoc == FNDocNone {
+		r.logf("shtrih: shift open (%v) proved done by the register's state", err)
+		if res, rerr := r.shiftResult(ctx); rerr == nil {
+			return res, nil
+		}
+		return device.ShiftResult{}, nil
+	}
+	if st.ShiftOpen {
+		return res, err // open but an FN document too: leave it to a person
+	}
+	r.logf("shtrih: shift open (%v) proved not done: opening again", err)
+	return r.openShift(ctx, c)
+}
+
+func (r *Register) openShift(ctx context.Context, c device.Cashier) (device.ShiftResult, error) {
 	if c.INN != "" {
 		if _, err := innField(c.INN); err != nil {
 			return device.ShiftResult{}, err
@@ -603,9 +630,42 @@ func (r *Register) OpenShift(ctx context.Context, c device.Cashier) (device.Shif
 
 // ZReport closes the shift: FF42h -> cashier -> 41h, waiting up to 120 s
 // with ENQ probes and reporting progress as time passes.
+//
+// When the outcome is unknown (a Z longer than its budget, a lost reply) it
+// waits for the register (Settle, ENQ probes meanwhile) and lets its state
+// decide: shift closed → done; still open → not done, a shift-close FN
+// document left open is cancelled and the Z runs again, once.
 func (r *Register) ZReport(ctx context.Context, c device.Cashier, progress func(device.Progress)) (device.ShiftResult, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	res, err := r.zReport(ctx, c, progress)
+	if err == nil || !errors.Is(err, device.ErrOutcomeUnknown) {
+		return res, err
+	}
+	st, serr := r.settle(ctx, 0)
+	if serr != nil {
+		return res, errors.Join(err, serr)
+	}
+	if !st.ShiftOpen && st.OpenDoc == FNDocNone {
+		r.logf("shtrih: Z report (%v) proved done by the register's state", err)
+		if progress != nil {
+			progress(device.Progress{Stage: "register.progress.z_done", Percent: 100})
+		}
+		if res, rerr := r.shiftResult(ctx); rerr == nil {
+			return res, nil
+		}
+		return device.ShiftResult{}, nil
+	}
+	if st.OpenDoc != FNDocNone {
+		if _, cerr := r.exec(ctx, Simple(proto.CmdFNCancelDoc, r.cfg.AdminPassword), nil); cerr != nil {
+			return res, errors.Join(err, cerr)
+		}
+	}
+	r.logf("shtrih: Z report (%v) proved not done: running it again", err)
+	return r.zReport(ctx, c, progress)
+}
+
+func (r *Register) zReport(ctx context.Context, c device.Cashier, progress func(device.Progress)) (device.ShiftResult, error) {
 	if c.INN != "" {
 		if _, err := innField(c.INN); err != nil {
 			return device.ShiftResult{}, err
@@ -683,15 +743,49 @@ func (r *Register) cashMove(ctx context.Context, cmd proto.Command, what string,
 	if _, err := r.ready(ctx); err != nil {
 		return 0, fmt.Errorf("%s: %w", what, err)
 	}
-	d, err := r.exec(ctx, body, nil)
+	// The register's document counter (11h) is the evidence should the
+	// outcome be unknown: a cash move is not in fiscal storage.
+	before, err := r.docNumber(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("%s: %w", what, err)
 	}
-	rep, err := DecodeCashMove(d)
-	if err != nil {
-		return 0, fmt.Errorf("%s: %w: %w", what, device.ErrOutcomeUnknown, err)
+	for attempt := 0; ; attempt++ {
+		d, err := r.exec(ctx, body, nil)
+		if err == nil {
+			rep, derr := DecodeCashMove(d)
+			if derr == nil {
+				return uint32(rep.Doc), nil
+			}
+			err = fmt.Errorf("%w: %w", device.ErrOutcomeUnknown, derr)
+		}
+		if !errors.Is(err, device.ErrOutcomeUnknown) || attempt > 0 {
+			return 0, fmt.Errorf("%s: %w", what, err)
+		}
+		st, serr := r.settle(ctx, 0)
+		switch {
+		case serr != nil:
+			return 0, fmt.Errorf("%s: %w", what, errors.Join(err, serr))
+		case st.DocNo == before+1:
+			r.logf("shtrih: %s (%v) proved done: document %d", what, err, st.DocNo)
+			return uint32(st.DocNo), nil
+		case st.DocNo != before:
+			return 0, fmt.Errorf("%s: document counter %d, expected %d or %d: %w", what, st.DocNo, before, before+1, err)
+		}
+		r.logf("shtrih: %s (%v) proved not done: sending it again", what, err)
 	}
-	return uint32(rep.Doc), nil
+}
+
+// docNumber is the register's document counter (11h).
+func (r *Register) docNumber(ctx context.Context) (uint16, error) {
+	d, err := r.do(ctx, Simple(proto.CmdFullStatus, r.cfg.Password), nil)
+	if err != nil {
+		return 0, fmt.Errorf("full status: %w", err)
+	}
+	f, err := DecodeFullStatus(d)
+	if err != nil {
+		return 0, err
+	}
+	return f.DocNumber, nil
 }
 
 // CashIn is 50h; the number returned is the register's document number.
