@@ -104,3 +104,49 @@ func Explain(err error) (Message, bool) {
 	}
 	return Message{}, false
 }
+
+// ModeMessage names the register's mode for a person (10h mode, §4 of the
+// protocol sheet), as a message key of assets/lang/register.
+func ModeMessage(s Status) Message {
+	switch s.Mode {
+	case ModeShiftOpen:
+		return Message{Key: "register.mode.shift_open", Fallback: "shift open"}
+	case ModeShiftExpired:
+		return Message{Key: "register.mode.shift_expired", Fallback: "shift open for over 24 hours"}
+	case ModeShiftClosed:
+		return Message{Key: "register.mode.shift_closed", Fallback: "shift closed"}
+	case ModeReceiptOpen:
+		return Message{Key: "register.mode.receipt_open", Fallback: "a receipt is open"}
+	}
+	return Message{Key: "register.mode.other", Fallback: "service mode {{.Mode}}", Args: map[string]any{"Mode": int(s.Mode)}}
+}
+
+// SubmodeMessage names the register's submode (paper and printing).
+func SubmodeMessage(s Status) Message {
+	switch s.Submode {
+	case 0:
+		return Message{Key: "register.submode.idle", Fallback: "paper in, idle"}
+	case 1:
+		return Message{Key: "register.submode.paper_out", Fallback: "paper out"}
+	case 2:
+		return Message{Key: "register.submode.paper_out_printing", Fallback: "paper ran out while printing"}
+	case 3:
+		return Message{Key: "register.submode.wait_continue", Fallback: "paper loaded, waiting to continue printing"}
+	case 4:
+		return Message{Key: "register.submode.printing_report", Fallback: "printing a long report"}
+	}
+	return Message{Key: "register.submode.printing", Fallback: "printing"}
+}
+
+// StateKeys lists the message keys ModeMessage and SubmodeMessage return,
+// for the translation tests.
+func StateKeys() []string {
+	var keys []string
+	for _, m := range []Mode{ModeShiftOpen, ModeShiftExpired, ModeShiftClosed, ModeReceiptOpen, 1} {
+		keys = append(keys, ModeMessage(Status{Mode: m}).Key)
+	}
+	for sub := byte(0); sub <= 5; sub++ {
+		keys = append(keys, SubmodeMessage(Status{Submode: sub}).Key)
+	}
+	return keys
+}

@@ -259,6 +259,9 @@ func MessageKeys() []string {
 	for _, k := range WaitStages {
 		add(k)
 	}
+	for _, k := range device.StateKeys() {
+		add(k)
+	}
 	return keys
 }
 
