@@ -34,12 +34,13 @@ func NewCheckout(bills Bills, journal Journal, register device.Register, vat *VA
 	if now == nil {
 		now = time.Now
 	}
-	return &Checkout{bills: bills, journal: journal, register: register, vat: vat, now: now, patience: device.DefaultPatience}
+	return &Checkout{bills: bills, journal: journal, register: register, vat: vat, now: now}
 }
 
 // SetPatience sets how long a failed checkout, Retry and Reconcile wait for
 // a register that does not answer (or answers garbled, or keeps refusing)
-// before they leave the bill to a person. Default device.DefaultPatience.
+// before they leave the bill to a person. Default (0): the register's own
+// setting (shtrih.Config.Patience, device.DefaultPatience unless set).
 func (c *Checkout) SetPatience(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
