@@ -72,3 +72,26 @@ func (d *Desk) CancelRegisterReceipt(ctx context.Context) (before device.Registe
 	})
 	return before, err
 }
+
+// PrintPending reports a receipt fiscalised while the paper ran out: it
+// is in fiscal memory but the customer has no paper yet. The window says
+// so and offers ContinuePrinting.
+func (d *Desk) PrintPending() bool {
+	p, ok := d.cfg.Register.(device.PrintPender)
+	return ok && p.PrintPending()
+}
+
+// ContinuePrinting prints what the paper cut short, once paper is loaded:
+// the register is waited for and told to continue (B0h). It needs no
+// right: the document is fiscalised already, this only puts it on paper.
+// With the paper still out it does nothing and PrintPending stays true.
+func (d *Desk) ContinuePrinting(ctx context.Context) error {
+	s, ok := d.cfg.Register.(device.Settler)
+	if !ok {
+		return nil
+	}
+	if _, err := s.Settle(ctx, 0); err != nil {
+		return registerErr("continue printing", err)
+	}
+	return nil
+}

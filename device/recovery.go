@@ -150,3 +150,11 @@ func StateKeys() []string {
 	}
 	return keys
 }
+
+// PrintPender is a register that knows a document it fiscalised is not
+// fully printed yet (the paper ran out after the fiscal write): the till
+// must tell the cashier to load paper and continue printing, never just
+// "receipt printed". It answers from memory, without asking the register.
+type PrintPender interface {
+	PrintPending() bool
+}

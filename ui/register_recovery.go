@@ -115,3 +115,34 @@ func (n *noticeBar) add(b noticeButton) {
 	n.buttons.Add(btn)
 	n.buttons.Add(last)
 }
+
+// offerContinuePrinting replaces "Receipt N printed" when the register
+// fiscalised the receipt but the paper ran out while printing it: the
+// customer has no receipt yet, so the cashier is told to load paper and
+// press Continue, which prints it (B0h).
+func (s *saleArea) offerContinuePrinting(sold desk.Sold) {
+	if s.d == nil || !s.d.PrintPending() {
+		return
+	}
+	s.m.notice.show(widget.WarningImportance, Message{
+		Key:      "ui.paper.pending",
+		Fallback: "Receipt {{.Number}} is fiscalised, but the paper ran out while it printed: load receipt paper, then press Continue to print it.",
+		Args:     map[string]any{"Number": int64(sold.Bill.Fiscal.Number)},
+	}, noticeButton{
+		label: lang.X("ui.paper.continue", "Continue"), icon: theme.MediaPlayIcon(),
+		tap: func() { s.continuePrinting(sold) },
+	})
+}
+
+func (s *saleArea) continuePrinting(sold desk.Sold) {
+	s.run(func(ctx context.Context) error { return s.d.ContinuePrinting(ctx) }, func() {
+		if s.d.PrintPending() {
+			s.offerContinuePrinting(sold)
+			return
+		}
+		s.m.notice.show(widget.SuccessImportance, Message{
+			Key: "ui.paper.printed", Fallback: "Receipt {{.Number}} printed.",
+			Args: map[string]any{"Number": int64(sold.Bill.Fiscal.Number)},
+		})
+	})
+}

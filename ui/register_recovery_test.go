@@ -90,3 +90,36 @@ func TestWaitingForTheRegisterDialog(t *testing.T) {
 		t.Error("the dialog stays after the call ended")
 	}
 }
+
+// The paper runs out after the fiscal write: the window never says just
+// "printed"; it says to load paper and press Continue, which prints it.
+func TestPaperOutAfterTheFiscalWriteInTheWindow(t *testing.T) {
+	r := newRig(t, "en")
+	m := r.signIn("cashier")
+	r.scan(r.item(0).Barcode)
+	r.e.Inject(emu.Fault{Kind: emu.PaperAfter, On: proto.CmdCloseV2})
+	m.sale.submitEntry("")
+	m.sale.pay.tender(sale.PayCash)
+	if b, _ := r.bill(); b.ID != 0 && b.State != sale.StateFiscalised {
+		t.Fatalf("bill %s", b.State)
+	}
+	if n := len(r.receipts()); n != 1 {
+		t.Fatalf("%d receipts, want 1", n)
+	}
+	r.mustContain("paper notice", "the paper ran out while it printed: load receipt paper, then press Continue")
+	cont := m.notice.button(translation(t, "en", "ui.paper.continue"))
+	if cont == nil {
+		t.Fatalf("no Continue on %q", r.notice())
+	}
+	test.Tap(cont) // paper still out: the same advice again
+	r.mustContain("still out", "load receipt paper, then press Continue")
+	r.e.Clear() // paper loaded
+	test.Tap(m.notice.button(translation(t, "en", "ui.paper.continue")))
+	if _, sub, _, _ := r.e.State(); sub != 0 {
+		t.Fatalf("submode %d after Continue, want 0 (printed); notice %q", sub, r.notice())
+	}
+	want := strings.ReplaceAll(translation(t, "en", "ui.paper.printed"), "{{.Number}}", "1")
+	if r.notice() != want {
+		t.Errorf("notice %q, want %q", r.notice(), want)
+	}
+}

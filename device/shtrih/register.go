@@ -139,6 +139,10 @@ type Register struct {
 	classic bool   // FF46h/FF45h answered 37h: use 80h/82h/85h
 	noTLV   bool   // FF0Ch answered 37h: cashier by table 2, no INN tag
 	noTable bool   // 1Eh answered 37h: the register prints its own operator name
+	// pending: a document is in fiscal memory but its printing was cut
+	// short by paper out; cleared once the register prints again (B0h, or
+	// a status without paper trouble).
+	pending bool
 	serial  string // cached from FF01h
 	held    [][]byte
 }
@@ -284,8 +288,23 @@ func (r *Register) shortStatus(ctx context.Context) (ShortStatus, error) {
 	if err != nil {
 		return ShortStatus{}, fmt.Errorf("status: %w", err)
 	}
-	return DecodeShortStatus(d)
+	s, err := DecodeShortStatus(d)
+	if err == nil && s.Submode != 1 && s.Submode != 2 && s.Submode != 3 {
+		r.pending = false // the interrupted document was printed (B0h)
+	}
+	return s, err
 }
+
+// PrintPending reports a fiscalised document whose printing the paper cut
+// short (device.PrintPender); Settle or the next document continue it
+// (B0h) once paper is loaded.
+func (r *Register) PrintPending() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.pending
+}
+
+var _ device.PrintPender = (*Register)(nil)
 
 // waitPrinter polls 10h while the register prints (submode 4/5).
 func (r *Register) waitPrinter(ctx context.Context) error {
@@ -1040,6 +1059,9 @@ func (r *Register) fiscalise(ctx context.Context, rc device.Receipt) (device.Fis
 	// failed after the FN write (§6): look before cancelling.
 	if got, ok := r.verifyFiscalised(ctx, before.LastFD, op, total); ok {
 		r.logf("shtrih: close refused (%v) but FD %d is in the FN", err, got.Number)
+		if errors.Is(err, device.ErrPaperOut) {
+			r.pending = true
+		}
 		got.Change = paidTotal(rc) - total
 		return got, nil
 	}
