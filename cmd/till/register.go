@@ -89,6 +89,9 @@ func registerStatus(ctx context.Context, out io.Writer, r *shtrih.Register) erro
 	case s.Submode == 3:
 		paper = "loaded, waiting to continue printing"
 	}
+	if id, err := r.Identify(ctx); err == nil {
+		fmt.Fprintf(out, "device:     %s\n", id)
+	}
 	fmt.Fprintf(out, "mode:       %d (%s)\n", s.Mode, modeName(s.Mode))
 	fmt.Fprintf(out, "submode:    %d (%s)\n", s.Submode, submodeName(s.Submode))
 	fmt.Fprintf(out, "shift:      %s\n", shiftState(s))

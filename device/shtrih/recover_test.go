@@ -185,3 +185,16 @@ func TestSettleCancelled(t *testing.T) {
 		t.Fatalf("after the line is back: %+v %v", st, err)
 	}
 }
+
+// The register says what it is: model name (FCh) and firmware as two
+// characters (11h).
+func TestIdentify(t *testing.T) {
+	_, r := newPair(t, quick(true))
+	id, err := r.Identify(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id.FirmwareVer != "C1" || id.Device.Name == "" || !strings.Contains(id.String(), "firmware C1") {
+		t.Errorf("identity %+v (%s)", id, id)
+	}
+}

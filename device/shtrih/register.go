@@ -133,12 +133,13 @@ func (e *ReceiptError) Error() string { return "shtrih: bad receipt: " + e.Why }
 // Register drives one Shtrih-M register. It implements device.Register;
 // methods are serialised because the protocol carries one command at a time.
 type Register struct {
-	mu      sync.Mutex
-	link    *link.Link
-	cfg     Config
-	classic bool // FF46h/FF45h answered 37h: use 80h/82h/85h
-	noTLV   bool // FF0Ch answered 37h: cashier by table 2, no INN tag
-	noTable bool // 1Eh answered 37h: the register prints its own operator name
+	mu       sync.Mutex
+	link     *link.Link
+	cfg      Config
+	classic  bool      // FF46h/FF45h answered 37h: use 80h/82h/85h
+	noTLV    bool      // FF0Ch answered 37h: cashier by table 2, no INN tag
+	noTable  bool      // 1Eh answered 37h: the register prints its own operator name
+	identity *Identity // FCh and 11h, read once (Identify)
 	// pending: a document is in fiscal memory but its printing was cut
 	// short by paper out; cleared once the register prints again (B0h, or
 	// a status without paper trouble).
