@@ -325,7 +325,7 @@ func (e *Emulator) cmdShortStatus(r *req, c *call) ([]byte, byte) {
 func (e *Emulator) cmdFullStatus(r *req, c *call) ([]byte, byte) {
 	now := e.now()
 	m := &e.mem
-	out := []byte{c.op, 'C', '1'} // firmware version, two characters as real devices send
+	out := []byte{c.op, 'C', '1'}      // firmware version, two characters as real devices send
 	out = proto.PutUint(out, 26410, 2) // firmware build
 	out = append(out, 21, 7, 24)       // firmware date
 	out = append(out, 1)               // hall number
