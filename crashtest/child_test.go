@@ -100,8 +100,13 @@ func TestCrashChild(t *testing.T) {
 		switch point(pt) {
 		case pointBeforeSend:
 			journal.afterFiscalising = func() { hang("fiscalising") }
-		case pointReplyIn:
+		case pointReplyIn, pointPaperAfter:
 			journal.beforeFiscalised = func() { hang("fiscalised") }
+		}
+		if waitsAt(point(pt)) {
+			// The till waits for the register (issue 13): the first
+			// report of the wait is where it dies.
+			ctx = device.WithProgress(ctx, func(device.Progress) { hang("waiting") })
 		}
 		b, err := co.Checkout(ctx, id, who)
 		// Reaching here means the parent did not kill us: it reports the
@@ -160,6 +165,15 @@ func (j *hookJournal) MarkFiscalised(ctx context.Context, id sale.BillID, f sale
 type hookRegister struct {
 	device.Register
 	before func(device.Receipt)
+}
+
+// Settle lets the checkout wait for the register through the hook, as it
+// does on the real register (device.Settler).
+func (r *hookRegister) Settle(ctx context.Context, patience time.Duration) (device.RegisterState, error) {
+	if s, ok := r.Register.(device.Settler); ok {
+		return s.Settle(ctx, patience)
+	}
+	return device.RegisterState{}, nil
 }
 
 func (r *hookRegister) Fiscalise(ctx context.Context, rc device.Receipt) (device.FiscalResult, error) {

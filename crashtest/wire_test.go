@@ -11,6 +11,7 @@ import (
 	"github.com/creack/pty"
 	"golang.org/x/sys/unix"
 
+	"github.com/tillpos/till/device/shtrih/emu"
 	"github.com/tillpos/till/device/shtrih/proto"
 )
 
@@ -67,9 +68,50 @@ const (
 	pointLines                       // last FF46h executed, its reply never reaches the till
 	pointCloseSent                   // FF45h executed, its reply never reaches the till
 	pointReplyIn                     // FF45h reply received, journal not yet written
+	// Issue 13's faults: the register misbehaves at the close and the
+	// till is killed while it waits for the register (or, for paper out
+	// after the fiscal write, before it records the receipt).
+	pointNAKStorm     // FF45h NAKed without end: killed while sending it again
+	pointGarbled      // FF45h executed, every reply garbled: killed while waiting
+	pointPaperBefore  // paper out as FF45h arrives (not executed; cancel refused): killed while waiting
+	pointPaperAfter   // FF45h executed, then paper out (6Bh): killed before the journal write
+	pointSilentBefore // FF45h swallowed unACKed, the line silent: killed while waiting
 )
 
-var points = []point{pointBeforeSend, pointOpened, pointLines, pointCloseSent, pointReplyIn}
+var points = []point{
+	pointBeforeSend, pointOpened, pointLines, pointCloseSent, pointReplyIn,
+	pointNAKStorm, pointGarbled, pointPaperBefore, pointPaperAfter, pointSilentBefore,
+}
+
+// pointFaults are the emulator faults of the fault points, injected before
+// the till starts its checkout and cleared (paper loaded, line back) before
+// the next till recovers.
+var pointFaults = map[point]emu.Fault{
+	pointNAKStorm:     {Kind: emu.NAK, Count: 1 << 30, On: proto.CmdCloseV2},
+	pointGarbled:      {Kind: emu.CorruptReply, Count: 1 << 30, On: proto.CmdCloseV2},
+	pointPaperBefore:  {Kind: emu.PaperOut, On: proto.CmdCloseV2},
+	pointPaperAfter:   {Kind: emu.PaperAfter, On: proto.CmdCloseV2},
+	pointSilentBefore: {Kind: emu.Silence, On: proto.CmdCloseV2},
+}
+
+// fiscalisedAt says whether the receipt is in fiscal memory when the till
+// dies at p: reconciliation must then record it, else redo it.
+func fiscalisedAt(p point) bool {
+	switch p {
+	case pointCloseSent, pointReplyIn, pointGarbled, pointPaperAfter:
+		return true
+	}
+	return false
+}
+
+// waitsAt says the till is killed while it waits for the register.
+func waitsAt(p point) bool {
+	switch p {
+	case pointNAKStorm, pointGarbled, pointPaperBefore, pointSilentBefore:
+		return true
+	}
+	return false
+}
 
 func (p point) String() string {
 	switch p {
@@ -83,6 +125,16 @@ func (p point) String() string {
 		return "4 close (FF45h) executed, reply not delivered"
 	case pointReplyIn:
 		return "5 reply received, journal not written"
+	case pointNAKStorm:
+		return "6 NAK storm on the close, killed while sending it again"
+	case pointGarbled:
+		return "7 close executed, replies garbled, killed while waiting"
+	case pointPaperBefore:
+		return "8 paper out as the close arrives (not executed), killed while waiting"
+	case pointPaperAfter:
+		return "9 close executed, then paper out (6Bh), journal not written"
+	case pointSilentBefore:
+		return "10 close not ACKed (line silent), killed while waiting"
 	}
 	return fmt.Sprintf("point %d", int(p))
 }

@@ -146,6 +146,11 @@ func Messages() map[string]string {
 // RegisterMessage explains a register error to the cashier: paper, cover,
 // link, shift... nil gives the "ready" text.
 func RegisterMessage(err error) policy.Message {
+	// The driver's words first where it knows more than the texts below
+	// (garbled replies, NAKs, each register error code, proved not done).
+	if m, ok := device.Explain(err); ok {
+		return policy.Message{Key: m.Key, Fallback: m.Fallback, Args: m.Args}
+	}
 	switch {
 	case err == nil:
 		return Text("desk.register.ok", nil)
@@ -187,7 +192,7 @@ func MessageOf(err error) policy.Message {
 	}
 	for _, k := range []error{
 		device.ErrOutcomeUnknown, device.ErrNoLink, device.ErrPaperOut, device.ErrCoverOpen,
-		device.ErrShiftOver24h, device.ErrShiftClosed, device.ErrBusy,
+		device.ErrShiftOver24h, device.ErrShiftClosed, device.ErrBusy, device.ErrNotDone, device.ErrWaitCancelled,
 	} {
 		if errors.Is(err, k) {
 			return RegisterMessage(err)

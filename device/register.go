@@ -121,10 +121,14 @@ type ShiftResult struct {
 	Sign   uint32
 }
 
-// Progress reports a long operation (Z report) in stages the UI can show.
+// Progress reports a long operation (Z report, waiting for the register)
+// in stages the UI can show. Stage is a message key.
 type Progress struct {
 	Stage   string
 	Percent int
+	// Elapsed and Patience (waiting for the register): time spent so far
+	// and how long the wait goes on before a person must decide.
+	Elapsed, Patience time.Duration
 }
 
 // Mode is the register's mode (low nibble of the mode byte).

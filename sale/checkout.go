@@ -24,6 +24,7 @@ type Checkout struct {
 	register device.Register
 	vat      *VATTable
 	now      func() time.Time
+	patience time.Duration
 
 	mu sync.Mutex
 }
@@ -34,6 +35,18 @@ func NewCheckout(bills Bills, journal Journal, register device.Register, vat *VA
 		now = time.Now
 	}
 	return &Checkout{bills: bills, journal: journal, register: register, vat: vat, now: now}
+}
+
+// SetPatience sets how long a failed checkout, Retry and Reconcile wait for
+// a register that does not answer (or answers garbled, or keeps refusing)
+// before they leave the bill to a person. Default (0): the register's own
+// setting (shtrih.Config.Patience, device.DefaultPatience unless set).
+func (c *Checkout) SetPatience(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if d > 0 {
+		c.patience = d
+	}
 }
 
 // ReconcileTimeout bounds the reconciliation Checkout runs after a failed
@@ -131,6 +144,18 @@ func (c *Checkout) checkout(ctx context.Context, id BillID, cashier device.Cashi
 	// proof runs even if the caller's context was cancelled (the cashier
 	// gave up waiting): a bill left Fiscalising blocks every later sale,
 	// so a register that still answers should settle it now.
+	//
+	// First the register must be there to ask: wait for it (ENQ probes,
+	// status) with patience, under the caller's context so the cashier can
+	// stop waiting — the bill then stays Fiscalising, to be reconciled.
+	if serr := c.settle(ctx); serr != nil {
+		nb, err := c.bills.Get(context.WithoutCancel(ctx), id)
+		if err == nil {
+			b = nb
+		}
+		return b, fmt.Errorf("checkout bill %d: %w", id, errors.Join(
+			fmt.Errorf("fiscalise: %w", ferr), serr))
+	}
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), ReconcileTimeout)
 	defer cancel()
 	out, rerr := c.reconcile(rctx, id)
@@ -139,14 +164,45 @@ func (c *Checkout) checkout(ctx context.Context, id BillID, cashier device.Cashi
 		if nb, err := c.bills.Get(rctx, id); err == nil {
 			b = nb // Fiscalising or Conflict: the caller shows which
 		}
+		if ctx.Err() != nil && !errors.Is(rerr, ErrReconcileConflict) {
+			// The cashier stopped waiting and the one look taken since
+			// did not settle it: say that, not "does not answer".
+			rerr = fmt.Errorf("%w: %w", device.ErrWaitCancelled, rerr)
+		}
 		return b, fmt.Errorf("checkout bill %d: %w", id, errors.Join(
 			fmt.Errorf("fiscalise: %w", ferr), fmt.Errorf("reconcile: %w", rerr)))
 	case out == OutcomeFiscalised:
 		return c.bills.Get(rctx, id)
 	default:
 		nb, _ := c.bills.Get(rctx, id)
-		return nb, fmt.Errorf("checkout bill %d: receipt not printed, bill open again: %w", id, ferr)
+		return nb, fmt.Errorf("checkout bill %d: receipt not printed, bill open again: %w", id, notPrinted(ferr))
 	}
+}
+
+// settle waits for the register to answer, if it can (device.Settler),
+// before reconciliation reads it. A caller whose context is already done
+// (the cashier gave up while the register was asked) gets no wait: one
+// look is still taken by reconcile.
+func (c *Checkout) settle(ctx context.Context) error {
+	s, ok := c.register.(device.Settler)
+	if !ok || ctx.Err() != nil {
+		return nil
+	}
+	if _, err := s.Settle(ctx, c.patience); err != nil {
+		return fmt.Errorf("waiting for the register: %w", err)
+	}
+	return nil
+}
+
+// notPrinted is the error of a checkout that reconciliation proved did not
+// print: the register's own refusal (paper, cover) says what to fix; a lost
+// link or an unknown outcome is no longer the news — the register showed
+// nothing was recorded (device.ErrNotDone), so the cashier may pay again.
+func notPrinted(ferr error) error {
+	if errors.Is(ferr, device.ErrOutcomeUnknown) || errors.Is(ferr, device.ErrNoLink) {
+		return fmt.Errorf("%w (the register had failed with: %v)", device.ErrNotDone, ferr)
+	}
+	return fmt.Errorf("%w: %w", device.ErrNotDone, ferr)
 }
 
 // lastClosed reads the last document number. A document left open in the
@@ -193,9 +249,17 @@ func (c *Checkout) lastClosed(ctx context.Context) (uint32, error) {
 //   - the register does not answer: the bill is left untouched, error.
 //
 // It never sends the receipt again; see Retry.
+//
+// Before it reads the register it waits for it (patiently, see SetPatience;
+// cancelled with ctx, leaving the bill as it was).
 func (c *Checkout) Reconcile(ctx context.Context, id BillID) (Outcome, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if b, err := c.bills.Get(ctx, id); err == nil && b.State == StateFiscalising {
+		if err := c.settle(ctx); err != nil {
+			return 0, fmt.Errorf("reconcile bill %d: %w", id, err)
+		}
+	}
 	return c.reconcile(ctx, id)
 }
 
@@ -283,6 +347,9 @@ func (c *Checkout) Retry(ctx context.Context, id BillID, cashier device.Cashier)
 		return Bill{}, fmt.Errorf("retry bill %d: %w", id, err)
 	}
 	if b.State == StateFiscalising {
+		if err := c.settle(ctx); err != nil {
+			return b, fmt.Errorf("retry bill %d: %w", id, err)
+		}
 		out, err := c.reconcile(ctx, id)
 		if err != nil {
 			return b, fmt.Errorf("retry: %w", err)

@@ -89,7 +89,9 @@ func TestCheckoutFaults(t *testing.T) {
 		{faultNone, nil, StateFiscalised, 1},
 		{faultBefore, []error{device.ErrPaperOut}, StateOpen, 2},
 		{faultTimeout, nil, StateFiscalised, 1}, // reconcile found it: success
-		{faultLeaveOpen, []error{device.ErrOutcomeUnknown}, StateOpen, 2},
+		// Reconciliation proved the open receipt was never closed: that, not
+		// the unknown outcome, is what the cashier is told.
+		{faultLeaveOpen, []error{device.ErrNotDone}, StateOpen, 2},
 		{faultPowerLoss, []error{device.ErrOutcomeUnknown, device.ErrNoLink}, StateFiscalising, 2},
 		{faultPowerLossAfterWrite, []error{device.ErrOutcomeUnknown, device.ErrNoLink}, StateFiscalising, 1},
 		{faultForeign, []error{ErrReconcileConflict}, StateConflict, 2},

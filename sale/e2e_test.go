@@ -34,6 +34,10 @@ type rig struct {
 	co      *sale.Checkout
 }
 
+// e2ePatience is how long the tests wait for a register that is away (the
+// till waits minutes).
+const e2ePatience = 1500 * time.Millisecond
+
 var e2eLink = link.Config{CtlTimeout: 150 * time.Millisecond, ProbeEvery: 150 * time.Millisecond, ByteTimeout: 150 * time.Millisecond}
 
 func newRig(t *testing.T) *rig {
@@ -75,9 +79,13 @@ func (r *rig) open(t *testing.T) {
 		t.Fatal(err)
 	}
 	r.db = db
-	r.reg = shtrih.New(r.e.Pipe(), shtrih.Config{Link: e2eLink, PollEvery: 20 * time.Millisecond, BusyWait: 2 * time.Second})
+	r.reg = shtrih.New(r.e.Pipe(), shtrih.Config{
+		Link: e2eLink, PollEvery: 20 * time.Millisecond, BusyWait: 2 * time.Second,
+		Patience: e2ePatience, SettleEvery: 50 * time.Millisecond,
+	})
 	r.sales = sale.NewSales(db.Bills(), r.vat, nil, nil)
 	r.co = sale.NewCheckout(db.Bills(), db.Bills(), r.reg, r.vat, nil)
+	r.co.SetPatience(e2ePatience)
 }
 
 // restart is the till dying and coming back: a new process on the same

@@ -308,4 +308,5 @@ func (s *saleArea) sold(sold desk.Sold) {
 		}
 		s.m.notice.text.SetText(s.m.notice.text.Text + "  " + tr(extra))
 	}
+	s.offerContinuePrinting(sold) // register_recovery.go
 }

@@ -468,7 +468,9 @@ func (s *saleArea) run(call func(ctx context.Context) error, ok func(), notFound
 	s.busy = true
 	ctx := s.m.ctx
 	s.app.async(func() {
-		err := call(ctx)
+		wctx, waited := s.app.waitForRegister(ctx) // register_wait.go
+		err := call(wctx)
+		waited()
 		s.app.do(func() {
 			s.busy = false
 			if ctx.Err() != nil {
@@ -565,6 +567,7 @@ func isRegisterError(err error) bool {
 	for _, k := range []error{
 		device.ErrOutcomeUnknown, device.ErrNoLink, device.ErrPaperOut, device.ErrCoverOpen,
 		device.ErrShiftOver24h, device.ErrShiftClosed, device.ErrBusy, sale.ErrUnreconciled,
+		device.ErrNotDone, device.ErrWaitCancelled,
 	} {
 		if errors.Is(err, k) {
 			return true
@@ -593,6 +596,7 @@ func (s *saleArea) registerFailed(err error) {
 		buttons = append(buttons, noticeButton{label: lang.X("ui.shift.open", "Open shift"), icon: theme.ConfirmIcon(), tap: s.openShiftNow})
 	}
 	s.m.notice.show(widget.DangerImportance, desk.MessageOf(err), buttons...)
+	s.offerRegisterCancel() // register_recovery.go
 }
 
 // retryCheckout prints the bill again the safe way: a bill the journal

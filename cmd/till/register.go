@@ -14,11 +14,11 @@ import (
 )
 
 func init() {
-	register("register", "talk to a Shtrih-M register: status | x-report | test-receipt --port PATH[@BAUD]",
+	register("register", "talk to a Shtrih-M register: status | x-report | test-receipt | cancel | continue --port PATH[@BAUD]",
 		func(ctx context.Context, args []string) error { return runRegister(ctx, os.Stdout, args) })
 }
 
-const registerUsage = "register status|x-report|test-receipt --port PATH[@BAUD] [--password N] [--cashier NAME] [--inn INN] [--open-shift]"
+const registerUsage = "register status|x-report|test-receipt|cancel|continue --port PATH[@BAUD] [--password N] [--admin-password N] [--cashier NAME] [--inn INN] [--open-shift]"
 
 func runRegister(ctx context.Context, out io.Writer, args []string) error {
 	if len(args) == 0 {
@@ -29,6 +29,7 @@ func runRegister(ctx context.Context, out io.Writer, args []string) error {
 	fs.SetOutput(io.Discard)
 	port := fs.String("port", "", "serial port, PATH or PATH@BAUD (baud detected when omitted)")
 	pwd := fs.Uint("password", uint(shtrih.DefaultPassword), "operator password (table 2)")
+	admin := fs.Uint("admin-password", uint(shtrih.DefaultPassword), "system administrator password: cancels a receipt another operator opened")
 	cashier := fs.String("cashier", "Test", "cashier name for shift open and receipts")
 	inn := fs.String("inn", "", "cashier INN (10 or 12 digits), optional")
 	openShift := fs.Bool("open-shift", false, "test-receipt: open the shift first when it is closed")
@@ -39,11 +40,11 @@ func runRegister(ctx context.Context, out io.Writer, args []string) error {
 		return fmt.Errorf("%w: --port is required; %s", errUsage, registerUsage)
 	}
 	switch action {
-	case "status", "x-report", "test-receipt":
+	case "status", "x-report", "test-receipt", "cancel", "continue":
 	default:
 		return fmt.Errorf("%w: unknown register action %q; %s", errUsage, action, registerUsage)
 	}
-	r, err := shtrih.Open(*port, shtrih.Config{Password: uint32(*pwd)})
+	r, err := shtrih.Open(*port, shtrih.Config{Password: uint32(*pwd), AdminPassword: uint32(*admin)})
 	if err != nil {
 		return registerFailure("open "+*port, err)
 	}
@@ -52,6 +53,10 @@ func runRegister(ctx context.Context, out io.Writer, args []string) error {
 	switch action {
 	case "status":
 		return registerStatus(ctx, out, r)
+	case "cancel":
+		return registerCancel(ctx, out, r)
+	case "continue":
+		return registerContinue(ctx, out, r)
 	case "x-report":
 		if err := r.XReport(ctx, c); err != nil {
 			return registerFailure("X report", err)
@@ -83,6 +88,9 @@ func registerStatus(ctx context.Context, out io.Writer, r *shtrih.Register) erro
 		paper = "out"
 	case s.Submode == 3:
 		paper = "loaded, waiting to continue printing"
+	}
+	if id, err := r.Identify(ctx); err == nil {
+		fmt.Fprintf(out, "device:     %s\n", id)
 	}
 	fmt.Fprintf(out, "mode:       %d (%s)\n", s.Mode, modeName(s.Mode))
 	fmt.Fprintf(out, "submode:    %d (%s)\n", s.Submode, submodeName(s.Submode))
@@ -159,4 +167,44 @@ func testReceipt(ctx context.Context, out io.Writer, r *shtrih.Register, c devic
 	fmt.Fprintf(out, "receipt fiscalised: FD %d, fiscal sign %d, %s\n", res.Number, res.Sign,
 		strings.TrimSpace(res.Time.Format("2006-01-02 15:04")))
 	return nil
+}
+
+// registerCancel is the way out of a receipt left open on the register:
+// it shows the register's state, cancels the open receipt (88h, or FF08h
+// for an FN receipt document the register lost) and shows the state
+// after. A receipt already in fiscal storage cannot be cancelled and is
+// not touched: only an open one is. Paper out stops the cancel (the
+// register prints "cancelled"): load paper and run it again.
+func registerCancel(ctx context.Context, out io.Writer, r *shtrih.Register) error {
+	fmt.Fprintln(out, "before:")
+	if err := registerStatus(ctx, out, r); err != nil {
+		return err
+	}
+	s, err := r.Status(ctx)
+	if err != nil {
+		return registerFailure("status", err)
+	}
+	_, open, err := r.LastDocument(ctx)
+	if err != nil {
+		return registerFailure("last document", err)
+	}
+	if !s.ReceiptOpen && open != shtrih.FNDocReceipt {
+		fmt.Fprintln(out, "no receipt is open: nothing to cancel")
+		return nil
+	}
+	if err := r.CancelReceipt(ctx); err != nil {
+		return registerFailure("cancel receipt", err)
+	}
+	fmt.Fprintln(out, "receipt cancelled\nafter:")
+	return registerStatus(ctx, out, r)
+}
+
+// registerContinue waits for the register to settle (printing, a reply it
+// holds) and continues printing after paper was loaded (B0h), then shows
+// its state.
+func registerContinue(ctx context.Context, out io.Writer, r *shtrih.Register) error {
+	if _, err := r.Settle(ctx, 0); err != nil {
+		return registerFailure("continue", err)
+	}
+	return registerStatus(ctx, out, r)
 }

@@ -66,8 +66,51 @@ func TestRegisterCommands(t *testing.T) {
 
 	e.Inject(emu.Fault{Kind: emu.PaperOut})
 	err = runRegister(ctx, &out, []string{"test-receipt", "--port", path})
-	if err == nil || !strings.Contains(err.Error(), "Paper out: load receipt paper") {
+	if err == nil || !strings.Contains(err.Error(), "out of paper: load receipt paper") {
 		t.Errorf("paper out: %v", err)
+	}
+}
+
+// A receipt left open by paper running out as it closed (the till's own
+// cancel refused with 6Bh too) is always resolvable from the command line:
+// load paper, `till register cancel`.
+func TestRegisterCancelStuckReceipt(t *testing.T) {
+	path, e := ptyRegister(t, emu.Config{PrintSpeed: -1, FNWrite: -1, ZTime: -1, StartShiftOpen: true})
+	ctx := context.Background()
+	var out bytes.Buffer
+	e.Inject(emu.Fault{Kind: emu.PaperOut, On: 0xFF45})
+	if err := runRegister(ctx, &out, []string{"test-receipt", "--port", path}); err == nil {
+		t.Fatal("test receipt went through with the paper out")
+	}
+	if mode, _, _, _ := e.State(); mode&0x0F != 8 {
+		t.Fatalf("mode %02X: the fault did not leave the receipt open", mode)
+	}
+	out.Reset()
+	err := runRegister(ctx, &out, []string{"cancel", "--port", path})
+	if err == nil || !strings.Contains(err.Error(), "load receipt paper") {
+		t.Fatalf("cancel without paper: %v", err)
+	}
+	if !strings.Contains(out.String(), "8 (document open)") || !strings.Contains(out.String(), "paper out while printing") {
+		t.Errorf("state before the cancel not shown:\n%s", out.String())
+	}
+	e.Clear() // paper loaded
+	out.Reset()
+	if err := runRegister(ctx, &out, []string{"cancel", "--port", path}); err != nil {
+		t.Fatalf("cancel: %v\n%s", err, out.String())
+	}
+	before, after, ok := strings.Cut(out.String(), "receipt cancelled")
+	if !ok || !strings.Contains(before, "8 (document open)") || !strings.Contains(after, "2 (shift open)") {
+		t.Errorf("cancel output:\n%s", out.String())
+	}
+	if mode, sub, _, _ := e.State(); mode != 2 || sub != 0 {
+		t.Errorf("register left in mode %02X submode %d", mode, sub)
+	}
+	if n := len(e.Documents()); n != 0 {
+		t.Errorf("%d documents in fiscal memory, want none", n)
+	}
+	out.Reset()
+	if err := runRegister(ctx, &out, []string{"cancel", "--port", path}); err != nil || !strings.Contains(out.String(), "nothing to cancel") {
+		t.Errorf("second cancel: %v\n%s", err, out.String())
 	}
 }
 

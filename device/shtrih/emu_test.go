@@ -31,7 +31,7 @@ var testLink = link.Config{CtlTimeout: 150 * time.Millisecond, ProbeEvery: 150 *
 func newPair(t testing.TB, cfg emu.Config) (*emu.Emulator, *shtrih.Register) {
 	t.Helper()
 	e := emu.New(cfg)
-	r := shtrih.New(e.Pipe(), shtrih.Config{Link: testLink, PollEvery: 20 * time.Millisecond})
+	r := shtrih.New(e.Pipe(), shtrih.Config{Link: testLink, PollEvery: 20 * time.Millisecond, Patience: time.Second, SettleEvery: 50 * time.Millisecond})
 	t.Cleanup(func() { r.Close() })
 	return e, r
 }
@@ -225,15 +225,15 @@ func TestFaultMatrix(t *testing.T) {
 		unknown bool // the first attempt's outcome is unknown
 		inFM    bool // ... and the receipt did reach the fiscal memory
 	}{
-		{name: "paper out before", fault: emu.Fault{Kind: emu.PaperOut}, lines: 3, want: device.ErrPaperOut, key: "register.error.6B"},
-		{name: "paper out mid-receipt", fault: emu.Fault{Kind: emu.PaperOut, AfterLines: 4}, lines: 8, want: device.ErrPaperOut, key: "register.error.6B"},
+		{name: "paper out before", fault: emu.Fault{Kind: emu.PaperOut}, lines: 3, want: device.ErrPaperOut, key: "register.paper_load"},
+		{name: "paper out mid-receipt", fault: emu.Fault{Kind: emu.PaperOut, AfterLines: 4}, lines: 8, want: device.ErrPaperOut, key: "register.paper_load"},
 		// The close writes the FN, then the roll ends while it prints:
 		// the reply is 6Bh, but the receipt is fiscalised (§6).
 		{name: "paper out during close", fault: emu.Fault{Kind: emu.PaperOut, AfterLines: 12}, lines: 3},
 		{name: "cover open", fault: emu.Fault{Kind: emu.CoverOpen}, lines: 3, want: device.ErrCoverOpen, key: "register.cover_open"},
 		{name: "silence", fault: emu.Fault{Kind: emu.Silence}, lines: 3, want: device.ErrNoLink, key: "register.no_link"},
 		{name: "NAK twice", fault: emu.Fault{Kind: emu.NAK, Count: 2}, lines: 3},
-		{name: "NAK forever", fault: emu.Fault{Kind: emu.NAK, Count: 1000}, lines: 3, want: device.ErrNoLink, key: "register.no_link"},
+		{name: "NAK forever", fault: emu.Fault{Kind: emu.NAK, Count: 1000}, lines: 3, want: device.ErrNoLink, key: "register.rejected"},
 		{name: "corrupt replies", fault: emu.Fault{Kind: emu.CorruptReply, Count: 3}, lines: 3},
 		{
 			name: "disconnect after a line", fault: emu.Fault{Kind: emu.Disconnect, After: proto.CmdOperationV2}, lines: 3,

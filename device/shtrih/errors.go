@@ -165,6 +165,11 @@ var (
 	msgINN       = Message{Key: "register.bad_inn", Fallback: "The cashier's INN must be 10 or 12 digits"}
 	msgForeign   = Message{Key: "register.foreign_document", Fallback: "The fiscal storage holds a document the till did not expect: call a supervisor before going on"}
 	msgOther     = Message{Key: "register.failed", Fallback: "Register operation failed"}
+	msgGarbled   = Message{Key: "register.garbled", Fallback: "The register answers, but its replies arrive damaged: check the cable and its plugs, then try again"}
+	msgRejected  = Message{Key: "register.rejected", Fallback: "The register keeps refusing the command it is sent (NAK): check the cable and the port speed, then try again"}
+	msgNotDone   = Message{Key: "register.not_done", Fallback: "The register did not do it; its fiscal memory shows nothing was recorded. You can do it again"}
+	msgCancelled = Message{Key: "register.wait_cancelled", Fallback: "You stopped waiting for the register. Nothing is lost: press Reconcile when the register is back"}
+	msgPaperLoad = Message{Key: "register.paper_load", Fallback: "The register is out of paper: load receipt paper, then press Retry"}
 )
 
 // MessageOf finds the cashier message for any error this package returns.
@@ -176,8 +181,14 @@ func MessageOf(err error) Message {
 	switch {
 	case err == nil:
 		return Message{}
+	case errors.Is(err, device.ErrWaitCancelled):
+		return msgCancelled
 	case errors.Is(err, device.ErrOutcomeUnknown):
 		return msgUnknown
+	case errors.Is(err, device.ErrNotDone) && !errors.Is(err, device.ErrPaperOut):
+		return msgNotDone
+	case errors.As(err, &e) && (e.Code == 0x6B || e.Code == 0x58):
+		return msgPaperLoad
 	case errors.As(err, &e):
 		args := map[string]any{"Code": fmt.Sprintf("%02X", e.Code), "Text": e.Text}
 		if i, ok := errorInfo[e.Code]; ok {
@@ -191,10 +202,14 @@ func MessageOf(err error) Message {
 		m := msgReceipt
 		m.Args = map[string]any{"Why": r.Why}
 		return m
+	case errors.Is(err, link.ErrGarbled):
+		return msgGarbled
+	case errors.Is(err, link.ErrRejected):
+		return msgRejected
 	case errors.Is(err, device.ErrNoLink), errors.Is(err, link.ErrTimeout):
 		return msgNoLink
 	case errors.Is(err, device.ErrPaperOut):
-		return msgPaperOut
+		return msgPaperLoad
 	case errors.Is(err, device.ErrCoverOpen):
 		return msgCoverOpen
 	case errors.Is(err, device.ErrShiftOver24h):
@@ -233,12 +248,18 @@ func MessageKeys() []string {
 	for _, i := range errorInfo {
 		add(i.key)
 	}
-	for _, m := range []Message{msgNoLink, msgUnknown, msgPaperOut, msgCoverOpen, msgShift24, msgShiftOff, msgBusy, msgProtocol, msgTax, msgReceipt, msgINN, msgForeign, msgOther} {
+	for _, m := range []Message{msgNoLink, msgUnknown, msgPaperOut, msgCoverOpen, msgShift24, msgShiftOff, msgBusy, msgProtocol, msgTax, msgReceipt, msgINN, msgForeign, msgOther, msgGarbled, msgRejected, msgNotDone, msgCancelled, msgPaperLoad} {
 		add(m.Key)
 	}
 	add("register.error.unknown")
 	add("register.error.unknown_text")
 	for _, k := range ProgressStages {
+		add(k)
+	}
+	for _, k := range WaitStages {
+		add(k)
+	}
+	for _, k := range device.StateKeys() {
 		add(k)
 	}
 	return keys
@@ -259,3 +280,43 @@ func render(tmpl string, args map[string]any) string {
 // ProgressStages are the device.Progress stages ZReport reports; they are
 // message keys too.
 var ProgressStages = []string{"register.progress.z_start", "register.progress.z_printing", "register.progress.z_done"}
+
+// errLoadPaper marks paper out the register's status showed (submode 1/2),
+// as opposed to a till's guess: the cashier is told to load paper.
+var errLoadPaper = errors.New("shtrih: load receipt paper")
+
+// WaitStages are the device.Progress stages Settle reports; message keys.
+var WaitStages = []string{
+	device.StageWaitLink, device.StageWaitGarbled, device.StageWaitRejected,
+	device.StageWaitPrinting, device.StageWaitPaper, device.StageWaitState,
+}
+
+func init() { device.RegisterExplainer(explain) }
+
+// explain words for the till the errors where this driver knows more than
+// "the register does not answer" or "the register reported an error":
+// garbled replies, NAK storms, a wait the cashier cancelled, an operation
+// proved not done, and register error codes the till has no words for.
+// Paper, cover, busy, shift and outcome-unknown keep the till's own texts.
+func explain(err error) (device.Message, bool) {
+	var e *Error
+	switch {
+	case err == nil:
+		return device.Message{}, false
+	case errors.Is(err, device.ErrWaitCancelled):
+	case errors.Is(err, device.ErrOutcomeUnknown):
+		return device.Message{}, false // the till's own: reconcile first
+	case errors.Is(err, errLoadPaper), errors.As(err, &e) && (e.Code == 0x6B || e.Code == 0x58):
+		// The register itself says paper: say what to do about it.
+		return device.Message{Key: msgPaperLoad.Key, Fallback: msgPaperLoad.Fallback}, true
+	case errors.Is(err, device.ErrPaperOut), errors.Is(err, device.ErrCoverOpen), errors.Is(err, device.ErrBusy),
+		errors.Is(err, device.ErrShiftClosed), errors.Is(err, device.ErrShiftOver24h):
+		return device.Message{}, false
+	case errors.Is(err, device.ErrNotDone), errors.Is(err, link.ErrGarbled), errors.Is(err, link.ErrRejected),
+		errors.As(err, &e):
+	default:
+		return device.Message{}, false
+	}
+	m := MessageOf(err)
+	return device.Message{Key: m.Key, Fallback: m.Fallback, Args: m.Args}, true
+}

@@ -66,8 +66,8 @@ func TestMessageOf(t *testing.T) {
 		key  string
 		text string
 	}{
-		{"paper out code", wrap(&Error{Cmd: proto.CmdOperationV2, Code: 0x6B}), "register.error.6B", "Paper out: load receipt paper"},
-		{"paper out from status", wrap(device.ErrPaperOut), "register.error.6B", "Paper out: load receipt paper"},
+		{"paper out code", wrap(&Error{Cmd: proto.CmdOperationV2, Code: 0x6B}), "register.paper_load", "The register is out of paper: load receipt paper, then press Retry"},
+		{"paper out from status", wrap(device.ErrPaperOut), "register.paper_load", "The register is out of paper: load receipt paper, then press Retry"},
 		{"FN 24h", &Error{Code: 0x16}, "register.error.shift24", ""},
 		{"range code carries the code", &Error{Code: 0x5F}, "register.error.range", "A value is out of the register's range (error 5Fh)"},
 		{"unknown code with device text", &Error{Code: 0xE7, Text: "Нет связи"}, "register.error.unknown_text", "Register error E7h: Нет связи"},

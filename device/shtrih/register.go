@@ -41,7 +41,14 @@ type Config struct {
 	BusyWait time.Duration
 	// PollEvery is the status polling period while busy. Default 300 ms.
 	PollEvery time.Duration
-	Link      link.Config
+	// Patience bounds waiting for a register that does not answer, answers
+	// garbled or keeps refusing frames, before an operation gives up on it
+	// (Settle, NAK storms). Default device.DefaultPatience (minutes).
+	Patience time.Duration
+	// SettleEvery is the pause between two attempts while waiting for the
+	// register. Default 500 ms.
+	SettleEvery time.Duration
+	Link        link.Config
 	// Logf receives diagnostics (held replies, fallbacks). May be nil.
 	Logf func(format string, args ...any)
 }
@@ -70,6 +77,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.PollEvery <= 0 {
 		c.PollEvery = 300 * time.Millisecond
+	}
+	if c.Patience <= 0 {
+		c.Patience = device.DefaultPatience
+	}
+	if c.SettleEvery <= 0 {
+		c.SettleEvery = 500 * time.Millisecond
 	}
 	return c
 }
@@ -120,10 +133,17 @@ func (e *ReceiptError) Error() string { return "shtrih: bad receipt: " + e.Why }
 // Register drives one Shtrih-M register. It implements device.Register;
 // methods are serialised because the protocol carries one command at a time.
 type Register struct {
-	mu      sync.Mutex
-	link    *link.Link
-	cfg     Config
-	classic bool   // FF46h/FF45h answered 37h: use 80h/82h/85h
+	mu       sync.Mutex
+	link     *link.Link
+	cfg      Config
+	classic  bool      // FF46h/FF45h answered 37h: use 80h/82h/85h
+	noTLV    bool      // FF0Ch answered 37h: cashier by table 2, no INN tag
+	noTable  bool      // 1Eh answered 37h: the register prints its own operator name
+	identity *Identity // FCh and 11h, read once (Identify)
+	// pending: a document is in fiscal memory but its printing was cut
+	// short by paper out; cleared once the register prints again (B0h, or
+	// a status without paper trouble).
+	pending bool
 	serial  string // cached from FF01h
 	held    [][]byte
 }
@@ -185,8 +205,24 @@ func (r *Register) do(ctx context.Context, body []byte, progress func(time.Durat
 	if queries[cmd] {
 		tries = 2
 	}
+	var storm time.Time // first NAK storm on this command
 	for i := 0; ; i++ {
 		reply, err := r.link.Exchange(ctx, body, t, progress)
+		if err != nil && errors.Is(err, link.ErrRejected) && ctx.Err() == nil {
+			// The register kept NAKing the frame: it did not take it, so
+			// sending it again is safe. Keep at it, patiently.
+			if storm.IsZero() {
+				storm = time.Now()
+			}
+			if waited := time.Since(storm); waited < r.cfg.Patience {
+				r.logf("shtrih: %v rejected (NAK) for %v, trying again", cmd, waited.Round(time.Millisecond))
+				device.ProgressOf(ctx)(device.Progress{Stage: device.StageWaitRejected, Elapsed: waited, Patience: r.cfg.Patience})
+				if sleepCtx(ctx, r.cfg.SettleEvery) == nil {
+					i--
+					continue
+				}
+			}
+		}
 		if err != nil {
 			if i+1 < tries && errors.Is(err, device.ErrOutcomeUnknown) && ctx.Err() == nil {
 				continue
@@ -194,6 +230,11 @@ func (r *Register) do(ctx context.Context, body []byte, progress func(time.Durat
 			if queries[cmd] && errors.Is(err, device.ErrOutcomeUnknown) {
 				// A query changes nothing, so no outcome is unknown: the
 				// line failed. Callers must not start a reconciliation.
+				// What the line did (garbled replies) is kept for the
+				// cashier's message.
+				if errors.Is(err, link.ErrGarbled) {
+					return nil, fmt.Errorf("%v: %w: %w (%v)", cmd, device.ErrNoLink, link.ErrGarbled, err)
+				}
 				return nil, fmt.Errorf("%v: %w (%v)", cmd, device.ErrNoLink, err)
 			}
 			return nil, fmt.Errorf("%v: %w", cmd, err)
@@ -248,8 +289,23 @@ func (r *Register) shortStatus(ctx context.Context) (ShortStatus, error) {
 	if err != nil {
 		return ShortStatus{}, fmt.Errorf("status: %w", err)
 	}
-	return DecodeShortStatus(d)
+	s, err := DecodeShortStatus(d)
+	if err == nil && s.Submode != 1 && s.Submode != 2 && s.Submode != 3 {
+		r.pending = false // the interrupted document was printed (B0h)
+	}
+	return s, err
 }
+
+// PrintPending reports a fiscalised document whose printing the paper cut
+// short (device.PrintPender); Settle or the next document continue it
+// (B0h) once paper is loaded.
+func (r *Register) PrintPending() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.pending
+}
+
+var _ device.PrintPender = (*Register)(nil)
 
 // waitPrinter polls 10h while the register prints (submode 4/5).
 func (r *Register) waitPrinter(ctx context.Context) error {
@@ -284,7 +340,7 @@ func (r *Register) ready(ctx context.Context) (ShortStatus, error) {
 		}
 		switch s.Submode {
 		case 1, 2:
-			return s, fmt.Errorf("submode %d: %w", s.Submode, device.ErrPaperOut)
+			return s, fmt.Errorf("submode %d: %w: %w", s.Submode, device.ErrPaperOut, errLoadPaper)
 		case 3:
 			// Paper loaded after running out mid-document: the register
 			// waits for B0h and then reprints what was interrupted.
@@ -402,12 +458,18 @@ func documentOf(f FoundDocument) device.Document {
 // table 2 or tag 1021, then tag 1203 when there is an INN. Without an FN
 // document (fnDoc false) only the table can carry the name.
 func (r *Register) writeCashier(ctx context.Context, c device.Cashier, fnDoc bool) error {
-	if r.cfg.CashierInTable || !fnDoc {
+	if r.cashierInTable() || !fnDoc {
 		if err := r.writeTableName(ctx, c.Name); err != nil {
 			return err
 		}
 	} else if err := r.writeTLVName(ctx, c.Name); err != nil {
-		return err
+		if !r.noTLV {
+			return err
+		}
+		// No FF0Ch: the shift document takes the table-2 name.
+		if err := r.writeTableName(ctx, c.Name); err != nil {
+			return err
+		}
 	}
 	if fnDoc {
 		return r.writeINN(ctx, c.INN)
@@ -416,11 +478,18 @@ func (r *Register) writeCashier(ctx context.Context, c device.Cashier, fnDoc boo
 }
 
 func (r *Register) writeTableName(ctx context.Context, name string) error {
-	if name == "" {
+	if name == "" || r.noTable {
 		return nil
 	}
 	body := WriteTableString(r.cfg.AdminPassword, 2, uint16(r.cfg.Operator), 2, name, r.cfg.NameWidth)
 	if _, err := r.exec(ctx, body, nil); err != nil {
+		if errors.Is(err, ErrUnsupported) {
+			// Firmware without 1Eh: the register prints the operator
+			// name it has; a document without our name beats none.
+			r.logf("shtrih: 1Eh not supported, the register's own operator name is printed")
+			r.noTable = true
+			return nil
+		}
 		return fmt.Errorf("cashier name to table 2: %w", err)
 	}
 	return nil
@@ -435,13 +504,17 @@ func (r *Register) writeTLVName(ctx context.Context, name string) error {
 		return err
 	}
 	if _, err := r.exec(ctx, body, nil); err != nil {
+		if errors.Is(err, ErrUnsupported) {
+			r.noTLV = true
+		}
 		return fmt.Errorf("cashier name (1021): %w", err)
 	}
 	return nil
 }
 
 func (r *Register) writeINN(ctx context.Context, inn string) error {
-	if inn == "" {
+	if inn == "" || r.noTLV {
+		// Without FF0Ch there is no way to send tag 1203.
 		return nil
 	}
 	tlv, err := TLVINN(nil, TagCashierINN, inn)
@@ -453,6 +526,11 @@ func (r *Register) writeINN(ctx context.Context, inn string) error {
 		return err
 	}
 	if _, err := r.exec(ctx, body, nil); err != nil {
+		if errors.Is(err, ErrUnsupported) {
+			r.logf("shtrih: FF0Ch not supported, the cashier's INN cannot be sent")
+			r.noTLV = true
+			return nil
+		}
 		return fmt.Errorf("cashier INN (1203): %w", err)
 	}
 	return nil
@@ -487,9 +565,36 @@ func (r *Register) shiftResult(ctx context.Context) (device.ShiftResult, error) 
 // OpenShift opens a shift with the cashier's name and INN: FF01h (no FN
 // document may be open) -> FF41h -> cashier -> E0h. A register without
 // FF41h opens with E0h and the table-2 name.
+//
+// When the outcome is unknown it waits for the register (Settle) and lets
+// its state decide: shift open → done; shift closed → not done, any FN
+// document left open is cancelled and the shift is opened again, once.
 func (r *Register) OpenShift(ctx context.Context, c device.Cashier) (device.ShiftResult, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	res, err := r.openShift(ctx, c)
+	if err == nil || !errors.Is(err, device.ErrOutcomeUnknown) {
+		return res, err
+	}
+	st, serr := r.settle(ctx, 0)
+	if serr != nil {
+		return res, errors.Join(err, serr)
+	}
+	if st.ShiftOpen && st.OpenDoc == FNDocNone {
+		r.logf("shtrih: shift open (%v) proved done by the register's state", err)
+		if res, rerr := r.shiftResult(ctx); rerr == nil {
+			return res, nil
+		}
+		return device.ShiftResult{}, nil
+	}
+	if st.ShiftOpen {
+		return res, err // open but an FN document too: leave it to a person
+	}
+	r.logf("shtrih: shift open (%v) proved not done: opening again", err)
+	return r.openShift(ctx, c)
+}
+
+func (r *Register) openShift(ctx context.Context, c device.Cashier) (device.ShiftResult, error) {
 	if c.INN != "" {
 		if _, err := innField(c.INN); err != nil {
 			return device.ShiftResult{}, err
@@ -545,9 +650,42 @@ func (r *Register) OpenShift(ctx context.Context, c device.Cashier) (device.Shif
 
 // ZReport closes the shift: FF42h -> cashier -> 41h, waiting up to 120 s
 // with ENQ probes and reporting progress as time passes.
+//
+// When the outcome is unknown (a Z longer than its budget, a lost reply) it
+// waits for the register (Settle, ENQ probes meanwhile) and lets its state
+// decide: shift closed → done; still open → not done, a shift-close FN
+// document left open is cancelled and the Z runs again, once.
 func (r *Register) ZReport(ctx context.Context, c device.Cashier, progress func(device.Progress)) (device.ShiftResult, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	res, err := r.zReport(ctx, c, progress)
+	if err == nil || !errors.Is(err, device.ErrOutcomeUnknown) {
+		return res, err
+	}
+	st, serr := r.settle(ctx, 0)
+	if serr != nil {
+		return res, errors.Join(err, serr)
+	}
+	if !st.ShiftOpen && st.OpenDoc == FNDocNone {
+		r.logf("shtrih: Z report (%v) proved done by the register's state", err)
+		if progress != nil {
+			progress(device.Progress{Stage: "register.progress.z_done", Percent: 100})
+		}
+		if res, rerr := r.shiftResult(ctx); rerr == nil {
+			return res, nil
+		}
+		return device.ShiftResult{}, nil
+	}
+	if st.OpenDoc != FNDocNone {
+		if _, cerr := r.exec(ctx, Simple(proto.CmdFNCancelDoc, r.cfg.AdminPassword), nil); cerr != nil {
+			return res, errors.Join(err, cerr)
+		}
+	}
+	r.logf("shtrih: Z report (%v) proved not done: running it again", err)
+	return r.zReport(ctx, c, progress)
+}
+
+func (r *Register) zReport(ctx context.Context, c device.Cashier, progress func(device.Progress)) (device.ShiftResult, error) {
 	if c.INN != "" {
 		if _, err := innField(c.INN); err != nil {
 			return device.ShiftResult{}, err
@@ -625,15 +763,49 @@ func (r *Register) cashMove(ctx context.Context, cmd proto.Command, what string,
 	if _, err := r.ready(ctx); err != nil {
 		return 0, fmt.Errorf("%s: %w", what, err)
 	}
-	d, err := r.exec(ctx, body, nil)
+	// The register's document counter (11h) is the evidence should the
+	// outcome be unknown: a cash move is not in fiscal storage.
+	before, err := r.docNumber(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("%s: %w", what, err)
 	}
-	rep, err := DecodeCashMove(d)
-	if err != nil {
-		return 0, fmt.Errorf("%s: %w: %w", what, device.ErrOutcomeUnknown, err)
+	for attempt := 0; ; attempt++ {
+		d, err := r.exec(ctx, body, nil)
+		if err == nil {
+			rep, derr := DecodeCashMove(d)
+			if derr == nil {
+				return uint32(rep.Doc), nil
+			}
+			err = fmt.Errorf("%w: %w", device.ErrOutcomeUnknown, derr)
+		}
+		if !errors.Is(err, device.ErrOutcomeUnknown) || attempt > 0 {
+			return 0, fmt.Errorf("%s: %w", what, err)
+		}
+		st, serr := r.settle(ctx, 0)
+		switch {
+		case serr != nil:
+			return 0, fmt.Errorf("%s: %w", what, errors.Join(err, serr))
+		case st.DocNo == before+1:
+			r.logf("shtrih: %s (%v) proved done: document %d", what, err, st.DocNo)
+			return uint32(st.DocNo), nil
+		case st.DocNo != before:
+			return 0, fmt.Errorf("%s: document counter %d, expected %d or %d: %w", what, st.DocNo, before, before+1, err)
+		}
+		r.logf("shtrih: %s (%v) proved not done: sending it again", what, err)
 	}
-	return uint32(rep.Doc), nil
+}
+
+// docNumber is the register's document counter (11h).
+func (r *Register) docNumber(ctx context.Context) (uint16, error) {
+	d, err := r.do(ctx, Simple(proto.CmdFullStatus, r.cfg.Password), nil)
+	if err != nil {
+		return 0, fmt.Errorf("full status: %w", err)
+	}
+	f, err := DecodeFullStatus(d)
+	if err != nil {
+		return 0, err
+	}
+	return f.DocNumber, nil
 }
 
 // CashIn is 50h; the number returned is the register's document number.
@@ -803,6 +975,21 @@ func (r *Register) checkReceipt(rc device.Receipt) (total int64, err error) {
 func (r *Register) Fiscalise(ctx context.Context, rc device.Receipt) (device.FiscalResult, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	noTLV := r.noTLV
+	res, err := r.fiscalise(ctx, rc)
+	if err != nil && !noTLV && r.noTLV && errors.Is(err, ErrUnsupported) {
+		// Firmware without FF0Ch: the receipt it refused was cancelled;
+		// do it again with the cashier in table 2 (it is written before
+		// the receipt opens, so it cannot be patched into this one).
+		r.logf("shtrih: FF0Ch not supported, cashier by table 2 from now on")
+		return r.fiscalise(ctx, rc)
+	}
+	return res, err
+}
+
+func (r *Register) cashierInTable() bool { return r.cfg.CashierInTable || r.noTLV }
+
+func (r *Register) fiscalise(ctx context.Context, rc device.Receipt) (device.FiscalResult, error) {
 	total, err := r.checkReceipt(rc)
 	if err != nil {
 		return device.FiscalResult{}, fmt.Errorf("fiscalise: %w", err)
@@ -831,7 +1018,7 @@ func (r *Register) Fiscalise(ctx context.Context, rc device.Receipt) (device.Fis
 	if rc.Kind == device.SaleReturn {
 		typ, op, classicCmd = ReceiptSaleReturn, OpSaleReturn, proto.CmdSaleReturn
 	}
-	if r.cfg.CashierInTable {
+	if r.cashierInTable() {
 		// The table is written outside any document; the receipt takes
 		// the name from it when it opens.
 		if err := r.writeTableName(ctx, rc.Cashier.Name); err != nil {
@@ -849,7 +1036,7 @@ func (r *Register) Fiscalise(ctx context.Context, rc device.Receipt) (device.Fis
 		}
 		return device.FiscalResult{}, fmt.Errorf("fiscalise: %w", err)
 	}
-	if !r.cfg.CashierInTable {
+	if !r.cashierInTable() {
 		if err := r.writeTLVName(ctx, rc.Cashier.Name); err != nil {
 			return abort(err)
 		}
@@ -873,6 +1060,9 @@ func (r *Register) Fiscalise(ctx context.Context, rc device.Receipt) (device.Fis
 	// failed after the FN write (§6): look before cancelling.
 	if got, ok := r.verifyFiscalised(ctx, before.LastFD, op, total); ok {
 		r.logf("shtrih: close refused (%v) but FD %d is in the FN", err, got.Number)
+		if errors.Is(err, device.ErrPaperOut) {
+			r.pending = true
+		}
 		got.Change = paidTotal(rc) - total
 		return got, nil
 	}

@@ -178,6 +178,12 @@ func (s *fnState) handler(cmd proto.Command, data []byte) (byte, []byte) {
 		return 0, nil
 	case proto.CmdCashIn, proto.CmdCashOut:
 		return 0, []byte{30, 17, 0}
+	case proto.CmdFullStatus:
+		d := make([]byte, 46)
+		d[0], d[1], d[2] = 30, 'C', '1'
+		d[9] = 16 // document counter: the cash move will be 17
+		d[13], d[14] = s.mode, s.submode
+		return 0, d
 	}
 	return 0, []byte{30}
 }
@@ -514,7 +520,7 @@ func TestBusyWaitsAndResends(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(d.log, " "); got != "10h 50h 10h 50h" {
+	if got := strings.Join(d.log, " "); got != "10h 11h 50h 10h 50h" {
 		t.Errorf("commands %s", got)
 	}
 	if doc != 17 {

@@ -188,7 +188,7 @@ func (e *Emulator) execute(body []byte) (reply []byte, busy time.Duration, cmd p
 
 func (e *Emulator) dispatch(cmd proto.Command, r *req, c *call) ([]byte, byte) {
 	h, ok := handlers[cmd]
-	if !ok || (h.v2 && e.cfg.Classic) {
+	if !ok || (h.v2 && e.cfg.Classic) || e.missing[uint16(cmd)] {
 		return nil, errUnsupported
 	}
 	if !h.noPwd {
@@ -205,11 +205,23 @@ func (e *Emulator) dispatch(cmd proto.Command, r *req, c *call) ([]byte, byte) {
 		}
 	}
 	if h.prints {
+		if e.paperOn != 0 && e.paperOn == uint16(cmd) {
+			// The roll ends as this command starts printing: not
+			// executed, mid-document paper out.
+			e.paperOn, e.paper, e.paperLeft, e.lastPrint = 0, paperOutPrint, 0, 1
+			return nil, errNoPaper
+		}
 		if code := e.printerReady(); code != errOK {
 			return nil, code
 		}
 	}
 	out, code := h.run(e, r, c)
+	if code == errOK && h.prints && e.paperAfterOn != 0 && e.paperAfterOn == uint16(cmd) {
+		// The command did its work (fiscal memory written), then the roll
+		// ended while it printed.
+		e.paperAfterOn, e.paper, e.paperLeft, e.lastPrint = 0, paperOutPrint, 0, 1
+		c.failed = errNoPaper
+	}
 	if code == errOK && c.failed != errOK {
 		// The roll ended while this command printed; what it wrote to the
 		// FN stays written.
@@ -313,7 +325,7 @@ func (e *Emulator) cmdShortStatus(r *req, c *call) ([]byte, byte) {
 func (e *Emulator) cmdFullStatus(r *req, c *call) ([]byte, byte) {
 	now := e.now()
 	m := &e.mem
-	out := []byte{c.op, 'C', '.'}
+	out := []byte{c.op, 'C', '1'}      // firmware version, two characters as real devices send
 	out = proto.PutUint(out, 26410, 2) // firmware build
 	out = append(out, 21, 7, 24)       // firmware date
 	out = append(out, 1)               // hall number

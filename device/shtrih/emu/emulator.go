@@ -38,10 +38,21 @@ type Emulator struct {
 	discArmed   bool
 	discAfter   uint16
 	dead        bool // disconnected after discAfter executed
-	slowZ       time.Duration
-	shift24h    bool
-	drawerUntil time.Time
-	lastPrint   byte
+	// Aimed faults (Fault.On): the command each waits for, 0 = any.
+	nakOn        uint16
+	corruptOn    uint16
+	paperOn      uint16 // the roll ends when this command arrives
+	paperAfterOn uint16 // the roll ends after this command has run
+	silenceOn    uint16 // this command's frame is swallowed, then silence
+	silenceFor   time.Duration
+	discFor      time.Duration
+	deafUntil    time.Time // a timed Silence or Disconnect ends then
+	missing      map[uint16]bool
+	replyCmd     uint16 // the command the pending reply answers
+	slowZ        time.Duration
+	shift24h     bool
+	drawerUntil  time.Time
+	lastPrint    byte
 	// tape is the text the host printed with 17h (pre-bills, copies), the
 	// newest tapeKeep lines: what a person would read off the paper.
 	tape []string
@@ -168,6 +179,10 @@ func (e *Emulator) Inject(f Fault) {
 	defer e.mu.Unlock()
 	switch f.Kind {
 	case PaperOut:
+		if f.On != 0 {
+			e.paperOn = uint16(f.On)
+			break
+		}
 		if f.AfterLines > 0 {
 			e.paperLeft = f.AfterLines
 		} else {
@@ -179,20 +194,36 @@ func (e *Emulator) Inject(f Fault) {
 	case CoverOpen:
 		e.cover = true
 	case Silence:
+		if f.On != 0 {
+			e.silenceOn, e.silenceFor = uint16(f.On), f.Duration
+			break
+		}
 		e.silence = true
+		e.deafUntil = time.Time{}
+		if f.Duration > 0 {
+			e.deafUntil = time.Now().Add(f.Duration)
+		}
 	case NAK:
-		e.nakLeft = max(f.Count, 1)
+		e.nakLeft, e.nakOn = max(f.Count, 1), uint16(f.On)
 	case CorruptReply:
-		e.corruptLeft = max(f.Count, 1)
+		e.corruptLeft, e.corruptOn = max(f.Count, 1), uint16(f.On)
 	case Disconnect:
+		e.discFor = f.Duration
 		if f.After == 0 {
-			e.dead = true
+			e.goDeadLocked()
 			if e.replyState == replyAwaitAck {
 				e.replyState = replyHeld
 			}
 		} else {
 			e.discArmed, e.discAfter = true, uint16(f.After)
 		}
+	case PaperAfter:
+		e.paperAfterOn = uint16(f.On)
+	case Missing:
+		if e.missing == nil {
+			e.missing = map[uint16]bool{}
+		}
+		e.missing[uint16(f.On)] = true
 	case SlowZ:
 		e.slowZ = f.Duration
 		if e.slowZ <= 0 {
@@ -210,12 +241,12 @@ func (e *Emulator) Clear(kinds ...FaultKind) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if len(kinds) == 0 {
-		kinds = []FaultKind{PaperOut, CoverOpen, Silence, NAK, CorruptReply, Disconnect, SlowZ, Shift24h}
+		kinds = []FaultKind{PaperOut, CoverOpen, Silence, NAK, CorruptReply, Disconnect, SlowZ, Shift24h, PaperAfter, Missing}
 	}
 	for _, k := range kinds {
 		switch k {
-		case PaperOut:
-			e.paperLeft = -1
+		case PaperOut, PaperAfter:
+			e.paperLeft, e.paperOn, e.paperAfterOn = -1, 0, 0
 			switch e.paper {
 			case paperOut:
 				e.paper = paperOK
@@ -225,19 +256,39 @@ func (e *Emulator) Clear(kinds ...FaultKind) {
 		case CoverOpen:
 			e.cover = false
 		case Silence:
-			e.silence = false
+			e.silence, e.silenceOn = false, 0
 		case NAK:
-			e.nakLeft = 0
+			e.nakLeft, e.nakOn = 0, 0
 		case CorruptReply:
-			e.corruptLeft = 0
+			e.corruptLeft, e.corruptOn = 0, 0
 		case Disconnect:
 			e.dead, e.discArmed = false, false
+		case Missing:
+			e.missing = nil
 		case SlowZ:
 			e.slowZ = 0
 		case Shift24h:
 			e.shift24h = false
 		}
 	}
+}
+
+// goDeadLocked silences the line after a command ran (Disconnect), for
+// discFor when set.
+func (e *Emulator) goDeadLocked() {
+	e.dead = true
+	if e.discFor > 0 {
+		e.deafUntil = time.Now().Add(e.discFor)
+	}
+}
+
+// deafLocked reports whether the line is dead now; a timed Silence or
+// Disconnect whose time is up ends here.
+func (e *Emulator) deafLocked(now time.Time) bool {
+	if (e.silence || e.dead) && !e.deafUntil.IsZero() && !now.Before(e.deafUntil) {
+		e.silence, e.dead, e.deafUntil = false, false, time.Time{}
+	}
+	return e.silence || e.dead
 }
 
 // snapshot is the state file's format.

@@ -43,6 +43,15 @@ const (
 	// Shift24h: the open shift counts as older than 24 hours (mode 3):
 	// receipts fail with 4Eh, only Z is possible.
 	Shift24h
+	// PaperAfter: the roll ends while the command On prints, after it has
+	// done its work (a close or a shift document is in fiscal memory): the
+	// reply is 6Bh, the register goes to submode 2, and to 3 once paper is
+	// loaded (Clear(PaperOut) or Clear(PaperAfter)), waiting for B0h.
+	PaperAfter
+	// Missing: the firmware lacks the command On (it answers 37h), as older
+	// firmware lacks FF0Ch, FF41h or 1Eh. Injecting it again adds another
+	// command; Clear(Missing) restores them all.
+	Missing
 )
 
 var faultNames = map[FaultKind]string{
@@ -54,6 +63,8 @@ var faultNames = map[FaultKind]string{
 	Disconnect:   "disconnect",
 	SlowZ:        "slowz",
 	Shift24h:     "shift24h",
+	PaperAfter:   "paperafter",
+	Missing:      "missing",
 }
 
 func (k FaultKind) String() string {
@@ -74,10 +85,30 @@ type Fault struct {
 	// dead; 0 means at once.
 	After proto.Command
 	// Duration (SlowZ): how long the Z report takes; 0 means 20 s.
+	// (Silence, Disconnect): how long the line stays dead; 0 means until
+	// cleared.
 	Duration time.Duration
+	// On aims the fault at one command (0 = any):
+	//   - NAK: only frames of this command are NAKed (a NAK storm on it);
+	//   - CorruptReply: only replies to this command are garbled;
+	//   - PaperOut: the roll ends when this command arrives, before it
+	//     runs: 6Bh, not executed, submode 2 (mid-document);
+	//   - PaperAfter, Missing: the command concerned (required);
+	//   - Silence: the frame of this command is swallowed unACKed and not
+	//     executed, and the line stays dead for Duration: silence before
+	//     the ACK. (Silence after the ACK is Disconnect with After.)
+	On proto.Command
 }
 
 func (f Fault) String() string {
+	s := f.base()
+	if f.On != 0 {
+		s += fmt.Sprintf("@%X", uint16(f.On))
+	}
+	return s
+}
+
+func (f Fault) base() string {
 	switch f.Kind {
 	case PaperOut:
 		if f.AfterLines > 0 {
@@ -88,22 +119,48 @@ func (f Fault) String() string {
 			return fmt.Sprintf("%s:%d", f.Kind, f.Count)
 		}
 	case Disconnect:
-		if f.After != 0 {
+		if f.After != 0 && f.Duration <= 0 {
 			return fmt.Sprintf("disconnect:%X", uint16(f.After))
 		}
-	case SlowZ:
 		if f.Duration > 0 {
-			return "slowz:" + f.Duration.String()
+			return fmt.Sprintf("disconnect:%X:%s", uint16(f.After), f.Duration)
+		}
+	case SlowZ, Silence:
+		if f.Duration > 0 {
+			return f.Kind.String() + ":" + f.Duration.String()
 		}
 	}
 	return f.Kind.String()
 }
 
-// ParseFault reads the command-line form of a fault: NAME or NAME:ARG, as
-// printed by Fault.String — paperout[:LINES], cover, silence, nak[:N],
-// corrupt[:N], disconnect[:CMDHEX], slowz[:DURATION], shift24h.
+// ParseFault reads the command-line form of a fault: NAME, NAME:ARG, either
+// followed by @CMDHEX to aim it at one command, as printed by Fault.String —
+// paperout[:LINES][@CMD], paperafter@CMD, cover, silence[:DURATION][@CMD],
+// nak[:N][@CMD], corrupt[:N][@CMD], disconnect[:CMDHEX[:DURATION]],
+// slowz[:DURATION], shift24h, missing@CMD.
 func ParseFault(s string) (Fault, error) {
-	name, arg, hasArg := strings.Cut(strings.TrimSpace(strings.ToLower(s)), ":")
+	s, on, hasOn := strings.Cut(strings.TrimSpace(strings.ToLower(s)), "@")
+	var onCmd proto.Command
+	if hasOn {
+		v, err := strconv.ParseUint(strings.TrimSuffix(on, "h"), 16, 16)
+		if err != nil {
+			return Fault{}, fmt.Errorf("fault %s: bad command %q: %w", s, on, err)
+		}
+		onCmd = proto.Command(v)
+	}
+	f, err := parseFault(s)
+	if err != nil {
+		return f, err
+	}
+	f.On = onCmd
+	if (f.Kind == PaperAfter || f.Kind == Missing) && f.On == 0 {
+		return Fault{}, fmt.Errorf("fault %s needs a command: %s@CMDHEX", f.Kind, f.Kind)
+	}
+	return f, nil
+}
+
+func parseFault(s string) (Fault, error) {
+	name, arg, hasArg := strings.Cut(s, ":")
 	var kind FaultKind
 	for k, n := range faultNames {
 		if n == name {
@@ -111,7 +168,7 @@ func ParseFault(s string) (Fault, error) {
 		}
 	}
 	if kind == 0 {
-		return Fault{}, fmt.Errorf("unknown fault %q (known: paperout, cover, silence, nak, corrupt, disconnect, slowz, shift24h)", name)
+		return Fault{}, fmt.Errorf("unknown fault %q (known: paperout, paperafter, cover, silence, nak, corrupt, disconnect, slowz, shift24h, missing)", name)
 	}
 	f := Fault{Kind: kind}
 	if !hasArg {
@@ -132,12 +189,20 @@ func ParseFault(s string) (Fault, error) {
 			f.Count = n
 		}
 	case Disconnect:
-		v, err := strconv.ParseUint(strings.TrimSuffix(arg, "h"), 16, 16)
+		cmd, dur, hasDur := strings.Cut(arg, ":")
+		v, err := strconv.ParseUint(strings.TrimSuffix(cmd, "h"), 16, 16)
 		if err != nil {
 			return bad(err)
 		}
 		f.After = proto.Command(v)
-	case SlowZ:
+		if hasDur {
+			d, err := time.ParseDuration(dur)
+			if err != nil {
+				return bad(err)
+			}
+			f.Duration = d
+		}
+	case SlowZ, Silence:
 		d, err := time.ParseDuration(arg)
 		if err != nil {
 			return bad(err)

@@ -265,6 +265,13 @@ func TestParseFault(t *testing.T) {
 		{"disconnect:FF45", Fault{Kind: Disconnect, After: proto.CmdCloseV2}},
 		{"slowz:5s", Fault{Kind: SlowZ, Duration: 5 * time.Second}},
 		{"SHIFT24H", Fault{Kind: Shift24h}},
+		{"nak:25@ff45", Fault{Kind: NAK, Count: 25, On: proto.CmdCloseV2}},
+		{"corrupt:30@FF45h", Fault{Kind: CorruptReply, Count: 30, On: proto.CmdCloseV2}},
+		{"paperout@ff45", Fault{Kind: PaperOut, On: proto.CmdCloseV2}},
+		{"paperafter@ff45", Fault{Kind: PaperAfter, On: proto.CmdCloseV2}},
+		{"silence:5s@ff45", Fault{Kind: Silence, Duration: 5 * time.Second, On: proto.CmdCloseV2}},
+		{"disconnect:FF45:5s", Fault{Kind: Disconnect, After: proto.CmdCloseV2, Duration: 5 * time.Second}},
+		{"missing@ff0c", Fault{Kind: Missing, On: proto.CmdFNWriteTLV}},
 	} {
 		got, err := ParseFault(tc.in)
 		if err != nil {
@@ -278,7 +285,7 @@ func TestParseFault(t *testing.T) {
 			t.Errorf("%s: String %q does not parse back: %v %v", tc.in, got.String(), again, err)
 		}
 	}
-	for _, bad := range []string{"", "fire", "nak:x", "cover:1", "disconnect:zz", "slowz:soon"} {
+	for _, bad := range []string{"", "fire", "nak:x", "cover:1", "disconnect:zz", "slowz:soon", "missing", "paperafter", "nak@zz", "disconnect:FF45:soon"} {
 		if _, err := ParseFault(bad); err == nil {
 			t.Errorf("ParseFault(%q) accepted", bad)
 		}
@@ -346,4 +353,165 @@ func FuzzParseFault(f *testing.F) {
 			t.Fatalf("%q -> %v -> %v", s, ft, again)
 		}
 	})
+}
+
+// A NAK storm aimed at the close: every other command goes through, the
+// close is NAKed Count times and then taken.
+func TestFaultNAKStormOnCommand(t *testing.T) {
+	e := New(fastCfg(newClock()))
+	h := newHost(t, e)
+	openShift(e, h)
+	h.ok(saleLine(5000))
+	e.Inject(Fault{Kind: NAK, Count: 3, On: proto.CmdCloseV2})
+	h.ok(statusReq) // not the aimed command: answered
+	f, _ := proto.AppendFrame(nil, closeCash(5000))
+	h.write(proto.ENQ)
+	h.ctl(proto.NAK)
+	for range 3 {
+		h.write(f...)
+		h.ctl(proto.NAK)
+	}
+	if m, _, _, _ := e.State(); m&0x0F != 8 {
+		t.Fatalf("a NAKed close ran: mode %02X", m)
+	}
+	h.write(f...)
+	h.ctl(proto.ACK)
+	h.readFrame(time.Second)
+	h.write(proto.ACK)
+	if m, _, _, _ := e.State(); m != 2 {
+		t.Fatalf("close not executed after the storm: mode %02X", m)
+	}
+}
+
+// Garbled replies aimed at one command leave the others clean.
+func TestFaultCorruptOnCommand(t *testing.T) {
+	e := New(fastCfg(newClock()))
+	h := newHost(t, e)
+	openShift(e, h)
+	h.ok(saleLine(5000))
+	e.Inject(Fault{Kind: CorruptReply, Count: 2, On: proto.CmdCloseV2})
+	h.ok(statusReq)
+	h.send(closeCash(5000))
+	for range 2 {
+		if _, err := proto.DecodeFrame(h.readFrame(time.Second)); err == nil {
+			t.Fatal("reply to the close not garbled")
+		}
+		h.write(proto.NAK)
+		h.write(proto.ENQ)
+		h.ctl(proto.ACK)
+	}
+	if _, err := proto.DecodeFrame(h.readFrame(time.Second)); err != nil {
+		t.Fatalf("third transmission: %v", err)
+	}
+	h.write(proto.ACK)
+}
+
+// Paper out as the close arrives: 6Bh, not executed, the receipt stays
+// open; the cancel is refused too until paper is loaded and B0h sent.
+func TestFaultPaperOutBeforeClose(t *testing.T) {
+	e := New(fastCfg(newClock()))
+	h := newHost(t, e)
+	openShift(e, h)
+	h.ok(saleLine(5000))
+	e.Inject(Fault{Kind: PaperOut, On: proto.CmdCloseV2})
+	if c := h.code(closeCash(5000)); c != errNoPaper {
+		t.Fatalf("close: %02X, want 6B", c)
+	}
+	if m, sub, _, fd := e.State(); m&0x0F != 8 || sub != 2 || fd != 1 {
+		t.Fatalf("mode %02X submode %d last FD %d, want receipt open, 2, 1", m, sub, fd)
+	}
+	if c := h.code(pwdBody(proto.CmdCancelReceipt, 30)); c != errNoPaper {
+		t.Fatalf("cancel without paper: %02X, want 6B", c)
+	}
+	e.Clear(PaperOut)
+	if _, sub, _, _ := e.State(); sub != 3 {
+		t.Fatalf("submode %d after loading paper, want 3", sub)
+	}
+	h.ok(pwdBody(proto.CmdContinuePrint, 30))
+	h.ok(pwdBody(proto.CmdCancelReceipt, 30))
+	if m, _, _, _ := e.State(); m != 2 {
+		t.Fatalf("mode %02X after cancel", m)
+	}
+}
+
+// Paper out after the fiscal write: 6Bh, yet the receipt is in memory.
+func TestFaultPaperAfterClose(t *testing.T) {
+	e := New(fastCfg(newClock()))
+	h := newHost(t, e)
+	openShift(e, h)
+	h.ok(saleLine(5000))
+	e.Inject(Fault{Kind: PaperAfter, On: proto.CmdCloseV2})
+	if c := h.code(closeCash(5000)); c != errNoPaper {
+		t.Fatalf("close: %02X, want 6B", c)
+	}
+	docs := e.Documents()
+	if last := docs[len(docs)-1]; last.Type != DocReceipt || last.Amount != 5000 {
+		t.Fatalf("receipt not in fiscal memory: %+v", last)
+	}
+	if m, sub, _, _ := e.State(); m != 2 || sub != 2 {
+		t.Fatalf("mode %02X submode %d, want 2 and 2", m, sub)
+	}
+}
+
+// Silence before the ACK: the close's frame is swallowed and not executed;
+// the line comes back by itself after Duration.
+func TestFaultSilenceBeforeAck(t *testing.T) {
+	e := New(fastCfg(newClock()))
+	h := newHost(t, e)
+	openShift(e, h)
+	h.ok(saleLine(5000))
+	e.Inject(Fault{Kind: Silence, On: proto.CmdCloseV2, Duration: 300 * time.Millisecond})
+	h.write(proto.ENQ)
+	h.ctl(proto.NAK)
+	f, _ := proto.AppendFrame(nil, closeCash(5000))
+	h.write(f...)
+	h.silent(150 * time.Millisecond)
+	h.write(proto.ENQ)
+	h.silent(100 * time.Millisecond)
+	time.Sleep(200 * time.Millisecond)
+	h.write(proto.ENQ)
+	h.ctl(proto.NAK) // idle: nothing held, the close never ran
+	if m, _, _, _ := e.State(); m&0x0F != 8 {
+		t.Fatalf("swallowed close ran: mode %02X", m)
+	}
+}
+
+// Silence after the ACK (timed disconnect): executed, reply held, the line
+// comes back by itself and ENQ collects the reply.
+func TestFaultSilenceAfterAckTimed(t *testing.T) {
+	e := New(fastCfg(newClock()))
+	h := newHost(t, e)
+	openShift(e, h)
+	h.ok(saleLine(5000))
+	e.Inject(Fault{Kind: Disconnect, After: proto.CmdCloseV2, Duration: 300 * time.Millisecond})
+	h.send(closeCash(5000))
+	h.silent(150 * time.Millisecond)
+	time.Sleep(250 * time.Millisecond)
+	h.write(proto.ENQ)
+	h.ctl(proto.ACK)
+	body, err := proto.DecodeFrame(h.readFrame(time.Second))
+	h.write(proto.ACK)
+	if err != nil || body[2] != 0 {
+		t.Fatalf("held reply % X: %v", body, err)
+	}
+	if m, _, _, _ := e.State(); m != 2 {
+		t.Fatalf("mode %02X", m)
+	}
+}
+
+// Firmware without a command answers 37h to it and only to it.
+func TestFaultMissingCommand(t *testing.T) {
+	e := New(fastCfg(newClock()))
+	h := newHost(t, e)
+	e.Inject(Fault{Kind: Missing, On: proto.CmdFNBeginOpen})
+	e.Inject(Fault{Kind: Missing, On: proto.CmdFNWriteTLV})
+	if c := h.code(pwdBody(proto.CmdFNBeginOpen, 30)); c != errUnsupported {
+		t.Fatalf("FF41h: %02X, want 37", c)
+	}
+	if c := h.code(pwdBody(proto.CmdFNWriteTLV, 30)); c != errUnsupported {
+		t.Fatalf("FF0Ch: %02X, want 37", c)
+	}
+	openShift(e, h)
+	e.Clear(Missing)
+	h.ok(pwdBody(proto.CmdFNBeginClose, 30))
 }

@@ -104,7 +104,7 @@ func (e *Emulator) serve(ctx context.Context, src source, w io.Writer, pace bool
 	sendReply := func(from time.Time) error {
 		e.mu.Lock()
 		frame := append([]byte(nil), e.reply...)
-		if e.corruptLeft > 0 {
+		if e.corruptLeft > 0 && (e.corruptOn == 0 || e.corruptOn == e.replyCmd) {
 			e.corruptLeft--
 			frame[len(frame)-2] ^= 0x01 // the LRC no longer matches
 		}
@@ -158,7 +158,7 @@ func (e *Emulator) serve(ctx context.Context, src source, w io.Writer, pace bool
 		// ready, and a reply not ACKed in time is held.
 		e.mu.Lock()
 		if e.replyState == replyExecuting && !at.Before(e.readyAt) {
-			if e.silence || e.dead {
+			if e.deafLocked(e.readyAt) {
 				// The command ran; nobody hears its reply.
 				e.replyState = replyHeld
 			} else {
@@ -177,7 +177,7 @@ func (e *Emulator) serve(ctx context.Context, src source, w io.Writer, pace bool
 			e.mu.Unlock()
 			continue
 		}
-		deaf := e.silence || e.dead
+		deaf := e.deafLocked(at)
 		state = e.replyState
 		busy := state == replyExecuting
 		e.mu.Unlock()
@@ -265,9 +265,24 @@ func (e *Emulator) receiveFrame(ctx context.Context, src source, ctl func(byte, 
 	if n == 0 || buf[n] != proto.LRC(buf[:n]) {
 		return ctl(proto.NAK, last)
 	}
+	frameCmd := uint16(0)
+	if c, _, err := proto.SplitCommand(buf[:n]); err == nil {
+		frameCmd = uint16(c)
+	}
 	e.mu.Lock()
+	if e.silenceOn != 0 && e.silenceOn == frameCmd {
+		// Silence before the ACK: the frame is lost, nothing runs, and
+		// the line stays dead for a while.
+		e.silenceOn, e.silence = 0, true
+		e.deafUntil = time.Time{}
+		if e.silenceFor > 0 {
+			e.deafUntil = last.Add(e.silenceFor)
+		}
+		e.mu.Unlock()
+		return nil
+	}
 	refuse := busy
-	if !refuse && e.nakLeft > 0 {
+	if !refuse && e.nakLeft > 0 && (e.nakOn == 0 || e.nakOn == frameCmd) {
 		e.nakLeft--
 		refuse = true
 	}
@@ -286,9 +301,10 @@ func (e *Emulator) receiveFrame(ctx context.Context, src source, ctl func(byte, 
 		return err // replies are built here and always fit
 	}
 	e.mu.Lock()
-	e.reply, e.replyState, e.readyAt = frame, replyExecuting, last.Add(busyFor)
+	e.reply, e.replyState, e.readyAt, e.replyCmd = frame, replyExecuting, last.Add(busyFor), uint16(cmd)
 	if e.discArmed && uint16(cmd) == e.discAfter {
-		e.discArmed, e.dead = false, true
+		e.discArmed = false
+		e.goDeadLocked()
 	}
 	e.mu.Unlock()
 	return nil

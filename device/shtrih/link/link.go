@@ -147,7 +147,7 @@ func (l *Link) Exchange(ctx context.Context, body []byte, timeout time.Duration,
 // enquire is state E: make sure the device is idle and collect any reply it
 // still holds for an earlier command.
 func (l *Link) enquire(ctx context.Context) error {
-	silent, held := 0, 0
+	silent, held, garbled := 0, 0, 0
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -183,10 +183,16 @@ func (l *Link) enquire(ctx context.Context) error {
 			silent = 0
 			held++
 			if held > l.cfg.Retries {
+				if garbled > 0 {
+					// The device answers, the line damages what it says:
+					// not a dead line, and the message must say so.
+					return fmt.Errorf("%w: %w: device keeps offering an old reply, %d arrived damaged", device.ErrNoLink, ErrGarbled, garbled)
+				}
 				return fmt.Errorf("%w: device keeps offering old replies", device.ErrNoLink)
 			}
 			body, err := l.readFrame(ctx, l.cfg.CtlTimeout+l.cfg.ByteTimeout)
 			if err != nil {
+				garbled++
 				// Garbled or missing: NAK it so the device offers it again
 				// on the next ENQ, or forgets it.
 				l.drain()
