@@ -107,7 +107,7 @@ func (r *BillRepo) Journal(ctx context.Context, q JournalQuery) (JournalPage, er
 	if err != nil {
 		return JournalPage{}, fmt.Errorf("journal: %w", err)
 	}
-	bills, err := collectBills(rows)
+	bills, err := collectBills(rows, 0)
 	if err != nil {
 		return JournalPage{}, fmt.Errorf("journal: %w", err)
 	}
@@ -173,12 +173,14 @@ type ReceiptQuery struct {
 }
 
 // receiptSQL finds the documents by number (and time, and sign) on the
-// number index, then their bills and lines, in one statement.
-const receiptSQL = `WITH docs(id) AS (SELECT bill_id FROM fiscal_docs
-		WHERE number = ? AND time >= ? AND time < ? AND (? = 0 OR sign = ?) ORDER BY time DESC LIMIT ?)
-	SELECT ` + billCols + `, ` + journalLineCols + `
-	FROM docs d JOIN bills b ON b.id = d.id JOIN fiscal_docs f ON f.bill_id = b.id LEFT JOIN bill_lines l ON l.bill_id = b.id
-	ORDER BY f.time DESC, b.id DESC, l.id`
+// number index, with their bills and lines, in one statement. A number
+// with its day names one receipt, a number alone a few (one per fiscal
+// storage the till has had): no LIMIT, FindReceipts stops reading at its
+// limit.
+const receiptSQL = `SELECT ` + billCols + `, ` + journalLineCols + `
+	FROM fiscal_docs f JOIN bills b ON b.id = f.bill_id LEFT JOIN bill_lines l ON l.bill_id = b.id
+	WHERE f.number = ? AND f.time >= ? AND f.time < ? AND (? = 0 OR f.sign = ?)
+	ORDER BY f.time DESC, l.id`
 
 // FindReceipts returns the fiscalised bills matching q, newest first, with
 // their lines (not their payments), in one query.
@@ -196,19 +198,20 @@ func (r *BillRepo) FindReceipts(ctx context.Context, q ReceiptQuery) ([]sale.Bil
 	if q.To.IsZero() {
 		to = math.MaxInt64
 	}
-	rows, err := r.d.db.QueryContext(ctx, receiptSQL, int64(q.Number), from, to, int64(q.Sign), int64(q.Sign), q.Limit)
+	rows, err := r.d.db.QueryContext(ctx, receiptSQL, int64(q.Number), from, to, int64(q.Sign), int64(q.Sign))
 	if err != nil {
 		return nil, fmt.Errorf("find receipt %d: %w", q.Number, err)
 	}
-	bills, err := collectBills(rows)
+	bills, err := collectBills(rows, q.Limit)
 	if err != nil {
 		return nil, fmt.Errorf("find receipt %d: %w", q.Number, err)
 	}
 	return bills, nil
 }
 
-// collectBills reads rows of scanJournalRow, a bill's rows together.
-func collectBills(rows *sql.Rows) ([]sale.Bill, error) {
+// collectBills reads rows of scanJournalRow, a bill's rows together, up
+// to limit bills (0: all).
+func collectBills(rows *sql.Rows, limit int) ([]sale.Bill, error) {
 	defer rows.Close()
 	var bills []sale.Bill
 	for rows.Next() {
@@ -217,6 +220,9 @@ func collectBills(rows *sql.Rows) ([]sale.Bill, error) {
 			return nil, err
 		}
 		if n := len(bills); n == 0 || bills[n-1].ID != b.ID {
+			if limit > 0 && n == limit {
+				break
+			}
 			bills = append(bills, b)
 		}
 		if ok {

@@ -239,7 +239,7 @@ func (s *saleArea) openRecall() {
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			b := bills[i]
 			o.(*widget.Label).SetText(lang.X("ui.recall.row", "Bill {{.Bill}} from {{.Time}}: {{.Lines}} lines",
-				map[string]any{"Bill": int64(b.ID), "Time": b.Updated.Local().Format("15:04"), "Lines": len(b.Lines)}))
+				map[string]any{"Bill": int64(b.ID), "Time": b.ParkedAt.Local().Format("15:04"), "Lines": b.Lines}))
 		})
 	list.OnSelected = func(i widget.ListItemID) {
 		id := bills[i].ID
