@@ -117,10 +117,22 @@ var auditMix = []struct {
 	action string
 	weight int
 }{
-	{"session.sign_in", 30}, {"session.sign_out", 28}, {"sale.line_discount", 10}, {"return.create", 6},
-	{"bill.cancel", 5}, {"bill.void_line", 6}, {"drawer.open", 3}, {"fiscal.receipt.reprint", 2},
-	{"journal.view", 4}, {"journal.view_all", 1}, {"shift.open", 1}, {"shift.close", 1},
-	{"users.update", 1}, {"users.create", 1}, {"users.reset_password", 1}, {"config.set", 1},
+	{"session.sign_in", 30},
+	{"session.sign_out", 28},
+	{"sale.line_discount", 10},
+	{"return.create", 6},
+	{"bill.cancel", 5},
+	{"bill.void_line", 6},
+	{"drawer.open", 3},
+	{"fiscal.receipt.reprint", 2},
+	{"journal.view", 4},
+	{"journal.view_all", 1},
+	{"shift.open", 1},
+	{"shift.close", 1},
+	{"users.update", 1},
+	{"users.create", 1},
+	{"users.reset_password", 1},
+	{"config.set", 1},
 }
 
 // generateYear builds the database in dir. Everything is consistent as the

@@ -60,6 +60,8 @@ type saleArea struct {
 	recallList   *widget.List
 	historyList  *widget.List
 	historyBills []sale.Bill
+	journal      *journalDialog // the journal dialog last opened (ui/journal.go)
+	staleDialog  dialog.Dialog  // the offer to cancel old parked bills
 	pay          *payDialog
 	shiftDlg     *shiftDialog
 	zBar         *widget.ProgressBar
