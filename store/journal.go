@@ -1,13 +1,16 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
+	"github.com/tillpos/till/device"
 	"github.com/tillpos/till/sale"
 )
 
@@ -59,7 +62,9 @@ const journalLineCols = `l.id, l.item_id, l.barcode, l.name, l.qty_milli, l.unit
 // journalSQL is the page query: the page's bill ids by keyset on the
 // history index, then those bills with their fiscal document and lines, in
 // one statement. The redundant "opened <= ?" / "opened >= ?" bound gives
-// the index range its far end; the OR then drops only the ties.
+// the index range its far end; the OR then drops only the ties. The rows
+// are put in order by collectBills, not by a sort in SQL (which would copy
+// every row through a temporary b-tree first).
 func journalSQL(own, newer bool) string {
 	where := `opened >= ? AND opened <= ? AND (opened < ? OR (opened = ? AND id < ?))`
 	order := `opened DESC, id DESC`
@@ -72,8 +77,7 @@ func journalSQL(own, newer bool) string {
 	}
 	return `WITH page(id) AS (SELECT id FROM bills WHERE ` + where + ` ORDER BY ` + order + ` LIMIT ?)
 	SELECT ` + billCols + `, ` + journalLineCols + `
-	FROM page p JOIN bills b ON b.id = p.id LEFT JOIN fiscal_docs f ON f.bill_id = b.id LEFT JOIN bill_lines l ON l.bill_id = b.id
-	ORDER BY b.opened DESC, b.id DESC, l.id`
+	FROM page p JOIN bills b ON b.id = p.id LEFT JOIN fiscal_docs f ON f.bill_id = b.id LEFT JOIN bill_lines l ON l.bill_id = b.id`
 }
 
 func journalArgs(q JournalQuery, limit int) []any {
@@ -107,7 +111,7 @@ func (r *BillRepo) Journal(ctx context.Context, q JournalQuery) (JournalPage, er
 	if err != nil {
 		return JournalPage{}, fmt.Errorf("journal: %w", err)
 	}
-	bills, err := collectBills(rows, 0)
+	bills, err := collectBills(rows, false)
 	if err != nil {
 		return JournalPage{}, fmt.Errorf("journal: %w", err)
 	}
@@ -128,36 +132,94 @@ func (r *BillRepo) Journal(ctx context.Context, q JournalQuery) (JournalPage, er
 	return p, nil
 }
 
-func scanJournalRow(r rowScanner) (sale.Bill, sale.Line, bool, error) {
-	var b sale.Bill
-	var l sale.Line
-	var retOf, fNum, fSign, fTime, fShift sql.NullInt64
-	var opened, updated, started int64
-	var lid, item, qty, price, dept, dk, dv, manual, voided, added sql.NullInt64
-	var barcode, name, vat, marking sql.NullString
-	err := r.Scan((*int64)(&b.ID), &b.Kind, &b.State, &b.CashierID, &retOf, &opened, &updated, &b.Discount.Kind, &b.Discount.Value,
-		&b.Fiscal.Expected, &b.Fiscal.Kind, &b.Fiscal.Total, &b.Fiscal.Attempts, &started, &b.Fiscal.Reason,
-		&fNum, &fSign, &fTime, &fShift,
-		&lid, &item, &barcode, &name, &qty, &price, &vat, &dept, &marking, &dk, &dv, &manual, &voided, &added)
-	if err != nil {
-		return b, l, false, err
+// journalCols is how many columns a journal row has: billCols, then
+// journalLineCols.
+const journalCols = 19 + 14
+
+// scanJournalRow reads one row of billCols + journalLineCols. The values
+// are read as the driver gives them (int64, string, nil) and converted
+// here: database/sql's reflective conversion of 33 typed destinations per
+// row cost more than the query.
+func scanJournalRow(vals []any) (sale.Bill, sale.Line, bool) {
+	i64 := func(v any) int64 { n, _ := v.(int64); return n }
+	str := func(v any) string {
+		switch x := v.(type) {
+		case string:
+			return x
+		case []byte:
+			return string(x)
+		}
+		return ""
 	}
-	b.ReturnOf = sale.BillID(retOf.Int64)
-	b.Opened, b.Updated, b.Fiscal.StartedAt = fromUS(opened), fromUS(updated), fromUS(started)
-	if fNum.Valid {
-		b.Fiscal.Number, b.Fiscal.Sign = uint32(fNum.Int64), uint32(fSign.Int64)
-		b.Fiscal.Time, b.Fiscal.Shift = fromUS(fTime.Int64), uint16(fShift.Int64)
+	b := sale.Bill{
+		ID: sale.BillID(i64(vals[0])), Kind: sale.BillKind(i64(vals[1])), State: sale.BillState(i64(vals[2])),
+		CashierID: i64(vals[3]), ReturnOf: sale.BillID(i64(vals[4])),
+		Opened: fromUS(i64(vals[5])), Updated: fromUS(i64(vals[6])),
+		Discount: sale.Discount{Kind: sale.DiscountKind(i64(vals[7])), Value: i64(vals[8])},
 	}
-	if !lid.Valid {
-		return b, l, false, nil
+	b.Fiscal.Expected, b.Fiscal.Kind, b.Fiscal.Total = uint32(i64(vals[9])), device.ReceiptKind(i64(vals[10])), i64(vals[11])
+	b.Fiscal.Attempts, b.Fiscal.StartedAt, b.Fiscal.Reason = int(i64(vals[12])), fromUS(i64(vals[13])), str(vals[14])
+	if vals[15] != nil {
+		b.Fiscal.Number, b.Fiscal.Sign = uint32(i64(vals[15])), uint32(i64(vals[16]))
+		b.Fiscal.Time, b.Fiscal.Shift = fromUS(i64(vals[17])), uint16(i64(vals[18]))
 	}
-	l = sale.Line{
-		ID: sale.LineID(lid.Int64), Item: sale.ItemID(item.Int64), Barcode: barcode.String, Name: name.String,
-		QtyMilli: qty.Int64, UnitPrice: price.Int64, VAT: sale.VATCode(vat.String), Dept: byte(dept.Int64), Marking: marking.String,
-		Discount:    sale.Discount{Kind: sale.DiscountKind(dk.Int64), Value: dv.Int64},
-		ManualPrice: manual.Int64 != 0, Voided: voided.Int64 != 0, Added: fromUS(added.Int64),
+	l := vals[19:]
+	if l[0] == nil {
+		return b, sale.Line{}, false
 	}
-	return b, l, true, nil
+	return b, sale.Line{
+		ID: sale.LineID(i64(l[0])), Item: sale.ItemID(i64(l[1])), Barcode: str(l[2]), Name: str(l[3]),
+		QtyMilli: i64(l[4]), UnitPrice: i64(l[5]), VAT: sale.VATCode(str(l[6])), Dept: byte(i64(l[7])), Marking: str(l[8]),
+		Discount:    sale.Discount{Kind: sale.DiscountKind(i64(l[9])), Value: i64(l[10])},
+		ManualPrice: i64(l[11]) != 0, Voided: i64(l[12]) != 0, Added: fromUS(i64(l[13])),
+	}, true
+}
+
+// collectBills reads journal rows in whatever order SQLite gives them and
+// returns the bills newest first (by opened, then id; receipts by their
+// document's time), each with its lines in order.
+func collectBills(rows *sql.Rows, byFiscalTime bool) ([]sale.Bill, error) {
+	defer rows.Close()
+	vals := make([]any, journalCols)
+	ptrs := make([]any, journalCols)
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	var bills []sale.Bill
+	at := map[sale.BillID]int{}
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, err
+		}
+		b, l, ok := scanJournalRow(vals)
+		k, seen := at[b.ID]
+		if !seen {
+			k = len(bills)
+			at[b.ID] = k
+			bills = append(bills, b)
+		}
+		if ok {
+			bills[k].Lines = append(bills[k].Lines, l)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	slices.SortFunc(bills, func(x, y sale.Bill) int {
+		if byFiscalTime {
+			if c := y.Fiscal.Time.Compare(x.Fiscal.Time); c != 0 {
+				return c
+			}
+		}
+		if c := y.Opened.Compare(x.Opened); c != 0 {
+			return c
+		}
+		return cmp.Compare(y.ID, x.ID)
+	})
+	for i := range bills {
+		slices.SortFunc(bills[i].Lines, func(x, y sale.Line) int { return cmp.Compare(x.ID, y.ID) })
+	}
+	return bills, nil
 }
 
 // ReceiptQuery finds fiscal receipts the way a customer's receipt names
@@ -175,12 +237,11 @@ type ReceiptQuery struct {
 // receiptSQL finds the documents by number (and time, and sign) on the
 // number index, with their bills and lines, in one statement. A number
 // with its day names one receipt, a number alone a few (one per fiscal
-// storage the till has had): no LIMIT, FindReceipts stops reading at its
-// limit.
+// storage the till has had): no LIMIT and no ORDER BY, collectBills
+// orders the receipts (newest first) and FindReceipts keeps its limit.
 const receiptSQL = `SELECT ` + billCols + `, ` + journalLineCols + `
 	FROM fiscal_docs f JOIN bills b ON b.id = f.bill_id LEFT JOIN bill_lines l ON l.bill_id = b.id
-	WHERE f.number = ? AND f.time >= ? AND f.time < ? AND (? = 0 OR f.sign = ?)
-	ORDER BY f.time DESC, l.id`
+	WHERE f.number = ? AND f.time >= ? AND f.time < ? AND (? = 0 OR f.sign = ?)`
 
 // FindReceipts returns the fiscalised bills matching q, newest first, with
 // their lines (not their payments), in one query.
@@ -202,35 +263,14 @@ func (r *BillRepo) FindReceipts(ctx context.Context, q ReceiptQuery) ([]sale.Bil
 	if err != nil {
 		return nil, fmt.Errorf("find receipt %d: %w", q.Number, err)
 	}
-	bills, err := collectBills(rows, q.Limit)
+	bills, err := collectBills(rows, true)
 	if err != nil {
 		return nil, fmt.Errorf("find receipt %d: %w", q.Number, err)
 	}
-	return bills, nil
-}
-
-// collectBills reads rows of scanJournalRow, a bill's rows together, up
-// to limit bills (0: all).
-func collectBills(rows *sql.Rows, limit int) ([]sale.Bill, error) {
-	defer rows.Close()
-	var bills []sale.Bill
-	for rows.Next() {
-		b, l, ok, err := scanJournalRow(rows)
-		if err != nil {
-			return nil, err
-		}
-		if n := len(bills); n == 0 || bills[n-1].ID != b.ID {
-			if limit > 0 && n == limit {
-				break
-			}
-			bills = append(bills, b)
-		}
-		if ok {
-			last := &bills[len(bills)-1]
-			last.Lines = append(last.Lines, l)
-		}
+	if len(bills) > q.Limit {
+		bills = bills[:q.Limit]
 	}
-	return bills, rows.Err()
+	return bills, nil
 }
 
 // ParkedBill is a parked bill as the recall list shows it: no lines, their
