@@ -366,3 +366,29 @@ func generateYear(ctx context.Context, dir string, s yearSize, seed uint64) (*ye
 	f.build = time.Since(start)
 	return f, nil
 }
+
+// TestSaveYearDB writes the year-sized database to $TILL_YEARDB_SAVE (and
+// its key file beside it, .key), for looking at the till on a year of
+// journal: `TILL_YEARDB_SAVE=/tmp/year.db go test -run TestSaveYearDB
+// ./store`, then `till -demo -db /tmp/year.db` (passwords work without the
+// key; badges need year.db.key as the till's key file) or the window's
+// TestJournalOnAYear (TILL_YEARDB=/tmp/year.db). Skipped without the
+// variable.
+func TestSaveYearDB(t *testing.T) {
+	out := os.Getenv("TILL_YEARDB_SAVE")
+	if out == "" {
+		t.Skip("TILL_YEARDB_SAVE is not set")
+	}
+	f := yearDB(t, sizeYear)
+	if _, err := f.db.db.ExecContext(context.Background(), `VACUUM INTO ?`, out); err != nil {
+		t.Fatal(err)
+	}
+	key, err := os.ReadFile(filepath.Join(f.dir, "till.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(out+".key", key, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("saved %s (generated in %s)", out, f.build)
+}
