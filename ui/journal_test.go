@@ -220,3 +220,30 @@ func TestStaleParkedOfferedAtSignIn(t *testing.T) {
 		t.Fatal("offered again after cancelling")
 	}
 }
+
+// A copy of an older receipt starts from the receipt too: found by its
+// number, "Copy of the receipt" shows it (this register prints no text)
+// and the copy is audited as bill.reprint.
+func TestCopyOfAFoundReceipt(t *testing.T) {
+	r := newRig(t, "en")
+	m := r.signIn("supervisor")
+	sold := r.sellItem(4)
+	r.sellItem(5)
+	r.press("history")
+	j := m.sale.journal
+	r.typeKeys(fmt.Sprint(sold.Fiscal.Number))
+	r.key(fyne.KeyReturn)
+	if len(j.bills) != 1 || j.copy.Disabled() {
+		t.Fatalf("found %d, copy disabled %v", len(j.bills), j.copy.Disabled())
+	}
+	r.key(fyne.KeyReturn) // Enter again in Bill history starts no return
+	if b, _ := r.bill(); b.ID != 0 {
+		t.Fatalf("Enter in the history opened bill %d", b.ID)
+	}
+	test.Tap(j.copy)
+	r.mustContain("copy", r.item(4).Name, fmt.Sprintf("Receipt %d", sold.Fiscal.Number))
+	rows, err := r.db.SearchAudit(context.Background(), store.AuditQuery{Action: "bill.reprint"})
+	if err != nil || len(rows) != 1 || rows[0].Outcome != store.OutcomeOK {
+		t.Fatalf("audit %+v %v", rows, err)
+	}
+}
