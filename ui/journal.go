@@ -402,13 +402,19 @@ func (s *saleArea) offerStaleParked() {
 			}
 			text := lang.X("ui.stale.text", "You have {{.Count}} parked bills from a shift that has ended. Nobody will come back for them: cancel them? They stay in the journal as cancelled.",
 				map[string]any{"Count": len(stale)}) + "\n\n" + strings.Join(lines, "\n")
-			d := dialog.NewConfirm(lang.X("ui.stale.title", "Old parked bills"), text, func(ok bool) {
-				if ok {
-					s.cancelParked(stale)
-				}
-			}, s.app.win)
-			d.SetConfirmText(lang.X("ui.stale.cancel", "Cancel them"))
-			d.SetDismissText(lang.X("ui.stale.keep", "Keep them"))
+			// Not a confirm dialog: Enter or Escape pressed out of habit
+			// right after sign-in keeps the bills; cancelling takes a tap.
+			var d dialog.Dialog
+			label := widget.NewLabel(text)
+			label.Wrapping = fyne.TextWrapWord
+			keep := widget.NewButton(lang.X("ui.stale.keep", "Keep them"), func() { d.Hide() })
+			cancel := widget.NewButton(lang.X("ui.stale.cancel", "Cancel them"), func() {
+				d.Hide()
+				s.cancelParked(stale)
+			})
+			cancel.Importance = widget.DangerImportance
+			d = dialog.NewCustomWithoutButtons(lang.X("ui.stale.title", "Old parked bills"),
+				fixedWidth(520, container.NewVBox(label, container.NewGridWithColumns(2, keep, cancel))), s.app.win)
 			s.staleDialog = d
 			s.openDialog(d, nil)
 		})

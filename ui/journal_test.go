@@ -202,6 +202,15 @@ func TestStaleParkedOfferedAtSignIn(t *testing.T) {
 		t.Fatal("no offer to cancel the old parked bill")
 	}
 	r.mustContain("offer", fmt.Sprintf("Bill %d", parked.ID))
+	// "Keep them" keeps them: offered again at the next sign-in.
+	test.Tap(findButton(r.w.Canvas().Overlays().Top(), translation(t, "en", "ui.stale.keep")))
+	if got, _ := r.db.Bills().Get(ctx, parked.ID); got.State != sale.StateParked {
+		t.Fatalf("kept bill is %s", got.State)
+	}
+	r.a.Logout()
+	if m = r.signIn("supervisor"); m.sale.staleDialog == nil {
+		t.Fatal("not offered again")
+	}
 	b := findButton(r.w.Canvas().Overlays().Top(), translation(t, "en", "ui.stale.cancel"))
 	if b == nil {
 		t.Fatal("no Cancel them button")
