@@ -26,6 +26,13 @@ type ReceiptQR struct {
 	Kind   int
 }
 
+// ruKeysToLatin undoes a keyboard-wedge scanner typing under the Russian
+// layout: the keys of the QR code's letters and punctuation arrive as the
+// Cyrillic letters on the same keys ("е=20260115Е1530?ы=12ю50?...").
+var ruKeysToLatin = strings.NewReplacer(
+	"е", "t", "Е", "T", "ы", "s", "а", "f", "т", "n", "ш", "i", "з", "p", "?", "&", "ю", ".", "б", ",",
+)
+
 // ErrNotReceiptQR: the text is not a receipt's QR code.
 var ErrNotReceiptQR = errors.New("not a receipt QR code")
 
@@ -33,7 +40,7 @@ var ErrNotReceiptQR = errors.New("not a receipt QR code")
 // register's clock is the shop's local time). i and fp are required, the
 // rest is read when present and well formed.
 func ParseReceiptQR(s string, loc *time.Location) (ReceiptQR, error) {
-	s = strings.TrimSpace(s)
+	s = ruKeysToLatin.Replace(strings.TrimSpace(s))
 	if !strings.Contains(s, "i=") || !strings.Contains(s, "=") {
 		return ReceiptQR{}, ErrNotReceiptQR
 	}

@@ -19,6 +19,11 @@ func TestParseReceiptQR(t *testing.T) {
 	if err != nil || r.Total != 750 || r.Time.Second() != 12 || r.Kind != 2 {
 		t.Fatalf("%+v %v", r, err)
 	}
+	// A wedge scanner typing under the Russian layout.
+	r, err = ParseReceiptQR("е=20260115Е1530?ы=1234ю50?ат=9289000100408074?ш=12345?аз=3855493218?т=1", loc)
+	if err != nil || r != want {
+		t.Fatalf("Russian layout: %+v %v", r, err)
+	}
 	for _, bad := range []string{"", "12345", "4600000000008", "i=x&fp=1", "i=1", "i=0&fp=1", "t=1&s=2", "https://example.com/?a=b"} {
 		if _, err := ParseReceiptQR(bad, loc); err == nil {
 			t.Errorf("%q read as a receipt QR", bad)
