@@ -474,22 +474,6 @@ func (d *Desk) Park(ctx context.Context) error {
 	})
 }
 
-// Parked lists the cashier's parked bills, oldest first.
-func (d *Desk) Parked(ctx context.Context) ([]sale.Bill, error) {
-	u, _ := d.state()
-	bills, err := d.cfg.Bills.Unfinished(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("parked bills: %w", err)
-	}
-	var out []sale.Bill
-	for _, b := range bills {
-		if b.State == sale.StateParked && policy.UserID(b.CashierID) == u.ID {
-			out = append(out, b)
-		}
-	}
-	return out, nil
-}
-
 // Recall brings one of the cashier's parked bills back. An open bill with
 // lines must be parked or finished first; an empty one is cancelled.
 func (d *Desk) Recall(ctx context.Context, bill sale.BillID) error {

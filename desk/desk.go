@@ -206,15 +206,9 @@ func (d *Desk) signIn(ctx context.Context, u User, err error, args map[string]an
 	}
 	// The cashier's own open bill comes back: a restart mid-bill loses
 	// nothing. Parked bills wait for Recall; other cashiers' bills stay theirs.
-	var open sale.BillID
-	bills, err := d.cfg.Bills.Unfinished(ctx)
+	open, err := d.openBillOf(ctx, u.ID)
 	if err != nil {
 		return User{}, fmt.Errorf("sign in: restore open bill: %w", err)
-	}
-	for _, b := range bills {
-		if b.State == sale.StateOpen && policy.UserID(b.CashierID) == u.ID {
-			open = b.ID
-		}
 	}
 	d.mu.Lock()
 	d.session = policy.Session{Cashier: u.ID}

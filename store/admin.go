@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/tillpos/till/policy"
 	"github.com/tillpos/till/sale"
@@ -210,65 +209,6 @@ func copyRights(ctx context.Context, tx *sql.Tx, from, to int64) error {
 		}
 	}
 	return nil
-}
-
-// AuditQuery filters the audit log for the audit screen. Zero fields do not
-// filter. Action matches an exact ID or, ending in ".", every action under
-// that prefix ("users." for all user management).
-type AuditQuery struct {
-	Actor    policy.UserID
-	Approver policy.UserID
-	Action   string
-	From, To time.Time // From inclusive, To exclusive
-	Limit    int       // default 500
-}
-
-// SearchAudit returns the rows matching q, newest first.
-func (d *DB) SearchAudit(ctx context.Context, q AuditQuery) ([]AuditEntry, error) {
-	var where []string
-	var args []any
-	if q.Actor != 0 {
-		where, args = append(where, "actor = ?"), append(args, int64(q.Actor))
-	}
-	if q.Approver != 0 {
-		where, args = append(where, "approver = ?"), append(args, int64(q.Approver))
-	}
-	if a := strings.TrimSpace(q.Action); a != "" {
-		if strings.HasSuffix(a, ".") {
-			// substr instead of LIKE: action IDs contain '_', a LIKE wildcard.
-			where, args = append(where, "substr(action, 1, ?) = ?"), append(args, len(a), a)
-		} else {
-			where, args = append(where, "action = ?"), append(args, a)
-		}
-	}
-	if !q.From.IsZero() {
-		where, args = append(where, "time >= ?"), append(args, us(q.From))
-	}
-	if !q.To.IsZero() {
-		where, args = append(where, "time < ?"), append(args, us(q.To))
-	}
-	if q.Limit <= 0 {
-		q.Limit = 500
-	}
-	query := `SELECT id, time, terminal, actor, approver, action, args, outcome, reason FROM audit`
-	if len(where) > 0 {
-		query += " WHERE " + strings.Join(where, " AND ")
-	}
-	query += " ORDER BY id DESC LIMIT ?"
-	rows, err := d.db.QueryContext(ctx, query, append(args, q.Limit)...)
-	if err != nil {
-		return nil, fmt.Errorf("search audit: %w", err)
-	}
-	defer rows.Close()
-	var out []AuditEntry
-	for rows.Next() {
-		e, _, _, err := scanAudit(rows, false)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
 }
 
 // SetSettings stores several settings in one transaction with one audit

@@ -431,39 +431,11 @@ type HistoryQuery struct {
 }
 
 // History returns finished and unfinished bills, newest first, with their
-// lines and payments.
+// lines (not their payments): the first page of Journal.
 func (r *BillRepo) History(ctx context.Context, q HistoryQuery) ([]sale.Bill, error) {
 	if q.Limit <= 0 {
 		q.Limit = 200
 	}
-	tx, err := r.d.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return nil, fmt.Errorf("journal: %w", err)
-	}
-	defer tx.Rollback()
-	rows, err := tx.QueryContext(ctx, `SELECT `+billCols+` FROM bills b LEFT JOIN fiscal_docs f ON f.bill_id = b.id
-		WHERE b.opened >= ? AND (? = 0 OR b.cashier_id = ?) ORDER BY b.opened DESC, b.id DESC LIMIT ?`,
-		us(q.Since), q.Cashier, q.Cashier, q.Limit)
-	if err != nil {
-		return nil, fmt.Errorf("journal: %w", err)
-	}
-	var out []sale.Bill
-	for rows.Next() {
-		b, err := scanBill(rows)
-		if err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("journal: %w", err)
-		}
-		out = append(out, b)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("journal: %w", err)
-	}
-	for i := range out {
-		if err := loadParts(ctx, tx, &out[i]); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
+	p, err := r.Journal(ctx, JournalQuery{Cashier: q.Cashier, Since: q.Since, Limit: q.Limit})
+	return p.Bills, err
 }

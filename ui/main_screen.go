@@ -183,6 +183,7 @@ func NewMainScreen(ctx context.Context, app *App, u User) *MainScreen {
 	s.startChanged()
 	s.refreshKey()
 	s.sale.reload()
+	s.sale.offerStaleParked()
 	return s
 }
 

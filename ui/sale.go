@@ -61,6 +61,8 @@ type saleArea struct {
 	recallList   *widget.List
 	historyList  *widget.List // the dialog's list (a keyList)
 	historyBills []sale.Bill
+	journal      *journalDialog // the journal dialog last opened (ui/journal.go)
+	staleDialog  dialog.Dialog  // the offer to cancel old parked bills
 	pay          *payDialog
 	largeTender  *dialog.ConfirmDialog // "more than N times what is left: take it?"
 	shiftDlg     *shiftDialog

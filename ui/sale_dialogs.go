@@ -13,7 +13,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tillpos/till/desk"
-	"github.com/tillpos/till/policy"
 	"github.com/tillpos/till/sale"
 )
 
@@ -252,7 +251,7 @@ func (s *saleArea) openRecall() {
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			b := bills[i]
 			o.(*widget.Label).SetText(lang.X("ui.recall.row", "Bill {{.Bill}} from {{.Time}}: {{.Lines}} lines",
-				map[string]any{"Bill": int64(b.ID), "Time": b.Updated.Local().Format("15:04"), "Lines": len(b.Lines)}))
+				map[string]any{"Bill": int64(b.ID), "Time": b.ParkedAt.Local().Format("15:04"), "Lines": b.Lines}))
 		})
 	list.OnSelected = func(i widget.ListItemID) {
 		id := bills[i].ID
@@ -341,83 +340,9 @@ func (s *saleArea) vat() *sale.VATTable {
 	return t
 }
 
-// openHistory lists the user's journal (their journal depth in days);
-// with returns, a fiscalised sale can be chosen for a return, and a
-// return without a receipt is offered.
-func (s *saleArea) openHistory(returns bool) { s.loadHistory(returns, false) }
-
-// loadHistory reads the journal: the cashier's own bills, or every
-// cashier's with all (journal.view_all, decided by the desk).
-func (s *saleArea) loadHistory(returns, all bool) {
-	var bills []sale.Bill
-	s.run(func(ctx context.Context) (err error) {
-		bills, err = s.d.History(ctx, all)
-		return err
-	}, func() { s.showHistory(bills, returns, all) })
-}
-
-func (s *saleArea) showHistory(bills []sale.Bill, returns, all bool) {
-	f := s.m.money
-	vat := s.vat()
-	var d dialog.Dialog
-	list := newKeyList(s.app, func() int { return len(bills) }, func() fyne.CanvasObject { return widget.NewLabel("") },
-		func(i widget.ListItemID, o fyne.CanvasObject) {
-			b := bills[i]
-			t, _ := sale.Compute(&b, vat)
-			o.(*widget.Label).SetText(lang.X("ui.history.row", "{{.Time}}  bill {{.Bill}}  {{.Kind}}  {{.State}}  {{.Total}}  receipt {{.Number}}",
-				map[string]any{
-					"Time": b.Opened.Local().Format("02.01 15:04"), "Bill": int64(b.ID),
-					"Kind": lang.X(b.Kind.Key(), b.Kind.Key()), "State": lang.X(b.State.Key(), b.State.String()),
-					"Total": f.Format(t.Due), "Number": int64(b.Fiscal.Number),
-				}))
-		})
-	items := []fyne.CanvasObject{}
-	days := 1
-	if s.m.user.JournalDays > 0 {
-		days = s.m.user.JournalDays
-	}
-	depth := widget.NewLabel(lang.X("ui.history.depth", "Bills of the last {{.Days}} days (your journal depth).", map[string]any{"Days": days}))
-	items = append(items, depth)
-	if s.d.Visible(policy.ActionViewAllBills) {
-		every := widget.NewCheck(lang.X("ui.history.all", "Every cashier's bills"), nil)
-		every.SetChecked(all)
-		if v := s.d.Verdict(policy.ActionViewAllBills); !v.Allowed && !v.ApprovalPossible {
-			every.Disable()
-		}
-		every.OnChanged = func(on bool) {
-			d.Hide()
-			s.loadHistory(returns, on)
-		}
-		items = append(items, every)
-	}
-	if returns {
-		items = append(items, widget.NewLabel(lang.X("ui.history.pick_return", "Choose the sale being returned, or return without a receipt.")))
-		list.OnSelected = func(i widget.ListItemID) {
-			b := bills[i]
-			if b.Kind != sale.KindSale || b.State != sale.StateFiscalised {
-				return
-			}
-			d.Hide()
-			s.startReturn(b.ID)
-		}
-		items = append(items, widget.NewButton(lang.X("ui.history.free_return", "Return without a receipt"), func() {
-			d.Hide()
-			s.startReturn(0)
-		}))
-	}
-	s.historyList, s.historyBills = &list.List, bills
-	body := container.NewBorder(container.NewVBox(items...), nil, nil, nil, fixedSize(760, 380, list))
-	title := lang.X("ui.act.history", "Bill history")
-	if returns {
-		title = lang.X("ui.act.return", "Return")
-	}
-	d = dialog.NewCustom(title, lang.X("ui.dlg.close_esc", "Close (Esc)"), body, s.app.win)
-	k := modalKeys{focus: list}
-	if returns {
-		k.enter = func() { list.TypedKey(&fyne.KeyEvent{Name: fyne.KeySpace}) }
-	}
-	s.openModal(d, k)
-}
+// openHistory opens the journal (ui/journal.go): Bill history, or with
+// returns the F11 return that starts from a receipt.
+func (s *saleArea) openHistory(returns bool) { s.openJournal(returns) }
 
 // startReturn opens a return bill: from a journal receipt (its lines are
 // copied) or free (0).
