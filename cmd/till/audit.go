@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"os"
 
 	"github.com/tillpos/till/store"
@@ -59,12 +60,23 @@ func runAudit(ctx context.Context, args []string) error {
 	return nil
 }
 
-// dbPathOrDefault is the -db flag's value, else store.DefaultPath().
+// dbPathOrDefault is the -db flag's value, else store.DefaultPath(); where
+// there is no database it says to run till init (noDatabase).
 func dbPathOrDefault(flagValue string) (string, error) {
-	if flagValue != "" {
-		return flagValue, nil
+	path := flagValue
+	if path == "" {
+		p, err := store.DefaultPath()
+		if err != nil {
+			return "", err
+		}
+		path = p
 	}
-	return store.DefaultPath()
+	// Operator commands work on a till's database; they never create one
+	// (that is till init's).
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return "", noDatabase(path)
+	}
+	return path, nil
 }
 
 // operatorError puts the store's plain sentence (English: operator
