@@ -11,7 +11,11 @@ import (
 	"os"
 	"strings"
 
+	"github.com/tillpos/till/device"
+	"github.com/tillpos/till/device/shtrih"
+	"github.com/tillpos/till/sale"
 	"github.com/tillpos/till/store"
+	"github.com/tillpos/till/ui"
 )
 
 func init() {
@@ -163,4 +167,70 @@ func runInit(ctx context.Context, in io.Reader, out, prompts io.Writer, args []s
 // instead of the system's "no such file".
 func noDatabase(path string) error {
 	return fmt.Errorf("no database here (%s): run till init -db %s to create one", path, path)
+}
+
+// storeSetup is the window's first start (ui.Setup) on the store.
+type storeSetup struct {
+	db       *store.DB
+	terminal string
+	printer  device.TextPrinter // the register's tape; nil: none
+}
+
+var _ ui.Setup = storeSetup{}
+
+func (s storeSetup) Needed(ctx context.Context) (bool, error) { return s.db.NeedsSetup(ctx) }
+
+func (s storeSetup) Countries() []ui.SetupCountry {
+	var out []ui.SetupCountry
+	for _, c := range store.Countries {
+		var codes []string
+		if t, err := sale.VATTableFor(c.Code); err == nil {
+			for _, code := range t.Codes() {
+				codes = append(codes, string(code))
+			}
+		}
+		out = append(out, ui.SetupCountry{Code: c.Code, Currency: c.Currency, VAT: strings.Join(codes, ", "), Language: c.Language})
+	}
+	return out
+}
+
+func (s storeSetup) Initialise(ctx context.Context, f ui.SetupForm) (string, error) {
+	if err := s.db.CheckKey(ctx); err != nil {
+		return "", uiError(err)
+	}
+	_, pw, err := s.db.Initialise(ctx, store.Setup{
+		Store: store.StoreDetails{
+			TradingName: f.TradingName, LegalName: f.LegalName, INN: f.INN, Address: f.Address,
+			Country: f.Country, Language: f.Language,
+		},
+		AdminLogin: f.AdminLogin, AdminFullName: f.AdminFullName,
+	}, store.Actor{Terminal: s.terminal})
+	var se *store.SetupError
+	if errors.As(err, &se) {
+		return "", &ui.SetupFieldError{Field: se.Field, Msg: se.Msg, Err: err}
+	}
+	if err != nil {
+		return "", uiError(err)
+	}
+	return pw, nil
+}
+
+// PrintPassword prints the slip the back office prints for a new user, in
+// the store's language.
+func (s storeSetup) PrintPassword(ctx context.Context, login, fullName, password string) error {
+	if s.printer == nil {
+		m := shtrih.MessageOf(device.ErrNoLink)
+		return &ui.MessageError{Msg: ui.Message{Key: m.Key, Fallback: m.Fallback, Args: m.Args}, Err: device.ErrNoLink}
+	}
+	country, err := s.db.SettingString(ctx, store.SettingStoreCountry, defaultCountry)
+	if err != nil {
+		return uiError(err)
+	}
+	tag, unit := storeLocale(country)
+	tape := sale.NewTape(tag, sale.NewFormatter(tag, unit))
+	if err := s.printer.PrintText(ctx, tape.Password(login, fullName, password)); err != nil {
+		m := shtrih.MessageOf(err)
+		return &ui.MessageError{Msg: ui.Message{Key: m.Key, Fallback: m.Fallback, Args: m.Args}, Err: err}
+	}
+	return nil
 }
