@@ -333,6 +333,16 @@ func (t *devicesTab) portSpec() string {
 	return p + "@" + t.baud.Selected
 }
 
+// opened is the page being chosen: someone without the right has tried
+// to reach the till's hardware, which is refused and audited; with it the
+// live status is read again.
+func (t *devicesTab) opened() {
+	if !t.s.allowed(policy.ActionDeviceSettings) {
+		return
+	}
+	t.refreshStatus()
+}
+
 func (t *devicesTab) reload() {
 	if !t.s.can(policy.ActionDeviceSettings) {
 		_, m := t.s.deps.Policy.Decide(policy.ActionDeviceSettings)

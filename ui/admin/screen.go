@@ -69,7 +69,12 @@ func New(win fyne.Window, deps Deps, back func()) *Screen {
 		items = append(items, container.NewTabItem(lang.X("admin.tab.devices", "Devices"), s.devices.content))
 	}
 	s.tabs = container.NewAppTabs(items...)
-	s.tabs.OnSelected = func(*container.TabItem) { s.showStatus(false, "") }
+	s.tabs.OnSelected = func(it *container.TabItem) {
+		s.showStatus(false, "")
+		if s.devices != nil && it.Content == s.devices.content {
+			s.devices.opened()
+		}
+	}
 
 	backBtn := widget.NewButtonWithIcon(lang.X("admin.back", "Back to sale"), theme.NavigateBackIcon(), func() {
 		if s.back != nil {
