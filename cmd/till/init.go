@@ -27,6 +27,9 @@ func init() {
 
 const initUsage = "init [-db PATH] [-name TRADING_NAME] [-legal-name NAME] [-inn INN] [-address TEXT] [-country RU|IT] [-language en|ru|it] [-admin LOGIN] [-admin-name FULL_NAME]"
 
+// errNoAnswer: stdin ended before every question was answered.
+var errNoAnswer = errors.New("init: stdin ended without an answer")
+
 // initField is one question of the setup: its flag, the prompt, and where
 // the answer goes.
 type initField struct {
@@ -108,7 +111,7 @@ func runInit(ctx context.Context, in io.Reader, out, prompts io.Writer, args []s
 			if err := lines.Err(); err != nil {
 				return err
 			}
-			return fmt.Errorf("%w: no answer for -%s on stdin; %s", errUsage, f.flag, initUsage)
+			return fmt.Errorf("%w for -%s: give it as a flag or run init in a terminal; nothing was created", errNoAnswer, f.flag)
 		}
 		*f.dst(&s) = strings.TrimSpace(lines.Text())
 		return nil

@@ -145,7 +145,7 @@ func TestInitAsksOnStdin(t *testing.T) {
 	// Stdin ends before every answer is in: a usage error, no database.
 	other := filepath.Join(dir, "other.db")
 	err = runInit(context.Background(), strings.NewReader("Shop\n"), &out, &prompts, []string{"-db", other})
-	if !errors.Is(err, errUsage) {
+	if !errors.Is(err, errNoAnswer) || !strings.Contains(err.Error(), "for -legal-name") {
 		t.Errorf("short stdin: %v", err)
 	}
 	if _, err := os.Stat(other); !errors.Is(err, os.ErrNotExist) {
