@@ -70,6 +70,9 @@ func TestDevicesPageFindsRegisterOnPTY(t *testing.T) {
 	if !r.hasText(path + "  USB 1fc9:0083  SHTRIH-M FR-F") {
 		t.Error("the enumerated port is not listed with its VID:PID and product")
 	}
+	if !r.hasText("HID readers are not supported in this build") {
+		t.Error("a build without HID does not say so")
+	}
 	if sel := r.field("Serial port").(*widget.SelectEntry); sel.Text != "" {
 		t.Errorf("port field holds %q before anything was chosen", sel.Text)
 	}

@@ -171,7 +171,15 @@ func (r *winRig) tap(text string) {
 	r.t.Fatalf("no button %q; the window shows %q", text, r.texts())
 }
 
-// focusedEntry is the entry with the keyboard focus.
+// focused is the widget with the keyboard focus, once the screen the
+// window's goroutines are building has given it.
+func (r *winRig) focused() fyne.Focusable {
+	r.t.Helper()
+	r.waitFor("a focused field", func() bool { return r.w.Canvas().Focused() != nil })
+	return r.w.Canvas().Focused()
+}
+
+// enter presses Enter in the focused field.
 func (r *winRig) enter() {
 	r.t.Helper()
 	f, ok := r.w.Canvas().Focused().(fyne.Focusable)
@@ -249,18 +257,14 @@ func TestSetupScreenThenFirstSignIn(t *testing.T) {
 
 	r.tap("Continue to sign-in")
 	r.waitFor("the login screen", func() bool { return len(r.objects()) > 0 && !r.shows("Initial password of") })
-	login := r.w.Canvas().Focused()
-	if login == nil {
-		t.Fatal("the login screen has no focused field")
-	}
-	test.Type(login, "olga")
+	test.Type(r.focused(), "olga")
 	r.enter()
-	test.Type(r.w.Canvas().Focused(), pw)
+	test.Type(r.focused(), pw)
 	r.enter()
 	r.waitFor("the forced password change", func() bool { return r.shows("your password was set by an administrator") })
-	test.Type(r.w.Canvas().Focused(), "Ромашка2026")
+	test.Type(r.focused(), "Ромашка2026")
 	r.enter()
-	test.Type(r.w.Canvas().Focused(), "Ромашка2026")
+	test.Type(r.focused(), "Ромашка2026")
 	r.enter()
 	r.waitFor("the sale screen", func() bool { return r.app.User() != nil && !r.shows("your password was set") })
 	u, err := r.db.UserByLogin(context.Background(), "olga")

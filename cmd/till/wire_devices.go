@@ -285,7 +285,7 @@ func (a *adminDevices) SerialPorts(context.Context) ([]admin.SerialPort, error) 
 
 func (a *adminDevices) HIDDevices(context.Context) ([]admin.HIDDevice, error) {
 	if !a.bus.Supported() {
-		return nil, nil
+		return nil, &admin.Error{Msg: admin.MsgHIDUnsupported, Err: errors.New("HID: built without cgo")}
 	}
 	infos, err := a.bus.Enumerate()
 	if err != nil {

@@ -106,6 +106,10 @@ var (
 		Key:      "admin.devices.bad_reader",
 		Fallback: "HID reader line {{.Line}} is not valid: {{.Detail}}",
 	}
+	MsgHIDUnsupported = policy.Message{
+		Key:      "admin.devices.hid_unsupported",
+		Fallback: "HID readers are not supported in this build (built without cgo): scanners and badge readers work only as keyboards.",
+	}
 	MsgBadDevices = policy.Message{
 		Key:      "admin.devices.bad_setting",
 		Fallback: "This device setting is not valid: {{.Detail}}",
@@ -227,7 +231,10 @@ func newDevicesTab(s *Screen, dev Devices) *devicesTab {
 	t.override.Hide()
 	t.regResult = liveLabel()
 	t.regLive = liveLabel()
-	refresh := widget.NewButtonWithIcon(lang.X("admin.devices.refresh", "Refresh list"), theme.ViewRefreshIcon(), t.listDevices)
+	refresh := widget.NewButtonWithIcon(lang.X("admin.devices.refresh", "Refresh list"), theme.ViewRefreshIcon(), func() {
+		t.listDevices()
+		t.refreshStatus()
+	})
 	testBtn := widget.NewButton(lang.X("admin.devices.test", "Test connection"), t.testRegister)
 	printBtn := widget.NewButton(lang.X("admin.devices.print_test", "Print test receipt"), t.printTest)
 	regForm := widget.NewForm(
