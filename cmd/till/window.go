@@ -105,7 +105,7 @@ func runWindow(ctx context.Context, args []string) error {
 		if err != nil {
 			return err // not the store's: its sentences would blame the database
 		}
-		live.swap(r, "")
+		live.swap(r, "emulator (-demo)")
 	default:
 		port := *regPort
 		if port == "" {
