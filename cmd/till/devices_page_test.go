@@ -136,6 +136,21 @@ func TestDevicesPageFindsRegisterOnPTY(t *testing.T) {
 	if !strings.Contains(r.status(), "serial number 87654321") {
 		t.Errorf("test of the port in use: %q", r.status())
 	}
+	r.tap("Open the drawer")
+	if !strings.Contains(r.status(), "The drawer was told to open.") {
+		t.Errorf("drawer through the register: %q", r.status())
+	}
+	// A separate drawer on a port that is not there is refused on save and
+	// changes nothing.
+	r.choose("Drawer opened by", "ESC/POS receipt printer")
+	r.set("Drawer port", "/nonexistent/ttyUSB9")
+	r.tap("Save devices")
+	if !strings.Contains(r.status(), "The drawer on /nonexistent/ttyUSB9 cannot be used") {
+		t.Errorf("save with a missing drawer port: %q", r.status())
+	}
+	if v := r.setting(settingDrawerKind); v != admin.DrawerRegister {
+		t.Errorf("the refused drawer was saved: %q", v)
+	}
 }
 
 // notARegister is a pseudo-terminal with something else on it: silent, or

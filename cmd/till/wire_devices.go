@@ -386,6 +386,9 @@ func (a *adminDevices) registerErr(spec string, err error) error {
 	if errors.As(err, &ae) {
 		return err
 	}
+	if errors.Is(err, errNoRegister) {
+		return &admin.Error{Msg: admin.MsgNoRegister, Err: err}
+	}
 	if errors.Is(err, device.ErrNoLink) || errors.Is(err, device.ErrOutcomeUnknown) || errors.Is(err, shtrih.ErrProtocol) || errors.Is(err, context.DeadlineExceeded) {
 		return &admin.Error{Msg: msg(admin.MsgNotRegister, "Port", spec), Err: err}
 	}
@@ -440,6 +443,13 @@ func (a *adminDevices) TestDrawer(ctx context.Context, s admin.DeviceSettings) e
 	ctx, cancel := context.WithTimeout(ctx, registerTest)
 	defer cancel()
 	if s.DrawerKind == admin.DrawerRegister || s.DrawerKind == "" {
+		if s.RegisterPort == "" {
+			r, err := a.live.current()
+			if err != nil {
+				return a.registerErr("", err)
+			}
+			return a.registerErr(a.live.Port(), r.OpenDrawer(ctx))
+		}
 		return a.withRegister(ctx, s.RegisterPort, func(ctx context.Context, r device.Register, _ string) error {
 			return r.OpenDrawer(ctx)
 		})
