@@ -259,3 +259,35 @@ func TestDevicesPageDeniedForCashier(t *testing.T) {
 		t.Errorf("denial attributed to %d", a.Actor)
 	}
 }
+
+// The register in use is not switched away from while it has a shift open:
+// the shift's Z report and receipts live in it.
+func TestDevicesPageKeepsARegisterWithAnOpenShift(t *testing.T) {
+	oldPath, _ := ptyRegister(t, emu.Config{PrintSpeed: -1, FNWrite: -1, ZTime: -1, StartShiftOpen: true})
+	newPath, _ := ptyRegister(t, emu.Config{PrintSpeed: -1, FNWrite: -1, ZTime: -1})
+	r := newAdminRig(t, "admin")
+	live := &liveRegister{}
+	reg, spec, err := openRegister(oldPath + "@115200")
+	if err != nil {
+		t.Fatal(err)
+	}
+	live.swap(reg, spec)
+	t.Cleanup(func() { live.Close() })
+	r.openDevices(live)
+	r.tab("Devices")
+	r.port(newPath)
+	r.tap("Test connection")
+	if !strings.Contains(r.status(), "Register found on "+newPath) {
+		t.Fatalf("test of the new register: %q", r.status())
+	}
+	r.tap("Save devices")
+	if !strings.Contains(r.status(), "has a shift open: close it with a Z report") {
+		t.Errorf("switching away from an open shift: %q", r.status())
+	}
+	if live.Port() != spec {
+		t.Errorf("the register in use changed to %q", live.Port())
+	}
+	if v := r.setting(settingRegisterPort); v != "<unset>" {
+		t.Errorf("the refused switch saved %q", v)
+	}
+}

@@ -31,6 +31,9 @@ const (
 // errNoRegister is what the till's register does while none is set up.
 var errNoRegister = fmt.Errorf("no fiscal register is set up on this till (Devices page of the back office): %w", device.ErrNoLink)
 
+// errShiftOnOldRegister: the register in use has a shift open.
+var errShiftOnOldRegister = errors.New("switch register: a shift is open on the register in use")
+
 // liveRegister is the register the desk drives, switchable while the till
 // runs: the Devices page puts a new one in without a restart. With none
 // set up every call fails as a register that does not answer, so the
@@ -539,6 +542,17 @@ func (a *adminDevices) Apply(ctx context.Context, s admin.DeviceSettings, by adm
 	newSpec := s.RegisterPort
 	swapReg := a.override == "" && s.RegisterPort != "" && !samePort(s.RegisterPort, a.live.Port())
 	if swapReg {
+		// A shift lives in its register: switching away from one with a
+		// shift open would strand it (its Z report, its receipts). A
+		// register that does not answer may be replaced.
+		if old, err := a.live.current(); err == nil {
+			sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+			st, err := old.Status(sctx)
+			cancel()
+			if err == nil && st.ShiftOpen {
+				return admin.ApplyResult{}, &admin.Error{Msg: msg(admin.MsgShiftOnOldRegister, "Port", a.live.Port()), Err: errShiftOnOldRegister}
+			}
+		}
 		ictx, cancel := context.WithTimeout(ctx, registerTest)
 		r, used, err := a.open(s.RegisterPort)
 		if err == nil {

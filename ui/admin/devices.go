@@ -106,6 +106,10 @@ var (
 		Key:      "admin.devices.bad_reader",
 		Fallback: "HID reader line {{.Line}} is not valid: {{.Detail}}",
 	}
+	MsgShiftOnOldRegister = policy.Message{
+		Key:      "admin.devices.shift_on_old",
+		Fallback: "The register in use ({{.Port}}) has a shift open: close it with a Z report before switching to another register. Nothing was changed.",
+	}
 	MsgHIDUnsupported = policy.Message{
 		Key:      "admin.devices.hid_unsupported",
 		Fallback: "HID readers are not supported in this build (built without cgo): scanners and badge readers work only as keyboards.",
