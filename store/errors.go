@@ -125,6 +125,7 @@ var messages = []struct {
 	{ErrGroupInUse, "store.error.group_in_use", "Users still belong to this group: move them to another group first."},
 	{ErrInvalidINN, "store.error.invalid_inn", "The cashier INN must be 12 digits with valid check digits."},
 	{ErrOwnBadge, "store.error.own_badge", "Nobody enrols or changes a badge on their own card: ask another administrator."},
+	{ErrAlreadySetUp, "store.error.already_set_up", "This database is already set up: it has users. Sign in as an administrator instead."},
 	{ErrInvalid, "store.error.invalid", "This value is not valid."},
 	{ErrLastAdmin, "store.error.last_admin", "This would leave nobody who can manage permissions and administrators: give these rights to another active user first."},
 }
@@ -136,6 +137,10 @@ var messages = []struct {
 // Unknown user and wrong password deliberately read the same: a login
 // screen must not tell a stranger which logins exist.
 func Message(err error) policy.Message {
+	var se *SetupError
+	if errors.As(err, &se) {
+		return se.Msg
+	}
 	args := map[string]any{"Path": "", "Login": ""}
 	var pe *PathError
 	if errors.As(err, &pe) {

@@ -19,6 +19,9 @@ func TestTranslationsComplete(t *testing.T) {
 	for _, m := range messages {
 		want[m.key] = m.fallback
 	}
+	for _, m := range setupMessages {
+		want[m.Key] = m.Fallback
+	}
 	ph := regexp.MustCompile(`\{\{\.\w+\}\}`)
 	placeholders := func(s string) []string {
 		p := ph.FindAllString(s, -1)

@@ -121,6 +121,11 @@ func (a *App) ShowLogin() {
 		}
 	}
 	a.user = nil
+	// Never a sign-in nobody can pass: a database without users is set up.
+	if a.setupNeeded() {
+		a.ShowSetup()
+		return
+	}
 	l := NewLoginScreen(a)
 	a.setContent(l, Message{Key: "ui.login.title", Fallback: "Sign in"}, l.Content())
 	l.Focus()

@@ -135,6 +135,9 @@ type Deps struct {
 	// Wedge configures the keyboard-wedge detector of the window; the zero
 	// value takes the defaults (30 ms average gap, Enter terminator).
 	Wedge events.WedgeConfig
+	// Setup, when set, shows the setup screen instead of the login screen
+	// while the database has no users (ui/setup.go).
+	Setup Setup
 	// Country picks the VAT codes offered for a generic item ("RU", "IT");
 	// empty reads as "RU".
 	Country string

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"time"
 
@@ -97,12 +98,23 @@ func rowsText(b store.ChainBreak) string {
 	return s
 }
 
-// dbPathOrDefault is the -db flag's value, else store.DefaultPath().
+// dbPathOrDefault is the -db flag's value, else store.DefaultPath(); where
+// there is no database it says to run till init (noDatabase).
 func dbPathOrDefault(flagValue string) (string, error) {
-	if flagValue != "" {
-		return flagValue, nil
+	path := flagValue
+	if path == "" {
+		p, err := store.DefaultPath()
+		if err != nil {
+			return "", err
+		}
+		path = p
 	}
-	return store.DefaultPath()
+	// Operator commands work on a till's database; they never create one
+	// (that is till init's).
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return "", noDatabase(path)
+	}
+	return path, nil
 }
 
 // operatorError puts the store's plain sentence (English: operator

@@ -13,6 +13,10 @@ import (
 	"os/signal"
 	"sort"
 	"syscall"
+
+	// First of the till's own imports to initialise: a C locale must read
+	// as English before Fyne's lang package looks at it (see the package).
+	_ "github.com/tillpos/till/internal/localeenv"
 )
 
 // subcommand is an operator command. Each lives in its own file and adds

@@ -11,10 +11,7 @@ import (
 	"fyne.io/fyne/v2/lang"
 
 	"github.com/tillpos/till/assets"
-	deskpkg "github.com/tillpos/till/desk"
-	"github.com/tillpos/till/device"
 	"github.com/tillpos/till/device/shtrih"
-	"github.com/tillpos/till/policy"
 	"github.com/tillpos/till/store"
 	"github.com/tillpos/till/ui"
 )
@@ -92,8 +89,6 @@ func runWindow(ctx context.Context, args []string) error {
 		fyne.LogError("saved language", err)
 	}
 
-	var desk *deskpkg.Desk
-	var holder *policy.Holder
 	deps := ui.Deps{
 		Auth:        storeAuth{db: db},
 		Badges:      storeAuth{db: db},
@@ -101,7 +96,12 @@ func runWindow(ctx context.Context, args []string) error {
 		Items:       db,
 		Unprotected: unprotected(db),
 	}
-	var reg device.Register
+	// The register the desk drives: the -register flag, else the saved
+	// setting (the Devices page's), else none yet. It can be switched
+	// while the till runs, so a till without one still starts and an admin
+	// sets it up from the back office.
+	live := &liveRegister{}
+	defer live.Close()
 	switch {
 	case *demo:
 		deps.Demo = demoLogins()
@@ -109,7 +109,7 @@ func runWindow(ctx context.Context, args []string) error {
 		if err != nil {
 			return err // not the store's: its sentences would blame the database
 		}
-		reg = r
+		live.swap(r, "emulator (-demo)")
 	default:
 		port := *regPort
 		if port == "" {
@@ -117,30 +117,38 @@ func runWindow(ctx context.Context, args []string) error {
 		}
 		if port != "" {
 			r, err := shtrih.Open(port, shtrih.Config{})
-			if err != nil {
+			switch {
+			case err != nil && *regPort != "":
 				return registerFailure("open "+port, err)
+			case err != nil:
+				// The saved port: start, and let the status bar and the
+				// Devices page say the register does not answer.
+				fyne.LogError("register on "+port+" (setting "+settingRegisterPort+")", err)
+			default:
+				live.swap(r, port)
 			}
-			reg = r
 		}
 	}
-	if reg != nil {
-		defer reg.Close()
-		deps.Register = reg
-		// The cashier's session: sign-in, every sale action through the
-		// policy, checkout on the register.
-		d, h, country, stop, err := newDesk(ctx, db, reg, terminal)
-		if err != nil {
-			return explain(err)
-		}
-		defer stop()
-		deps.Desk, deps.Country = d, country
-		tag, unit := storeLocale(country)
-		deps.StoreLanguage, deps.Currency = tag.String(), unit
-		auth := deskAuth{d: d, db: db, terminal: terminal}
-		deps.Auth, deps.Badges = auth, auth
-		desk, holder = d, h
+	if err := startDrawer(live, settings); err != nil {
+		fyne.LogError("cash drawer", err)
 	}
-	if deps.Wedge.Reader, err = keyboardReader(settings); err != nil {
+	deps.Register = live
+	// The cashier's session: sign-in, every sale action through the
+	// policy, checkout on the register.
+	d, h, country, stop, err := newDesk(ctx, db, live, terminal)
+	if err != nil {
+		return explain(err)
+	}
+	defer stop()
+	deps.Desk, deps.Country = d, country
+	tag, unit := storeLocale(country)
+	deps.StoreLanguage, deps.Currency = tag.String(), unit
+	auth := deskAuth{d: d, db: db, terminal: terminal}
+	deps.Auth, deps.Badges = auth, auth
+	desk, holder := d, h
+	deps.Setup = storeSetup{db: db, terminal: terminal, printer: live}
+	devices := newAdminDevices(db, live, *regPort)
+	if deps.Wedge, err = keyboardWedge(settings); err != nil {
 		return err
 	}
 	readers, err := startReaders(ctx, settings)
@@ -150,6 +158,7 @@ func runWindow(ctx context.Context, args []string) error {
 	if readers != nil {
 		defer readers.close()
 		deps.Readers = readers.states
+		devices.readers = readers.mgr.Status
 	}
 
 	a := app.NewWithID(appID)
@@ -158,9 +167,7 @@ func runWindow(ctx context.Context, args []string) error {
 	w.Resize(fyne.NewSize(1024, 768))
 	w.SetFullScreen(*fullScreen)
 	w.SetMaster()
-	if desk != nil {
-		hookDesk(&deps, w, desk, holder, db, path, terminal)
-	}
+	hookDesk(&deps, w, desk, holder, db, path, terminal, devices)
 	till := ui.New(w, deps)
 	till.Start()
 	if readers != nil {

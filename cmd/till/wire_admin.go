@@ -26,10 +26,11 @@ import (
 // configuration's (nil: default reader settings).
 func adminHook(db *store.DB, dbPath string, holder *policy.Holder, win fyne.Window, session func() policy.Session,
 	terminal string, badgeFromEvent func(device.InputEvent) device.InputEvent,
-	printPassword func(ctx context.Context, u admin.User, password string) error,
+	printPassword func(ctx context.Context, u admin.User, password string) error, devices admin.Devices,
 ) func(back func()) *admin.Screen {
 	deps := adminDeps(db, dbPath, holder, session, terminal, badgeFromEvent)
 	deps.PrintPassword = printPassword
+	deps.Devices = devices
 	return func(back func()) *admin.Screen { return admin.New(win, deps, back) }
 }
 

@@ -762,7 +762,7 @@ func TestAdminHook(t *testing.T) {
 	defer w.Close()
 	// A cashier's back office reads nothing from the store, so nothing
 	// runs in the background after the test.
-	hook := adminHook(db, path, holder, w, func() policy.Session { return policy.Session{Cashier: cashier.ID} }, "till-1", nil, nil)
+	hook := adminHook(db, path, holder, w, func() policy.Session { return policy.Session{Cashier: cashier.ID} }, "till-1", nil, nil, nil)
 	back := false
 	s := hook(func() { back = true })
 	w.SetContent(s.Content())

@@ -21,7 +21,7 @@ import (
 // "Ask supervisor" and the key button and routes the readers' events to
 // it while it is open; the Admin button opens the back office, which
 // decides with the desk's session over the same policy holder.
-func hookDesk(deps *ui.Deps, win fyne.Window, d *desk.Desk, holder *policy.Holder, db *store.DB, dbPath, terminal string) {
+func hookDesk(deps *ui.Deps, win fyne.Window, d *desk.Desk, holder *policy.Holder, db *store.DB, dbPath, terminal string, devices admin.Devices) {
 	reader := deps.Wedge.Reader
 	deps.Approve = func(win fyne.Window, p *desk.Pending, done func(error)) ui.InputSink {
 		return approve.Show(win, approve.Options{
@@ -36,7 +36,7 @@ func hookDesk(deps *ui.Deps, win fyne.Window, d *desk.Desk, holder *policy.Holde
 			},
 		})
 	}
-	hook := adminHook(db, dbPath, holder, win, backOfficeSession(d), terminal, reader.BadgeFromEvent, passwordPrinter(deps))
+	hook := adminHook(db, dbPath, holder, win, backOfficeSession(d), terminal, reader.BadgeFromEvent, passwordPrinter(deps), devices)
 	deps.Admin = func(back func()) ui.AdminScreen { return hook(back) }
 }
 

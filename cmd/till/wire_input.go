@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 
@@ -29,7 +31,75 @@ const (
 	// em-dec10, the 10-digit decimal of most EM-Marine desktop readers and
 	// the demo's.
 	settingKeyboardBadgeForm = "input.keyboard.badge_form"
+	// The keyboard wedge's scan detection (scan.BurstConfig): a prefix a
+	// scan must start with ("" = none), the suffix that ends it ("enter"
+	// or "tab"), the average and longest gap between a scan's keys (Go
+	// durations) and the shortest scan. Defaults: scan.DefaultBurstConfig.
+	settingWedgePrefix = "input.keyboard.prefix"
+	settingWedgeSuffix = "input.keyboard.suffix"
+	settingWedgeAvgGap = "input.keyboard.avg_gap"
+	settingWedgeMaxGap = "input.keyboard.max_gap"
+	settingWedgeMinLen = "input.keyboard.min_len"
 )
+
+// wedgeSetting is the keyboard wedge's detection as the settings hold it.
+type wedgeSetting struct {
+	Prefix, Suffix string
+	AvgGap, MaxGap time.Duration
+	MinLen         int
+}
+
+// wedgeSettings reads the keyboard wedge's settings, defaults filled in.
+func wedgeSettings(s storeSettings) (wedgeSetting, error) {
+	def := scan.DefaultBurstConfig()
+	w := wedgeSetting{
+		Prefix: s.String(settingWedgePrefix, ""),
+		Suffix: s.String(settingWedgeSuffix, "enter"),
+		AvgGap: def.AvgGap, MaxGap: def.MaxGap, MinLen: def.MinLen,
+	}
+	for _, d := range []struct {
+		key string
+		dst *time.Duration
+	}{{settingWedgeAvgGap, &w.AvgGap}, {settingWedgeMaxGap, &w.MaxGap}} {
+		if v := s.String(d.key, ""); v != "" {
+			x, err := time.ParseDuration(v)
+			if err != nil || x <= 0 {
+				return w, fmt.Errorf("setting %s: %q is not a duration such as 30ms", d.key, v)
+			}
+			*d.dst = x
+		}
+	}
+	if v := s.String(settingWedgeMinLen, ""); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return w, fmt.Errorf("setting %s: %q is not a length", settingWedgeMinLen, v)
+		}
+		w.MinLen = n
+	}
+	if w.Suffix != "enter" && w.Suffix != "tab" {
+		return w, fmt.Errorf("setting %s: %q is neither enter nor tab", settingWedgeSuffix, w.Suffix)
+	}
+	return w, nil
+}
+
+// keyboardWedge is the window's keyboard wedge: the reader's badge form
+// and the scan detection from the settings.
+func keyboardWedge(s storeSettings) (events.WedgeConfig, error) {
+	r, err := keyboardReader(s)
+	if err != nil {
+		return events.WedgeConfig{}, err
+	}
+	w, err := wedgeSettings(s)
+	if err != nil {
+		return events.WedgeConfig{}, err
+	}
+	b := scan.DefaultBurstConfig()
+	b.AvgGap, b.MaxGap, b.MinLen, b.Prefix = w.AvgGap, w.MaxGap, w.MinLen, w.Prefix
+	if w.Suffix == "tab" {
+		b.Terminators = []rune{scan.Tab}
+	}
+	return events.WedgeConfig{Reader: r, Burst: b}, nil
+}
 
 // keyboardReader is what the window knows of the readers that type: their
 // badges' print form. An unknown form is refused at start, where the admin

@@ -177,6 +177,8 @@ type Deps struct {
 	Policy Policy
 	// Bundles, when nil, hides the bundle tab.
 	Bundles Bundles
+	// Devices, when nil, hides the Devices tab.
+	Devices Devices
 	// Refresh makes running sessions pick up a change at once
 	// (db.RefreshPolicy on the holder every decider reads). Called after
 	// every change of users, groups, the matrix or security settings.

@@ -31,6 +31,7 @@ type Screen struct {
 	settings *settingsTab
 	audit    *auditTab
 	bundle   *bundleTab
+	devices  *devicesTab  // nil when Deps.Devices is
 	enrol    *enrolDialog // open while a badge is being enrolled
 }
 
@@ -63,8 +64,17 @@ func New(win fyne.Window, deps Deps, back func()) *Screen {
 		s.bundle = newBundleTab(s)
 		items = append(items, container.NewTabItem(lang.X("admin.tab.bundle", "Matrix bundle"), s.bundle.content))
 	}
+	if deps.Devices != nil {
+		s.devices = newDevicesTab(s, deps.Devices)
+		items = append(items, container.NewTabItem(lang.X("admin.tab.devices", "Devices"), s.devices.content))
+	}
 	s.tabs = container.NewAppTabs(items...)
-	s.tabs.OnSelected = func(*container.TabItem) { s.showStatus(false, "") }
+	s.tabs.OnSelected = func(it *container.TabItem) {
+		s.showStatus(false, "")
+		if s.devices != nil && it.Content == s.devices.content {
+			s.devices.opened()
+		}
+	}
 
 	backBtn := widget.NewButtonWithIcon(lang.X("admin.back", "Back to sale"), theme.NavigateBackIcon(), func() {
 		if s.back != nil {
@@ -96,6 +106,9 @@ func (s *Screen) Reload() {
 	s.users.reload()
 	s.groups.reload()
 	s.settings.reload()
+	if s.devices != nil {
+		s.devices.reload()
+	}
 }
 
 func tr(m policy.Message) string { return lang.X(m.Key, m.Fallback, m.Args) }
