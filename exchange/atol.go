@@ -51,6 +51,7 @@ type ATOLReader struct {
 	Skipped map[string]int
 	fields  []string
 	skipCmd string
+	fatal   error
 }
 
 // NewATOLReader reads the header at the first Next.
@@ -88,6 +89,17 @@ func (a *ATOLReader) readHeader() error {
 // Next returns the next record: an item, a group, or a command
 // (KindDeleteAll, KindDeleteBarcodes). Problems as CSVReader.Next.
 func (a *ATOLReader) Next() (Record, error) {
+	if a.fatal != nil {
+		return Record{}, a.fatal
+	}
+	rec, err := a.next()
+	if p, ok := err.(*Problem); ok && p.Fatal || err != nil && err != io.EOF && !ok {
+		a.fatal = err
+	}
+	return rec, err
+}
+
+func (a *ATOLReader) next() (Record, error) {
 	if !a.header {
 		if err := a.readHeader(); err != nil {
 			return Record{}, err

@@ -26,6 +26,7 @@ type CSVReader struct {
 	col    map[string]int // column name -> index
 	ncol   int
 	fields []string
+	fatal  error // once the file is refused, every Next says so again
 }
 
 // NewCSVReader reads the header at the first Next.
@@ -109,6 +110,17 @@ func countOutsideQuotes(s string, sep byte) int {
 // (call Next again); Fatal true, or any other error, ends the file; io.EOF
 // is its end. Blank lines are skipped.
 func (c *CSVReader) Next() (Record, error) {
+	if c.fatal != nil {
+		return Record{}, c.fatal
+	}
+	rec, err := c.next()
+	if p, ok := err.(*Problem); ok && p.Fatal || err != nil && err != io.EOF && !ok {
+		c.fatal = err
+	}
+	return rec, err
+}
+
+func (c *CSVReader) next() (Record, error) {
 	if c.col == nil {
 		if err := c.header(); err != nil {
 			return Record{}, err

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"golang.org/x/text/encoding/charmap"
+
 	"github.com/tillpos/till/exchange"
 	"github.com/tillpos/till/sale"
 )
@@ -125,16 +127,23 @@ func (d *DB) FindItems(ctx context.Context, q string, limit int) ([]CatalogueIte
 		if q == "" {
 			return add(`SELECT `+catalogueCols+` FROM items WHERE generic = 0 ORDER BY name COLLATE NOCASE LIMIT ?`, limit)
 		}
-		if err := add(`SELECT `+catalogueCols+` FROM items WHERE code = ? AND code <> ''`, q); err != nil {
-			return err
+		// A code or a barcode has no spaces: one statement for the three
+		// exact lookups, skipped for a name being typed.
+		if !strings.ContainsAny(q, " \t") {
+			if err := add(`SELECT `+catalogueCols+` FROM items WHERE code = ?1 AND code <> ''
+				UNION ALL SELECT `+catalogueCols+` FROM items WHERE barcode = ?1 AND barcode <> ''
+				UNION ALL SELECT `+catalogueCols+` FROM items WHERE id = (SELECT item_id FROM item_barcodes WHERE barcode = ?1)`, q); err != nil {
+				return err
+			}
 		}
-		if err := add(`SELECT `+catalogueCols+` FROM items WHERE barcode = ? AND barcode <> ''`, q); err != nil {
-			return err
+		// Names are written capitalised and NOCASE folds ASCII only: the
+		// capitalised prefix is tried first, then as typed, then in lower
+		// case, each a range on the NOCASE name index, until limit rows.
+		v := caseVariants(q)
+		if len(v) > 1 {
+			v[0], v[1] = v[1], v[0]
 		}
-		if err := add(`SELECT `+catalogueCols+` FROM items WHERE id = (SELECT item_id FROM item_barcodes WHERE barcode = ?)`, q); err != nil {
-			return err
-		}
-		for _, p := range caseVariants(q) {
+		for _, p := range v {
 			if len(out) >= limit {
 				return nil
 			}
@@ -943,4 +952,154 @@ func (r ImportResult) Summary() string {
 		b.WriteString("  " + exchange.NewProblem(0, exchange.ReasonTooManyErrors, "Count", strconv.Itoa(more)).Error() + "\n")
 	}
 	return b.String()
+}
+
+// Settings the exchange reads. SettingStoreCountry is the key cmd/till
+// reads for the VAT table and the store's language.
+const (
+	SettingStoreCountry = "store.country"
+	// SettingATOLTaxMap maps an ATOL file's tax group codes (field 23, set
+	// up per installation in Frontol) to the till's VAT codes: "1=20,2=10,
+	// 3=0,4=none". A group code that is itself one of the store's VAT codes
+	// needs no entry.
+	SettingATOLTaxMap = "exchange.atol.tax_map"
+)
+
+// CatalogueRules are the checks of a store in country: its VAT codes, and
+// the register's characters — Windows-1251, what the Shtrih-M prints, for
+// Russia; Windows-1252 elsewhere (Italian accents, the euro sign). For the
+// ATOL format taxMap ("1=20,2=10") maps the file's tax groups first.
+func CatalogueRules(country, format, taxMap string) (exchange.Rules, error) {
+	vat, err := sale.VATTableFor(country)
+	if err != nil {
+		return exchange.Rules{}, err
+	}
+	codes := vat.Codes()
+	known := make([]string, 0, len(codes))
+	for _, c := range codes {
+		known = append(known, string(c))
+	}
+	m := map[string]string{}
+	if format == "atol" && strings.TrimSpace(taxMap) != "" {
+		for _, pair := range strings.Split(taxMap, ",") {
+			k, v, ok := strings.Cut(pair, "=")
+			k, v = strings.TrimSpace(k), strings.TrimSpace(v)
+			if !ok || k == "" || !slices.Contains(known, v) {
+				return exchange.Rules{}, fmt.Errorf("tax group map %q: %q is not group=VAT code with a VAT code of %s (%s): %w",
+					taxMap, pair, country, strings.Join(known, ", "), ErrInvalid)
+			}
+			m[k] = v
+		}
+	}
+	r := exchange.Rules{
+		VAT: func(s string) (string, bool) {
+			if v, ok := m[s]; ok {
+				return v, true
+			}
+			return s, slices.Contains(known, s)
+		},
+		Known:   strings.Join(known, ", "),
+		Charset: charmap.Windows1252,
+	}
+	if country == "RU" {
+		r.Charset = charmap.Windows1251
+	}
+	if len(m) > 0 {
+		r.Known = taxMap + "; " + r.Known
+	}
+	return r, nil
+}
+
+// StoreCatalogueRules reads the store's country and, for ATOL, its tax
+// group map from the settings; taxMap, when not "", replaces the stored map.
+func (d *DB) StoreCatalogueRules(ctx context.Context, format, taxMap string) (exchange.Rules, error) {
+	country, err := d.SettingString(ctx, SettingStoreCountry, "RU")
+	if err != nil {
+		return exchange.Rules{}, err
+	}
+	if taxMap == "" {
+		if taxMap, err = d.SettingString(ctx, SettingATOLTaxMap, ""); err != nil {
+			return exchange.Rules{}, err
+		}
+	}
+	return CatalogueRules(country, format, taxMap)
+}
+
+// ExchangeItem is it as an exchange file carries it.
+func (it CatalogueItem) ExchangeItem() exchange.Item {
+	return exchange.Item{
+		Code: it.Code, Barcodes: it.Barcodes, Name: it.Name, ReceiptName: it.ReceiptName, Price: it.Price,
+		VAT: string(it.VAT), Unit: it.Unit, Weighed: it.Weighed, Marking: it.Marking, Dept: int(it.Dept),
+		Group: it.Group, Active: it.Active,
+	}
+}
+
+// WriteCatalogue exports the catalogue to w as "csv" or "atol" (cp1251:
+// the ATOL file in Windows-1251) and returns how many items it wrote. The
+// ATOL file carries the groups as group lines (codes G1, G2, ... unless an
+// item has such a code) and items under them; it has no unit, marking or
+// department field, so an ATOL round trip keeps those at the till's values.
+func (d *DB) WriteCatalogue(ctx context.Context, w io.Writer, format string, cp1251 bool) (int, error) {
+	n := 0
+	switch format {
+	case "csv":
+		cw := exchange.NewCSVWriter(w)
+		err := d.ExportCatalogue(ctx, func(it CatalogueItem) error {
+			n++
+			ei := it.ExchangeItem()
+			return cw.Write(&ei)
+		})
+		if err == nil {
+			err = cw.Err()
+		}
+		return n, err
+	case "atol":
+		groups := map[string]string{}
+		rows, err := d.db.QueryContext(ctx, `SELECT DISTINCT grp FROM items WHERE grp <> '' AND generic = 0 ORDER BY grp`)
+		if err != nil {
+			return 0, fmt.Errorf("export catalogue: %w", err)
+		}
+		var names []string
+		for rows.Next() {
+			var g string
+			if err := rows.Scan(&g); err != nil {
+				rows.Close()
+				return 0, err
+			}
+			names = append(names, g)
+		}
+		rows.Close()
+		aw := exchange.NewATOLWriter(w, cp1251)
+		next := 0
+		for _, g := range names {
+			var code string
+			for {
+				next++
+				code = "G" + strconv.Itoa(next)
+				var x int
+				err := d.db.QueryRowContext(ctx, `SELECT 1 FROM items WHERE code = ?`, code).Scan(&x)
+				if errors.Is(err, sql.ErrNoRows) {
+					break
+				}
+				if err != nil {
+					return 0, err
+				}
+			}
+			groups[g] = code
+			if err := aw.WriteGroup(exchange.Group{Code: code, Name: g}); err != nil {
+				return 0, err
+			}
+		}
+		err = d.ExportCatalogue(ctx, func(it CatalogueItem) error {
+			n++
+			ei := it.ExchangeItem()
+			ei.Group = groups[it.Group]
+			return aw.WriteItem(&ei)
+		})
+		if err == nil {
+			err = aw.Err()
+		}
+		return n, err
+	}
+	return 0, fmt.Errorf("export format %q: %w", format, ErrInvalid)
 }
