@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"regexp"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -183,8 +185,10 @@ func TestLineTooLong(t *testing.T) {
 // What the writers write, the readers read back the same.
 func TestWritersRoundTrip(t *testing.T) {
 	items := []Item{
-		{Code: "2001", Barcodes: []string{"4600000010038", "4600000010045"}, Name: "Молоко \"Домик\", 3,2%", ReceiptName: "Молоко",
-			Price: 8990, VAT: "10", Unit: "pcs", Dept: 1, Group: "Молочные", Active: true},
+		{
+			Code: "2001", Barcodes: []string{"4600000010038", "4600000010045"}, Name: "Молоко \"Домик\", 3,2%", ReceiptName: "Молоко",
+			Price: 8990, VAT: "10", Unit: "pcs", Dept: 1, Group: "Молочные", Active: true,
+		},
 		{Code: "2002", Name: "Сыр", Price: 99000, VAT: "20", Unit: "kg", Weighed: true, Marking: true, Dept: 2, Active: false},
 	}
 	var b bytes.Buffer
@@ -238,7 +242,6 @@ func TestWritersRoundTrip(t *testing.T) {
 	}
 }
 
-
 // Every reason has its text in en, ru and it with the same placeholders.
 func TestReasonsTranslated(t *testing.T) {
 	ph := regexp.MustCompile(`\{\{\.\w+\}\}`)
@@ -290,5 +293,64 @@ func TestPrices(t *testing.T) {
 		if v, ok := ParsePrice(s); ok {
 			t.Errorf("ParsePrice(%q) = %d, want refused", s, v)
 		}
+	}
+}
+
+// rowsReader generates CSV rows without end: a file of any size without
+// holding it.
+type rowsReader struct {
+	n, left int
+	buf     []byte
+}
+
+func (r *rowsReader) Read(p []byte) (int, error) {
+	if len(r.buf) == 0 {
+		if r.left <= 0 {
+			return 0, io.EOF
+		}
+		r.n++
+		r.buf = fmt.Appendf(r.buf[:0], "%07d,4600000010038,Товар номер %07d с длинным наименованием для веса строки,,%d.%02d,10,pcs,0,0,1,Группа,1\r\n",
+			r.n, r.n, r.n%10000, r.n%100)
+	}
+	n := copy(p, r.buf)
+	r.buf = r.buf[n:]
+	r.left -= n
+	return n, nil
+}
+
+// A 200 MB file goes through the reader in bounded memory: the heap after
+// reading it is what it was before, give or take a few megabytes.
+func TestStreams200MB(t *testing.T) {
+	if testing.Short() {
+		t.Skip("200 MB")
+	}
+	const size = 200 << 20
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	r := NewCSVReader(io.MultiReader(strings.NewReader(strings.Join(Columns, ",")+"\r\n"), &rowsReader{left: size}))
+	rows, peak := 0, uint64(0)
+	for {
+		rec, err := r.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p := ruRules.Check(rec.Line, &rec.Item); p != nil {
+			t.Fatal(p)
+		}
+		rows++
+		if rows%200_000 == 0 {
+			runtime.ReadMemStats(&after)
+			peak = max(peak, after.HeapInuse)
+		}
+	}
+	if rows < 1_000_000 {
+		t.Fatalf("%d rows", rows)
+	}
+	if peak > before.HeapInuse+32<<20 {
+		t.Errorf("heap grew from %d to %d MB reading 200 MB", before.HeapInuse>>20, peak>>20)
 	}
 }
