@@ -247,12 +247,6 @@ func (it *CatalogueItem) normalise() {
 	if it.Dept == 0 {
 		it.Dept = 1
 	}
-	if it.Unit == "" {
-		it.Unit = "pcs"
-		if it.Weighed {
-			it.Unit = "kg"
-		}
-	}
 }
 
 // SaveCatalogueItem creates (ID 0) or updates an item in one transaction,
@@ -263,6 +257,12 @@ func (it *CatalogueItem) normalise() {
 // ErrExists; a value the rules refuse wraps ErrInvalid and the *Problem.
 func (d *DB) SaveCatalogueItem(ctx context.Context, it CatalogueItem, rules exchange.Rules, by Actor) (sale.ItemID, error) {
 	it.normalise()
+	if it.ID == 0 && it.Unit == "" {
+		it.Unit = "pcs"
+		if it.Weighed {
+			it.Unit = "kg"
+		}
+	}
 	ei := exchange.Item{
 		Code: it.Code, Barcodes: it.Barcodes, Name: it.Name, ReceiptName: it.ReceiptName, Price: it.Price,
 		VAT: string(it.VAT), Unit: it.Unit, Dept: int(it.Dept), Group: it.Group, Fields: exchange.FieldVAT | exchange.FieldDept,

@@ -302,7 +302,10 @@ func TestSaveCatalogueItem(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	it.ID, it.Name, it.Price = id, "Молоко 3,2%", 9490
+	if it, err = db.CatalogueItem(ctx, id); err != nil { // as the back office holds it
+		t.Fatal(err)
+	}
+	it.Name, it.Price = "Молоко 3,2%", 9490
 	if _, err := db.SaveCatalogueItem(ctx, it, rules, by); err != nil {
 		t.Fatal(err)
 	}

@@ -152,6 +152,8 @@ type Deps struct {
 	Policy Policy
 	// Bundles, when nil, hides the bundle tab.
 	Bundles Bundles
+	// Catalogue, when nil, hides the items tab.
+	Catalogue Catalogue
 	// Refresh makes running sessions pick up a change at once
 	// (db.RefreshPolicy on the holder every decider reads). Called after
 	// every change of users, groups, the matrix or security settings.

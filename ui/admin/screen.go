@@ -31,6 +31,7 @@ type Screen struct {
 	settings *settingsTab
 	audit    *auditTab
 	bundle   *bundleTab
+	items    *catalogueTab
 	enrol    *enrolDialog // open while a badge is being enrolled
 }
 
@@ -62,6 +63,10 @@ func New(win fyne.Window, deps Deps, back func()) *Screen {
 	if deps.Bundles != nil {
 		s.bundle = newBundleTab(s)
 		items = append(items, container.NewTabItem(lang.X("admin.tab.bundle", "Matrix bundle"), s.bundle.content))
+	}
+	if deps.Catalogue != nil {
+		s.items = newCatalogueTab(s)
+		items = append(items, container.NewTabItem(lang.X("admin.tab.items", "Items"), s.items.content))
 	}
 	s.tabs = container.NewAppTabs(items...)
 	s.tabs.OnSelected = func(*container.TabItem) { s.showStatus(false, "") }
@@ -96,6 +101,9 @@ func (s *Screen) Reload() {
 	s.users.reload()
 	s.groups.reload()
 	s.settings.reload()
+	if s.items != nil {
+		s.items.reload()
+	}
 }
 
 func tr(m policy.Message) string { return lang.X(m.Key, m.Fallback, m.Args) }
