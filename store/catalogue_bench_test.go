@@ -100,7 +100,7 @@ func BenchmarkSearchItems(b *testing.B) {
 	i := 0
 	for b.Loop() {
 		q := fmt.Sprintf("товар %04d", i%1000)
-		got, err := db.FindItems(ctx, q, 20)
+		got, err := db.FindItems(ctx, q, 20, false)
 		if err != nil || len(got) != 20 {
 			b.Fatalf("%q: %d %v", q, len(got), err)
 		}

@@ -339,7 +339,7 @@ func TestSaveCatalogueItem(t *testing.T) {
 	if _, err := db.ItemByBarcode(ctx, "4600000010038"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("deactivated item sold: %v", err)
 	}
-	if found, err := db.FindItems(ctx, "молоко", 20); err != nil || len(found) != 1 || found[0].Active {
+	if found, err := db.FindItems(ctx, "молоко", 20, false); err != nil || len(found) != 1 || found[0].Active {
 		t.Errorf("find: %+v %v", found, err)
 	}
 	bad := it
@@ -362,13 +362,16 @@ func TestFindItems(t *testing.T) {
 		"товар 0003":          "00030",
 		"00039 «":             "00039",
 	} {
-		got, err := db.FindItems(ctx, q, 20)
+		got, err := db.FindItems(ctx, q, 20, true)
 		if err != nil || len(got) == 0 || got[0].Code != want {
 			t.Errorf("%q: %v %v", q, codes(got), err)
 		}
 	}
-	if got, _ := db.FindItems(ctx, "Товар", 20); len(got) != 20 {
+	if got, _ := db.FindItems(ctx, "Товар", 20, false); len(got) != 20 {
 		t.Errorf("limit: %d", len(got))
+	}
+	if got, _ := db.FindItems(ctx, "0039 «т", 20, false); len(got) != 0 {
+		t.Errorf("contains asked without contains: %v", codes(got))
 	}
 }
 

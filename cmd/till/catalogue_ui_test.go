@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -22,14 +23,24 @@ func TestCatalogueTabSearchEditAudit(t *testing.T) {
 	r := newAdminRig(t, "admin")
 	ctx := context.Background()
 	r.tab("Items")
-	search := find(r, "item search", func(e *widget.Entry) bool { return e.PlaceHolder == "Search by name, code or barcode" })
+	search := find(r, "item search", func(e *widget.Entry) bool { return strings.HasPrefix(e.PlaceHolder, "Search by name, code or barcode") })
 	list := find(r, "item list", func(l *widget.List) bool { return l.Length() > 0 })
 	all := list.Length()
-	target, err := r.db.FindItems(ctx, "Кефир", 1)
+	target, err := r.db.FindItems(ctx, "Кефир", 1, false)
 	if err != nil || len(target) != 1 {
 		t.Fatalf("demo has no Кефир: %v %v", target, err)
 	}
 	it := target[0]
+	// A part of a name finds nothing as typed, and its items on Enter.
+	test.Type(search, "ефир")
+	if list.Length() != 0 {
+		t.Fatalf("inside names without Enter: %d", list.Length())
+	}
+	search.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	if list.Length() == 0 {
+		t.Fatal("Enter found nothing inside names")
+	}
+	search.SetText("")
 	var lengths []int
 	for _, c := range "кефир" {
 		test.Type(search, string(c))
@@ -47,7 +58,7 @@ func TestCatalogueTabSearchEditAudit(t *testing.T) {
 		t.Fatal(err)
 	}
 	code := r.entry("Code").Text
-	picked, err := r.db.FindItems(ctx, code, 1)
+	picked, err := r.db.FindItems(ctx, code, 1, false)
 	if err != nil || len(picked) != 1 {
 		t.Fatal(err)
 	}
@@ -165,14 +176,14 @@ func TestCatalogueTabImport(t *testing.T) {
 	if !r.hasText("2 new") {
 		t.Fatalf("dry run: status %q", r.status())
 	}
-	if found, _ := r.db.FindItems(ctx, "9001", 1); len(found) != 0 {
+	if found, _ := r.db.FindItems(ctx, "9001", 1, false); len(found) != 0 {
 		t.Fatal("the check imported")
 	}
 	r.tap("Yes")
 	if !strings.Contains(r.status(), "Catalogue loaded: 2 new") {
 		t.Fatalf("apply: status %q", r.status())
 	}
-	if found, _ := r.db.FindItems(ctx, "9001", 1); len(found) != 1 || found[0].Price != 8990 {
+	if found, _ := r.db.FindItems(ctx, "9001", 1, false); len(found) != 1 || found[0].Price != 8990 {
 		t.Fatalf("not imported: %+v", found)
 	}
 	if bar := find(r, "progress", func(*widget.ProgressBar) bool { return true }); bar.Value != 1 {

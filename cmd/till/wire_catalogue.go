@@ -31,8 +31,8 @@ func toAdminItem(it store.CatalogueItem) admin.Item {
 	}
 }
 
-func (c adminCatalogue) FindItems(ctx context.Context, q string, limit int) ([]admin.Item, error) {
-	found, err := c.db.FindItems(ctx, q, limit)
+func (c adminCatalogue) FindItems(ctx context.Context, q string, limit int, contains bool) ([]admin.Item, error) {
+	found, err := c.db.FindItems(ctx, q, limit, contains)
 	if err != nil {
 		return nil, adminErr(err)
 	}

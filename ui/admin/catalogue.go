@@ -48,9 +48,10 @@ type ImportSummary struct {
 // Catalogue is what the catalogue tab reads and changes; cmd/till adapts
 // *store.DB to it. Changes write their own audit rows with the Actor.
 type Catalogue interface {
-	// FindItems searches by exact code or barcode, then name prefix, then
-	// a part of the name, up to limit items, inactive ones included.
-	FindItems(ctx context.Context, q string, limit int) ([]Item, error)
+	// FindItems searches by exact code or barcode, then name prefix and,
+	// with contains, a part of the name (slower: asked on Enter), up to
+	// limit items, inactive ones included.
+	FindItems(ctx context.Context, q string, limit int, contains bool) ([]Item, error)
 	// SaveItem creates (ID 0) or updates an item.
 	SaveItem(ctx context.Context, it Item, by Actor) (int64, error)
 	// VATCodes are the store's VAT codes, for the picker.
@@ -101,8 +102,9 @@ type catalogueTab struct {
 func newCatalogueTab(s *Screen) *catalogueTab {
 	t := &catalogueTab{s: s}
 	t.search = widget.NewEntry()
-	t.search.SetPlaceHolder(lang.X("admin.items.search", "Search by name, code or barcode"))
-	t.search.OnChanged = func(string) { t.find() }
+	t.search.SetPlaceHolder(lang.X("admin.items.search", "Search by name, code or barcode (Enter: also inside names)"))
+	t.search.OnChanged = func(string) { t.find(false) }
+	t.search.OnSubmitted = func(string) { t.find(true) }
 	t.list = widget.NewList(
 		func() int { return len(t.shown) },
 		func() fyne.CanvasObject { return widget.NewLabel("") },
@@ -193,14 +195,16 @@ func (t *catalogueTab) rowText(it Item) string {
 }
 
 // find runs the search for what the entry holds now. Each keystroke asks
-// again; an answer to an older keystroke that arrives late is dropped.
-func (t *catalogueTab) find() {
+// again (code, barcode, name prefix: index lookups); Enter also looks
+// inside names. An answer to an older keystroke that arrives late is
+// dropped.
+func (t *catalogueTab) find(contains bool) {
 	t.seq++
 	seq, q := t.seq, t.search.Text
 	var items []Item
 	t.s.load(func(ctx context.Context) error {
 		var err error
-		items, err = t.s.deps.Catalogue.FindItems(ctx, q, searchLimit)
+		items, err = t.s.deps.Catalogue.FindItems(ctx, q, searchLimit, contains)
 		return err
 	}, func(err error) {
 		if seq != t.seq {
@@ -216,7 +220,7 @@ func (t *catalogueTab) find() {
 	})
 }
 
-func (t *catalogueTab) reload() { t.find() }
+func (t *catalogueTab) reload() { t.find(false) }
 
 func (t *catalogueTab) edit(it Item) {
 	t.editing = &it
@@ -310,7 +314,7 @@ func (t *catalogueTab) save() {
 		}
 		t.editing = &it
 		t.s.done(lang.X("admin.items.saved", "Item {{.Code}} saved.", map[string]any{"Code": it.Code}))
-		t.find()
+		t.find(false)
 	})
 }
 
@@ -384,7 +388,7 @@ func (t *catalogueTab) apply(path string) {
 		}
 		t.s.done(lang.X("admin.items.imported", "Catalogue loaded: {{.New}} new, {{.Changed}} changed.",
 			map[string]any{"New": sum.New, "Changed": sum.Changed}))
-		t.find()
+		t.find(false)
 	})
 }
 
