@@ -311,7 +311,7 @@ func barcodesFree(ctx context.Context, tx *sql.Tx, it CatalogueItem) error {
 		if err != nil {
 			return err
 		}
-		return fmt.Errorf("barcode %s is on item %s: %w", b, code, ErrExists)
+		return fmt.Errorf("%w: %w", ErrExists, exchange.NewProblem(0, exchange.ReasonBarcodeTwice, "Value", b, "Other", code))
 	}
 	var other int64
 	err := tx.QueryRowContext(ctx, `SELECT id FROM items WHERE code = ? AND code <> '' AND id <> ?`, it.Code, int64(it.ID)).Scan(&other)

@@ -77,6 +77,18 @@ func TestCatalogueTabSearchEditAudit(t *testing.T) {
 	if err != nil || now.Price != 12345 || now.Name != "Кефир 1% новый" {
 		t.Fatalf("item after save: %+v %v", now, err)
 	}
+	// Another item's barcode is refused, naming that item.
+	taken, err := r.db.FindItems(ctx, "Молоко", 1, false)
+	if err != nil || len(taken) != 1 {
+		t.Fatal(err)
+	}
+	barcodes := r.entry("Barcodes")
+	barcodes.SetText("")
+	test.Type(barcodes, taken[0].Barcodes[0])
+	r.tap("Save")
+	if want := "Barcode " + taken[0].Barcodes[0] + " is also on item " + taken[0].Code; !strings.Contains(r.status(), want) {
+		t.Errorf("status %q, want %q", r.status(), want)
+	}
 	rows, err := r.db.SearchAudit(ctx, store.AuditQuery{Action: "catalogue.item."})
 	if err != nil {
 		t.Fatal(err)
