@@ -557,52 +557,107 @@ func (d *DB) ImportCatalogue(ctx context.Context, r exchange.Reader, opt ImportO
 	}
 	res := ImportResult{}
 	im := &importer{opt: opt, res: &res}
-	errRollback := errors.New("rollback")
-	err := d.tx(ctx, func(tx *sql.Tx) error {
-		defer dropStaging(context.WithoutCancel(ctx), tx)
-		if err := im.stage(ctx, tx, r); err != nil {
-			return err
+	// One connection holds the staging tables (they are per connection).
+	conn, err := d.db.Conn(ctx)
+	if err != nil {
+		return res, fmt.Errorf("import catalogue: %w", classify(d.path, err))
+	}
+	defer conn.Close()
+	defer dropStaging(context.WithoutCancel(ctx), conn)
+	applied, err := im.run(ctx, conn, r, by)
+	if err != nil {
+		if te := typed(d.path, err); te != nil {
+			err = te
 		}
-		if at, ok := r.(*exchange.ATOLReader); ok {
-			res.Skipped, res.Loaded = at.Skipped, at.Loaded
-		}
-		if res.Fatal != nil {
-			return errRollback
-		}
-		if opt.Progress != nil {
-			opt.Progress("check", res.Lines)
-		}
-		if err := im.check(ctx, tx); err != nil {
-			return err
-		}
-		if res.Rejected > 0 {
-			return errRollback
-		}
-		if err := im.summarise(ctx, tx); err != nil {
-			return err
-		}
-		if opt.DryRun {
-			return errRollback
-		}
-		if opt.Progress != nil {
-			opt.Progress("apply", res.Lines)
-		}
-		if err := im.audit(ctx, tx, by); err != nil {
-			return err
-		}
-		return im.apply(ctx, tx)
-	})
-	switch {
-	case errors.Is(err, errRollback):
-		if res.Fatal != nil || res.Rejected > 0 {
-			return res, ErrImportRefused
-		}
-		return res, nil
-	case err != nil:
 		return res, fmt.Errorf("import catalogue: %w", err)
 	}
-	res.Applied = true
+	if res.Fatal != nil || res.Rejected > 0 {
+		return res, ErrImportRefused
+	}
+	res.Applied = applied
 	return res, nil
+}
+
+// run is the import in two transactions on conn. The first, deferred,
+// writes only the temporary tables and reads the catalogue: reading the
+// file, the checks and a dry run take no write lock, so the till sells on
+// while a 100k file is read. The second, immediate (the DSN's _txlock),
+// checks again against the catalogue as it is now (a change made in
+// between is caught, not overwritten), then audits and applies: the only
+// time other writers wait.
+func (im *importer) run(ctx context.Context, conn *sql.Conn, r exchange.Reader, by Actor) (applied bool, err error) {
+	dropStaging(ctx, conn)
+	if _, err := conn.ExecContext(ctx, "BEGIN DEFERRED"); err != nil {
+		return false, err
+	}
+	committed := false
+	defer func() {
+		if !committed {
+			conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+		}
+	}()
+	if err := im.stage(ctx, conn, r); err != nil {
+		return false, err
+	}
+	if at, ok := r.(*exchange.ATOLReader); ok {
+		im.res.Skipped, im.res.Loaded = at.Skipped, at.Loaded
+	}
+	if im.res.Fatal != nil {
+		return false, nil
+	}
+	if im.opt.Progress != nil {
+		im.opt.Progress("check", im.res.Lines)
+	}
+	if err := im.resolveGroups(ctx, conn); err != nil {
+		return false, err
+	}
+	if err := im.check(ctx, conn); err != nil || im.res.Rejected > 0 {
+		return false, err
+	}
+	if err := im.summarise(ctx, conn); err != nil || im.opt.DryRun {
+		return false, err
+	}
+	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
+		return false, err
+	}
+	committed = true
+
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return false, err
+	}
+	defer func() {
+		if err != nil || !applied {
+			tx.Rollback()
+		}
+	}()
+	if err := im.check(ctx, tx); err != nil || im.res.Rejected > 0 {
+		return false, err
+	}
+	if err := im.summarise(ctx, tx); err != nil {
+		return false, err
+	}
+	if im.opt.Progress != nil {
+		im.opt.Progress("apply", im.res.Lines)
+	}
+	if err := im.audit(ctx, tx, by); err != nil {
+		return false, err
+	}
+	if err := im.apply(ctx, tx); err != nil {
+		return false, err
+	}
+	if err := tx.Commit(); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// sqlRunner is what *sql.Conn and *sql.Tx both offer.
+type sqlRunner interface {
+	ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
+	PrepareContext(ctx context.Context, q string) (*sql.Stmt, error)
 }
 
 const stagingDDL = `
@@ -613,14 +668,13 @@ CREATE TEMP TABLE imp_barcodes (barcode TEXT NOT NULL, line INTEGER NOT NULL, fi
 CREATE TEMP TABLE imp_groups (code TEXT PRIMARY KEY, name TEXT NOT NULL) WITHOUT ROWID;
 CREATE TEMP TABLE imp_delbarcodes (code TEXT PRIMARY KEY) WITHOUT ROWID;`
 
-func dropStaging(ctx context.Context, tx *sql.Tx) {
+func dropStaging(ctx context.Context, tx sqlRunner) {
 	for _, t := range []string{"imp_items", "imp_barcodes", "imp_groups", "imp_delbarcodes"} {
 		tx.ExecContext(ctx, `DROP TABLE IF EXISTS temp.`+t)
 	}
 }
 
-func (im *importer) stage(ctx context.Context, tx *sql.Tx, r exchange.Reader) error {
-	dropStaging(ctx, tx)
+func (im *importer) stage(ctx context.Context, tx sqlRunner, r exchange.Reader) error {
 	if _, err := tx.ExecContext(ctx, stagingDDL); err != nil {
 		return err
 	}
@@ -727,23 +781,25 @@ func (im *importer) stage(ctx context.Context, tx *sql.Tx, r exchange.Reader) er
 	}
 }
 
-// check runs the checks that need the whole file and the catalogue.
-func (im *importer) check(ctx context.Context, tx *sql.Tx) error {
+// resolveGroups turns an ATOL parent code into its group's name; a code
+// the file does not define leaves the item's group as it is.
+func (im *importer) resolveGroups(ctx context.Context, tx sqlRunner) error {
 	if _, err := tx.ExecContext(ctx, `CREATE INDEX temp.imp_items_code ON imp_items(code);
 		CREATE INDEX temp.imp_barcodes_barcode ON imp_barcodes(barcode, line)`); err != nil {
 		return err
 	}
-	// An ATOL parent code becomes its group's name; a code the file does
-	// not define leaves the item's group as it is.
-	if im.res.Groups > 0 {
-		if _, err := tx.ExecContext(ctx, `UPDATE imp_items SET grp = (SELECT name FROM imp_groups g WHERE g.code = imp_items.grp) WHERE grp IS NOT NULL`); err != nil {
-			return err
-		}
-	} else if im.opt.Format == "atol" {
-		if _, err := tx.ExecContext(ctx, `UPDATE imp_items SET grp = NULL`); err != nil {
-			return err
-		}
+	var err error
+	switch {
+	case im.res.Groups > 0:
+		_, err = tx.ExecContext(ctx, `UPDATE imp_items SET grp = (SELECT name FROM imp_groups g WHERE g.code = imp_items.grp) WHERE grp IS NOT NULL`)
+	case im.opt.Format == "atol":
+		_, err = tx.ExecContext(ctx, `UPDATE imp_items SET grp = NULL`)
 	}
+	return err
+}
+
+// check runs the checks that need the whole file and the catalogue.
+func (im *importer) check(ctx context.Context, tx sqlRunner) error {
 	var found []*exchange.Problem
 	collect := func(q string, mk func(line int, a, b string) *exchange.Problem) error {
 		rows, err := tx.QueryContext(ctx, q)
@@ -827,7 +883,7 @@ const changedWhere = `(i.name <> s.name OR i.barcode <> COALESCE(s.barcode1, i.b
 		(SELECT group_concat(barcode) FROM (SELECT barcode FROM item_barcodes WHERE item_id = i.id ORDER BY barcode)) IS NOT
 		(SELECT group_concat(barcode) FROM (SELECT barcode FROM imp_barcodes WHERE line = s.line AND first = 0 ORDER BY barcode))))`
 
-func (im *importer) summarise(ctx context.Context, tx *sql.Tx) error {
+func (im *importer) summarise(ctx context.Context, tx sqlRunner) error {
 	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM imp_items s WHERE NOT EXISTS (SELECT 1 FROM items i WHERE i.code = s.code)`).Scan(&im.res.New); err != nil {
 		return err
 	}

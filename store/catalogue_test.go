@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -381,4 +382,44 @@ func codes(items []CatalogueItem) []string {
 		out = append(out, it.Code)
 	}
 	return out
+}
+
+// hookReader calls hook before the n-th record.
+type hookReader struct {
+	exchange.Reader
+	n    int
+	hook func()
+}
+
+func (h *hookReader) Next() (exchange.Record, error) {
+	h.n--
+	if h.n == 0 {
+		h.hook()
+	}
+	return h.Reader.Next()
+}
+
+// Reading and checking a file takes no write lock: the till writes (sells,
+// edits) while an import reads its file, and what it wrote in the meantime
+// is checked against, not overwritten.
+func TestImportReadsWithoutTheWriteLock(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	rules := ruRules(t, "csv")
+	text := "code,barcodes,name,price,vat\r\n9001,4600000010038,Молоко,89.90,10\r\n9002,4600000010045,Кефир,79.90,10\r\n"
+	r := &hookReader{Reader: exchange.NewCSVReader(strings.NewReader(text)), n: 2, hook: func() {
+		wctx, cancel := context.WithTimeout(ctx, time.Second)
+		defer cancel()
+		it := CatalogueItem{Code: "A1", Barcodes: []string{"4600000010045"}, Name: "Другой", Price: 1, VAT: "10", Active: true}
+		if _, err := db.SaveCatalogueItem(wctx, it, rules, Actor{}); err != nil {
+			t.Errorf("a write while the import reads: %v", err)
+		}
+	}}
+	res, err := db.ImportCatalogue(ctx, r, ImportOptions{Rules: rules, Format: "csv"}, Actor{})
+	if !errors.Is(err, ErrImportRefused) || res.Rejected != 1 || res.Problems[0].Reason != exchange.ReasonBarcodeTwice || res.Problems[0].Line != 3 {
+		t.Fatalf("%v\n%s", err, res.Summary())
+	}
+	if found, _ := db.FindItems(ctx, "9001", 5, false); len(found) != 0 {
+		t.Error("refused import left an item")
+	}
 }
