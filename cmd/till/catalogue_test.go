@@ -13,6 +13,11 @@ import (
 
 	"golang.org/x/text/encoding/charmap"
 
+	"github.com/tillpos/till/desk"
+	"github.com/tillpos/till/desk/deskstore"
+	"github.com/tillpos/till/device/shtrih/emu"
+	"github.com/tillpos/till/device/shtrih/shtrihtest"
+	"github.com/tillpos/till/policy"
 	"github.com/tillpos/till/sale"
 	"github.com/tillpos/till/store"
 )
@@ -169,5 +174,81 @@ func TestSalesExport(t *testing.T) {
 	}
 	if !strings.HasPrefix(out.String(), "1 receipts") {
 		t.Error(out.String())
+	}
+}
+
+// The shop's path end to end: a 1C-style ATOL file loaded with the
+// operator command, one of its goods scanned by its second barcode and
+// sold through the real desk on the emulated register, and `till sales
+// export` listing that receipt with its FD number and the item's code.
+func TestImportedGoodsSellAndExport(t *testing.T) {
+	path := newCatalogueDB(t)
+	ctx := context.Background()
+	db, err := store.Open(ctx, path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SeedDemo(ctx); err != nil { // users and the matrix (till init is the setup's)
+		t.Fatal(err)
+	}
+	db.Close()
+	b1, b2 := store.EAN13("460999000001"), store.EAN13("460999000002")
+	atol := "##@@&&\r\n#\r\n$$$ADDQUANTITY\r\n1001;;Молочные;Молочные;;;;;;;;;;;;;0;\r\n" +
+		"2001;" + b1 + "," + b2 + ";Молоко 3,2% 1 л;Молоко 3,2%;89.90;;;0,1,1,0,0,0,0,0,1,0,1;;;;;;;;1001;1;;;;;;2;\r\n"
+	enc, _ := charmap.Windows1251.NewEncoder().String(atol)
+	file := filepath.Join(filepath.Dir(path), "goods.txt")
+	os.WriteFile(file, []byte(enc), 0o600)
+	if out, err := catalogueCmd(t, "import", "-db", path, "-tax-map", "1=20,2=10", file); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+
+	db, err = store.Open(ctx, path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := emu.New(emu.Config{Baud: -1, PrintSpeed: -1, FNWrite: -1, ZTime: -1, StartShiftOpen: true})
+	reg := shtrihtest.Register(t, e)
+	vat, _ := sale.VATTableFor("RU")
+	d, err := desk.New(desk.Config{
+		Holder: policy.NewHolder(nil), Store: deskstore.New(db), Bills: db.Bills(),
+		Sales:    sale.NewSales(db.Bills(), vat, nil, time.Now),
+		Checkout: sale.NewCheckout(db.Bills(), db.Bills(), reg, vat, time.Now),
+		Register: reg, Terminal: "till-1", Now: time.Now,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.SignIn(ctx, "admin", "admin123"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.AddByBarcode(ctx, b2, 2000); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Pay(ctx, sale.PayCash, 20000); err != nil {
+		t.Fatal(err)
+	}
+	sold, err := d.Checkout(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if sold.Bill.Fiscal.Number == 0 || sold.Totals.Due != 17980 {
+		t.Fatalf("sold %+v", sold)
+	}
+
+	csv := filepath.Join(filepath.Dir(path), "sales.csv")
+	today := time.Now().Format(time.DateOnly)
+	var out bytes.Buffer
+	if err := runSales(ctx, &out, []string{"export", "-db", path, "-from", today, "-to", today, csv}); err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := os.ReadFile(csv)
+	fd := fmt.Sprintf(",%d,", sold.Bill.Fiscal.Number)
+	if !strings.Contains(string(raw), fd) || !strings.Contains(string(raw), ",line,2001,"+b2+",\"Молоко 3,2% 1 л\",2.000,89.90,0.00,179.80,10,,") ||
+		!strings.Contains(string(raw), ",payment,,,,,,,,,cash,200.00") {
+		t.Fatalf("%s\n%s", out.String(), raw)
 	}
 }
