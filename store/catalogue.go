@@ -837,13 +837,15 @@ func (im *importer) check(ctx context.Context, tx sqlRunner) error {
 	if err != nil {
 		return err
 	}
-	// A barcode an item outside the file keeps (its barcodes are not
-	// released by $$$DELETEALLWARES or $$$DELETEBARCODESBYWARECODE).
+	// A barcode another item keeps: one the file does not list, or lists
+	// without giving its barcodes (they are released only when the file
+	// gives them anew, by $$$DELETEALLWARES or $$$DELETEBARCODESBYWARECODE).
 	if !im.deleteAll {
-		err = collect(`SELECT b.line, b.barcode, o.code FROM imp_barcodes b
+		err = collect(`SELECT b.line, b.barcode, o.code FROM imp_barcodes b JOIN imp_items s ON s.line = b.line
 			JOIN (SELECT barcode, code FROM items WHERE barcode <> ''
 			      UNION ALL SELECT x.barcode, i.code FROM item_barcodes x JOIN items i ON i.id = x.item_id) o ON o.barcode = b.barcode
-			WHERE NOT EXISTS (SELECT 1 FROM imp_items s WHERE s.code = o.code)
+			WHERE o.code <> s.code
+			  AND NOT EXISTS (SELECT 1 FROM imp_items s2 WHERE s2.code = o.code AND s2.barcode1 IS NOT NULL)
 			  AND NOT EXISTS (SELECT 1 FROM imp_delbarcodes d WHERE d.code = o.code)`,
 			func(line int, barcode, code string) *exchange.Problem {
 				if code == "" {
