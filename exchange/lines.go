@@ -38,7 +38,6 @@ type lines struct {
 	enc     encoding
 	cp1251  bool
 	started bool
-	buf     []byte
 	text    []rune
 }
 

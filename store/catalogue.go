@@ -525,7 +525,6 @@ type importer struct {
 	res        *ImportResult
 	deleteAll  bool
 	stmtItem   *sql.Stmt
-	stmtCode   *sql.Stmt
 	stmtBar    *sql.Stmt
 	stmtGroup  *sql.Stmt
 	stmtDelBar *sql.Stmt

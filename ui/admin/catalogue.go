@@ -255,10 +255,7 @@ func (t *catalogueTab) save() {
 	old := *t.editing
 	it := old
 	it.Code = strings.TrimSpace(t.code.Text)
-	it.Barcodes = nil
-	for _, b := range strings.FieldsFunc(t.barcodes.Text, func(r rune) bool { return r == ',' || r == ' ' || r == ';' }) {
-		it.Barcodes = append(it.Barcodes, b)
-	}
+	it.Barcodes = strings.FieldsFunc(t.barcodes.Text, func(r rune) bool { return r == ',' || r == ' ' || r == ';' })
 	it.Name, it.ReceiptName = strings.TrimSpace(t.name.Text), strings.TrimSpace(t.receipt.Text)
 	price, ok := exchange.ParsePrice(t.price.Text)
 	if !ok {
