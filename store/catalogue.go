@@ -525,7 +525,6 @@ type importer struct {
 	res        *ImportResult
 	deleteAll  bool
 	stmtItem   *sql.Stmt
-	stmtBar    *sql.Stmt
 	stmtGroup  *sql.Stmt
 	stmtDelBar *sql.Stmt
 }
@@ -607,19 +606,29 @@ func (im *importer) run(ctx context.Context, conn *sql.Conn, r exchange.Reader, 
 	if im.opt.Progress != nil {
 		im.opt.Progress("check", im.res.Lines)
 	}
+	// data_version changes when another connection commits: read before
+	// the checks read the catalogue, and again once the write lock is
+	// held, it says whether the checks must run again.
+	var seen, now int64
+	if err := conn.QueryRowContext(ctx, "PRAGMA data_version").Scan(&seen); err != nil {
+		return false, err
+	}
 	if err := im.resolveGroups(ctx, conn); err != nil {
 		return false, err
 	}
 	if err := im.check(ctx, conn); err != nil || im.res.Rejected > 0 {
 		return false, err
 	}
-	if err := im.summarise(ctx, conn); err != nil || im.opt.DryRun {
-		return false, err
+	if im.opt.DryRun {
+		return false, im.summarise(ctx, conn)
 	}
 	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
 		return false, err
 	}
 	committed = true
+	if testHookBetweenPhases != nil {
+		testHookBetweenPhases()
+	}
 
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
@@ -630,8 +639,13 @@ func (im *importer) run(ctx context.Context, conn *sql.Conn, r exchange.Reader, 
 			tx.Rollback()
 		}
 	}()
-	if err := im.check(ctx, tx); err != nil || im.res.Rejected > 0 {
+	if err := tx.QueryRowContext(ctx, "PRAGMA data_version").Scan(&now); err != nil {
 		return false, err
+	}
+	if now != seen {
+		if err := im.check(ctx, tx); err != nil || im.res.Rejected > 0 {
+			return false, err
+		}
 	}
 	if err := im.summarise(ctx, tx); err != nil {
 		return false, err
@@ -651,6 +665,10 @@ func (im *importer) run(ctx context.Context, conn *sql.Conn, r exchange.Reader, 
 	return true, nil
 }
 
+// testHookBetweenPhases, when set by a test, runs between the two
+// transactions of an import: another writer's moment.
+var testHookBetweenPhases func()
+
 // sqlRunner is what *sql.Conn and *sql.Tx both offer.
 type sqlRunner interface {
 	ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error)
@@ -662,7 +680,8 @@ type sqlRunner interface {
 const stagingDDL = `
 CREATE TEMP TABLE imp_items (
 	line INTEGER PRIMARY KEY, code TEXT NOT NULL, barcode1 TEXT, name TEXT NOT NULL, receipt_name TEXT,
-	price INTEGER, vat TEXT, unit TEXT, weighed INTEGER, marking INTEGER, dept INTEGER, grp TEXT, active INTEGER);
+	price INTEGER, vat TEXT, unit TEXT, weighed INTEGER, marking INTEGER, dept INTEGER, grp TEXT, active INTEGER,
+	barcodes TEXT); -- all the row's barcodes, a JSON array; imp_barcodes is filled from it in one statement
 CREATE TEMP TABLE imp_barcodes (barcode TEXT NOT NULL, line INTEGER NOT NULL, first INTEGER NOT NULL);
 CREATE TEMP TABLE imp_groups (code TEXT PRIMARY KEY, name TEXT NOT NULL) WITHOUT ROWID;
 CREATE TEMP TABLE imp_delbarcodes (code TEXT PRIMARY KEY) WITHOUT ROWID;`
@@ -686,15 +705,14 @@ func (im *importer) stage(ctx context.Context, tx sqlRunner, r exchange.Reader) 
 		s, err = tx.PrepareContext(ctx, q)
 		return s
 	}
-	im.stmtItem = prep(`INSERT INTO imp_items VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)`)
-	im.stmtBar = prep(`INSERT INTO imp_barcodes VALUES(?,?,?)`)
+	im.stmtItem = prep(`INSERT INTO imp_items VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)`)
 	im.stmtGroup = prep(`INSERT OR REPLACE INTO imp_groups VALUES(?,?)`)
 	im.stmtDelBar = prep(`INSERT OR IGNORE INTO imp_delbarcodes VALUES(?)`)
 	if err != nil {
 		return err
 	}
 	defer func() {
-		for _, s := range []*sql.Stmt{im.stmtItem, im.stmtBar, im.stmtGroup, im.stmtDelBar} {
+		for _, s := range []*sql.Stmt{im.stmtItem, im.stmtGroup, im.stmtDelBar} {
 			s.Close()
 		}
 	}()
@@ -759,31 +777,47 @@ func (im *importer) stage(ctx context.Context, tx sqlRunner, r exchange.Reader) 
 					first = ci.Barcodes[0]
 				}
 			}
-			receipt := ci.ReceiptName
-			if !it.Has(exchange.FieldReceiptName) {
-				receipt = ""
+			var barcodes any
+			if len(ci.Barcodes) > 0 {
+				barcodes = jsonStrings(ci.Barcodes)
 			}
 			im.res.Items++
-			if _, err := im.stmtItem.ExecContext(ctx, rec.Line, ci.Code, first, ci.Name, receipt,
+			if _, err := im.stmtItem.ExecContext(ctx, rec.Line, ci.Code, first, ci.Name,
+				nullable(it, exchange.FieldReceiptName, ci.ReceiptName),
 				nullable(it, exchange.FieldPrice, it.Price), nullable(it, exchange.FieldVAT, it.VAT),
 				nullable(it, exchange.FieldUnit, strings.TrimSpace(it.Unit)), nullable(it, exchange.FieldWeighed, it.Weighed),
 				nullable(it, exchange.FieldMarking, it.Marking), nullable(it, exchange.FieldDept, it.Dept),
-				nullable(it, exchange.FieldGroup, it.Group), nullable(it, exchange.FieldActive, it.Active)); err != nil {
+				nullable(it, exchange.FieldGroup, it.Group), nullable(it, exchange.FieldActive, it.Active), barcodes); err != nil {
 				return err
-			}
-			for i, b := range ci.Barcodes {
-				if _, err := im.stmtBar.ExecContext(ctx, b, rec.Line, i == 0); err != nil {
-					return err
-				}
 			}
 		}
 	}
 }
 
-// resolveGroups turns an ATOL parent code into its group's name; a code
+// jsonStrings is a JSON array of barcodes (printable ASCII without quotes:
+// only the backslash needs escaping).
+func jsonStrings(ss []string) string {
+	var b strings.Builder
+	b.WriteByte('[')
+	for i, s := range ss {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte('"')
+		b.WriteString(strings.ReplaceAll(s, `\`, `\\`))
+		b.WriteByte('"')
+	}
+	b.WriteByte(']')
+	return b.String()
+}
+
+// resolveGroups fills imp_barcodes, indexes the staging tables and turns
+// an ATOL parent code into its group's name; a code
 // the file does not define leaves the item's group as it is.
 func (im *importer) resolveGroups(ctx context.Context, tx sqlRunner) error {
-	if _, err := tx.ExecContext(ctx, `CREATE INDEX temp.imp_items_code ON imp_items(code);
+	if _, err := tx.ExecContext(ctx, `INSERT INTO imp_barcodes
+		SELECT j.value, s.line, j.key = 0 FROM imp_items s, json_each(s.barcodes) j WHERE s.barcodes IS NOT NULL;
+		CREATE INDEX temp.imp_items_code ON imp_items(code);
 		CREATE INDEX temp.imp_barcodes_barcode ON imp_barcodes(barcode, line)`); err != nil {
 		return err
 	}

@@ -41,7 +41,7 @@ func catalogueFixture(t testing.TB, db *DB, n int) {
 		}
 		it.Barcodes = []string{EAN13(fmt.Sprintf("4600001%05d", i))}
 		if i%3 == 0 {
-			it.Barcodes = append(it.Barcodes, EAN13(fmt.Sprintf("4600002%05d", i)), fmt.Sprintf("PLU%d", i))
+			it.Barcodes = append(it.Barcodes, EAN13(fmt.Sprintf("4600002%05d", i)), fmt.Sprintf(`PLU\%d`, i))
 		}
 		if i%4 == 0 {
 			it.Group = fmt.Sprintf("Группа %d", i%9)
@@ -359,7 +359,7 @@ func TestFindItems(t *testing.T) {
 	for q, want := range map[string]string{
 		"00012":               "00012",
 		EAN13("460000200012"): "00012",
-		"PLU12":               "00012",
+		`PLU\12`:              "00012",
 		"товар 0003":          "00030",
 		"00039 «":             "00039",
 	} {
@@ -421,5 +421,50 @@ func TestImportReadsWithoutTheWriteLock(t *testing.T) {
 	}
 	if found, _ := db.FindItems(ctx, "9001", 5, false); len(found) != 0 {
 		t.Error("refused import left an item")
+	}
+}
+
+// A barcode given to another item between the import's check and its
+// apply is caught by the second check: the import is refused, the other
+// item keeps its barcode.
+func TestImportChecksAgainUnderTheWriteLock(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	rules := ruRules(t, "csv")
+	testHookBetweenPhases = func() {
+		it := CatalogueItem{Code: "A1", Barcodes: []string{"4600000010045"}, Name: "Другой", Price: 1, VAT: "10", Active: true}
+		if _, err := db.SaveCatalogueItem(ctx, it, rules, Actor{}); err != nil {
+			t.Errorf("a write between the phases: %v", err)
+		}
+	}
+	defer func() { testHookBetweenPhases = nil }()
+	text := "code,barcodes,name,price,vat\r\n9001,4600000010038,Молоко,89.90,10\r\n9002,4600000010045,Кефир,79.90,10\r\n"
+	res, err := importText(t, db, "csv", text, false)
+	if !errors.Is(err, ErrImportRefused) || res.Rejected != 1 || res.Problems[0].Line != 3 || res.Problems[0].Reason != exchange.ReasonBarcodeTwice {
+		t.Fatalf("%v\n%s", err, res.Summary())
+	}
+	if found, _ := db.FindItems(ctx, "4600000010045", 5, false); len(found) != 1 || found[0].Code != "A1" {
+		t.Errorf("%v", codes(found))
+	}
+}
+
+// Columns a file does not have keep the till's values: a CSV of prices
+// only changes prices.
+func TestImportKeepsWhatTheFileDoesNotCarry(t *testing.T) {
+	db := openTest(t)
+	catalogueFixture(t, db, 12)
+	before := snapshot(t, db)
+	res, err := importText(t, db, "csv", "code,name,price,vat\r\n00006,Товар 00006 «тест»,5.00,10\r\n", false)
+	if err != nil || res.Changed != 1 {
+		t.Fatalf("%v\n%s", err, res.Summary())
+	}
+	after := snapshot(t, db)
+	want := before[5]
+	want.Price, want.VAT = 500, "10"
+	if d := cmp.Diff(want, after[5]); d != "" {
+		t.Error(d)
+	}
+	if d := cmp.Diff(before[6:], after[6:]); d != "" {
+		t.Error(d)
 	}
 }
