@@ -150,9 +150,11 @@ func (d *DB) FindItems(ctx context.Context, q string, limit int, contains bool) 
 			if len(out) >= limit {
 				return nil
 			}
+			// The limit is written into the statement: a bound LIMIT makes
+			// SQLite prepare the statement a second time at its first step.
 			if err := add(`SELECT `+catalogueCols+` FROM items
 				WHERE name >= ?1 COLLATE NOCASE AND name < (?1 || char(1114111)) COLLATE NOCASE AND generic = 0
-				ORDER BY name COLLATE NOCASE LIMIT ?2`, p, limit); err != nil {
+				ORDER BY name COLLATE NOCASE LIMIT `+strconv.Itoa(limit), p); err != nil {
 				return err
 			}
 		}
