@@ -81,6 +81,15 @@ const (
 
 	// Devices.
 	ActionDeviceSettings Action = "devices.configure"
+
+	// Catalogue (the back office's items and exchange files). Editing,
+	// prices and activation are separate rights, as in most tills' seeds:
+	// a merchandiser fixes names, only a manager changes prices.
+	ActionItemEdit    Action = "catalogue.item.edit"   // create items, edit names, barcodes, VAT, unit, group
+	ActionItemPrice   Action = "catalogue.item.price"  // change an item's price
+	ActionItemActive  Action = "catalogue.item.active" // deactivate and reactivate items
+	ActionItemsImport Action = "catalogue.import"      // load an exchange file (ATOL/Frontol, CSV)
+	ActionItemsExport Action = "catalogue.export"      // write the catalogue to a file
 )
 
 // Category groups actions in the matrix editor.
@@ -100,6 +109,7 @@ const (
 	CategorySecurity  Category = "security"
 	CategoryAdmin     Category = "admin"
 	CategoryDevices   Category = "devices"
+	CategoryCatalogue Category = "catalogue"
 	// CategoryOther holds actions a matrix carries that this till does not
 	// know: the editor still shows them so their rows survive an edit.
 	CategoryOther Category = "other"
@@ -126,6 +136,7 @@ var categoryTable = [...]CategoryInfo{
 	{ID: CategorySecurity, Name: "Users and security"},
 	{ID: CategoryAdmin, Name: "Administration"},
 	{ID: CategoryDevices, Name: "Devices"},
+	{ID: CategoryCatalogue, Name: "Catalogue"},
 	{ID: CategoryOther, Name: "Other"},
 }
 
@@ -229,6 +240,12 @@ var catalogueTable = [...]catalogueEntry{
 	{ActionDataReset, CategoryAdmin, "Data reset", [2]Limit{}},
 
 	{ActionDeviceSettings, CategoryDevices, "Device settings", [2]Limit{}},
+
+	{ActionItemEdit, CategoryCatalogue, "Items (edit)", [2]Limit{}},
+	{ActionItemPrice, CategoryCatalogue, "Items (change prices)", [2]Limit{}},
+	{ActionItemActive, CategoryCatalogue, "Items (activate and deactivate)", [2]Limit{}},
+	{ActionItemsImport, CategoryCatalogue, "Import items from a file", [2]Limit{}},
+	{ActionItemsExport, CategoryCatalogue, "Export items to a file", [2]Limit{}},
 }
 
 // actionNameKey is the translation key of an action's display name.

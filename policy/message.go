@@ -128,6 +128,11 @@ var denyFallback = map[Action]string{
 	ActionBackup:           "You may not make backups.",
 	ActionDataReset:        "You may not reset the data.",
 	ActionDeviceSettings:   "You may not change device settings.",
+	ActionItemEdit:         "You may not edit items.",
+	ActionItemPrice:        "You may not change prices.",
+	ActionItemActive:       "You may not deactivate or reactivate items.",
+	ActionItemsImport:      "You may not import items from a file.",
+	ActionItemsExport:      "You may not export the catalogue.",
 }
 
 // denyKey is the translation key of action a's refusal.

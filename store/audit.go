@@ -136,6 +136,21 @@ type txAudit struct {
 
 var openTxs sync.Map // *sql.Tx -> *txAudit, for the life of a d.tx
 
+// trackAudit lets appendAudit write in tx: d.tx uses it, and so does a
+// transaction begun on a connection of its own (the catalogue import's,
+// which needs its temp tables). committed moves the anchor once tx has
+// committed; release forgets tx whatever happened.
+func (d *DB) trackAudit(tx *sql.Tx) (committed, release func()) {
+	st := &txAudit{d: d}
+	openTxs.Store(tx, st)
+	committed = func() {
+		if st.rows > 0 {
+			d.advanceAnchor(st.rows, st.head)
+		}
+	}
+	return committed, func() { openTxs.Delete(tx) }
+}
+
 // appendAudit adds e inside a use case's transaction, so the change and its
 // audit row commit together or not at all.
 func appendAudit(ctx context.Context, tx *sql.Tx, e AuditEntry) (int64, error) {

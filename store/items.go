@@ -14,18 +14,29 @@ import (
 // partial (generic items have no barcode), and SQLite uses a partial index
 // only when the query itself implies its WHERE: `barcode = ?` alone cannot,
 // so without the second term every scan read the whole catalogue.
-const itemByBarcodeQuery = `SELECT id, barcode, name, price, vat, weighed, dept FROM items WHERE barcode = ? AND barcode <> ''`
+const itemByBarcodeQuery = `SELECT id, barcode, name, price, vat, weighed, dept, active FROM items WHERE barcode = ? AND barcode <> ''`
 
-// ItemByBarcode is on the scan hot path: one query on the barcode index.
-// ErrNotFound (wrapping sale.ErrNotFound too) when no item has the code,
-// "" included.
+// extraBarcodeQuery finds an item by its second or further barcode
+// (item_barcodes' primary key); asked only when the first query misses.
+const extraBarcodeQuery = `SELECT i.id, b.barcode, i.name, i.price, i.vat, i.weighed, i.dept, i.active
+	FROM item_barcodes b JOIN items i ON i.id = b.item_id WHERE b.barcode = ?`
+
+// ItemByBarcode is on the scan hot path: one query on the barcode index,
+// and a second on item_barcodes only when the first misses. ErrNotFound
+// (wrapping sale.ErrNotFound too) when no item has the code, "" included,
+// and when the item is deactivated (off sale).
 func (d *DB) ItemByBarcode(ctx context.Context, barcode string) (sale.Item, error) {
 	var it sale.Item
 	var id int64
+	var active bool
 	err := d.db.QueryRowContext(ctx, itemByBarcodeQuery, barcode).
-		Scan(&id, &it.Barcode, &it.Name, &it.Price, (*string)(&it.VAT), &it.Weighed, &it.Dept)
-	if errors.Is(err, sql.ErrNoRows) {
-		return it, fmt.Errorf("item %s: %w", barcode, errors.Join(ErrNotFound, sale.ErrNotFound))
+		Scan(&id, &it.Barcode, &it.Name, &it.Price, (*string)(&it.VAT), &it.Weighed, &it.Dept, &active)
+	if errors.Is(err, sql.ErrNoRows) && barcode != "" {
+		err = d.db.QueryRowContext(ctx, extraBarcodeQuery, barcode).
+			Scan(&id, &it.Barcode, &it.Name, &it.Price, (*string)(&it.VAT), &it.Weighed, &it.Dept, &active)
+	}
+	if errors.Is(err, sql.ErrNoRows) || err == nil && !active {
+		return sale.Item{}, fmt.Errorf("item %s: %w", barcode, errors.Join(ErrNotFound, sale.ErrNotFound))
 	}
 	if err != nil {
 		return it, fmt.Errorf("item %s: %w", barcode, err)
@@ -73,7 +84,7 @@ func (d *DB) SearchItems(ctx context.Context, prefix string, limit int) ([]sale.
 		// name >= p AND name < p+U+10FFFF is a prefix range the index serves
 		// (LIKE would need case_sensitive_like and ASCII only).
 		rows, err := d.db.QueryContext(ctx, `SELECT id, barcode, name, price, vat, weighed, dept FROM items
-			WHERE name >= ?1 COLLATE NOCASE AND name < (?1 || char(1114111)) COLLATE NOCASE
+			WHERE name >= ?1 COLLATE NOCASE AND name < (?1 || char(1114111)) COLLATE NOCASE AND active = 1
 			ORDER BY name COLLATE NOCASE LIMIT ?2`, p, limit)
 		if err != nil {
 			return nil, fmt.Errorf("search items %q: %w", prefix, err)
@@ -136,7 +147,15 @@ func putItem(ctx context.Context, tx *sql.Tx, it sale.Item, generic bool) (int64
 	if it.ID != 0 {
 		return int64(it.ID), nil
 	}
-	return res.LastInsertId()
+	id, err := res.LastInsertId()
+	if err != nil || generic {
+		return id, err
+	}
+	// An item made here (the demo's) takes its id as its exchange code, as
+	// migration 0008 did for older ones; a code an import already gave
+	// another item leaves this one without (OR IGNORE).
+	_, err = tx.ExecContext(ctx, `UPDATE OR IGNORE items SET code = CAST(id AS TEXT) WHERE id = ? AND code = ''`, id)
+	return id, err
 }
 
 // GenericItem returns the catalogue's generic item (sold with a typed

@@ -16,7 +16,7 @@ import (
 
 // The journal as the cashier reads it: bill history paged by keyset, receipt
 // lookup, a cashier's own parked bills. Every query here is served by an
-// index of migration 0004 and reads only the rows it returns
+// index of migration 0007 and reads only the rows it returns
 // (TestJournalQueryPlans reads the plans).
 
 // Cursor is a place in the history: the (opened, id) of a bill. Pages are

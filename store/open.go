@@ -457,9 +457,8 @@ func (d *DB) tx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 	if err != nil {
 		return classify(d.path, fmt.Errorf("begin: %w", err))
 	}
-	st := &txAudit{d: d}
-	openTxs.Store(tx, st)
-	defer openTxs.Delete(tx)
+	committed, release := d.trackAudit(tx)
+	defer release()
 	defer func() {
 		if p := recover(); p != nil {
 			tx.Rollback()
@@ -480,9 +479,7 @@ func (d *DB) tx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 	if err = tx.Commit(); err != nil {
 		return classify(d.path, fmt.Errorf("commit: %w", err))
 	}
-	if st.rows > 0 {
-		d.advanceAnchor(st.rows, st.head)
-	}
+	committed()
 	return nil
 }
 

@@ -46,6 +46,7 @@ func adminDeps(db *store.DB, dbPath string, holder *policy.Holder, session func(
 		Store:          adminStore{db: db},
 		Policy:         adminPolicy{holder: holder, session: session, terminal: terminal},
 		Bundles:        adminBundles{db: db, dbPath: dbPath},
+		Catalogue:      adminCatalogue{db: db},
 		Refresh:        func(ctx context.Context) error { _, err := db.RefreshPolicy(ctx, holder); return err },
 		BadgeFromEvent: badgeFromEvent,
 	}

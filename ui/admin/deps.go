@@ -179,6 +179,8 @@ type Deps struct {
 	Bundles Bundles
 	// Devices, when nil, hides the Devices tab.
 	Devices Devices
+	// Catalogue, when nil, hides the items tab.
+	Catalogue Catalogue
 	// Refresh makes running sessions pick up a change at once
 	// (db.RefreshPolicy on the holder every decider reads). Called after
 	// every change of users, groups, the matrix or security settings.

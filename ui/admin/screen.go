@@ -31,7 +31,8 @@ type Screen struct {
 	settings *settingsTab
 	audit    *auditTab
 	bundle   *bundleTab
-	devices  *devicesTab  // nil when Deps.Devices is
+	devices  *devicesTab // nil when Deps.Devices is
+	items    *catalogueTab
 	enrol    *enrolDialog // open while a badge is being enrolled
 }
 
@@ -67,6 +68,10 @@ func New(win fyne.Window, deps Deps, back func()) *Screen {
 	if deps.Devices != nil {
 		s.devices = newDevicesTab(s, deps.Devices)
 		items = append(items, container.NewTabItem(lang.X("admin.tab.devices", "Devices"), s.devices.content))
+	}
+	if deps.Catalogue != nil {
+		s.items = newCatalogueTab(s)
+		items = append(items, container.NewTabItem(lang.X("admin.tab.items", "Items"), s.items.content))
 	}
 	s.tabs = container.NewAppTabs(items...)
 	s.tabs.OnSelected = func(it *container.TabItem) {
@@ -108,6 +113,9 @@ func (s *Screen) Reload() {
 	s.settings.reload()
 	if s.devices != nil {
 		s.devices.reload()
+	}
+	if s.items != nil {
+		s.items.reload()
 	}
 }
 
