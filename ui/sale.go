@@ -87,6 +87,7 @@ func newSaleArea(m *MainScreen) *saleArea {
 	s := &saleArea{m: m, app: m.app, d: m.desk, selected: -1}
 
 	s.entry = newWedgeEntry(func() *wedgeInput { return s.app.keys }, s.key, m.shortcut)
+	s.entry.noLeadingSpace = true
 	s.entry.SetPlaceHolder(lang.X("ui.sale.entry", "Scan or type a barcode (3*code for 3 pieces); F1 searches by name"))
 	s.entry.OnSubmitted = s.submitEntry
 	s.qtyNote = widget.NewLabelWithStyle("", fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})

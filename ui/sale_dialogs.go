@@ -392,6 +392,7 @@ func (s *saleArea) showHistory(bills []sale.Bill, returns, all bool) {
 	}
 	if returns {
 		items = append(items, widget.NewLabel(lang.X("ui.history.pick_return", "Choose the sale being returned, or return without a receipt.")))
+		items = append(items, widget.NewLabel(lang.X("ui.history.keys", "Arrows choose a sale, Enter returns it, Esc closes.")))
 		list.OnSelected = func(i widget.ListItemID) {
 			b := bills[i]
 			if b.Kind != sale.KindSale || b.State != sale.StateFiscalised {

@@ -43,9 +43,17 @@ func parseDuration(text string) (time.Duration, error) {
 	uh, um, us := unitNames()
 	units := []struct{ word, unit string }{
 		// longest first, so "min" is not read as "m" + "in"
-		{"мин", "m"}, {"min", "m"}, {strings.ToLower(um), "m"},
-		{"сек", "s"}, {"sec", "s"}, {"с", "s"}, {strings.ToLower(us), "s"},
-		{"ч", "h"}, {"ore", "h"}, {"ora", "h"}, {strings.ToLower(uh), "h"},
+		{"мин", "m"},
+		{"min", "m"},
+		{strings.ToLower(um), "m"},
+		{"сек", "s"},
+		{"sec", "s"},
+		{"с", "s"},
+		{strings.ToLower(us), "s"},
+		{"ч", "h"},
+		{"ore", "h"},
+		{"ora", "h"},
+		{strings.ToLower(uh), "h"},
 	}
 	for _, u := range units {
 		if u.word != "" {
