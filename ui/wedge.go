@@ -245,8 +245,8 @@ type wedgeEntry struct {
 	// a dialog's button types its rune into the field the focus returned to.
 	noLeadingSpace bool
 	keys           func() *wedgeInput
-	onKey    func(ev *fyne.KeyEvent) bool // the screen's keys; true = taken
-	shortcut func(fyne.Shortcut) bool
+	onKey          func(ev *fyne.KeyEvent) bool // the screen's keys; true = taken
+	shortcut       func(fyne.Shortcut) bool
 }
 
 func newWedgeEntry(keys func() *wedgeInput, onKey func(*fyne.KeyEvent) bool, shortcut func(fyne.Shortcut) bool) *wedgeEntry {
