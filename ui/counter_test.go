@@ -19,6 +19,8 @@ import (
 	"fyne.io/fyne/v2/theme"
 
 	"github.com/tillpos/till/desk"
+	"github.com/tillpos/till/device/shtrih/emu"
+	"github.com/tillpos/till/device/shtrih/proto"
 	"github.com/tillpos/till/sale"
 )
 
@@ -520,5 +522,52 @@ func TestCounter_ItalianStatusBarFits(t *testing.T) {
 	m.shift.SetText(strings.NewReplacer("{{.N}}", "12", "{{.Since}}", "04.12 09:00").Replace(translation(t, "it", "ui.status.shift_number")))
 	if w := m.statusRow.MinSize().Width; w > 1024-2*theme.Padding() {
 		t.Errorf("the Italian status bar wants %.0f px: %q | %q | %q | %q", w, m.cashier.Text, m.elevation.Text, m.shift.Text, m.register.Text)
+	}
+}
+
+// Point 10: Retry and Reconcile have keys. The register's reply to the
+// receipt is lost; Ctrl+E (Reconcile) proves the receipt was printed and
+// records it — once — without a second receipt.
+func TestCounter_ReconcileByKey(t *testing.T) {
+	r := newRig(t, "en")
+	_, k := r.counter("cashier")
+	db := r.sqlite()
+	k.text(r.item(0).Barcode+"\r", 150*time.Millisecond)
+	r.e.Inject(emu.Fault{Kind: emu.Disconnect, After: proto.CmdCloseV2})
+	k.press(fyne.KeyF12)
+	k.text("100\r", 150*time.Millisecond)
+	if b, _ := r.bill(); b.State != sale.StateFiscalising {
+		t.Fatalf("bill %s after a lost reply (notice %q)", b.State, r.notice())
+	}
+	r.e.Clear(emu.Disconnect)
+	k.ctrl(fyne.KeyE)
+	if got := db.fiscalised(); got != 1 {
+		t.Fatalf("Ctrl+E (Reconcile): %d fiscal documents in the journal (notice %q)", got, r.notice())
+	}
+	if n := len(r.receipts()); n != 1 {
+		t.Errorf("%d receipts on the register, want 1", n)
+	}
+}
+
+// Point 10: Retry by key: the register's link is down at checkout (no
+// receipt); Ctrl+R prints it once the link is back.
+func TestCounter_RetryByKey(t *testing.T) {
+	r := newRig(t, "en")
+	_, k := r.counter("cashier")
+	db := r.sqlite()
+	k.text(r.item(0).Barcode+"\r", 150*time.Millisecond)
+	r.e.Inject(emu.Fault{Kind: emu.Disconnect, After: proto.CmdCloseV2})
+	k.press(fyne.KeyF12)
+	k.text("100\r", 150*time.Millisecond)
+	r.e.Clear(emu.Disconnect)
+	k.ctrl(fyne.KeyR)
+	if got := db.fiscalised(); got != 1 {
+		t.Fatalf("Ctrl+R (Retry): %d fiscal documents (notice %q)", got, r.notice())
+	}
+	if n := len(r.receipts()); n != 1 {
+		t.Errorf("%d receipts on the register, want exactly 1", n)
+	}
+	if got := db.paid(); got != 10000 {
+		t.Errorf("payments %d, want 10000", got)
 	}
 }
