@@ -549,8 +549,9 @@ func TestCounter_ReconcileByKey(t *testing.T) {
 	}
 }
 
-// Point 10: Retry by key: the register's link is down at checkout (no
-// receipt); Ctrl+R prints it once the link is back.
+// Point 10: Retry by key: the register's reply to the receipt is lost;
+// once the link is back Ctrl+R (Retry) settles it — reconciles first, so
+// the receipt is recorded once and never printed twice.
 func TestCounter_RetryByKey(t *testing.T) {
 	r := newRig(t, "en")
 	_, k := r.counter("cashier")
