@@ -108,10 +108,9 @@ func newSaleArea(m *MainScreen) *saleArea {
 	s.sums = widget.NewLabel("")
 	s.total = widget.NewLabelWithStyle("", fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
 	s.total.SizeName = theme.SizeNameHeadingText
-	// However long a number, the window keeps its size: a label's text is
-	// cut with "…" instead of widening the screen.
-	s.total.Truncation = fyne.TextTruncateEllipsis
-	s.kind.Truncation = fyne.TextTruncateEllipsis
+	// No truncation here: it shapes the text again on every line added (4×
+	// the cost of a scan, BenchmarkAddLine); the entry limits (numbers.go)
+	// keep the total short enough for the column.
 	totals := container.NewBorder(nil, nil, s.sums, nil, s.total)
 
 	head := container.NewBorder(nil, nil, nil, s.qtyNote, s.entry)
