@@ -572,3 +572,27 @@ func TestCounter_RetryByKey(t *testing.T) {
 		t.Errorf("payments %d, want 10000", got)
 	}
 }
+
+// A dialog's focused button: Enter presses it, Escape closes the dialog.
+func TestCounter_DialogButtonsTakeEnterAndEscape(t *testing.T) {
+	r := newRig(t, "en")
+	m, k := r.counter("cashier")
+	db := r.sqlite()
+	k.text(r.item(0).Barcode+"\r", 150*time.Millisecond)
+	k.press(fyne.KeyF12)
+	k.text("500", 150*time.Millisecond)
+	r.w.Canvas().FocusNext() // Tab from the amount: the first quick tender (the exact amount)
+	if f := r.w.Canvas().Focused(); f == nil || f == fyne.Focusable(m.sale.pay.amount) {
+		t.Fatalf("Tab from the amount focused %T", f)
+	}
+	k.press(fyne.KeyEscape)
+	if r.dialogOpen() || db.paid() != 0 {
+		t.Fatalf("Escape on a focused button: dialog open %v, paid %d", r.dialogOpen(), db.paid())
+	}
+	k.press(fyne.KeyF12)
+	r.w.Canvas().FocusNext()
+	k.press(fyne.KeyReturn) // the exact amount
+	if got := db.paid(); got != r.item(0).Price || len(r.receipts()) != 1 {
+		t.Fatalf("Enter on the exact-amount button: paid %d, %d receipts (notice %q)", got, len(r.receipts()), r.notice())
+	}
+}

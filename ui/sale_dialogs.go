@@ -88,9 +88,9 @@ func (s *saleArea) askForm(title string, labels []string, initial []string, extr
 			e.OnSubmitted = func(string) { f.confirm() }
 		}
 	}
-	ok := widget.NewButton(lang.X("ui.dlg.ok", "OK (Enter)"), func() { f.confirm() })
+	ok := newKeyButton(s.app, lang.X("ui.dlg.ok", "OK (Enter)"), nil, func() { f.confirm() })
 	ok.Importance = widget.HighImportance
-	cancel := widget.NewButton(lang.X("ui.dlg.cancel", "Cancel (Esc)"), func() { f.d.Hide() })
+	cancel := newKeyButton(s.app, lang.X("ui.dlg.cancel", "Cancel (Esc)"), nil, func() { f.d.Hide() })
 	items = append(items, f.errLine, container.NewGridWithColumns(2, cancel, ok))
 	f.d = dialog.NewCustomWithoutButtons(title, fixedWidth(420, container.NewVBox(items...)), s.app.win)
 	k := modalKeys{enter: f.confirm}
@@ -401,7 +401,7 @@ func (s *saleArea) showHistory(bills []sale.Bill, returns, all bool) {
 			d.Hide()
 			s.startReturn(b.ID)
 		}
-		items = append(items, widget.NewButton(lang.X("ui.history.free_return", "Return without a receipt"), func() {
+		items = append(items, newKeyButton(s.app, lang.X("ui.history.free_return", "Return without a receipt"), nil, func() {
 			d.Hide()
 			s.startReturn(0)
 		}))
