@@ -17,7 +17,8 @@
 #
 # Needs xvfb-run, xdotool, ImageMagick's import and sqlite3 (make shift
 # installs them). SHIFT_SIZE (default 1280x800) and SHIFT_LANG (en) change
-# the screen and the language. Not part of make test: it needs a display.
+# the screen and the language; SHIFT_LOGIN_DELAY (35 ms) is the login's
+# typing speed. Not part of make test: it needs a display.
 set -euo pipefail
 
 bin=${1:?usage: shift.sh BIN OUTDIR}
@@ -30,7 +31,7 @@ mkdir -p "$out"
 out=$(realpath "$out")
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-export SHIFT_BIN=$bin SHIFT_TMP=$tmp SHIFT_OUT=$out SHIFT_LANG=${SHIFT_LANG:-en}
+export SHIFT_BIN=$bin SHIFT_TMP=$tmp SHIFT_OUT=$out SHIFT_LANG=${SHIFT_LANG:-en} SHIFT_LOGIN_DELAY=${SHIFT_LOGIN_DELAY:-35}
 size=${SHIFT_SIZE:-1280x800}
 
 xvfb-run -a -s "-screen 0 ${size}x24" bash -euo pipefail -c '
@@ -57,7 +58,7 @@ xvfb-run -a -s "-screen 0 ${size}x24" bash -euo pipefail -c '
 
 	# Sign in as the demo supervisor (returns are theirs); the login typed
 	# fast, as a cashier who knows it does.
-	xdotool type --delay 35 supervisor; key Return
+	xdotool type --delay "$SHIFT_LOGIN_DELAY" supervisor; key Return
 	typed super123; key Return
 	sleep 3
 	shot signed-in
@@ -95,7 +96,7 @@ xvfb-run -a -s "-screen 0 ${size}x24" bash -euo pipefail -c '
 
 db=$tmp/till.db
 reg=$tmp/till.db.register
-[ -f "$reg" ] || { echo "shift.sh: no register memory at $reg" >&2; exit 1; }
+[ -f "$reg" ] || { echo "shift.sh: the register printed nothing (no $reg): did the sign-in fail? See $out" >&2; exit 1; }
 
 # Every check prints the rows that break it; none may print anything.
 checks=$(sqlite3 -readonly "$db" <<SQL
