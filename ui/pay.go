@@ -177,8 +177,7 @@ func (p *payDialog) tender(kind sale.PaymentKind) {
 func (p *payDialog) confirmLarge(amount, mult int64) {
 	s := p.s
 	f := s.m.money
-	var c *dialog.ConfirmDialog
-	c = dialog.NewConfirm(lang.X("ui.pay.large_title", "Check the amount"),
+	c := dialog.NewConfirm(lang.X("ui.pay.large_title", "Check the amount"),
 		lang.X("ui.pay.large", "Tendered {{.Amount}} is more than {{.N}} times what is left to pay ({{.Left}}). Take it?",
 			map[string]any{"Amount": f.Format(amount), "N": mult, "Left": f.Format(p.totals.Remaining)}),
 		func(ok bool) {
