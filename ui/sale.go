@@ -718,6 +718,9 @@ func (s *saleArea) showTotals(b sale.Bill, t sale.Totals) {
 	switch {
 	case t.Paid > 0:
 		sums = append(sums, lang.X("ui.bill.paid", "Paid: {{.Paid}}, to pay: {{.Left}}", map[string]any{"Paid": f.Format(t.Paid), "Left": f.Format(t.Remaining)}))
+	case s.lastSold != nil && b.ID == 0 && s.lastSold.Change == 0:
+		// A card sale, an exact amount, a refund: no change to read out.
+		sums = append(sums, lang.X("ui.bill.last_receipt", "Last receipt {{.Number}}", map[string]any{"Number": int64(s.lastSold.Bill.Fiscal.Number)}))
 	case s.lastSold != nil && b.ID == 0:
 		sums = append(sums, lang.X("ui.bill.last_change", "Last receipt {{.Number}}: change {{.Change}}",
 			map[string]any{"Number": int64(s.lastSold.Bill.Fiscal.Number), "Change": f.Format(s.lastSold.Change)}))
