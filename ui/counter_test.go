@@ -596,3 +596,34 @@ func TestCounter_DialogButtonsTakeEnterAndEscape(t *testing.T) {
 		t.Fatalf("Enter on the exact-amount button: paid %d, %d receipts (notice %q)", got, len(r.receipts()), r.notice())
 	}
 }
+
+// Point 1: the Enter that ends a scan is not the dialog's it opens. A
+// weighed item scanned by its plain code asks the weight; the scanner's
+// Enter (KeyDown to the barcode field, TypedKey to the weight field that
+// has the focus by then) must not submit the empty weight.
+func TestCounter_ScanEnterDoesNotConfirmTheDialogItOpens(t *testing.T) {
+	r := newRig(t, "en")
+	m, k := r.counter("cashier")
+	db := r.sqlite()
+	apples := r.item(200)
+	for _, c := range apples.Barcode {
+		k.clk = k.clk.Add(5 * time.Millisecond)
+		k.keyDown(&fyne.KeyEvent{Name: fyne.KeyName(string(c)), Physical: fyne.HardwareKey{ScanCode: xkb(c)}})
+		r.w.Canvas().Focused().TypedRune(c)
+	}
+	k.clk = k.clk.Add(5 * time.Millisecond)
+	enter := &fyne.KeyEvent{Name: fyne.KeyReturn, Physical: fyne.HardwareKey{ScanCode: 36}}
+	k.keyDown(enter) // the burst's terminator: the scan rings up and the weight dialog opens
+	r.w.Canvas().Focused().TypedKey(enter)
+	k.idle()
+	if m.sale.form == nil || !r.dialogOpen() {
+		t.Fatalf("no weight asked (notice %q)", r.notice())
+	}
+	if e := m.sale.form.errLine.text(); e != "" {
+		t.Fatalf("the scanner's Enter submitted the weight dialog: %q", e)
+	}
+	k.text("0,5\r", 150*time.Millisecond)
+	if got := db.int(`SELECT coalesce(sum(qty_milli), 0) FROM bill_lines`); got != 500 {
+		t.Fatalf("weighed line: %d milli (notice %q)", got, r.notice())
+	}
+}
