@@ -12,6 +12,8 @@ APT_BUILD := gcc libc6-dev pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev 
 	libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev
 # Looking at the real window: a virtual X server and a screenshot tool.
 APT_LOOK := xvfb imagemagick
+# Playing a shift on it: keystrokes (xdotool) and the database read back (sqlite3).
+APT_SHIFT := $(APT_LOOK) xdotool sqlite3
 
 # Tool versions for `make lint`, pinned so a lint run means the same thing
 # on every machine.
@@ -23,7 +25,7 @@ FYNE_TOOL := fyne.io/tools/cmd/fyne@v1.7.4
 BIN := bin/till
 DEMO_DB ?= $(HOME)/.local/share/till-demo/till.db
 
-.PHONY: deps deps-apt deps-go build run test bench fuzz lint package look clean
+.PHONY: deps deps-apt deps-go build run test bench fuzz lint package look shift clean
 
 deps: deps-apt deps-go
 
@@ -88,6 +90,16 @@ look: build
 	@missing=$$(for p in $(APT_LOOK); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then sudo=; [ "$$(id -u)" = 0 ] || sudo=sudo; $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $$missing; fi
 	./scripts/look.sh $(BIN) docs/login.png
+
+# A keyboard-only shift on the real binary under Xvfb (scripts/shift.sh):
+# sign in, sell, pay cash with change and by card, return, X report, with
+# screenshots in $(SHIFT_OUT); then the database and the emulated register
+# must add up. Needs a display server (Xvfb), so it is not part of make test.
+SHIFT_OUT ?= bin/shift
+shift: build
+	@missing=$$(for p in $(APT_SHIFT); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then sudo=; [ "$$(id -u)" = 0 ] || sudo=sudo; $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $$missing; fi
+	./scripts/shift.sh $(BIN) $(SHIFT_OUT)
 
 clean:
 	rm -rf bin

@@ -8,8 +8,8 @@
 # MAIN.png defaults to main.png next to LOGIN.png. With SALE.png the
 # cashier then types barcodes into the sale screen (LOOK_SCAN, each followed
 # by Enter, at a person's speed so the keyboard wedge hands them to the
-# field) and the bill is shot; with PAID.png Enter opens the payment, a
-# second Enter takes the exact cash and prints the receipt on the emulated
+# field) and the bill is shot; with PAID.png F12 opens the payment with the
+# exact amount, Enter takes it as cash and prints the receipt on the emulated
 # register, and the screen with the change notice is shot. Environment:
 #   LOOK_LANG      window language (en, ru, it; default en)
 #   LOOK_SIZE      screen size (default 1280x800)
@@ -124,7 +124,7 @@ xvfb-run -a -s "-screen 0 ${size}x24" bash -euo pipefail -c '
 	fi
 
 	[ -n "$LOOK_PAID_PNG" ] || exit 0
-	xdotool key Return # the empty barcode field: pay
+	xdotool key F12 # pay (Enter in the barcode field never pays)
 	sleep 1
 	xdotool key Return # the exact amount, cash
 	sleep 3 # the receipt on the emulated register

@@ -19,6 +19,8 @@ import (
 	"fyne.io/fyne/v2/theme"
 
 	"github.com/tillpos/till/desk"
+	"github.com/tillpos/till/device/shtrih/emu"
+	"github.com/tillpos/till/device/shtrih/proto"
 	"github.com/tillpos/till/sale"
 )
 
@@ -520,5 +522,108 @@ func TestCounter_ItalianStatusBarFits(t *testing.T) {
 	m.shift.SetText(strings.NewReplacer("{{.N}}", "12", "{{.Since}}", "04.12 09:00").Replace(translation(t, "it", "ui.status.shift_number")))
 	if w := m.statusRow.MinSize().Width; w > 1024-2*theme.Padding() {
 		t.Errorf("the Italian status bar wants %.0f px: %q | %q | %q | %q", w, m.cashier.Text, m.elevation.Text, m.shift.Text, m.register.Text)
+	}
+}
+
+// Point 10: Retry and Reconcile have keys. The register's reply to the
+// receipt is lost; Ctrl+E (Reconcile) proves the receipt was printed and
+// records it — once — without a second receipt.
+func TestCounter_ReconcileByKey(t *testing.T) {
+	r := newRig(t, "en")
+	_, k := r.counter("cashier")
+	db := r.sqlite()
+	k.text(r.item(0).Barcode+"\r", 150*time.Millisecond)
+	r.e.Inject(emu.Fault{Kind: emu.Disconnect, After: proto.CmdCloseV2})
+	k.press(fyne.KeyF12)
+	k.text("100\r", 150*time.Millisecond)
+	if b, _ := r.bill(); b.State != sale.StateFiscalising {
+		t.Fatalf("bill %s after a lost reply (notice %q)", b.State, r.notice())
+	}
+	r.e.Clear(emu.Disconnect)
+	k.ctrl(fyne.KeyE)
+	if got := db.fiscalised(); got != 1 {
+		t.Fatalf("Ctrl+E (Reconcile): %d fiscal documents in the journal (notice %q)", got, r.notice())
+	}
+	if n := len(r.receipts()); n != 1 {
+		t.Errorf("%d receipts on the register, want 1", n)
+	}
+}
+
+// Point 10: Retry by key: the register's reply to the receipt is lost;
+// once the link is back Ctrl+R (Retry) settles it — reconciles first, so
+// the receipt is recorded once and never printed twice.
+func TestCounter_RetryByKey(t *testing.T) {
+	r := newRig(t, "en")
+	_, k := r.counter("cashier")
+	db := r.sqlite()
+	k.text(r.item(0).Barcode+"\r", 150*time.Millisecond)
+	r.e.Inject(emu.Fault{Kind: emu.Disconnect, After: proto.CmdCloseV2})
+	k.press(fyne.KeyF12)
+	k.text("100\r", 150*time.Millisecond)
+	r.e.Clear(emu.Disconnect)
+	k.ctrl(fyne.KeyR)
+	if got := db.fiscalised(); got != 1 {
+		t.Fatalf("Ctrl+R (Retry): %d fiscal documents (notice %q)", got, r.notice())
+	}
+	if n := len(r.receipts()); n != 1 {
+		t.Errorf("%d receipts on the register, want exactly 1", n)
+	}
+	if got := db.paid(); got != 10000 {
+		t.Errorf("payments %d, want 10000", got)
+	}
+}
+
+// A dialog's focused button: Enter presses it, Escape closes the dialog.
+func TestCounter_DialogButtonsTakeEnterAndEscape(t *testing.T) {
+	r := newRig(t, "en")
+	m, k := r.counter("cashier")
+	db := r.sqlite()
+	k.text(r.item(0).Barcode+"\r", 150*time.Millisecond)
+	k.press(fyne.KeyF12)
+	k.text("500", 150*time.Millisecond)
+	r.w.Canvas().FocusNext() // Tab from the amount: the first quick tender (the exact amount)
+	if f := r.w.Canvas().Focused(); f == nil || f == fyne.Focusable(m.sale.pay.amount) {
+		t.Fatalf("Tab from the amount focused %T", f)
+	}
+	k.press(fyne.KeyEscape)
+	if r.dialogOpen() || db.paid() != 0 {
+		t.Fatalf("Escape on a focused button: dialog open %v, paid %d", r.dialogOpen(), db.paid())
+	}
+	k.press(fyne.KeyF12)
+	r.w.Canvas().FocusNext()
+	k.press(fyne.KeyReturn) // the exact amount
+	if got := db.paid(); got != r.item(0).Price || len(r.receipts()) != 1 {
+		t.Fatalf("Enter on the exact-amount button: paid %d, %d receipts (notice %q)", got, len(r.receipts()), r.notice())
+	}
+}
+
+// Point 1: the Enter that ends a scan is not the dialog's it opens. A
+// weighed item scanned by its plain code asks the weight; the scanner's
+// Enter (KeyDown to the barcode field, TypedKey to the weight field that
+// has the focus by then) must not submit the empty weight.
+func TestCounter_ScanEnterDoesNotConfirmTheDialogItOpens(t *testing.T) {
+	r := newRig(t, "en")
+	m, k := r.counter("cashier")
+	db := r.sqlite()
+	apples := r.item(200)
+	for _, c := range apples.Barcode {
+		k.clk = k.clk.Add(5 * time.Millisecond)
+		k.keyDown(&fyne.KeyEvent{Name: fyne.KeyName(string(c)), Physical: fyne.HardwareKey{ScanCode: xkb(c)}})
+		r.w.Canvas().Focused().TypedRune(c)
+	}
+	k.clk = k.clk.Add(5 * time.Millisecond)
+	enter := &fyne.KeyEvent{Name: fyne.KeyReturn, Physical: fyne.HardwareKey{ScanCode: 36}}
+	k.keyDown(enter) // the burst's terminator: the scan rings up and the weight dialog opens
+	r.w.Canvas().Focused().TypedKey(enter)
+	k.idle()
+	if m.sale.form == nil || !r.dialogOpen() {
+		t.Fatalf("no weight asked (notice %q)", r.notice())
+	}
+	if e := m.sale.form.errLine.text(); e != "" {
+		t.Fatalf("the scanner's Enter submitted the weight dialog: %q", e)
+	}
+	k.text("0,5\r", 150*time.Millisecond)
+	if got := db.int(`SELECT coalesce(sum(qty_milli), 0) FROM bill_lines`); got != 500 {
+		t.Fatalf("weighed line: %d milli (notice %q)", got, r.notice())
 	}
 }

@@ -187,3 +187,29 @@ func (l *keyList) TypedKey(ev *fyne.KeyEvent) {
 	}
 	l.List.TypedKey(ev)
 }
+
+// keyButton is a dialog's button: focused (Tab), Space or Enter presses
+// it and Escape closes the dialog, as on any desktop.
+type keyButton struct {
+	widget.Button
+	app *App
+}
+
+func newKeyButton(a *App, label string, icon fyne.Resource, tap func()) *keyButton {
+	b := &keyButton{app: a}
+	b.Text, b.Icon, b.OnTapped = label, icon, tap
+	b.ExtendBaseWidget(b)
+	return b
+}
+
+func (b *keyButton) TypedKey(ev *fyne.KeyEvent) {
+	switch {
+	case b.app.dialogKey(ev):
+	case isEnter(ev.Name):
+		if !b.Disabled() {
+			b.Tapped(nil)
+		}
+	default:
+		b.Button.TypedKey(ev)
+	}
+}

@@ -66,12 +66,13 @@ func (s *saleArea) openPay() {
 		cashText, cardText = lang.X("ui.refund.cash", "Refund cash (Enter)"), lang.X("ui.refund.card", "F2  Refund to card")
 		amountText, title = lang.X("ui.refund.amount", "Paid out"), lang.X("ui.refund.title", "Refund")
 	}
-	cash := widget.NewButtonWithIcon(cashText, theme.ConfirmIcon(), func() { p.tender(sale.PayCash) })
+	a := s.app
+	cash := newKeyButton(a, cashText, theme.ConfirmIcon(), func() { p.tender(sale.PayCash) })
 	cash.Importance = widget.HighImportance
-	p.cash, p.cashText = cash, cashText
-	card := widget.NewButton(cardText, func() { p.tender(sale.PayCard) })
-	clear := widget.NewButton(lang.X("ui.pay.clear", "Take payments back"), p.clear)
-	closeB := widget.NewButton(lang.X("ui.dlg.cancel", "Cancel (Esc)"), func() { p.d.Hide() })
+	p.cash, p.cashText = &cash.Button, cashText
+	card := newKeyButton(a, cardText, nil, func() { p.tender(sale.PayCard) })
+	clear := newKeyButton(a, lang.X("ui.pay.clear", "Take payments back"), nil, p.clear)
+	closeB := newKeyButton(a, lang.X("ui.dlg.cancel", "Cancel (Esc)"), nil, func() { p.d.Hide() })
 	body := container.NewVBox(
 		p.due, p.left,
 		widget.NewLabel(amountText), p.amount,
@@ -135,7 +136,7 @@ func (p *payDialog) show(t sale.Totals) {
 	}
 	for _, v := range quick {
 		v := v
-		b := widget.NewButton(f.Format(v), func() {
+		b := newKeyButton(p.s.app, f.Format(v), nil, func() {
 			p.amount.SetText(f.Number(v))
 			p.tender(sale.PayCash)
 		})
@@ -213,8 +214,7 @@ func (p *payDialog) tender(kind sale.PaymentKind) {
 func (p *payDialog) confirmLarge(amount, mult int64) {
 	s := p.s
 	f := s.m.money
-	var c *dialog.ConfirmDialog
-	c = dialog.NewConfirm(lang.X("ui.pay.large_title", "Check the amount"),
+	c := dialog.NewConfirm(lang.X("ui.pay.large_title", "Check the amount"),
 		lang.X("ui.pay.large", "Tendered {{.Amount}} is more than {{.N}} times what is left to pay ({{.Left}}). Take it?",
 			map[string]any{"Amount": f.Format(amount), "N": mult, "Left": f.Format(p.totals.Remaining)}),
 		func(ok bool) {

@@ -229,8 +229,15 @@ func (r *rig) mustContain(what string, want ...string) {
 func findButton(o fyne.CanvasObject, text string) *widget.Button {
 	var b *widget.Button
 	walk(o, func(o fyne.CanvasObject) {
-		if x, ok := o.(*widget.Button); ok && x.Text == text {
-			b = x
+		switch x := o.(type) {
+		case *widget.Button:
+			if x.Text == text {
+				b = x
+			}
+		case *keyButton: // a dialog's button
+			if x.Text == text {
+				b = &x.Button
+			}
 		}
 	})
 	return b

@@ -91,6 +91,7 @@ func newSaleArea(m *MainScreen) *saleArea {
 	s := &saleArea{m: m, app: m.app, d: m.desk, selected: -1}
 
 	s.entry = newWedgeEntry(func() *wedgeInput { return s.app.keys }, s.key, m.shortcut)
+	s.entry.noLeadingSpace = true
 	s.entry.SetPlaceHolder(lang.X("ui.sale.entry", "Scan or type a barcode (3*code for 3 pieces); F1 searches by name"))
 	s.entry.OnSubmitted = s.submitEntry
 	s.qtyNote = widget.NewLabelWithStyle("", fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
@@ -111,10 +112,9 @@ func newSaleArea(m *MainScreen) *saleArea {
 	s.sums = widget.NewLabel("")
 	s.total = widget.NewLabelWithStyle("", fyne.TextAlignTrailing, fyne.TextStyle{Bold: true})
 	s.total.SizeName = theme.SizeNameHeadingText
-	// However long a number, the window keeps its size: a label's text is
-	// cut with "…" instead of widening the screen.
-	s.total.Truncation = fyne.TextTruncateEllipsis
-	s.kind.Truncation = fyne.TextTruncateEllipsis
+	// No truncation here: it shapes the text again on every line added (4×
+	// the cost of a scan, BenchmarkAddLine); the entry limits (numbers.go)
+	// keep the total short enough for the column.
 	totals := container.NewBorder(nil, nil, s.sums, nil, s.total)
 
 	head := container.NewBorder(nil, nil, nil, s.qtyNote, s.entry)
@@ -741,6 +741,9 @@ func (s *saleArea) showTotals(b sale.Bill, t sale.Totals) {
 	switch {
 	case t.Paid > 0:
 		sums = append(sums, lang.X("ui.bill.paid", "Paid: {{.Paid}}, to pay: {{.Left}}", map[string]any{"Paid": f.Format(t.Paid), "Left": f.Format(t.Remaining)}))
+	case s.lastSold != nil && b.ID == 0 && s.lastSold.Change == 0:
+		// A card sale, an exact amount, a refund: no change to read out.
+		sums = append(sums, lang.X("ui.bill.last_receipt", "Last receipt {{.Number}}", map[string]any{"Number": int64(s.lastSold.Bill.Fiscal.Number)}))
 	case s.lastSold != nil && b.ID == 0:
 		sums = append(sums, lang.X("ui.bill.last_change", "Last receipt {{.Number}}: change {{.Change}}",
 			map[string]any{"Number": int64(s.lastSold.Bill.Fiscal.Number), "Change": f.Format(s.lastSold.Change)}))

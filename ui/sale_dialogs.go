@@ -87,9 +87,9 @@ func (s *saleArea) askForm(title string, labels []string, initial []string, extr
 			e.OnSubmitted = func(string) { f.confirm() }
 		}
 	}
-	ok := widget.NewButton(lang.X("ui.dlg.ok", "OK (Enter)"), func() { f.confirm() })
+	ok := newKeyButton(s.app, lang.X("ui.dlg.ok", "OK (Enter)"), nil, func() { f.confirm() })
 	ok.Importance = widget.HighImportance
-	cancel := widget.NewButton(lang.X("ui.dlg.cancel", "Cancel (Esc)"), func() { f.d.Hide() })
+	cancel := newKeyButton(s.app, lang.X("ui.dlg.cancel", "Cancel (Esc)"), nil, func() { f.d.Hide() })
 	items = append(items, f.errLine, container.NewGridWithColumns(2, cancel, ok))
 	f.d = dialog.NewCustomWithoutButtons(title, fixedWidth(420, container.NewVBox(items...)), s.app.win)
 	k := modalKeys{enter: f.confirm}

@@ -239,10 +239,14 @@ type wedgeEntry struct {
 	widget.Entry
 	// form: a login or password field, where a burst is a read only when
 	// it is a badge (apply).
-	form     bool
-	keys     func() *wedgeInput
-	onKey    func(ev *fyne.KeyEvent) bool // the screen's keys; true = taken
-	shortcut func(fyne.Shortcut) bool
+	form bool
+	// noLeadingSpace: the barcode field drops a space typed into it while
+	// empty — no barcode or name starts with one, and a Space that pressed
+	// a dialog's button types its rune into the field the focus returned to.
+	noLeadingSpace bool
+	keys           func() *wedgeInput
+	onKey          func(ev *fyne.KeyEvent) bool // the screen's keys; true = taken
+	shortcut       func(fyne.Shortcut) bool
 }
 
 func newWedgeEntry(keys func() *wedgeInput, onKey func(*fyne.KeyEvent) bool, shortcut func(fyne.Shortcut) bool) *wedgeEntry {
@@ -269,6 +273,9 @@ func (e *wedgeEntry) KeyDown(ev *fyne.KeyEvent) {
 }
 
 func (e *wedgeEntry) TypedRune(r rune) {
+	if r == ' ' && e.noLeadingSpace && e.Text == "" {
+		return
+	}
 	if w := e.keys(); w != nil && w.typedRune(e, r) {
 		return
 	}
