@@ -226,6 +226,19 @@ func (s *Sales) OpenReturn(ctx context.Context, cashier int64, orig BillID) (Bil
 	return s.bills.Get(ctx, b.ID)
 }
 
+// ReturnedInFull is ErrReturnedInFull, naming the receipt and its returns,
+// when nothing of sale orig is left to return; nil otherwise.
+func (s *Sales) ReturnedInFull(ctx context.Context, orig BillID) error {
+	r, err := s.ReturnableOf(ctx, orig, 0)
+	if err != nil {
+		return err
+	}
+	if r.Left() > 0 {
+		return nil
+	}
+	return s.returnedInFull(ctx, &r.Bill)
+}
+
 func (s *Sales) returnedInFull(ctx context.Context, orig *Bill) error {
 	args := map[string]any{"Receipt": receiptNo(orig), "Returns": "", "Bill": ""}
 	ledger, ok := s.bills.(ReturnLedger)
