@@ -617,12 +617,7 @@ func (d *Desk) Return(ctx context.Context, from sale.BillID) (sale.BillID, error
 		}
 		// A receipt returned in full is refused before anyone is asked to
 		// approve: there is nothing to approve.
-		rc, err := d.cfg.Sales.ReturnableOf(ctx, from, 0)
-		if err != nil {
-			return nil, err
-		}
-		if rc.Left() <= 0 {
-			_, err := d.cfg.Sales.OpenReturn(ctx, int64(u.ID), from)
+		if err := d.cfg.Sales.ReturnedInFull(ctx, from); err != nil {
 			return nil, err
 		}
 		return &request{

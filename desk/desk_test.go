@@ -343,7 +343,7 @@ func TestApproverRefusals(t *testing.T) {
 		{
 			"approver lacks the right", func() error { return f.d.VoidLine(ctx, lid) },
 			Credential{Mode: ModeUserPassword, Login: "lena", Secret: "lena-pw"},
-			policy.ReasonApproverNoPermission, "Lena does not have this right either.",
+			policy.ReasonApproverNoPermission, "Lena may not void a line either.",
 		},
 		{
 			"approver over own limit", func() error { return f.d.LineDiscount(ctx, lid, pct(1500)) },

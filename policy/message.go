@@ -138,6 +138,19 @@ var denyFallback = map[Action]string{
 // denyKey is the translation key of action a's refusal.
 func denyKey(a Action) string { return "policy.deny." + string(a) }
 
+// approverDenyKey is the key of the refusal of an approver who lacks a too.
+func approverDenyKey(a Action) string { return "policy.approver_deny." + string(a) }
+
+// approverDeny is the English refusal of an approver who lacks action a
+// too, made from the cashier's: "{{.Name}} may not void a line either.".
+func approverDeny(a Action) (string, bool) {
+	text, ok := denyFallback[a]
+	if !ok || !strings.HasPrefix(text, "You may not ") {
+		return "", false
+	}
+	return "{{.Name}} may not " + strings.TrimSuffix(strings.TrimPrefix(text, "You may not "), ".") + " either.", true
+}
+
 // keyUnknownActionNamed names the action the matrix does not hold.
 const keyUnknownActionNamed = "policy.reason.unknown_action_named"
 
@@ -181,6 +194,10 @@ func (v Verdict) Message(s *Snapshot) Message {
 	case ReasonNoPermission:
 		if text, ok := denyFallback[v.Action]; ok {
 			m.Key, m.Fallback = denyKey(v.Action), text
+		}
+	case ReasonApproverNoPermission:
+		if text, ok := approverDeny(v.Action); ok {
+			m.Key, m.Fallback = approverDenyKey(v.Action), text
 		}
 	case ReasonUnknownAction:
 		if v.Action != "" {

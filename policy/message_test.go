@@ -260,6 +260,9 @@ func TestRefusalNamesTheAction(t *testing.T) {
 	if got := (Verdict{Reason: ReasonNoPermission, Action: ActionVoidLine}).Message(nil).English(); got != "You may not void a line." {
 		t.Errorf("void: %q", got)
 	}
+	if got := (Verdict{Reason: ReasonApproverNoPermission, Action: ActionVoidLine, User: 7}).Message(nil).English(); got != "#7 may not void a line either." {
+		t.Errorf("approver without the right: %q", got)
+	}
 	if got := (Verdict{Reason: ReasonUnknownAction, Action: "x.y"}).Message(nil).English(); !strings.Contains(got, "x.y") {
 		t.Errorf("unknown action: %q", got)
 	}

@@ -97,6 +97,9 @@ func TranslationKeys() map[string]string {
 	}
 	for a, v := range denyFallback {
 		out[denyKey(a)] = v
+		if ap, ok := approverDeny(a); ok {
+			out[approverDenyKey(a)] = ap
+		}
 	}
 	out[keyUnknownActionNamed] = unknownActionNamedFallback
 	return out

@@ -226,6 +226,19 @@ func (s *Sales) OpenReturn(ctx context.Context, cashier int64, orig BillID) (Bil
 	return s.bills.Get(ctx, b.ID)
 }
 
+// ReturnedInFull is ErrReturnedInFull, naming the receipt and its returns,
+// when nothing of sale orig is left to return; nil otherwise.
+func (s *Sales) ReturnedInFull(ctx context.Context, orig BillID) error {
+	r, err := s.ReturnableOf(ctx, orig, 0)
+	if err != nil {
+		return err
+	}
+	if r.Left() > 0 {
+		return nil
+	}
+	return s.returnedInFull(ctx, &r.Bill)
+}
+
 func (s *Sales) returnedInFull(ctx context.Context, orig *Bill) error {
 	args := map[string]any{"Receipt": receiptNo(orig), "Returns": "", "Bill": ""}
 	ledger, ok := s.bills.(ReturnLedger)
@@ -333,7 +346,7 @@ func (s *Sales) returnQuantity(ctx context.Context, b *Bill, lid LineID, qty int
 	if cur == nil {
 		return fmt.Errorf("set quantity: line %d: %w", lid, ErrNotFound)
 	}
-	if qty <= 0 || (qty%1000 != 0 && cur.QtyMilli%1000 == 0 && cur.Item != 0) {
+	if qty <= 0 {
 		return newErr(ErrQuantity, "sale.error.quantity", nil)
 	}
 	r, err := s.ReturnableOf(ctx, b.ReturnOf, b.ID)
@@ -343,6 +356,10 @@ func (s *Sales) returnQuantity(ctx context.Context, b *Bill, lid LineID, qty int
 	sl := r.line(cur.ReturnOf)
 	if sl == nil {
 		return newErr(ErrNotOnReceipt, "sale.error.not_on_receipt", map[string]any{"Item": cur.Name, "Receipt": receiptNo(&r.Bill), "Left": "0"})
+	}
+	if qty%1000 != 0 && sl.Qty%1000 == 0 && sl.Line.Item != 0 {
+		// Sold by the piece: a piece comes back whole.
+		return newErr(ErrQuantity, "sale.error.quantity", nil)
 	}
 	err = s.setReturnQty(ctx, b.ID, cur, sl, qty)
 	var se *Error

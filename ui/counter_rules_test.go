@@ -459,3 +459,58 @@ func TestCounter_ZAsksToConfirm(t *testing.T) {
 }
 
 func visibleHas(r *rig, s string) bool { return strings.Contains(visible(r.w), s) }
+
+// Point 6: Open shift at the first scan goes through its approval path for
+// a cashier who lacks shift.open: the refusal names the action, a
+// supervisor's badge approves it, and the scan then rings up.
+func TestCounter_OpenShiftAtFirstScanThroughApproval(t *testing.T) {
+	r := newRig(t, "en")
+	ctx := context.Background()
+	m0, err := r.db.LoadMatrix(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range m0.Groups {
+		if m0.Groups[i].Name == store.DemoGroupCashier {
+			delete(m0.Groups[i].Actions, "shift.open")
+		}
+	}
+	if _, err := r.db.SaveMatrix(ctx, m0, "test", store.Actor{Terminal: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.db.SetSetting(ctx, desk.SettingApprovalMode, string(desk.ModeCard), store.Actor{Terminal: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	hostApprove(r)
+	r.startApp()
+	m := r.signIn("cashier")
+	if _, err := r.reg.ZReport(ctx, device.Cashier{Name: "other"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	it := rulesPieces(t, 1)[0]
+	r.scan(it.Barcode)
+	open := m.notice.button(translation(t, "en", "ui.shift.open"))
+	if open == nil {
+		t.Fatalf("no Open shift on %q", r.notice())
+	}
+	test.Tap(open)
+	if n := r.notice(); n != "You may not open the shift." {
+		t.Errorf("Open shift by a cashier without the right: %q", n)
+	}
+	ask := m.notice.button(translation(t, "en", "ui.deny.ask"))
+	if ask == nil || ask.Disabled() {
+		t.Fatalf("no Ask supervisor on %q", r.notice())
+	}
+	test.Tap(ask)
+	r.a.HandleInput(device.Badge{Source: device.Source{Name: "badge", Role: device.RoleBadge}, ID: device.NewBadgeID(demo(t, "supervisor").Badge)})
+	if st, _ := r.reg.Status(ctx); !st.ShiftOpen {
+		t.Fatalf("the approved Open shift did not open it (notice %q)", r.notice())
+	}
+	r.scan(it.Barcode)
+	if len(m.sale.model.rows) != 1 {
+		t.Fatalf("scan after the shift opened: %d lines (notice %q)", len(m.sale.model.rows), r.notice())
+	}
+	if n := r.rulesQuery(`SELECT count(*) FROM shifts WHERE closed IS NULL`); n != 1 {
+		t.Errorf("%d open shifts recorded by the till, want 1", n)
+	}
+}

@@ -75,7 +75,15 @@ func (s *saleArea) showForward(b *sale.Bill, t *sale.Totals) {
 	var buttons []noticeButton
 	state := forwardNone
 	switch {
-	case b.ID != 0 && (b.State == sale.StateFiscalising || b.State == sale.StateConflict):
+	case b.ID != 0 && b.State == sale.StateConflict:
+		// Retry cannot settle it: the register holds another document.
+		state = forwardWaiting
+		m = Message{
+			Key:      "ui.forward.conflict",
+			Fallback: "Bill {{.Bill}}: the fiscal register holds a different document than this bill. A supervisor must decide; no new sale until then.",
+			Args:     map[string]any{"Bill": int64(b.ID)},
+		}
+	case b.ID != 0 && b.State == sale.StateFiscalising:
 		state = forwardWaiting
 		m = Message{
 			Key:      "ui.forward.waiting",
