@@ -54,6 +54,9 @@ func (d *DB) VerifyAudit(ctx context.Context) (AuditReport, error) {
 // VerifyAuditWith is VerifyAudit with options.
 func (d *DB) VerifyAuditWith(ctx context.Context, o VerifyOptions) (AuditReport, error) {
 	var rep AuditReport
+	if !d.readOnly {
+		d.flushAnchor() // the anchor as of the last commit
+	}
 	key, err := d.loadKey(ctx)
 	if err != nil {
 		return rep, fmt.Errorf("verify audit: the log is keyed, its key file is needed: %w", err)

@@ -108,6 +108,7 @@ func TestFilesAreCreatedPrivate(t *testing.T) {
 	if _, err := db.Audit(context.Background(), AuditEntry{Action: "x", Outcome: OutcomeOK}); err != nil {
 		t.Fatal(err)
 	}
+	db.flushAnchor()
 	for _, p := range []string{db.Path(), db.Path() + "-wal", db.Path() + "-shm", db.KeyPath(), db.anchorFile()} {
 		st, err := os.Stat(p)
 		if err != nil {

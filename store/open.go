@@ -43,10 +43,16 @@ type DB struct {
 	dbID      string
 	keyedFrom int64
 
-	anchorMu     sync.Mutex
-	anchorReady  bool  // the anchor was checked at open; appends may advance it
-	anchoredRows int64 // the head the anchor file holds
-	anchorErr    error
+	anchorMu      sync.Mutex
+	anchorReady   bool  // the anchor was checked at open; appends may advance it
+	anchoredRows  int64 // the head the anchor file holds
+	wantRows      int64 // the newest committed head, for the writer
+	wantHead      []byte
+	anchorErr     error
+	anchorKick    chan struct{} // wakes anchorWriter; nil for a read-only open
+	anchorDone    chan struct{}
+	anchorClosed  bool
+	anchorWriteMu sync.Mutex // one anchor file write at a time
 }
 
 // Options tune Open. The zero value is what the till uses.
@@ -160,6 +166,10 @@ func Open(ctx context.Context, path string, o Options) (*DB, error) {
 	db.SetMaxIdleConns(4)
 	db.SetConnMaxIdleTime(0)
 	d.db = db
+	if !o.ReadOnly {
+		d.anchorKick, d.anchorDone = make(chan struct{}, 1), make(chan struct{})
+		go d.anchorWriter()
+	}
 	if err := d.start(ctx, o); err != nil {
 		d.Close()
 		return nil, err
@@ -206,6 +216,7 @@ func (d *DB) Path() string { return d.path }
 
 // Close closes the database and releases the lock file.
 func (d *DB) Close() error {
+	d.stopAnchorWriter()
 	var err error
 	if d.db != nil {
 		err = d.db.Close()
