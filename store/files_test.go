@@ -118,6 +118,13 @@ func TestFilesAreCreatedPrivate(t *testing.T) {
 			t.Errorf("%s: mode %04o, want 0600", p, st.Mode().Perm())
 		}
 	}
+	backup := filepath.Join(t.TempDir(), "backup.db")
+	if err := db.Backup(context.Background(), backup, Actor{}); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := os.Stat(backup); err != nil || st.Mode().Perm() != 0o600 {
+		t.Errorf("backup: %v, %v; want mode 0600", st.Mode().Perm(), err)
+	}
 	if w := db.Warnings(); len(w) != 0 {
 		t.Errorf("warnings on private files: %v", w)
 	}
