@@ -34,7 +34,7 @@ type DB struct {
 	dbLock   *os.File // the database file itself, flock'ed (catches hard links and bind mounts)
 	keyPath  string
 	readOnly bool
-	warnings []string // file modes looser than 0600, see Warnings
+	loose    []LooseFile // file modes looser than 0600, see LooseFiles
 
 	keyMu     sync.Mutex
 	key       []byte // loaded on first use, see keys.go
@@ -225,10 +225,15 @@ func (d *DB) Close() error {
 	return err
 }
 
-// Warnings are problems the till runs with but an operator should fix:
-// database or key files readable by other users. The window logs them and
-// shows them in its status line.
-func (d *DB) Warnings() []string { return append([]string(nil), d.warnings...) }
+// Warnings are problems the till runs with but an operator should fix, in
+// English for the log: database files readable by other users (LooseFiles).
+func (d *DB) Warnings() []string {
+	var out []string
+	for _, f := range d.loose {
+		out = append(out, f.String())
+	}
+	return out
+}
 
 func (d *DB) releaseLock() {
 	if d.dbLock != nil {

@@ -101,6 +101,9 @@ func runWindow(ctx context.Context, args []string) error {
 		Items:       db,
 		Unprotected: unprotected(db),
 	}
+	for _, f := range db.LooseFiles() {
+		deps.LooseFiles = append(deps.LooseFiles, ui.LooseFile{Path: f.Path, Mode: fmt.Sprintf("%04o", f.Mode.Perm())})
+	}
 	var reg device.Register
 	switch {
 	case *demo:
