@@ -148,6 +148,9 @@ func (d *DB) VerifyAuditWith(ctx context.Context, o VerifyOptions) (AuditReport,
 				ID: lastID + 1, Last: anchor.Rows, Since: lastTime,
 				Why: fmt.Sprintf("rows %d to %d are missing: cut off the end (the anchor of %s records %d rows)", lastID+1, anchor.Rows, anchor.Time.UTC().Format(time.RFC3339), anchor.Rows),
 			}
+			if lastID+1 == anchor.Rows {
+				b.Why = fmt.Sprintf("row %d is missing: cut off the end (the anchor of %s records %d rows)", anchor.Rows, anchor.Time.UTC().Format(time.RFC3339), anchor.Rows)
+			}
 			if lastID == 0 {
 				b.Why = fmt.Sprintf("the log is empty but the anchor of %s records %d rows: it was emptied or replaced", anchor.Time.UTC().Format(time.RFC3339), anchor.Rows)
 			}
