@@ -280,14 +280,49 @@ func writeAnchor(file string, content []byte) error {
 	return nil
 }
 
-// advanceAnchor records a committed head. Transactions commit in order but
-// may reach here out of order: an older head never replaces a newer one.
-// A failure (disk full) does not undo the committed action: it is kept for
-// AnchorProblem, and the next append or start writes the anchor again.
+// advanceAnchor records a committed head for the anchor writer.
+// Transactions commit in order but may reach here out of order: an older
+// head never replaces a newer one. The file is written by anchorWriter, off
+// the caller's path (two fsyncs would cost a security action several times
+// its own commit): after a crash the anchor may lag the database by the
+// last rows, which verify allows and reports as rows written since; it is
+// never ahead of it.
 func (d *DB) advanceAnchor(rows int64, head []byte) {
 	d.anchorMu.Lock()
 	defer d.anchorMu.Unlock()
-	if !d.anchorReady || rows <= d.anchoredRows {
+	if !d.anchorReady || rows <= d.wantRows {
+		return
+	}
+	d.wantRows, d.wantHead = rows, head
+	if d.anchorKick == nil || d.anchorClosed {
+		go d.flushAnchor()
+		return
+	}
+	select {
+	case d.anchorKick <- struct{}{}:
+	default: // a kick is pending: the writer will take the newest head
+	}
+}
+
+// anchorWriter writes the anchor whenever advanceAnchor kicks it, until
+// Close.
+func (d *DB) anchorWriter() {
+	defer close(d.anchorDone)
+	for range d.anchorKick {
+		d.flushAnchor()
+	}
+}
+
+// flushAnchor writes the newest committed head if the anchor file lags
+// behind it. A failure (disk full) does not undo the committed action: it
+// is kept for AnchorProblem, and the next append or start writes again.
+func (d *DB) flushAnchor() {
+	d.anchorWriteMu.Lock()
+	defer d.anchorWriteMu.Unlock()
+	d.anchorMu.Lock()
+	rows, head, done := d.wantRows, d.wantHead, d.anchoredRows
+	d.anchorMu.Unlock()
+	if rows <= done {
 		return
 	}
 	d.keyMu.Lock()
@@ -297,12 +332,32 @@ func (d *DB) advanceAnchor(rows int64, head []byte) {
 		return
 	}
 	a := AuditAnchor{DBID: dbID, Path: d.realPath, KeyedFrom: from, Rows: rows, Head: head, Time: time.Now()}
-	if err := writeAnchor(d.anchorFile(), encodeAnchor(ak, a)); err != nil {
+	err := writeAnchor(d.anchorFile(), encodeAnchor(ak, a))
+	d.anchorMu.Lock()
+	defer d.anchorMu.Unlock()
+	if err != nil {
 		d.anchorErr = err
 		return
 	}
 	d.anchorErr = nil
-	d.anchoredRows = rows
+	d.anchoredRows = max(d.anchoredRows, rows)
+}
+
+// stopAnchorWriter ends the writer and writes what is left (Close).
+func (d *DB) stopAnchorWriter() {
+	d.anchorMu.Lock()
+	kick := d.anchorKick
+	if kick != nil && !d.anchorClosed {
+		d.anchorClosed = true
+		close(kick)
+	} else {
+		kick = nil
+	}
+	d.anchorMu.Unlock()
+	if kick != nil {
+		<-d.anchorDone
+	}
+	d.flushAnchor()
 }
 
 // AnchorProblem is the last failure to write the audit anchor, nil when the
@@ -364,7 +419,7 @@ func (d *DB) checkAnchorAtOpen(ctx context.Context, fresh bool, pre AuditAnchor,
 	d.anchorMu.Lock()
 	d.anchorReady = true
 	if note == nil && preErr == nil {
-		d.anchoredRows = pre.Rows
+		d.anchoredRows, d.wantRows = pre.Rows, pre.Rows
 	}
 	d.anchorMu.Unlock()
 	if note != nil {
@@ -377,11 +432,13 @@ func (d *DB) checkAnchorAtOpen(ctx context.Context, fresh bool, pre AuditAnchor,
 		return nil
 	}
 	// An empty log: anchor it at zero rows.
-	d.anchorMu.Lock()
-	defer d.anchorMu.Unlock()
+	d.anchorWriteMu.Lock()
+	defer d.anchorWriteMu.Unlock()
 	a := AuditAnchor{DBID: dbID, Path: d.realPath, KeyedFrom: from, Head: genesis, Time: time.Now()}
 	if err := writeAnchor(file, encodeAnchor(ak, a)); err != nil {
+		d.anchorMu.Lock()
 		d.anchorErr = err
+		d.anchorMu.Unlock()
 	}
 	return nil
 }

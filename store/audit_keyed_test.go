@@ -266,6 +266,7 @@ func TestAuditAnchorFindsTheDatabaseReplaced(t *testing.T) {
 
 func TestAuditAnchorIsKeyedAndPrivate(t *testing.T) {
 	db, _ := auditDB(t, 2)
+	db.flushAnchor()
 	file := db.anchorFile()
 	st, err := os.Stat(file)
 	if err != nil {

@@ -54,6 +54,9 @@ func (d *DB) VerifyAudit(ctx context.Context) (AuditReport, error) {
 // VerifyAuditWith is VerifyAudit with options.
 func (d *DB) VerifyAuditWith(ctx context.Context, o VerifyOptions) (AuditReport, error) {
 	var rep AuditReport
+	if !d.readOnly {
+		d.flushAnchor() // the anchor as of the last commit
+	}
 	key, err := d.loadKey(ctx)
 	if err != nil {
 		return rep, fmt.Errorf("verify audit: the log is keyed, its key file is needed: %w", err)
@@ -144,6 +147,9 @@ func (d *DB) VerifyAuditWith(ctx context.Context, o VerifyOptions) (AuditReport,
 			b := ChainBreak{
 				ID: lastID + 1, Last: anchor.Rows, Since: lastTime,
 				Why: fmt.Sprintf("rows %d to %d are missing: cut off the end (the anchor of %s records %d rows)", lastID+1, anchor.Rows, anchor.Time.UTC().Format(time.RFC3339), anchor.Rows),
+			}
+			if lastID+1 == anchor.Rows {
+				b.Why = fmt.Sprintf("row %d is missing: cut off the end (the anchor of %s records %d rows)", anchor.Rows, anchor.Time.UTC().Format(time.RFC3339), anchor.Rows)
 			}
 			if lastID == 0 {
 				b.Why = fmt.Sprintf("the log is empty but the anchor of %s records %d rows: it was emptied or replaced", anchor.Time.UTC().Format(time.RFC3339), anchor.Rows)

@@ -18,7 +18,15 @@ func (d *DB) Backup(ctx context.Context, dest string, by Actor) error {
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("backup to %s: %w", dest, err)
 	}
+	// Created empty and 0600 first (SQLite fills an empty file): a backup
+	// holds what the database does, for the till's user only.
+	f, err := os.OpenFile(dest, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return fmt.Errorf("backup to %s: %w", dest, err)
+	}
+	f.Close()
 	if _, err := d.db.ExecContext(ctx, `VACUUM INTO ?`, dest); err != nil {
+		os.Remove(dest)
 		return fmt.Errorf("backup to %s: %w", dest, err)
 	}
 	if _, err := d.Audit(ctx, by.entry("data.backup", map[string]any{"file": dest}, OutcomeOK, "")); err != nil {

@@ -36,7 +36,10 @@
 // Selling: db.ItemByBarcode (scan hot path), db.SearchItems (name prefix),
 // db.Bills() implements sale.Bills and sale.Journal.
 //
-// Audit: db.Audit(entry) appends to the hash chain; db.VerifyAudit walks it.
+// Audit: db.Audit(entry) appends to the keyed chain (HMAC with a key derived
+// from the key file) and advances the anchor beside the key; db.VerifyAudit
+// walks it and checks the anchor; db.AuditHead is the head the X and Z
+// reports print.
 //
 // Demo: db.SeedDemo(ctx) once; DemoUsers lists the demo logins and passwords.
 package store

@@ -142,20 +142,27 @@ func (d *DB) refuseForeign(ctx context.Context, immutable bool) error {
 	return nil
 }
 
-// checkModes warns about database files other users can read or write: the
-// till creates them 0600, an operator's copy or umask may not.
+// LooseFile is a database file other users of the computer may read or
+// write (mode looser than 0600).
+type LooseFile struct {
+	Path string
+	Mode fs.FileMode
+}
+
+func (f LooseFile) String() string {
+	return fmt.Sprintf("%s has mode %04o: other users of this computer can read it; run chmod 600 on it", f.Path, f.Mode.Perm())
+}
+
+// checkModes notes database files other users can read or write: the till
+// creates them 0600, an operator's copy or umask may not.
 func (d *DB) checkModes() {
 	for _, p := range []string{d.realPath, d.realPath + "-wal", d.realPath + "-shm"} {
-		if w := looseMode(p); w != "" {
-			d.warnings = append(d.warnings, w)
+		if st, err := os.Stat(p); err == nil && st.Mode().Perm()&0o077 != 0 {
+			d.loose = append(d.loose, LooseFile{Path: p, Mode: st.Mode().Perm()})
 		}
 	}
 }
 
-func looseMode(path string) string {
-	st, err := os.Stat(path)
-	if err != nil || st.Mode().Perm()&0o077 == 0 {
-		return ""
-	}
-	return fmt.Sprintf("%s has mode %04o: other users of this computer can read it; run chmod 600 on it", path, st.Mode().Perm())
-}
+// LooseFiles are the database files found with modes looser than 0600 at
+// open: the till runs, the window shows them, the operator fixes them.
+func (d *DB) LooseFiles() []LooseFile { return append([]LooseFile(nil), d.loose...) }

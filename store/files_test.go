@@ -108,6 +108,7 @@ func TestFilesAreCreatedPrivate(t *testing.T) {
 	if _, err := db.Audit(context.Background(), AuditEntry{Action: "x", Outcome: OutcomeOK}); err != nil {
 		t.Fatal(err)
 	}
+	db.flushAnchor()
 	for _, p := range []string{db.Path(), db.Path() + "-wal", db.Path() + "-shm", db.KeyPath(), db.anchorFile()} {
 		st, err := os.Stat(p)
 		if err != nil {
@@ -116,6 +117,13 @@ func TestFilesAreCreatedPrivate(t *testing.T) {
 		if st.Mode().Perm() != 0o600 {
 			t.Errorf("%s: mode %04o, want 0600", p, st.Mode().Perm())
 		}
+	}
+	backup := filepath.Join(t.TempDir(), "backup.db")
+	if err := db.Backup(context.Background(), backup, Actor{}); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := os.Stat(backup); err != nil || st.Mode().Perm() != 0o600 {
+		t.Errorf("backup: %v, %v; want mode 0600", st.Mode().Perm(), err)
 	}
 	if w := db.Warnings(); len(w) != 0 {
 		t.Errorf("warnings on private files: %v", w)

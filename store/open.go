@@ -34,7 +34,7 @@ type DB struct {
 	dbLock   *os.File // the database file itself, flock'ed (catches hard links and bind mounts)
 	keyPath  string
 	readOnly bool
-	warnings []string // file modes looser than 0600, see Warnings
+	loose    []LooseFile // file modes looser than 0600, see LooseFiles
 
 	keyMu     sync.Mutex
 	key       []byte // loaded on first use, see keys.go
@@ -43,10 +43,16 @@ type DB struct {
 	dbID      string
 	keyedFrom int64
 
-	anchorMu     sync.Mutex
-	anchorReady  bool  // the anchor was checked at open; appends may advance it
-	anchoredRows int64 // the head the anchor file holds
-	anchorErr    error
+	anchorMu      sync.Mutex
+	anchorReady   bool  // the anchor was checked at open; appends may advance it
+	anchoredRows  int64 // the head the anchor file holds
+	wantRows      int64 // the newest committed head, for the writer
+	wantHead      []byte
+	anchorErr     error
+	anchorKick    chan struct{} // wakes anchorWriter; nil for a read-only open
+	anchorDone    chan struct{}
+	anchorClosed  bool
+	anchorWriteMu sync.Mutex // one anchor file write at a time
 }
 
 // Options tune Open. The zero value is what the till uses.
@@ -160,6 +166,10 @@ func Open(ctx context.Context, path string, o Options) (*DB, error) {
 	db.SetMaxIdleConns(4)
 	db.SetConnMaxIdleTime(0)
 	d.db = db
+	if !o.ReadOnly {
+		d.anchorKick, d.anchorDone = make(chan struct{}, 1), make(chan struct{})
+		go d.anchorWriter()
+	}
 	if err := d.start(ctx, o); err != nil {
 		d.Close()
 		return nil, err
@@ -206,6 +216,7 @@ func (d *DB) Path() string { return d.path }
 
 // Close closes the database and releases the lock file.
 func (d *DB) Close() error {
+	d.stopAnchorWriter()
 	var err error
 	if d.db != nil {
 		err = d.db.Close()
@@ -214,10 +225,15 @@ func (d *DB) Close() error {
 	return err
 }
 
-// Warnings are problems the till runs with but an operator should fix:
-// database or key files readable by other users. The window logs them and
-// shows them in its status line.
-func (d *DB) Warnings() []string { return append([]string(nil), d.warnings...) }
+// Warnings are problems the till runs with but an operator should fix, in
+// English for the log: database files readable by other users (LooseFiles).
+func (d *DB) Warnings() []string {
+	var out []string
+	for _, f := range d.loose {
+		out = append(out, f.String())
+	}
+	return out
+}
 
 func (d *DB) releaseLock() {
 	if d.dbLock != nil {

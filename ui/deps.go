@@ -141,6 +141,15 @@ type Deps struct {
 	// Country picks the VAT codes offered for a generic item ("RU", "IT");
 	// empty reads as "RU".
 	Country string
+	// LooseFiles are the till's files other users of the computer can read
+	// (store.LooseFiles): the main screen says so until they are fixed.
+	LooseFiles []LooseFile
+}
+
+// LooseFile is a file of the till with a mode looser than 0600.
+type LooseFile struct {
+	Path string
+	Mode string // octal, "0644"
 }
 
 // ErrCancelled is what the Approve hook's done receives when the

@@ -131,6 +131,13 @@ func NewMainScreen(ctx context.Context, app *App, u User) *MainScreen {
 		warn.Wrapping = fyne.TextWrapWord
 		top = append(top, warn)
 	}
+	for _, f := range app.deps.LooseFiles {
+		warn := widget.NewLabel(lang.X("ui.main.loose_file", "{{.Path}} can be read by other users of this computer (mode {{.Mode}}): run chmod 600 on it.",
+			map[string]any{"Path": f.Path, "Mode": f.Mode}))
+		warn.Importance = widget.WarningImportance
+		warn.Wrapping = fyne.TextWrapWord
+		top = append(top, warn)
+	}
 	s.startBox = container.NewVBox()
 	s.notice = newNoticeBar()
 	top = append(top, s.startBox, s.notice.box, widget.NewSeparator())

@@ -5,6 +5,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 )
 
 // A device posing as a keyboard floods the focused barcode field with one
@@ -42,5 +45,22 @@ func TestWedgeFloodIsCapped(t *testing.T) {
 	k.idle()
 	if len(m.sale.model.rows) != 1 {
 		t.Fatalf("scan after the flood: %d lines (notice %q)", len(m.sale.model.rows), r.notice())
+	}
+}
+
+// Database files other users can read are shown on the main screen (the
+// store finds them at open; cmd/till passes them on).
+func TestLooseFilesAreShown(t *testing.T) {
+	r := newRig(t, "en")
+	r.a.deps.LooseFiles = []LooseFile{{Path: "/srv/till/till.db", Mode: "0644"}}
+	m := r.signIn("cashier")
+	found := false
+	for _, o := range test.LaidOutObjects(m.content) {
+		if l, ok := o.(*widget.Label); ok && strings.Contains(l.Text, "/srv/till/till.db") && strings.Contains(l.Text, "chmod 600") {
+			found = true
+		}
+	}
+	if !found {
+		t.Fatal("no warning about the loose database file on the main screen")
 	}
 }

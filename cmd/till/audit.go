@@ -71,8 +71,12 @@ func runAudit(ctx context.Context, out io.Writer, args []string) error {
 		if !b.Since.IsZero() {
 			since = "after " + b.Since.UTC().Format(time.RFC3339)
 		}
-		return fmt.Errorf("%w: %s: %d finding(s), the first at row %d: the log cannot be trusted %s (%d rows read)",
-			errAuditBroken, path, len(rep.Breaks), b.ID, since, rep.Rows)
+		at := ""
+		if !b.Time.IsZero() {
+			at = " (" + b.Time.UTC().Format(time.RFC3339) + ")"
+		}
+		return fmt.Errorf("%w: %s: %d finding(s), the first at row %d%s: the log cannot be trusted %s (%d rows read)",
+			errAuditBroken, path, len(rep.Breaks), b.ID, at, since, rep.Rows)
 	}
 	id, head, err := db.AuditHead(ctx)
 	if err != nil {
