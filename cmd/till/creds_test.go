@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -12,8 +13,12 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/tillpos/till/bundle"
 	"github.com/tillpos/till/desk"
 	"github.com/tillpos/till/desk/deskstore"
+	"github.com/tillpos/till/device"
+	"github.com/tillpos/till/device/scan"
+	"github.com/tillpos/till/device/scan/events"
 	"github.com/tillpos/till/device/shtrih/emu"
 	"github.com/tillpos/till/device/shtrih/shtrihtest"
 	"github.com/tillpos/till/policy"
@@ -297,5 +302,69 @@ func TestUsersLiftLockoutCommand(t *testing.T) {
 	defer db.Close()
 	if f, _ := db.UserFailures(ctx, admin.ID, time.Now().Add(-time.Hour)); len(f) != 0 {
 		t.Errorf("failures after lifting: %v", f)
+	}
+}
+
+// Issue 15.5 from the shell: `trust -store` names the store a till is, a
+// bundle exported for another store is refused by it with exit status 1 and
+// leaves its badges, and `export -store` makes one it accepts.
+func TestMatrixBundleForAnotherStore(t *testing.T) {
+	m := newMatrixTills(t)
+	ctx := context.Background()
+	if _, err := matrix(t, "keygen", filepath.Join(m.dir, "hq")); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := matrix(t, "trust", "-db", m.b, "-store", "msk-014", "-chain", "north", m.pub); err != nil || !strings.Contains(out, `store "msk-014"`) {
+		t.Fatalf("trust -store: %q %v", out, err)
+	}
+	withDB(t, m.b, func(db *store.DB) {
+		if err := db.SeedDemo(ctx); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if _, err := matrix(t, "export", "-db", m.a, "-key", m.key, "-store", "spb-002", "-chain", "north", m.bundleFile); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := matrix(t, "import", "-db", m.b, m.bundleFile); !errors.Is(err, bundle.ErrWrongStore) {
+		t.Fatalf("bundle for another store: %v", err)
+	}
+	withDB(t, m.b, func(db *store.DB) {
+		if _, err := db.UserByBadge(ctx, store.DemoUsers[0].Badge); err != nil {
+			t.Errorf("badges wiped by a refused bundle: %v", err)
+		}
+	})
+	if _, err := matrix(t, "export", "-db", m.a, "-key", m.key, "-store", "msk-014", "-chain", "north", m.bundleFile); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := matrix(t, "import", "-db", m.b, m.bundleFile); err != nil {
+		t.Fatalf("bundle for this store: %v", err)
+	}
+	if _, err := matrix(t, "export", "-db", m.a, "-key", m.key, "-chain", "north", m.bundleFile); !errors.Is(err, errUsage) {
+		t.Errorf("-chain without -store: %v", err)
+	}
+}
+
+// Issue 14.11: a badge read by a 10-digit EM-Marine reader is listed by the
+// last two digits printed on the card ("0004000123" → "…23"), not by the end
+// of its canonical ID ("EM:061,02427" → "…27"), nor by four digits.
+func TestBackOfficeBadgeHintIsPrinted(t *testing.T) {
+	r := newAdminRig(t, "admin")
+	cfg := events.Config{Source: device.Source{Role: device.RoleBadge}, BadgeForm: scan.BadgeConfig{Form: scan.EMDecimal10}}
+	deps := adminDeps(r.db, r.path, r.holder, func() policy.Session { return r.sess }, "till-1", cfg.BadgeFromEvent)
+	deps.Async = func(f func()) { f() }
+	deps.Do = func(f func()) { f() }
+	r.screen = admin.New(r.win, deps, func() {})
+	r.win.SetContent(r.screen.Content())
+	r.pickUser("cashier")
+	r.tap("Enrol badge")
+	if !r.screen.HandleInput(device.Scan{Source: cfg.Source, Raw: "0004000123", Kind: device.ScanOther}) {
+		t.Fatal("the enrol dialog did not take the read")
+	}
+	if !r.hasText("Badge …23, enrolled") || r.hasText("…0123") {
+		t.Error("the card does not list the badge by the two printed digits")
+	}
+	bs, err := r.db.Badges(context.Background(), r.user("cashier").ID)
+	if err != nil || len(bs) != 1 || bs[0].Hint != "23" {
+		t.Errorf("badges %+v %v", bs, err)
 	}
 }
