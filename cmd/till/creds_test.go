@@ -368,3 +368,26 @@ func TestBackOfficeBadgeHintIsPrinted(t *testing.T) {
 		t.Errorf("badges %+v %v", bs, err)
 	}
 }
+
+// Issue 15.4: someone signed in with a password that must be changed — say,
+// one a standard-users admin reset — decides nothing in the back office
+// before changing it.
+func TestBackOfficeRefusesMustChange(t *testing.T) {
+	r := newDeskRig(t)
+	ctx := context.Background()
+	pw, err := r.db.ResetPassword(ctx, "admin", store.Actor{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.d.SignIn(ctx, "admin", pw); err != nil {
+		t.Fatal(err)
+	}
+	r.openBackOffice()
+	r.tab("Users")
+	if !r.hasText("is not known") && !r.hasText("You do not have the right") {
+		t.Errorf("the back office opened for a must-change password")
+	}
+	if v := policy.Decide(r.holder.Load(), backOfficeSession(r.d)().Principal(), policy.ActionManageAdmins, policy.Args{}); v.Allowed {
+		t.Errorf("decided %v", v)
+	}
+}
