@@ -391,3 +391,33 @@ func TestBackOfficeRefusesMustChange(t *testing.T) {
 		t.Errorf("decided %v", v)
 	}
 }
+
+// Issue 14.7 at sign-in: unknown badges slow this till down — the fifth
+// makes the next attempt wait 2 s, the message says "this till" and until
+// when, never the host — and lock nobody out: after the wait a real badge
+// signs in.
+func TestSignInUnknownBadgesThrottleTheTill(t *testing.T) {
+	r := newDeskRig(t)
+	ctx := context.Background()
+	auth := deskAuth{d: r.d, db: r.db, terminal: "till-1"}
+	for i := range 5 {
+		_, err := auth.AuthenticateBadge(ctx, device.NewBadgeID("EM:001,0000"+string(rune('1'+i))))
+		if i < 4 && !errors.Is(err, ui.ErrUnknownUser) {
+			t.Fatalf("unknown badge %d: %v", i, err)
+		}
+		if i == 4 {
+			me, _ := errors.AsType[*ui.MessageError](err)
+			if !errors.Is(err, ui.ErrLockedOut) || me == nil || me.Msg.English() != "Too many unknown cards, PINs or logins on this till: try again after 18:00:02." {
+				t.Fatalf("fifth unknown badge: %v", err)
+			}
+		}
+	}
+	sup := device.NewBadgeID(store.DemoUsers[1].Badge)
+	if _, err := auth.AuthenticateBadge(ctx, sup); !errors.Is(err, ui.ErrLockedOut) {
+		t.Fatalf("during the wait: %v", err)
+	}
+	r.clk.Add(2 * time.Second)
+	if u, err := auth.AuthenticateBadge(ctx, sup); err != nil || u.Login != store.DemoUsers[1].Login {
+		t.Fatalf("after the wait: %+v %v", u, err)
+	}
+}
