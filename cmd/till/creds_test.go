@@ -421,3 +421,33 @@ func TestSignInUnknownBadgesThrottleTheTill(t *testing.T) {
 		t.Fatalf("after the wait: %+v %v", u, err)
 	}
 }
+
+// Without a register the window signs in through the store: the same
+// lockout holds there.
+func TestStoreSignInLocksOut(t *testing.T) {
+	db, _ := openTestStore(t)
+	ctx := context.Background()
+	if err := db.SeedDemo(ctx); err != nil {
+		t.Fatal(err)
+	}
+	auth := storeAuth{db: db}
+	for range 5 {
+		if _, err := auth.Authenticate(ctx, "cashier", "nope"); err == nil {
+			t.Fatal("signed in with a wrong password")
+		}
+	}
+	_, err := auth.Authenticate(ctx, "cashier", "cashier1")
+	if me, _ := errors.AsType[*ui.MessageError](err); !errors.Is(err, ui.ErrLockedOut) || me == nil || !strings.HasPrefix(me.Msg.English(), "This login is locked out until") {
+		t.Fatalf("right password after five wrong ones: %v", err)
+	}
+	if _, err := auth.Authenticate(ctx, "admin", "admin123"); err != nil {
+		t.Errorf("another login: %v", err)
+	}
+	u, _ := db.UserByLogin(ctx, "cashier")
+	if err := db.LiftLockout(ctx, u.ID, store.Actor{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := auth.Authenticate(ctx, "cashier", "cashier1"); err != nil {
+		t.Errorf("after the lift: %v", err)
+	}
+}
