@@ -19,7 +19,6 @@ import (
 // into the ones the login screen explains.
 type storeAuth struct{ db *store.DB }
 
-//
 // Without a register the window signs in here rather than through the
 // desk; wrong passwords lock the login out by the desk's rule (signInLock).
 func (a storeAuth) Authenticate(ctx context.Context, login, password string) (ui.User, error) {
