@@ -413,10 +413,16 @@ func (d *Desk) identify(ctx context.Context, what string, sess policy.Session, c
 // passes false. It takes no action lock, like Status: the back office must
 // not wait for a Z report. A failure to audit the expiry still ends the
 // rights (expireIdle drops them first).
+//
+// A locked till, or a cashier who has not yet changed an initial password,
+// gets the empty session: the back office decides nothing for them.
 func (d *Desk) BackOfficeSession(ctx context.Context, touch bool) policy.Session {
 	_ = d.expireIdle(ctx)
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	if d.locked || d.cashier.MustChange {
+		return policy.Session{}
+	}
 	if touch && d.session.Elevation != nil {
 		d.last = d.now()
 	}

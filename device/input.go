@@ -184,7 +184,8 @@ func (t Track) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
 // accident. The store reads the full ID once, through Reveal, to compute its
 // keyed hash.
 type BadgeID struct {
-	id string
+	id      string
+	printed string // the last two characters of the number as the reader read it; "" unknown
 }
 
 // NewBadgeID wraps a canonical ID.
@@ -196,20 +197,50 @@ func (b BadgeID) Reveal() string { return b.id }
 // IsZero reports whether b holds no ID.
 func (b BadgeID) IsZero() bool { return b.id == "" }
 
-// Hint is what a person may see of a badge: "…" and its last two
-// characters ("…93" of "EM:088,15793", the last two digits of the number
-// printed on the card). Four characters of a five-digit EM-Marine number
-// were almost all of it.
-func (b BadgeID) Hint() string {
+// WithPrinted keeps the last two letters or digits of what the reader
+// read (raw), which is the number printed on the card in the reader's
+// form — "0004598765" for a 10-digit EM-Marine reader, "070,11245" for a
+// Wiegand-26 one — so the hint matches what a person reads on the card even
+// where the canonical ID differs ("EM:070,11245" of "0004598765").
+func (b BadgeID) WithPrinted(raw string) BadgeID {
+	var tail []rune
+	r := []rune(raw)
+	for i := len(r) - 1; i >= 0 && len(tail) < 2; i-- {
+		if c := r[i]; (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') {
+			tail = append([]rune{c}, tail...)
+		}
+	}
+	if len(tail) == 2 && len([]rune(b.id)) > 4 {
+		b.printed = string(tail)
+	}
+	return b
+}
+
+// HintChars is the two characters a person may see of a badge: the end of
+// the number printed on it (WithPrinted), else of its canonical ID; "" for
+// IDs of four characters or fewer.
+func (b BadgeID) HintChars() string {
+	if b.printed != "" {
+		return b.printed
+	}
 	r := []rune(b.id)
 	if len(r) <= 4 {
-		// Short IDs show nothing.
-		if len(r) == 0 {
-			return ""
-		}
-		return "****"
+		return ""
 	}
-	return "…" + string(r[len(r)-2:])
+	return string(r[len(r)-2:])
+}
+
+// Hint is what a person may see of a badge: "…" and HintChars ("…65" of a
+// card printed "0004598765"). Four characters of a five-digit EM-Marine
+// number were almost all of it.
+func (b BadgeID) Hint() string {
+	if h := b.HintChars(); h != "" {
+		return "…" + h
+	}
+	if b.id == "" {
+		return ""
+	}
+	return "****" // short IDs show nothing
 }
 
 // Last4 is Hint under its old name: it shows two characters, not four.

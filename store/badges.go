@@ -37,9 +37,6 @@ func BadgeHint(id string) string {
 	return string(r[len(r)-2:])
 }
 
-// last4 is the old name, kept for the demo seed.
-func last4(id string) string { return BadgeHint(id) }
-
 // EnrolBadge binds a badge (its canonical ID, as device/scan produces it) to
 // a user. A badge already enrolled (to anyone) wraps ErrExists inside a
 // *BadgeTakenError naming the holder (an admin enrolling cards must know
@@ -47,6 +44,14 @@ func last4(id string) string { return BadgeHint(id) }
 // The raw ID is never stored, logged or audited; the audit row carries only
 // the two-character hint.
 func (d *DB) EnrolBadge(ctx context.Context, user policy.UserID, canonicalID string, by Actor) (Badge, error) {
+	return d.EnrolBadgeHint(ctx, user, canonicalID, "", by)
+}
+
+// EnrolBadgeHint is EnrolBadge keeping hint — the last two characters of
+// the number printed on the card, as the reader read it
+// (device.BadgeID.HintChars) — instead of the canonical ID's. A hint of
+// more than two characters keeps its last two; "" uses BadgeHint.
+func (d *DB) EnrolBadgeHint(ctx context.Context, user policy.UserID, canonicalID, hint string, by Actor) (Badge, error) {
 	if by.owns(user) {
 		return Badge{}, fmt.Errorf("enrol badge for user #%d: %w", user, ErrOwnBadge)
 	}
@@ -58,7 +63,13 @@ func (d *DB) EnrolBadge(ctx context.Context, user policy.UserID, canonicalID str
 	if err != nil {
 		return Badge{}, fmt.Errorf("enrol badge: %w", err)
 	}
-	b := Badge{User: user, Hint: BadgeHint(canonicalID), Created: fromUS(us(time.Now()))}
+	if r := []rune(strings.TrimSpace(hint)); len(r) > 2 {
+		hint = string(r[len(r)-2:])
+	}
+	if hint == "" || BadgeHint(canonicalID) == "" {
+		hint = BadgeHint(canonicalID)
+	}
+	b := Badge{User: user, Hint: hint, Created: fromUS(us(time.Now()))}
 	h := keyed(key, purposeBadge, canonicalID)
 	err = d.tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO badges(hash, last4, user_id, created) VALUES(?,?,?,?)`,

@@ -160,7 +160,7 @@ func (d *DB) SeedDemo(ctx context.Context) error {
 			uid, _ := res.LastInsertId()
 			if u.Badge != "" {
 				if _, err := tx.ExecContext(ctx, `INSERT INTO badges(hash, last4, user_id, created) VALUES(?,?,?,?)`,
-					keyed(key, purposeBadge, u.Badge), last4(u.Badge), uid, now); err != nil {
+					keyed(key, purposeBadge, u.Badge), demoHint(u), uid, now); err != nil {
 					return fmt.Errorf("badge of %s: %w", u.Login, err)
 				}
 			}
@@ -285,4 +285,12 @@ func DemoItems() []sale.Item {
 	}
 	out = append(out, sale.Item{Name: "Свободная цена (товар без карточки)", VAT: "20", Dept: 1})
 	return out
+}
+
+// demoHint is the hint of a demo badge: the end of the number printed on it.
+func demoHint(u DemoUser) string {
+	if h := BadgeHint(u.BadgePrint); h != "" && BadgeHint(u.Badge) != "" {
+		return h
+	}
+	return BadgeHint(u.Badge)
 }

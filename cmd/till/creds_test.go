@@ -13,8 +13,12 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/tillpos/till/bundle"
 	"github.com/tillpos/till/desk"
 	"github.com/tillpos/till/desk/deskstore"
+	"github.com/tillpos/till/device"
+	"github.com/tillpos/till/device/scan"
+	"github.com/tillpos/till/device/scan/events"
 	"github.com/tillpos/till/device/shtrih/emu"
 	"github.com/tillpos/till/device/shtrih/shtrihtest"
 	"github.com/tillpos/till/policy"
@@ -310,5 +314,152 @@ func TestUsersLiftLockoutCommand(t *testing.T) {
 	defer db.Close()
 	if f, _ := db.UserFailures(ctx, admin.ID, time.Now().Add(-time.Hour)); len(f) != 0 {
 		t.Errorf("failures after lifting: %v", f)
+	}
+}
+
+// Issue 15.5 from the shell: `trust -store` names the store a till is, a
+// bundle exported for another store is refused by it with exit status 1 and
+// leaves its badges, and `export -store` makes one it accepts.
+func TestMatrixBundleForAnotherStore(t *testing.T) {
+	m := newMatrixTills(t)
+	ctx := context.Background()
+	if _, err := matrix(t, "keygen", filepath.Join(m.dir, "hq")); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := matrix(t, "trust", "-db", m.b, "-store", "msk-014", "-chain", "north", m.pub); err != nil || !strings.Contains(out, `store "msk-014"`) {
+		t.Fatalf("trust -store: %q %v", out, err)
+	}
+	withDB(t, m.b, func(db *store.DB) {
+		if err := db.SeedDemo(ctx); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if _, err := matrix(t, "export", "-db", m.a, "-key", m.key, "-store", "spb-002", "-chain", "north", m.bundleFile); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := matrix(t, "import", "-db", m.b, m.bundleFile); !errors.Is(err, bundle.ErrWrongStore) {
+		t.Fatalf("bundle for another store: %v", err)
+	}
+	withDB(t, m.b, func(db *store.DB) {
+		if _, err := db.UserByBadge(ctx, store.DemoUsers[0].Badge); err != nil {
+			t.Errorf("badges wiped by a refused bundle: %v", err)
+		}
+	})
+	if _, err := matrix(t, "export", "-db", m.a, "-key", m.key, "-store", "msk-014", "-chain", "north", m.bundleFile); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := matrix(t, "import", "-db", m.b, m.bundleFile); err != nil {
+		t.Fatalf("bundle for this store: %v", err)
+	}
+	if _, err := matrix(t, "export", "-db", m.a, "-key", m.key, "-chain", "north", m.bundleFile); !errors.Is(err, errUsage) {
+		t.Errorf("-chain without -store: %v", err)
+	}
+}
+
+// Issue 14.11: a badge read by a 10-digit EM-Marine reader is listed by the
+// last two digits printed on the card ("0004000123" → "…23"), not by the end
+// of its canonical ID ("EM:061,02427" → "…27"), nor by four digits.
+func TestBackOfficeBadgeHintIsPrinted(t *testing.T) {
+	r := newAdminRig(t, "admin")
+	cfg := events.Config{Source: device.Source{Role: device.RoleBadge}, BadgeForm: scan.BadgeConfig{Form: scan.EMDecimal10}}
+	deps := adminDeps(r.db, r.path, r.holder, func() policy.Session { return r.sess }, "till-1", cfg.BadgeFromEvent)
+	deps.Async = func(f func()) { f() }
+	deps.Do = func(f func()) { f() }
+	r.screen = admin.New(r.win, deps, func() {})
+	r.win.SetContent(r.screen.Content())
+	r.pickUser("cashier")
+	r.tap("Enrol badge")
+	if !r.screen.HandleInput(device.Scan{Source: cfg.Source, Raw: "0004000123", Kind: device.ScanOther}) {
+		t.Fatal("the enrol dialog did not take the read")
+	}
+	if !r.hasText("Badge …23, enrolled") || r.hasText("…0123") {
+		t.Error("the card does not list the badge by the two printed digits")
+	}
+	bs, err := r.db.Badges(context.Background(), r.user("cashier").ID)
+	if err != nil || len(bs) != 1 || bs[0].Hint != "23" {
+		t.Errorf("badges %+v %v", bs, err)
+	}
+}
+
+// Issue 15.4: someone signed in with a password that must be changed — say,
+// one a standard-users admin reset — decides nothing in the back office
+// before changing it.
+func TestBackOfficeRefusesMustChange(t *testing.T) {
+	r := newDeskRig(t)
+	ctx := context.Background()
+	pw, err := r.db.ResetPassword(ctx, "admin", store.Actor{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.d.SignIn(ctx, "admin", pw); err != nil {
+		t.Fatal(err)
+	}
+	r.openBackOffice()
+	r.tab("Users")
+	if !r.hasText("is not known") && !r.hasText("You do not have the right") {
+		t.Errorf("the back office opened for a must-change password")
+	}
+	if v := policy.Decide(r.holder.Load(), backOfficeSession(r.d)().Principal(), policy.ActionManageAdmins, policy.Args{}); v.Allowed {
+		t.Errorf("decided %v", v)
+	}
+}
+
+// Issue 14.7 at sign-in: unknown badges slow this till down — the fifth
+// makes the next attempt wait 2 s, the message says "this till" and until
+// when, never the host — and lock nobody out: after the wait a real badge
+// signs in.
+func TestSignInUnknownBadgesThrottleTheTill(t *testing.T) {
+	r := newDeskRig(t)
+	ctx := context.Background()
+	auth := deskAuth{d: r.d, db: r.db, terminal: "till-1"}
+	for i := range 5 {
+		_, err := auth.AuthenticateBadge(ctx, device.NewBadgeID("EM:001,0000"+string(rune('1'+i))))
+		if i < 4 && !errors.Is(err, ui.ErrUnknownUser) {
+			t.Fatalf("unknown badge %d: %v", i, err)
+		}
+		if i == 4 {
+			me, _ := errors.AsType[*ui.MessageError](err)
+			if !errors.Is(err, ui.ErrLockedOut) || me == nil || me.Msg.English() != "Too many unknown cards, PINs or logins on this till: try again after 18:00:02." {
+				t.Fatalf("fifth unknown badge: %v", err)
+			}
+		}
+	}
+	sup := device.NewBadgeID(store.DemoUsers[1].Badge)
+	if _, err := auth.AuthenticateBadge(ctx, sup); !errors.Is(err, ui.ErrLockedOut) {
+		t.Fatalf("during the wait: %v", err)
+	}
+	r.clk.Add(2 * time.Second)
+	if u, err := auth.AuthenticateBadge(ctx, sup); err != nil || u.Login != store.DemoUsers[1].Login {
+		t.Fatalf("after the wait: %+v %v", u, err)
+	}
+}
+
+// Without a register the window signs in through the store: the same
+// lockout holds there.
+func TestStoreSignInLocksOut(t *testing.T) {
+	db, _ := openTestStore(t)
+	ctx := context.Background()
+	if err := db.SeedDemo(ctx); err != nil {
+		t.Fatal(err)
+	}
+	auth := storeAuth{db: db}
+	for range 5 {
+		if _, err := auth.Authenticate(ctx, "cashier", "nope"); err == nil {
+			t.Fatal("signed in with a wrong password")
+		}
+	}
+	_, err := auth.Authenticate(ctx, "cashier", "cashier1")
+	if me, _ := errors.AsType[*ui.MessageError](err); !errors.Is(err, ui.ErrLockedOut) || me == nil || !strings.HasPrefix(me.Msg.English(), "This login is locked out until") {
+		t.Fatalf("right password after five wrong ones: %v", err)
+	}
+	if _, err := auth.Authenticate(ctx, "admin", "admin123"); err != nil {
+		t.Errorf("another login: %v", err)
+	}
+	u, _ := db.UserByLogin(ctx, "cashier")
+	if err := db.LiftLockout(ctx, u.ID, store.Actor{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := auth.Authenticate(ctx, "cashier", "cashier1"); err != nil {
+		t.Errorf("after the lift: %v", err)
 	}
 }

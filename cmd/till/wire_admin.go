@@ -149,7 +149,7 @@ func (s adminStore) Badges(ctx context.Context, user policy.UserID) ([]admin.Bad
 }
 
 func (s adminStore) EnrolBadge(ctx context.Context, user policy.UserID, id device.BadgeID, by admin.Actor) (admin.Badge, error) {
-	b, err := s.db.EnrolBadge(ctx, user, id.Reveal(), actor(by))
+	b, err := s.db.EnrolBadgeHint(ctx, user, id.Reveal(), id.HintChars(), actor(by))
 	if bt, ok := errors.AsType[*store.BadgeTakenError](err); ok {
 		// The admin enrolling cards is told whose card it is: they hold
 		// it in their hand, and must take it back from that person.

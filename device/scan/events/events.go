@@ -113,7 +113,9 @@ func (c Config) Badge(at time.Time, text string) device.InputEvent {
 	if err != nil {
 		return c.Error(at, err)
 	}
-	return device.Badge{Source: c.Source, At: at, ID: device.NewBadgeID(id), Form: string(c.BadgeForm.Form)}
+	// The hint people see is the end of the number printed on the card,
+	// which is what this reader typed.
+	return device.Badge{Source: c.Source, At: at, ID: device.NewBadgeID(id).WithPrinted(text), Form: string(c.BadgeForm.Form)}
 }
 
 // BadgeFromEvent turns a Scan or Swipe that arrived while a badge is
