@@ -89,6 +89,12 @@ func Cut(pwd uint32, partial bool) []byte {
 	return append(b, 0)
 }
 
+// FeedCmd is 29h: feed lines (1..255) on the tapes flagged (PrintReceipt,
+// PrintJournal).
+func FeedCmd(pwd uint32, flags, lines byte) []byte {
+	return append(withPwd(proto.CmdFeed, pwd, 2), flags, lines)
+}
+
 // OpenDrawerCmd is 28h for drawer 0 or 1.
 func OpenDrawerCmd(pwd uint32, drawer byte) []byte {
 	return append(withPwd(proto.CmdOpenDrawer, pwd, 1), drawer)

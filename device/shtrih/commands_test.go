@@ -139,6 +139,10 @@ func TestRequestGolden(t *testing.T) {
 		},
 		// LRC 05 ^ 89 ^ 1E = 92.
 		{"C 89h subtotal", ok(Simple(proto.CmdSubtotal, 30)), "02 05 89 1E 00 00 00 92"},
+		// LRC 05 ^ 8C ^ 1E = 97.
+		{"C 8Ch repeat document", ok(Simple(proto.CmdRepeatDoc, 30)), "02 05 8C 1E 00 00 00 97"},
+		// LRC 07 ^ 29 ^ 1E ^ 02 ^ 03 = 31.
+		{"C 29h feed 3 lines, receipt", ok(FeedCmd(30, PrintReceipt, 3)), "02 07 29 1E 00 00 00 02 03 31"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			body, err := tc.enc()

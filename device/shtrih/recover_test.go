@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tillpos/till/device"
+	"github.com/tillpos/till/device/shtrih"
 	"github.com/tillpos/till/device/shtrih/emu"
 	"github.com/tillpos/till/device/shtrih/proto"
 )
@@ -196,5 +197,32 @@ func TestIdentify(t *testing.T) {
 	}
 	if id.FirmwareVer != "C1" || id.Device.Name == "" || !strings.Contains(id.String(), "firmware C1") {
 		t.Errorf("identity %+v (%s)", id, id)
+	}
+}
+
+// 8Ch prints the register's own copy of the last receipt (no new fiscal
+// document); 29h feeds the tape.
+func TestRepeatDocumentAndFeed(t *testing.T) {
+	e, r := newPair(t, quick(true))
+	ctx := context.Background()
+	var e56 *shtrih.Error
+	if err := r.RepeatDocument(ctx); !errors.As(err, &e56) || e56.Code != 0x56 || shtrih.MessageOf(err).Key != "register.error.56" {
+		t.Fatalf("repeat with no receipt: %v", err)
+	}
+	rc := receipt(device.Sale, 2)
+	if _, err := r.Fiscalise(ctx, rc); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.RepeatDocument(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Feed(ctx, 3); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(receiptsOf(e, total(rc))); n != 1 {
+		t.Errorf("%d receipts after the copy, want 1", n)
+	}
+	if err := r.Feed(ctx, 0); err == nil {
+		t.Error("feed 0 lines accepted")
 	}
 }

@@ -95,6 +95,7 @@ var timeouts = map[proto.Command]time.Duration{
 	proto.CmdShortStatus: 3 * time.Second, proto.CmdFullStatus: 3 * time.Second,
 	proto.CmdBeep: 3 * time.Second, proto.CmdPrintLine: 10 * time.Second,
 	proto.CmdWriteTable: 5 * time.Second, proto.CmdCut: 10 * time.Second,
+	proto.CmdFeed: 10 * time.Second, proto.CmdRepeatDoc: 30 * time.Second,
 	proto.CmdOpenDrawer: 3 * time.Second, proto.CmdContinuePrint: 10 * time.Second,
 	proto.CmdCashIn: 30 * time.Second, proto.CmdCashOut: 30 * time.Second,
 	proto.CmdXReport: 60 * time.Second, proto.CmdZReport: 120 * time.Second,
@@ -840,6 +841,33 @@ func (r *Register) PrintText(ctx context.Context, lines []string) error {
 }
 
 var _ device.TextPrinter = (*Register)(nil)
+
+// RepeatDocument prints a copy of the last closed receipt (8Ch): the
+// register's own copy, not text the till composed. 56h: nothing to repeat.
+func (r *Register) RepeatDocument(ctx context.Context) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, err := r.ready(ctx); err != nil {
+		return fmt.Errorf("repeat document: %w", err)
+	}
+	if _, err := r.exec(ctx, Simple(proto.CmdRepeatDoc, r.cfg.Password), nil); err != nil {
+		return fmt.Errorf("repeat document: %w", err)
+	}
+	return nil
+}
+
+// Feed advances the receipt tape by lines (29h), e.g. before tearing off.
+func (r *Register) Feed(ctx context.Context, lines int) error {
+	if lines < 1 || lines > 255 {
+		return &ReceiptError{Why: fmt.Sprintf("feed %d lines: 1 to 255", lines)}
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, err := r.exec(ctx, FeedCmd(r.cfg.Password, PrintReceipt, byte(lines)), nil); err != nil {
+		return fmt.Errorf("feed: %w", err)
+	}
+	return nil
+}
 
 func (r *Register) OpenDrawer(ctx context.Context) error {
 	r.mu.Lock()

@@ -25,6 +25,7 @@ const (
 	errShift24h    byte = 0x4E
 	errPassword    byte = 0x4F
 	errReceiptShut byte = 0x55
+	errNoRepeat    byte = 0x56
 	errPrinting    byte = 0x50
 	errWaitB0      byte = 0x58
 	errOtherOp     byte = 0x59
@@ -54,6 +55,7 @@ var errorTexts = map[byte]string{
 	errPassword:    "Неверный пароль",
 	errPrinting:    "Идет печать результатов выполнения предыдущей команды",
 	errReceiptShut: "Чек закрыт - операция невозможна",
+	errNoRepeat:    "Нет документа для повтора",
 	errWaitB0:      "Ожидание команды продолжения печати",
 	errOtherOp:     "Документ открыт другим оператором",
 	errWrongOp:     "Неверная операция",
@@ -120,6 +122,8 @@ var handlers = map[proto.Command]handler{
 	proto.CmdPrintLine:     {run: (*Emulator).cmdPrintLine, prints: true},
 	proto.CmdWriteTable:    {run: (*Emulator).cmdWriteTable, sysadmin: true},
 	proto.CmdCut:           {run: (*Emulator).cmdCut, prints: true},
+	proto.CmdFeed:          {run: (*Emulator).cmdFeed, prints: true},
+	proto.CmdRepeatDoc:     {run: (*Emulator).cmdRepeat, prints: true},
 	proto.CmdOpenDrawer:    {run: (*Emulator).cmdDrawer},
 	proto.CmdContinuePrint: {run: (*Emulator).cmdContinue},
 	proto.CmdCashIn:        {run: (*Emulator).cmdCash, prints: true},
@@ -379,6 +383,31 @@ func (e *Emulator) cmdCut(r *req, c *call) ([]byte, byte) {
 	}
 	c.extra = 100 * time.Millisecond
 	return []byte{c.op}, errOK
+}
+
+// cmdFeed is 29h: flags (b0 journal, b1 receipt), lines 1..255.
+func (e *Emulator) cmdFeed(r *req, c *call) ([]byte, byte) {
+	flags, n := r.u(1), r.u(1)
+	if r.bad || n == 0 || flags&0x03 == 0 {
+		return nil, errBadParams
+	}
+	e.print(c, int(n))
+	return []byte{c.op}, errOK
+}
+
+// cmdRepeat is 8Ch: a copy of the last closed receipt, printed again (no
+// new fiscal document). 56h when there is none.
+func (e *Emulator) cmdRepeat(r *req, c *call) ([]byte, byte) {
+	if e.mem.Receipt != nil {
+		return nil, errReceiptOpen
+	}
+	for i := len(e.mem.Docs) - 1; i >= 0; i-- {
+		if d := e.mem.Docs[i]; d.Type == DocReceipt {
+			e.print(c, 12+2*len(d.Lines))
+			return []byte{c.op}, errOK
+		}
+	}
+	return nil, errNoRepeat
 }
 
 func (e *Emulator) cmdDrawer(r *req, c *call) ([]byte, byte) {

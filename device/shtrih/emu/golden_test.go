@@ -57,6 +57,23 @@ func TestGoldenFrames(t *testing.T) {
 			},
 		},
 		{name: "7 B0h", req: "02 05 B0 1E 00 00 00 AB", reply: "02 03 B0 00 1E AD"},
+		// Computed: LRC 03 ^ 29 ^ 00 ^ 1E = 34; 03 ^ 8C ^ 1E = 91; 02 ^ 8C ^ 56 = D8.
+		{name: "C 29h feed", req: "02 07 29 1E 00 00 00 02 03 31", reply: "02 03 29 00 1E 34"},
+		{name: "C 8Ch nothing to repeat", req: "02 05 8C 1E 00 00 00 97", reply: "02 02 8C 56 D8"},
+		{
+			name: "C 8Ch repeat the last receipt",
+			setup: func(e *Emulator, h *host) {
+				openShift(e, h)
+				h.ok(saleLine(5000))
+				h.ok(closeCash(5000))
+			},
+			req: "02 05 8C 1E 00 00 00 97", reply: "02 03 8C 00 1E 91",
+			check: func(t *testing.T, e *Emulator, _ []byte) {
+				if n := len(e.Documents()); n != 2 {
+					t.Errorf("8Ch made a document: %d in fiscal memory, want 2", n)
+				}
+			},
+		},
 		{
 			name: "8 50h cash in", setup: func(e *Emulator, h *host) {
 				openShift(e, h)
