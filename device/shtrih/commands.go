@@ -1,6 +1,7 @@
 package shtrih
 
 import (
+	"bytes"
 	"fmt"
 	"time"
 
@@ -78,6 +79,24 @@ func WriteTableString(pwd uint32, table byte, row uint16, field byte, value stri
 	b = proto.PutUint(b, uint64(row), 2)
 	b = append(b, field)
 	return appendText(b, cp1251, value, width, true)
+}
+
+// ReadTableCmd is 1Fh: read one field of a register table (system
+// administrator's password). The reply data is the field's bytes.
+func ReadTableCmd(pwd uint32, table byte, row uint16, field byte) []byte {
+	b := withPwd(proto.CmdReadTable, pwd, 4)
+	b = append(b, table)
+	b = proto.PutUint(b, uint64(row), 2)
+	return append(b, field)
+}
+
+// DecodeTableString is a string field of a table (1Fh reply): cp1251, up
+// to the first zero byte.
+func DecodeTableString(d []byte) string {
+	if i := bytes.IndexByte(d, 0); i >= 0 {
+		d = d[:i]
+	}
+	return decodeText(cp1251, d)
 }
 
 // Cut is 25h.

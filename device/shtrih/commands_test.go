@@ -139,6 +139,8 @@ func TestRequestGolden(t *testing.T) {
 		},
 		// LRC 05 ^ 89 ^ 1E = 92.
 		{"C 89h subtotal", ok(Simple(proto.CmdSubtotal, 30)), "02 05 89 1E 00 00 00 92"},
+		// LRC 09 ^ 1F ^ 1E ^ 02 ^ 1E ^ 02 = 16.
+		{"C 1Fh read table 2 row 30 field 2", ok(ReadTableCmd(30, 2, 30, 2)), "02 09 1F 1E 00 00 00 02 1E 00 02 16"},
 		// LRC 05 ^ 8C ^ 1E = 97.
 		{"C 8Ch repeat document", ok(Simple(proto.CmdRepeatDoc, 30)), "02 05 8C 1E 00 00 00 97"},
 		// LRC 07 ^ 29 ^ 1E ^ 02 ^ 03 = 31.

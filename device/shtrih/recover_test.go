@@ -226,3 +226,25 @@ func TestRepeatDocumentAndFeed(t *testing.T) {
 		t.Error("feed 0 lines accepted")
 	}
 }
+
+// 1Fh reads back the cashier 1Eh wrote to table 2.
+func TestReadTable(t *testing.T) {
+	e := emu.New(quick(true))
+	r := shtrih.New(e.Pipe(), shtrih.Config{Link: testLink, CashierInTable: true, Password: 3, Operator: 3})
+	t.Cleanup(func() { r.Close() })
+	ctx := context.Background()
+	if _, err := r.Fiscalise(ctx, receipt(device.Sale, 1)); err != nil {
+		t.Fatal(err)
+	}
+	d, err := r.ReadTable(ctx, 2, 3, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := shtrih.DecodeTableString(d); !strings.HasPrefix(cashier.Name, got) || got == "" {
+		t.Errorf("table 2 row 3 name %q, want %q", got, cashier.Name)
+	}
+	var e33 *shtrih.Error
+	if _, err := r.ReadTable(ctx, 9, 1, 1); !errors.As(err, &e33) || e33.Code != 0x33 {
+		t.Errorf("unknown table: %v", err)
+	}
+}

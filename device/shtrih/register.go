@@ -96,6 +96,7 @@ var timeouts = map[proto.Command]time.Duration{
 	proto.CmdBeep: 3 * time.Second, proto.CmdPrintLine: 10 * time.Second,
 	proto.CmdWriteTable: 5 * time.Second, proto.CmdCut: 10 * time.Second,
 	proto.CmdFeed: 10 * time.Second, proto.CmdRepeatDoc: 30 * time.Second,
+	proto.CmdReadTable: 5 * time.Second,
 	proto.CmdOpenDrawer: 3 * time.Second, proto.CmdContinuePrint: 10 * time.Second,
 	proto.CmdCashIn: 30 * time.Second, proto.CmdCashOut: 30 * time.Second,
 	proto.CmdXReport: 60 * time.Second, proto.CmdZReport: 120 * time.Second,
@@ -115,7 +116,7 @@ var timeouts = map[proto.Command]time.Duration{
 var queries = map[proto.Command]bool{
 	proto.CmdShortStatus: true, proto.CmdFullStatus: true, proto.CmdSubtotal: true,
 	proto.CmdFNStatus: true, proto.CmdFNFindDoc: true, proto.CmdFNShiftParams: true,
-	proto.CmdErrorText: true, proto.CmdDeviceType: true,
+	proto.CmdErrorText: true, proto.CmdDeviceType: true, proto.CmdReadTable: true,
 }
 
 // Errors of the Register's own checks, made before anything is sent.
@@ -841,6 +842,18 @@ func (r *Register) PrintText(ctx context.Context, lines []string) error {
 }
 
 var _ device.TextPrinter = (*Register)(nil)
+
+// ReadTable reads one field of a register table (1Fh) with the system
+// administrator's password: table 2 row N field 2 is operator N's name.
+func (r *Register) ReadTable(ctx context.Context, table byte, row uint16, field byte) ([]byte, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	d, err := r.exec(ctx, ReadTableCmd(r.cfg.AdminPassword, table, row, field), nil)
+	if err != nil {
+		return nil, fmt.Errorf("read table %d row %d field %d: %w", table, row, field, err)
+	}
+	return d, nil
+}
 
 // RepeatDocument prints a copy of the last closed receipt (8Ch): the
 // register's own copy, not text the till composed. 56h: nothing to repeat.

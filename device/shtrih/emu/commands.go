@@ -121,6 +121,7 @@ var handlers = map[proto.Command]handler{
 	proto.CmdBeep:          {run: opOnly},
 	proto.CmdPrintLine:     {run: (*Emulator).cmdPrintLine, prints: true},
 	proto.CmdWriteTable:    {run: (*Emulator).cmdWriteTable, sysadmin: true},
+	proto.CmdReadTable:     {run: (*Emulator).cmdReadTable, sysadmin: true},
 	proto.CmdCut:           {run: (*Emulator).cmdCut, prints: true},
 	proto.CmdFeed:          {run: (*Emulator).cmdFeed, prints: true},
 	proto.CmdRepeatDoc:     {run: (*Emulator).cmdRepeat, prints: true},
@@ -460,6 +461,30 @@ func (e *Emulator) cmdWriteTable(r *req, c *call) ([]byte, byte) {
 	e.mem.Tables[itoa(int(table))+"/"+itoa(int(row))+"/"+itoa(int(field))] = append([]byte(nil), val...)
 	c.dirty = true
 	return []byte{c.op}, errOK
+}
+
+// cmdReadTable is 1Fh: what 1Eh wrote, else table 2's operator password
+// (field 1, 4 bytes) and name (field 2, 21 bytes cp1251); other fields 33h.
+func (e *Emulator) cmdReadTable(r *req, c *call) ([]byte, byte) {
+	table, row, field := r.u(1), r.u(2), r.u(1)
+	if r.bad {
+		return nil, errBadParams
+	}
+	if v, ok := e.mem.Tables[itoa(int(table))+"/"+itoa(int(row))+"/"+itoa(int(field))]; ok {
+		return append([]byte(nil), v...), errOK
+	}
+	if table != 2 || row < 1 || row > 30 {
+		return nil, errBadParams
+	}
+	switch field {
+	case 1:
+		return proto.PutUint(nil, uint64(e.mem.Passwords[row]), 4), errOK
+	case 2:
+		out := make([]byte, 21)
+		copy(out, encode1251(e.mem.Names[row]))
+		return out, errOK
+	}
+	return nil, errBadParams
 }
 
 func (e *Emulator) cmdCash(r *req, c *call) ([]byte, byte) {

@@ -57,6 +57,13 @@ func TestGoldenFrames(t *testing.T) {
 			},
 		},
 		{name: "7 B0h", req: "02 05 B0 1E 00 00 00 AB", reply: "02 03 B0 00 1E AD"},
+		{
+			name: "C 1Fh reads what 1Eh wrote",
+			setup: func(e *Emulator, h *host) {
+				h.ok(unhex(t, "1E 1E 00 00 00 02 1E 00 02 C8 E2 E0 ED EE E2"+zeros(15)))
+			},
+			req: "02 09 1F 1E 00 00 00 02 1E 00 02 16", reply: "02 17 1F 00 C8 E2 E0 ED EE E2" + zeros(15) + "23",
+		},
 		// Computed: LRC 03 ^ 29 ^ 00 ^ 1E = 34; 03 ^ 8C ^ 1E = 91; 02 ^ 8C ^ 56 = D8.
 		{name: "C 29h feed", req: "02 07 29 1E 00 00 00 02 03 31", reply: "02 03 29 00 1E 34"},
 		{name: "C 8Ch nothing to repeat", req: "02 05 8C 1E 00 00 00 97", reply: "02 02 8C 56 D8"},
