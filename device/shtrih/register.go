@@ -96,7 +96,7 @@ var timeouts = map[proto.Command]time.Duration{
 	proto.CmdBeep: 3 * time.Second, proto.CmdPrintLine: 10 * time.Second,
 	proto.CmdWriteTable: 5 * time.Second, proto.CmdCut: 10 * time.Second,
 	proto.CmdFeed: 10 * time.Second, proto.CmdRepeatDoc: 30 * time.Second,
-	proto.CmdReadTable: 5 * time.Second,
+	proto.CmdReadTable:  5 * time.Second,
 	proto.CmdOpenDrawer: 3 * time.Second, proto.CmdContinuePrint: 10 * time.Second,
 	proto.CmdCashIn: 30 * time.Second, proto.CmdCashOut: 30 * time.Second,
 	proto.CmdXReport: 60 * time.Second, proto.CmdZReport: 120 * time.Second,
