@@ -99,6 +99,51 @@ func DecodeTableString(d []byte) string {
 	return decodeText(cp1251, d)
 }
 
+// TableInfoCmd is 2Dh: a table's name, rows and fields (system
+// administrator's password).
+func TableInfoCmd(pwd uint32, table byte) []byte {
+	return append(withPwd(proto.CmdTableInfo, pwd, 1), table)
+}
+
+// FieldInfoCmd is 2Eh: one field's name, type, size and range.
+func FieldInfoCmd(pwd uint32, table, field byte) []byte {
+	return append(withPwd(proto.CmdFieldInfo, pwd, 2), table, field)
+}
+
+// TableInfo is the 2Dh reply (no operator byte).
+type TableInfo struct {
+	Name   string
+	Rows   uint16
+	Fields byte
+}
+
+func DecodeTableInfo(d []byte) (TableInfo, error) {
+	if len(d) < 43 {
+		return TableInfo{}, short("2Dh", len(d), 43)
+	}
+	return TableInfo{Name: DecodeTableString(d[:40]), Rows: uint16(u(d, 40, 2)), Fields: d[42]}, nil
+}
+
+// FieldInfo is the 2Eh reply: name, type (0 binary, 1 string), size in
+// bytes and, for binary fields, the range.
+type FieldInfo struct {
+	Name     string
+	Text     bool
+	Size     byte
+	Min, Max uint64
+}
+
+func DecodeFieldInfo(d []byte) (FieldInfo, error) {
+	if len(d) < 42 {
+		return FieldInfo{}, short("2Eh", len(d), 42)
+	}
+	f := FieldInfo{Name: DecodeTableString(d[:40]), Text: d[40] == 1, Size: d[41]}
+	if n := int(f.Size); !f.Text && n >= 1 && n <= 8 && len(d) >= 42+2*n {
+		f.Min, f.Max = u(d, 42, n), u(d, 42+n, n)
+	}
+	return f, nil
+}
+
 // Cut is 25h.
 func Cut(pwd uint32, partial bool) []byte {
 	b := withPwd(proto.CmdCut, pwd, 1)

@@ -141,6 +141,9 @@ func TestRequestGolden(t *testing.T) {
 		{"C 89h subtotal", ok(Simple(proto.CmdSubtotal, 30)), "02 05 89 1E 00 00 00 92"},
 		// LRC 09 ^ 1F ^ 1E ^ 02 ^ 1E ^ 02 = 16.
 		{"C 1Fh read table 2 row 30 field 2", ok(ReadTableCmd(30, 2, 30, 2)), "02 09 1F 1E 00 00 00 02 1E 00 02 16"},
+		// LRC 06 ^ 2D ^ 1E ^ 02 = 37; 07 ^ 2E ^ 1E ^ 02 ^ 02 = 37.
+		{"C 2Dh table 2 structure", ok(TableInfoCmd(30, 2)), "02 06 2D 1E 00 00 00 02 37"},
+		{"C 2Eh table 2 field 2 structure", ok(FieldInfoCmd(30, 2, 2)), "02 07 2E 1E 00 00 00 02 02 37"},
 		// LRC 05 ^ 8C ^ 1E = 97.
 		{"C 8Ch repeat document", ok(Simple(proto.CmdRepeatDoc, 30)), "02 05 8C 1E 00 00 00 97"},
 		// LRC 07 ^ 29 ^ 1E ^ 02 ^ 03 = 31.
@@ -409,5 +412,18 @@ func TestEncoderRanges(t *testing.T) {
 	}
 	if _, err := WriteTLV(30, make([]byte, 251)); !errors.Is(err, ErrRange) {
 		t.Errorf("TLV over 250: %v", err)
+	}
+}
+
+// The 2Eh reply of a 21-byte name field, computed from the layout (name 40
+// cp1251, type 1 = string, size; no range for a string).
+func TestFieldInfoGolden(t *testing.T) {
+	d, err := replyData(t, proto.CmdFieldInfo, "02 2C 2E 00 C8 EC FF 20 EE EF E5 F0 E0 F2 EE F0 E0 00*27 01 15 15")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := DecodeFieldInfo(d)
+	if err != nil || f != (FieldInfo{Name: "Имя оператора", Text: true, Size: 21}) {
+		t.Errorf("%+v %v", f, err)
 	}
 }

@@ -29,7 +29,8 @@ type Config struct {
 	// duplicates the table name (cashcore, fr_drv_ng#30).
 	CashierInTable bool
 	// NameWidth is the size of table 2 field 2: 21 on old models, 64 on
-	// newer ones. Default 21 (fits both; longer names are cut).
+	// newer ones. 0 (default): as the register reports it (2Eh), 21 when
+	// it cannot say. Longer names are cut.
 	NameWidth int
 	// TaxSystem is the FF45h tax system bit. Default 1 (general regime).
 	TaxSystem byte
@@ -63,9 +64,6 @@ func (c Config) withDefaults() Config {
 	if c.Operator == 0 {
 		c.Operator = 30
 	}
-	if c.NameWidth <= 0 {
-		c.NameWidth = 21
-	}
 	if c.TaxSystem == 0 {
 		c.TaxSystem = 1
 	}
@@ -96,7 +94,7 @@ var timeouts = map[proto.Command]time.Duration{
 	proto.CmdBeep: 3 * time.Second, proto.CmdPrintLine: 10 * time.Second,
 	proto.CmdWriteTable: 5 * time.Second, proto.CmdCut: 10 * time.Second,
 	proto.CmdFeed: 10 * time.Second, proto.CmdRepeatDoc: 30 * time.Second,
-	proto.CmdReadTable:  5 * time.Second,
+	proto.CmdReadTable:  5 * time.Second, proto.CmdTableInfo: 5 * time.Second, proto.CmdFieldInfo: 5 * time.Second,
 	proto.CmdOpenDrawer: 3 * time.Second, proto.CmdContinuePrint: 10 * time.Second,
 	proto.CmdCashIn: 30 * time.Second, proto.CmdCashOut: 30 * time.Second,
 	proto.CmdXReport: 60 * time.Second, proto.CmdZReport: 120 * time.Second,
@@ -117,6 +115,7 @@ var queries = map[proto.Command]bool{
 	proto.CmdShortStatus: true, proto.CmdFullStatus: true, proto.CmdSubtotal: true,
 	proto.CmdFNStatus: true, proto.CmdFNFindDoc: true, proto.CmdFNShiftParams: true,
 	proto.CmdErrorText: true, proto.CmdDeviceType: true, proto.CmdReadTable: true,
+	proto.CmdTableInfo: true, proto.CmdFieldInfo: true,
 }
 
 // Errors of the Register's own checks, made before anything is sent.
@@ -142,6 +141,7 @@ type Register struct {
 	noTLV    bool      // FF0Ch answered 37h: cashier by table 2, no INN tag
 	noTable  bool      // 1Eh answered 37h: the register prints its own operator name
 	identity *Identity // FCh and 11h, read once (Identify)
+	nameWidth int      // table 2 field 2 size from 2Eh; 0 = not asked yet
 	// pending: a document is in fiscal memory but its printing was cut
 	// short by paper out; cleared once the register prints again (B0h, or
 	// a status without paper trouble).
@@ -483,7 +483,7 @@ func (r *Register) writeTableName(ctx context.Context, name string) error {
 	if name == "" || r.noTable {
 		return nil
 	}
-	body := WriteTableString(r.cfg.AdminPassword, 2, uint16(r.cfg.Operator), 2, name, r.cfg.NameWidth)
+	body := WriteTableString(r.cfg.AdminPassword, 2, uint16(r.cfg.Operator), 2, name, r.tableNameWidth(ctx))
 	if _, err := r.exec(ctx, body, nil); err != nil {
 		if errors.Is(err, ErrUnsupported) {
 			// Firmware without 1Eh: the register prints the operator
@@ -842,6 +842,46 @@ func (r *Register) PrintText(ctx context.Context, lines []string) error {
 }
 
 var _ device.TextPrinter = (*Register)(nil)
+
+// tableNameWidth is the size of table 2 field 2 as the register reports it
+// (2Eh: 21 on old models, 64 on newer ones), asked once; Config.NameWidth
+// when the register cannot say.
+func (r *Register) tableNameWidth(ctx context.Context) int {
+	if r.cfg.NameWidth > 0 {
+		return r.cfg.NameWidth
+	}
+	if r.nameWidth == 0 {
+		r.nameWidth = 21
+		if d, err := r.do(ctx, FieldInfoCmd(r.cfg.AdminPassword, 2, 2), nil); err == nil {
+			if f, err := DecodeFieldInfo(d); err == nil && f.Text && f.Size > 0 {
+				r.nameWidth = int(f.Size)
+			}
+		}
+	}
+	return r.nameWidth
+}
+
+// TableInfo is 2Dh: a table's name, rows and fields.
+func (r *Register) TableInfo(ctx context.Context, table byte) (TableInfo, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	d, err := r.exec(ctx, TableInfoCmd(r.cfg.AdminPassword, table), nil)
+	if err != nil {
+		return TableInfo{}, fmt.Errorf("table %d structure: %w", table, err)
+	}
+	return DecodeTableInfo(d)
+}
+
+// FieldInfo is 2Eh: a field's name, type, size and range.
+func (r *Register) FieldInfo(ctx context.Context, table, field byte) (FieldInfo, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	d, err := r.exec(ctx, FieldInfoCmd(r.cfg.AdminPassword, table, field), nil)
+	if err != nil {
+		return FieldInfo{}, fmt.Errorf("table %d field %d structure: %w", table, field, err)
+	}
+	return DecodeFieldInfo(d)
+}
 
 // ReadTable reads one field of a register table (1Fh) with the system
 // administrator's password: table 2 row N field 2 is operator N's name.

@@ -122,6 +122,8 @@ var handlers = map[proto.Command]handler{
 	proto.CmdPrintLine:     {run: (*Emulator).cmdPrintLine, prints: true},
 	proto.CmdWriteTable:    {run: (*Emulator).cmdWriteTable, sysadmin: true},
 	proto.CmdReadTable:     {run: (*Emulator).cmdReadTable, sysadmin: true},
+	proto.CmdTableInfo:     {run: (*Emulator).cmdTableInfo, sysadmin: true},
+	proto.CmdFieldInfo:     {run: (*Emulator).cmdFieldInfo, sysadmin: true},
 	proto.CmdCut:           {run: (*Emulator).cmdCut, prints: true},
 	proto.CmdFeed:          {run: (*Emulator).cmdFeed, prints: true},
 	proto.CmdRepeatDoc:     {run: (*Emulator).cmdRepeat, prints: true},
@@ -452,7 +454,7 @@ func (e *Emulator) cmdWriteTable(r *req, c *call) ([]byte, byte) {
 			}
 			e.mem.Passwords[row] = uint32(pwd)
 		case 2:
-			if len(val) > 64 {
+			if len(val) > e.cfg.nameWidth() {
 				return nil, errBadParams
 			}
 			e.mem.Names[row] = decode1251(val)
@@ -480,9 +482,49 @@ func (e *Emulator) cmdReadTable(r *req, c *call) ([]byte, byte) {
 	case 1:
 		return proto.PutUint(nil, uint64(e.mem.Passwords[row]), 4), errOK
 	case 2:
-		out := make([]byte, 21)
+		out := make([]byte, e.cfg.nameWidth())
 		copy(out, encode1251(e.mem.Names[row]))
 		return out, errOK
+	}
+	return nil, errBadParams
+}
+
+// Table 2's structure as the emulator models it (2Dh/2Eh): 30 operators,
+// field 1 password (binary, 4 bytes), field 2 name (string, NameWidth).
+const (
+	table2Name = "Кассиры и администраторы"
+	nameField  = "Имя оператора"
+	pwdField   = "Пароль"
+)
+
+func text40(s string) []byte {
+	out := make([]byte, 40)
+	copy(out, encode1251(s))
+	return out
+}
+
+// cmdTableInfo is 2Dh: the reply has no operator byte.
+func (e *Emulator) cmdTableInfo(r *req, c *call) ([]byte, byte) {
+	if t := r.u(1); r.bad || t != 2 {
+		return nil, errBadParams
+	}
+	return append(proto.PutUint(text40(table2Name), 30, 2), 2), errOK
+}
+
+// cmdFieldInfo is 2Eh: name, type (0 binary, 1 string), size, and for a
+// binary field its minimum and maximum.
+func (e *Emulator) cmdFieldInfo(r *req, c *call) ([]byte, byte) {
+	table, field := r.u(1), r.u(1)
+	if r.bad || table != 2 {
+		return nil, errBadParams
+	}
+	switch field {
+	case 1:
+		out := append(text40(pwdField), 0, 4)
+		out = proto.PutUint(out, 0, 4)
+		return proto.PutUint(out, 99999999, 4), errOK
+	case 2:
+		return append(text40(nameField), 1, byte(e.cfg.nameWidth())), errOK
 	}
 	return nil, errBadParams
 }

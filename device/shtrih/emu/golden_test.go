@@ -64,6 +64,11 @@ func TestGoldenFrames(t *testing.T) {
 			},
 			req: "02 09 1F 1E 00 00 00 02 1E 00 02 16", reply: "02 17 1F 00 C8 E2 E0 ED EE E2" + zeros(15) + "23",
 		},
+		{
+			name: "C 2Eh name field of an old model", cfg: func(c *Config) { c.NameWidth = 21 },
+			req:   "02 07 2E 1E 00 00 00 02 02 37",
+			reply: "02 2C 2E 00 C8 EC FF 20 EE EF E5 F0 E0 F2 EE F0 E0" + zeros(27) + "01 15 15",
+		},
 		// Computed: LRC 03 ^ 29 ^ 00 ^ 1E = 34; 03 ^ 8C ^ 1E = 91; 02 ^ 8C ^ 56 = D8.
 		{name: "C 29h feed", req: "02 07 29 1E 00 00 00 02 03 31", reply: "02 03 29 00 1E 34"},
 		{name: "C 8Ch nothing to repeat", req: "02 05 8C 1E 00 00 00 97", reply: "02 02 8C 56 D8"},

@@ -9,6 +9,8 @@ const (
 	CmdWriteTable    Command = 0x1E
 	CmdReadTable     Command = 0x1F
 	CmdCut           Command = 0x25
+	CmdTableInfo     Command = 0x2D
+	CmdFieldInfo     Command = 0x2E
 	CmdFeed          Command = 0x29
 	CmdOpenDrawer    Command = 0x28
 	CmdXReport       Command = 0x40
