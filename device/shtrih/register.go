@@ -94,7 +94,7 @@ var timeouts = map[proto.Command]time.Duration{
 	proto.CmdBeep: 3 * time.Second, proto.CmdPrintLine: 10 * time.Second,
 	proto.CmdWriteTable: 5 * time.Second, proto.CmdCut: 10 * time.Second,
 	proto.CmdFeed: 10 * time.Second, proto.CmdRepeatDoc: 30 * time.Second,
-	proto.CmdReadTable:  5 * time.Second, proto.CmdTableInfo: 5 * time.Second, proto.CmdFieldInfo: 5 * time.Second,
+	proto.CmdReadTable: 5 * time.Second, proto.CmdTableInfo: 5 * time.Second, proto.CmdFieldInfo: 5 * time.Second,
 	proto.CmdOpenDrawer: 3 * time.Second, proto.CmdContinuePrint: 10 * time.Second,
 	proto.CmdCashIn: 30 * time.Second, proto.CmdCashOut: 30 * time.Second,
 	proto.CmdXReport: 60 * time.Second, proto.CmdZReport: 120 * time.Second,
@@ -134,14 +134,14 @@ func (e *ReceiptError) Error() string { return "shtrih: bad receipt: " + e.Why }
 // Register drives one Shtrih-M register. It implements device.Register;
 // methods are serialised because the protocol carries one command at a time.
 type Register struct {
-	mu       sync.Mutex
-	link     *link.Link
-	cfg      Config
-	classic  bool      // FF46h/FF45h answered 37h: use 80h/82h/85h
-	noTLV    bool      // FF0Ch answered 37h: cashier by table 2, no INN tag
-	noTable  bool      // 1Eh answered 37h: the register prints its own operator name
-	identity *Identity // FCh and 11h, read once (Identify)
-	nameWidth int      // table 2 field 2 size from 2Eh; 0 = not asked yet
+	mu        sync.Mutex
+	link      *link.Link
+	cfg       Config
+	classic   bool      // FF46h/FF45h answered 37h: use 80h/82h/85h
+	noTLV     bool      // FF0Ch answered 37h: cashier by table 2, no INN tag
+	noTable   bool      // 1Eh answered 37h: the register prints its own operator name
+	identity  *Identity // FCh and 11h, read once (Identify)
+	nameWidth int       // table 2 field 2 size from 2Eh; 0 = not asked yet
 	// pending: a document is in fiscal memory but its printing was cut
 	// short by paper out; cleared once the register prints again (B0h, or
 	// a status without paper trouble).
