@@ -49,7 +49,11 @@ type Config struct {
 	// SettleEvery is the pause between two attempts while waiting for the
 	// register. Default 500 ms.
 	SettleEvery time.Duration
-	Link        link.Config
+	// Packets uses the alternative link level (numbered packets, §1.4)
+	// from the start; NegotiatePackets switches to it when the device
+	// offers it. Default: the standard level.
+	Packets bool
+	Link    link.Config
 	// Logf receives diagnostics (held replies, fallbacks). May be nil.
 	Logf func(format string, args ...any)
 }
@@ -170,7 +174,26 @@ func New(port proto.Port, cfg Config) *Register {
 	}
 	r.cfg = cfg
 	r.link = link.New(port, lc)
+	r.link.SetPackets(cfg.Packets)
 	return r
+}
+
+// NegotiatePackets asks the device, with one numbered status packet,
+// whether it speaks the alternative link level, and uses it if so: a
+// repeated packet is answered from memory, so a lost reply is never an
+// unknown outcome there. Silence or garbage keeps the standard level.
+func (r *Register) NegotiatePackets(ctx context.Context) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.link.Packets() {
+		return true
+	}
+	ok := r.link.ProbePackets(ctx, r.cfg.Password, r.link.Config().CtlTimeout)
+	r.link.SetPackets(ok)
+	if ok {
+		r.logf("shtrih: the register speaks numbered packets: using them")
+	}
+	return ok
 }
 
 // HeldReplies returns replies to earlier commands the device was still
