@@ -144,6 +144,44 @@ func DecodeFieldInfo(d []byte) (FieldInfo, error) {
 	return f, nil
 }
 
+// FontInfoCmd is 26h: the print width and a font's cell (system
+// administrator's password), fonts numbered from 1.
+func FontInfoCmd(pwd uint32, font byte) []byte {
+	return append(withPwd(proto.CmdFontInfo, pwd, 1), font)
+}
+
+// FontInfo is the 26h reply (no operator byte).
+type FontInfo struct {
+	PrintWidth   uint16 // dots
+	CharWidth    byte   // dots, spacing included
+	CharHeight   byte   // dots, line spacing included
+	Fonts        byte
+	CharsPerLine int // PrintWidth / CharWidth
+}
+
+func DecodeFontInfo(d []byte) (FontInfo, error) {
+	if len(d) < 5 {
+		return FontInfo{}, short("26h", len(d), 5)
+	}
+	f := FontInfo{PrintWidth: uint16(u(d, 0, 2)), CharWidth: d[2], CharHeight: d[3], Fonts: d[4]}
+	if f.CharWidth > 0 {
+		f.CharsPerLine = int(f.PrintWidth) / int(f.CharWidth)
+	}
+	return f, nil
+}
+
+// MaxBarcode is the largest value C2h takes: 12 digits (the register adds
+// the EAN-13 check digit).
+const MaxBarcode = 999_999_999_999
+
+// BarcodeCmd is C2h: print an EAN-13 barcode of 12 digits.
+func BarcodeCmd(pwd uint32, code uint64) ([]byte, error) {
+	if code > MaxBarcode {
+		return nil, &ReceiptError{Why: fmt.Sprintf("barcode %d has more than 12 digits", code)}
+	}
+	return proto.PutUint(withPwd(proto.CmdBarcode, pwd, 5), code, 5), nil
+}
+
 // Cut is 25h.
 func Cut(pwd uint32, partial bool) []byte {
 	b := withPwd(proto.CmdCut, pwd, 1)

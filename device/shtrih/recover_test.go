@@ -248,3 +248,20 @@ func TestReadTable(t *testing.T) {
 		t.Errorf("unknown table: %v", err)
 	}
 }
+
+// 26h tells the receipt line's width; C2h prints a barcode.
+func TestFontInfoAndBarcode(t *testing.T) {
+	e, r := newPair(t, quick(true))
+	ctx := context.Background()
+	f, err := r.FontInfo(ctx, 1)
+	if err != nil || f.CharsPerLine != 36 || f.Fonts != 7 {
+		t.Fatalf("font 1: %+v %v", f, err)
+	}
+	if err := r.PrintBarcode(ctx, 460123456789); err != nil {
+		t.Fatal(err)
+	}
+	e.Inject(emu.Fault{Kind: emu.PaperOut})
+	if err := r.PrintBarcode(ctx, 460123456789); !errors.Is(err, device.ErrPaperOut) {
+		t.Errorf("barcode without paper: %v", err)
+	}
+}

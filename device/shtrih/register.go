@@ -119,7 +119,7 @@ var queries = map[proto.Command]bool{
 	proto.CmdShortStatus: true, proto.CmdFullStatus: true, proto.CmdSubtotal: true,
 	proto.CmdFNStatus: true, proto.CmdFNFindDoc: true, proto.CmdFNShiftParams: true,
 	proto.CmdErrorText: true, proto.CmdDeviceType: true, proto.CmdReadTable: true,
-	proto.CmdTableInfo: true, proto.CmdFieldInfo: true,
+	proto.CmdTableInfo: true, proto.CmdFieldInfo: true, proto.CmdFontInfo: true,
 }
 
 // Errors of the Register's own checks, made before anything is sent.
@@ -904,6 +904,35 @@ func (r *Register) FieldInfo(ctx context.Context, table, field byte) (FieldInfo,
 		return FieldInfo{}, fmt.Errorf("table %d field %d structure: %w", table, field, err)
 	}
 	return DecodeFieldInfo(d)
+}
+
+// FontInfo is 26h: print width and a font's cell, so text can be laid
+// out to the register's real line (font 1 is the receipt font).
+func (r *Register) FontInfo(ctx context.Context, font byte) (FontInfo, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	d, err := r.exec(ctx, FontInfoCmd(r.cfg.AdminPassword, font), nil)
+	if err != nil {
+		return FontInfo{}, fmt.Errorf("font %d: %w", font, err)
+	}
+	return DecodeFontInfo(d)
+}
+
+// PrintBarcode prints an EAN-13 barcode (C2h) of 12 digits.
+func (r *Register) PrintBarcode(ctx context.Context, code uint64) error {
+	body, err := BarcodeCmd(r.cfg.Password, code)
+	if err != nil {
+		return err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, err := r.ready(ctx); err != nil {
+		return fmt.Errorf("barcode: %w", err)
+	}
+	if _, err := r.exec(ctx, body, nil); err != nil {
+		return fmt.Errorf("barcode: %w", err)
+	}
+	return nil
 }
 
 // ReadTable reads one field of a register table (1Fh) with the system

@@ -126,6 +126,8 @@ var handlers = map[proto.Command]handler{
 	proto.CmdFieldInfo:     {run: (*Emulator).cmdFieldInfo, sysadmin: true},
 	proto.CmdCut:           {run: (*Emulator).cmdCut, prints: true},
 	proto.CmdFeed:          {run: (*Emulator).cmdFeed, prints: true},
+	proto.CmdFontInfo:      {run: (*Emulator).cmdFontInfo, sysadmin: true},
+	proto.CmdBarcode:       {run: (*Emulator).cmdBarcode, prints: true},
 	proto.CmdRepeatDoc:     {run: (*Emulator).cmdRepeat, prints: true},
 	proto.CmdOpenDrawer:    {run: (*Emulator).cmdDrawer},
 	proto.CmdContinuePrint: {run: (*Emulator).cmdContinue},
@@ -385,6 +387,31 @@ func (e *Emulator) cmdCut(r *req, c *call) ([]byte, byte) {
 		return nil, errBadParams
 	}
 	c.extra = 100 * time.Millisecond
+	return []byte{c.op}, errOK
+}
+
+// fonts the emulated 57 mm head has: cell width and height in dots on a
+// 432-dot line (font 1: 36 characters).
+var fonts = [][2]byte{{12, 24}, {9, 17}, {24, 48}, {12, 48}, {24, 24}, {8, 12}, {9, 24}}
+
+// cmdFontInfo is 26h: print width, the font's cell, number of fonts; no
+// operator byte.
+func (e *Emulator) cmdFontInfo(r *req, c *call) ([]byte, byte) {
+	n := r.u(1)
+	if r.bad || n < 1 || int(n) > len(fonts) {
+		return nil, errBadParams
+	}
+	f := fonts[n-1]
+	return append(proto.PutUint(nil, 432, 2), f[0], f[1], byte(len(fonts))), errOK
+}
+
+// cmdBarcode is C2h: an EAN-13 of 12 digits (the check digit is the
+// register's), about 6 lines high.
+func (e *Emulator) cmdBarcode(r *req, c *call) ([]byte, byte) {
+	if code := r.u(5); r.bad || code > 999_999_999_999 {
+		return nil, errBadParams
+	}
+	e.print(c, 6)
 	return []byte{c.op}, errOK
 }
 

@@ -69,6 +69,8 @@ func TestGoldenFrames(t *testing.T) {
 			req:   "02 07 2E 1E 00 00 00 02 02 37",
 			reply: "02 2C 2E 00 C8 EC FF 20 EE EF E5 F0 E0 F2 EE F0 E0" + zeros(27) + "01 15 15",
 		},
+		{name: "C 26h font 1", req: "02 06 26 1E 00 00 00 01 3F", reply: "02 07 26 00 B0 01 0C 18 07 83"},
+		{name: "C C2h barcode", setup: openShift, req: "02 0A C2 1E 00 00 00 15 C5 7E 21 6B 32", reply: "02 03 C2 00 1E DF"},
 		// Computed: LRC 03 ^ 29 ^ 00 ^ 1E = 34; 03 ^ 8C ^ 1E = 91; 02 ^ 8C ^ 56 = D8.
 		{name: "C 29h feed", req: "02 07 29 1E 00 00 00 02 03 31", reply: "02 03 29 00 1E 34"},
 		{name: "C 8Ch nothing to repeat", req: "02 05 8C 1E 00 00 00 97", reply: "02 02 8C 56 D8"},

@@ -9,6 +9,7 @@ const (
 	CmdWriteTable    Command = 0x1E
 	CmdReadTable     Command = 0x1F
 	CmdCut           Command = 0x25
+	CmdFontInfo      Command = 0x26
 	CmdTableInfo     Command = 0x2D
 	CmdFieldInfo     Command = 0x2E
 	CmdFeed          Command = 0x29
@@ -27,6 +28,7 @@ const (
 	CmdSubtotal      Command = 0x89
 	CmdOpenReceipt   Command = 0x8D
 	CmdContinuePrint Command = 0xB0
+	CmdBarcode       Command = 0xC2
 	CmdOpenShift     Command = 0xE0
 	CmdDeviceType    Command = 0xFC
 	CmdFNStatus      Command = 0xFF01
