@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/bits"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tillpos/till/device"
@@ -149,7 +150,9 @@ type Register struct {
 	// pending: a document is in fiscal memory but its printing was cut
 	// short by paper out; cleared once the register prints again (B0h, or
 	// a status without paper trouble).
-	pending bool
+	// Atomic: the window asks from its own thread and must never wait
+	// behind a long register call.
+	pending atomic.Bool
 	serial  string // cached from FF01h
 	held    [][]byte
 }
@@ -316,7 +319,7 @@ func (r *Register) shortStatus(ctx context.Context) (ShortStatus, error) {
 	}
 	s, err := DecodeShortStatus(d)
 	if err == nil && s.Submode != 1 && s.Submode != 2 && s.Submode != 3 {
-		r.pending = false // the interrupted document was printed (B0h)
+		r.pending.Store(false) // the interrupted document was printed (B0h)
 	}
 	return s, err
 }
@@ -324,11 +327,7 @@ func (r *Register) shortStatus(ctx context.Context) (ShortStatus, error) {
 // PrintPending reports a fiscalised document whose printing the paper cut
 // short (device.PrintPender); Settle or the next document continue it
 // (B0h) once paper is loaded.
-func (r *Register) PrintPending() bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.pending
-}
+func (r *Register) PrintPending() bool { return r.pending.Load() }
 
 var _ device.PrintPender = (*Register)(nil)
 
@@ -1194,7 +1193,7 @@ func (r *Register) fiscalise(ctx context.Context, rc device.Receipt) (device.Fis
 	if got, ok := r.verifyFiscalised(ctx, before.LastFD, op, total); ok {
 		r.logf("shtrih: close refused (%v) but FD %d is in the FN", err, got.Number)
 		if errors.Is(err, device.ErrPaperOut) {
-			r.pending = true
+			r.pending.Store(true)
 		}
 		got.Change = paidTotal(rc) - total
 		return got, nil
