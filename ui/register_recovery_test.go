@@ -123,3 +123,31 @@ func TestPaperOutAfterTheFiscalWriteInTheWindow(t *testing.T) {
 		t.Errorf("notice %q, want %q", r.notice(), want)
 	}
 }
+
+// The close is swallowed and the register is silent for 700 ms: the window
+// waits for it (the waiting dialog comes and goes), the register's state
+// proves the receipt was not printed, the notice says so truthfully with
+// Retry, and Retry prints it once.
+func TestCloseNotAckedInTheWindow(t *testing.T) {
+	r := newRig(t, "en")
+	m := r.signIn("cashier")
+	r.scan(r.item(0).Barcode)
+	r.e.Inject(emu.Fault{Kind: emu.Silence, On: proto.CmdCloseV2, Duration: 700 * time.Millisecond})
+	m.sale.submitEntry("")
+	m.sale.pay.tender(sale.PayCash)
+	r.mustContain("not done", "The register did not do it")
+	if strings.Contains(r.notice(), "does not answer") {
+		t.Errorf("notice blames the line: %q", r.notice())
+	}
+	if top := r.w.Canvas().Overlays().Top(); top != nil && strings.Contains(visible(r.w), translation(t, "en", "ui.wait.title")) {
+		t.Error("the waiting dialog stayed open")
+	}
+	retry := m.notice.button(translation(t, "en", "ui.reg.retry"))
+	if retry == nil {
+		t.Fatalf("no Retry on %q", r.notice())
+	}
+	test.Tap(retry)
+	if n := len(r.receipts()); n != 1 {
+		t.Fatalf("%d receipts, want 1 (notice %q)", n, r.notice())
+	}
+}

@@ -576,7 +576,8 @@ func isRegisterError(err error) bool {
 		}
 	}
 	var de *desk.Error
-	return errors.As(err, &de) && de.Msg.Key == "desk.register.error"
+	// The driver words its own errors (keys register.*, assets/lang/register).
+	return errors.As(err, &de) && (de.Msg.Key == "desk.register.error" || strings.HasPrefix(de.Msg.Key, "register."))
 }
 
 // registerFailed keeps the bill on screen as the journal has it and offers

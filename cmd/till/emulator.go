@@ -27,7 +27,7 @@ func runEmulator(ctx context.Context, in io.Reader, out io.Writer, args []string
 	fs := flag.NewFlagSet("emulator", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	baud := fs.Int("baud", 115200, "wire speed the emulator charges time for")
-	faults := fs.String("fault", "", "faults to inject: paperout[:LINES], cover, silence, nak[:N], corrupt[:N], disconnect[:CMDHEX], slowz[:DURATION], shift24h")
+	faults := fs.String("fault", "", "faults to inject: paperout[:LINES], paperafter@CMD, cover, silence[:DURATION], nak[:N], corrupt[:N], disconnect[:CMDHEX[:DURATION]], slowz[:DURATION], shift24h, missing@CMD; NAME@CMDHEX aims one at a command (nak:25@FF45)")
 	state := fs.String("state", "", "file that keeps the fiscal memory across restarts")
 	shiftOpen := fs.Bool("shift-open", false, "start with shift 1 open (fresh memory only)")
 	classic := fs.Bool("classic", false, "older firmware: no FF45h/FF46h, only 80h/82h/85h")

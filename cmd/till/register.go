@@ -18,7 +18,7 @@ func init() {
 		func(ctx context.Context, args []string) error { return runRegister(ctx, os.Stdout, args) })
 }
 
-const registerUsage = "register status|x-report|test-receipt|cancel|continue --port PATH[@BAUD] [--password N] [--admin-password N] [--cashier NAME] [--inn INN] [--open-shift]"
+const registerUsage = "register status|x-report|test-receipt|cancel|continue --port PATH[@BAUD] [--password N] [--admin-password N] [--cashier NAME] [--inn INN] [--open-shift] [--packets]"
 
 func runRegister(ctx context.Context, out io.Writer, args []string) error {
 	if len(args) == 0 {
@@ -33,6 +33,7 @@ func runRegister(ctx context.Context, out io.Writer, args []string) error {
 	cashier := fs.String("cashier", "Test", "cashier name for shift open and receipts")
 	inn := fs.String("inn", "", "cashier INN (10 or 12 digits), optional")
 	openShift := fs.Bool("open-shift", false, "test-receipt: open the shift first when it is closed")
+	packets := fs.Bool("packets", false, "use the alternative link level (numbered packets) when the register offers it")
 	if err := fs.Parse(args[1:]); err != nil {
 		return fmt.Errorf("%w: %v; %s", errUsage, err, registerUsage)
 	}
@@ -49,6 +50,13 @@ func runRegister(ctx context.Context, out io.Writer, args []string) error {
 		return registerFailure("open "+*port, err)
 	}
 	defer r.Close()
+	if *packets {
+		level := "standard (the register does not answer numbered packets)"
+		if r.NegotiatePackets(ctx) {
+			level = "numbered packets"
+		}
+		fmt.Fprintf(out, "link:       %s\n", level)
+	}
 	c := device.Cashier{Name: *cashier, INN: *inn}
 	switch action {
 	case "status":

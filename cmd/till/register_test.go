@@ -198,3 +198,18 @@ func waitFor(t *testing.T, out *syncBuffer, want string) string {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// --packets negotiates the alternative link level over a real pty.
+func TestRegisterPackets(t *testing.T) {
+	path, e := ptyRegister(t, emu.Config{PrintSpeed: -1, FNWrite: -1, ZTime: -1, StartShiftOpen: true})
+	var out bytes.Buffer
+	if err := runRegister(context.Background(), &out, []string{"test-receipt", "--port", path, "--packets"}); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "link:       numbered packets") || !strings.Contains(out.String(), "receipt fiscalised: FD 1") {
+		t.Errorf("output:\n%s", out.String())
+	}
+	if n := len(e.Documents()); n != 1 {
+		t.Errorf("%d documents", n)
+	}
+}

@@ -82,3 +82,41 @@ func BenchmarkReceiptBaseline(b *testing.B) {
 		time.Sleep(d)
 	}
 }
+
+// wireBytesV2 is wireBytes on the alternative link level (numbered
+// packets: no ENQ/ACK, a CRC-16 and a number per packet).
+func wireBytesV2(b *testing.B) int64 {
+	cp := &countingPort{Port: benchEmu().Pipe()}
+	r := shtrih.New(cp, shtrih.Config{Packets: true})
+	defer r.Close()
+	if _, err := r.Fiscalise(context.Background(), receipt(device.Sale, 20)); err != nil {
+		b.Fatal(err)
+	}
+	return cp.n.Load()
+}
+
+// BenchmarkReceiptV2: the same receipt on numbered packets, against the
+// wire time of its own bytes (BenchmarkReceiptV2Baseline); target ≤ 1.25.
+func BenchmarkReceiptV2(b *testing.B) {
+	n := wireBytesV2(b)
+	r := shtrih.New(benchEmu().Pipe(), shtrih.Config{Packets: true})
+	defer r.Close()
+	rc := receipt(device.Sale, 20)
+	ctx := context.Background()
+	for b.Loop() {
+		if _, err := r.Fiscalise(ctx, rc); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(n), "wire-bytes/op")
+	perOp := float64(b.Elapsed()) / float64(b.N)
+	b.ReportMetric(perOp/float64(wireTime(n)), "x-wire")
+}
+
+// BenchmarkReceiptV2Baseline: the pure wire time of the packets' bytes.
+func BenchmarkReceiptV2Baseline(b *testing.B) {
+	d := wireTime(wireBytesV2(b))
+	for b.Loop() {
+		time.Sleep(d)
+	}
+}

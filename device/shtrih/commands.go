@@ -1,6 +1,7 @@
 package shtrih
 
 import (
+	"bytes"
 	"fmt"
 	"time"
 
@@ -80,6 +81,107 @@ func WriteTableString(pwd uint32, table byte, row uint16, field byte, value stri
 	return appendText(b, cp1251, value, width, true)
 }
 
+// ReadTableCmd is 1Fh: read one field of a register table (system
+// administrator's password). The reply data is the field's bytes.
+func ReadTableCmd(pwd uint32, table byte, row uint16, field byte) []byte {
+	b := withPwd(proto.CmdReadTable, pwd, 4)
+	b = append(b, table)
+	b = proto.PutUint(b, uint64(row), 2)
+	return append(b, field)
+}
+
+// DecodeTableString is a string field of a table (1Fh reply): cp1251, up
+// to the first zero byte.
+func DecodeTableString(d []byte) string {
+	if i := bytes.IndexByte(d, 0); i >= 0 {
+		d = d[:i]
+	}
+	return decodeText(cp1251, d)
+}
+
+// TableInfoCmd is 2Dh: a table's name, rows and fields (system
+// administrator's password).
+func TableInfoCmd(pwd uint32, table byte) []byte {
+	return append(withPwd(proto.CmdTableInfo, pwd, 1), table)
+}
+
+// FieldInfoCmd is 2Eh: one field's name, type, size and range.
+func FieldInfoCmd(pwd uint32, table, field byte) []byte {
+	return append(withPwd(proto.CmdFieldInfo, pwd, 2), table, field)
+}
+
+// TableInfo is the 2Dh reply (no operator byte).
+type TableInfo struct {
+	Name   string
+	Rows   uint16
+	Fields byte
+}
+
+func DecodeTableInfo(d []byte) (TableInfo, error) {
+	if len(d) < 43 {
+		return TableInfo{}, short("2Dh", len(d), 43)
+	}
+	return TableInfo{Name: DecodeTableString(d[:40]), Rows: uint16(u(d, 40, 2)), Fields: d[42]}, nil
+}
+
+// FieldInfo is the 2Eh reply: name, type (0 binary, 1 string), size in
+// bytes and, for binary fields, the range.
+type FieldInfo struct {
+	Name     string
+	Text     bool
+	Size     byte
+	Min, Max uint64
+}
+
+func DecodeFieldInfo(d []byte) (FieldInfo, error) {
+	if len(d) < 42 {
+		return FieldInfo{}, short("2Eh", len(d), 42)
+	}
+	f := FieldInfo{Name: DecodeTableString(d[:40]), Text: d[40] == 1, Size: d[41]}
+	if n := int(f.Size); !f.Text && n >= 1 && n <= 8 && len(d) >= 42+2*n {
+		f.Min, f.Max = u(d, 42, n), u(d, 42+n, n)
+	}
+	return f, nil
+}
+
+// FontInfoCmd is 26h: the print width and a font's cell (system
+// administrator's password), fonts numbered from 1.
+func FontInfoCmd(pwd uint32, font byte) []byte {
+	return append(withPwd(proto.CmdFontInfo, pwd, 1), font)
+}
+
+// FontInfo is the 26h reply (no operator byte).
+type FontInfo struct {
+	PrintWidth   uint16 // dots
+	CharWidth    byte   // dots, spacing included
+	CharHeight   byte   // dots, line spacing included
+	Fonts        byte
+	CharsPerLine int // PrintWidth / CharWidth
+}
+
+func DecodeFontInfo(d []byte) (FontInfo, error) {
+	if len(d) < 5 {
+		return FontInfo{}, short("26h", len(d), 5)
+	}
+	f := FontInfo{PrintWidth: uint16(u(d, 0, 2)), CharWidth: d[2], CharHeight: d[3], Fonts: d[4]}
+	if f.CharWidth > 0 {
+		f.CharsPerLine = int(f.PrintWidth) / int(f.CharWidth)
+	}
+	return f, nil
+}
+
+// MaxBarcode is the largest value C2h takes: 12 digits (the register adds
+// the EAN-13 check digit).
+const MaxBarcode = 999_999_999_999
+
+// BarcodeCmd is C2h: print an EAN-13 barcode of 12 digits.
+func BarcodeCmd(pwd uint32, code uint64) ([]byte, error) {
+	if code > MaxBarcode {
+		return nil, &ReceiptError{Why: fmt.Sprintf("barcode %d has more than 12 digits", code)}
+	}
+	return proto.PutUint(withPwd(proto.CmdBarcode, pwd, 5), code, 5), nil
+}
+
 // Cut is 25h.
 func Cut(pwd uint32, partial bool) []byte {
 	b := withPwd(proto.CmdCut, pwd, 1)
@@ -87,6 +189,12 @@ func Cut(pwd uint32, partial bool) []byte {
 		return append(b, 1)
 	}
 	return append(b, 0)
+}
+
+// FeedCmd is 29h: feed lines (1..255) on the tapes flagged (PrintReceipt,
+// PrintJournal).
+func FeedCmd(pwd uint32, flags, lines byte) []byte {
+	return append(withPwd(proto.CmdFeed, pwd, 2), flags, lines)
 }
 
 // OpenDrawerCmd is 28h for drawer 0 or 1.

@@ -139,6 +139,17 @@ func TestRequestGolden(t *testing.T) {
 		},
 		// LRC 05 ^ 89 ^ 1E = 92.
 		{"C 89h subtotal", ok(Simple(proto.CmdSubtotal, 30)), "02 05 89 1E 00 00 00 92"},
+		// LRC 09 ^ 1F ^ 1E ^ 02 ^ 1E ^ 02 = 16.
+		{"C 1Fh read table 2 row 30 field 2", ok(ReadTableCmd(30, 2, 30, 2)), "02 09 1F 1E 00 00 00 02 1E 00 02 16"},
+		// LRC 06 ^ 2D ^ 1E ^ 02 = 37; 07 ^ 2E ^ 1E ^ 02 ^ 02 = 37.
+		{"C 2Dh table 2 structure", ok(TableInfoCmd(30, 2)), "02 06 2D 1E 00 00 00 02 37"},
+		{"C 2Eh table 2 field 2 structure", ok(FieldInfoCmd(30, 2, 2)), "02 07 2E 1E 00 00 00 02 02 37"},
+		{"C 26h font 1", ok(FontInfoCmd(30, 1)), "02 06 26 1E 00 00 00 01 3F"},
+		{"C C2h EAN-13 460123456789", op(BarcodeCmd(30, 460123456789)), "02 0A C2 1E 00 00 00 15 C5 7E 21 6B 32"},
+		// LRC 05 ^ 8C ^ 1E = 97.
+		{"C 8Ch repeat document", ok(Simple(proto.CmdRepeatDoc, 30)), "02 05 8C 1E 00 00 00 97"},
+		// LRC 07 ^ 29 ^ 1E ^ 02 ^ 03 = 31.
+		{"C 29h feed 3 lines, receipt", ok(FeedCmd(30, PrintReceipt, 3)), "02 07 29 1E 00 00 00 02 03 31"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			body, err := tc.enc()
@@ -403,5 +414,33 @@ func TestEncoderRanges(t *testing.T) {
 	}
 	if _, err := WriteTLV(30, make([]byte, 251)); !errors.Is(err, ErrRange) {
 		t.Errorf("TLV over 250: %v", err)
+	}
+}
+
+// The 2Eh reply of a 21-byte name field, computed from the layout (name 40
+// cp1251, type 1 = string, size; no range for a string).
+func TestFieldInfoGolden(t *testing.T) {
+	d, err := replyData(t, proto.CmdFieldInfo, "02 2C 2E 00 C8 EC FF 20 EE EF E5 F0 E0 F2 EE F0 E0 00*27 01 15 15")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := DecodeFieldInfo(d)
+	if err != nil || f != (FieldInfo{Name: "Имя оператора", Text: true, Size: 21}) {
+		t.Errorf("%+v %v", f, err)
+	}
+}
+
+// The 26h reply, computed from the layout: 432 dots, cell 12 × 24, 7 fonts.
+func TestFontInfoGolden(t *testing.T) {
+	d, err := replyData(t, proto.CmdFontInfo, "02 07 26 00 B0 01 0C 18 07 83")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := DecodeFontInfo(d)
+	if err != nil || f != (FontInfo{PrintWidth: 432, CharWidth: 12, CharHeight: 24, Fonts: 7, CharsPerLine: 36}) {
+		t.Errorf("%+v %v", f, err)
+	}
+	if _, err := BarcodeCmd(30, MaxBarcode+1); err == nil {
+		t.Error("a 13-digit barcode accepted")
 	}
 }

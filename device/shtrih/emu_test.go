@@ -364,7 +364,9 @@ func TestOverPTY(t *testing.T) {
 }
 
 func TestCashierInTable(t *testing.T) {
-	e := emu.New(quick(false))
+	cfg := quick(false)
+	cfg.NameWidth = 21 // an old model: 2Eh says the name field has 21 bytes
+	e := emu.New(cfg)
 	r := shtrih.New(e.Pipe(), shtrih.Config{Link: testLink, CashierInTable: true, Password: 3, Operator: 3})
 	defer r.Close()
 	ctx := context.Background()
@@ -378,10 +380,33 @@ func TestCashierInTable(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, d := range e.Documents() {
-		// Table 2 field 2 is 21 characters by default: the name is cut there.
+		// Table 2 field 2 is 21 characters on this model (2Eh): the name is cut there.
 		if d.Cashier != "Сидорова Анна Петровн" || d.CashierINN != "776688832112" || d.Operator != 3 {
 			t.Errorf("FD %d: cashier %q INN %q operator %d", d.Number, d.Cashier, d.CashierINN, d.Operator)
 		}
+	}
+}
+
+// A newer model's name field holds 64 bytes (2Eh), so the whole name goes.
+func TestCashierInTableWide(t *testing.T) {
+	e := emu.New(quick(false))
+	r := shtrih.New(e.Pipe(), shtrih.Config{Link: testLink, CashierInTable: true, Password: 3, Operator: 3})
+	defer r.Close()
+	ctx := context.Background()
+	c := device.Cashier{Name: "Сидорова Анна Петровна-Длинная"}
+	if _, err := r.OpenShift(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	f, err := r.FieldInfo(ctx, 2, 2)
+	if err != nil || !f.Text || f.Size != 64 || f.Name != "Имя оператора" {
+		t.Fatalf("2Eh: %+v %v", f, err)
+	}
+	ti, err := r.TableInfo(ctx, 2)
+	if err != nil || ti.Rows != 30 || ti.Fields != 2 {
+		t.Fatalf("2Dh: %+v %v", ti, err)
+	}
+	if d := e.Documents(); len(d) != 1 || d[0].Cashier != c.Name {
+		t.Errorf("documents %+v, want the whole name", d)
 	}
 }
 

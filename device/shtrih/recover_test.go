@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tillpos/till/device"
+	"github.com/tillpos/till/device/shtrih"
 	"github.com/tillpos/till/device/shtrih/emu"
 	"github.com/tillpos/till/device/shtrih/proto"
 )
@@ -196,5 +197,71 @@ func TestIdentify(t *testing.T) {
 	}
 	if id.FirmwareVer != "C1" || id.Device.Name == "" || !strings.Contains(id.String(), "firmware C1") {
 		t.Errorf("identity %+v (%s)", id, id)
+	}
+}
+
+// 8Ch prints the register's own copy of the last receipt (no new fiscal
+// document); 29h feeds the tape.
+func TestRepeatDocumentAndFeed(t *testing.T) {
+	e, r := newPair(t, quick(true))
+	ctx := context.Background()
+	var e56 *shtrih.Error
+	if err := r.RepeatDocument(ctx); !errors.As(err, &e56) || e56.Code != 0x56 || shtrih.MessageOf(err).Key != "register.error.56" {
+		t.Fatalf("repeat with no receipt: %v", err)
+	}
+	rc := receipt(device.Sale, 2)
+	if _, err := r.Fiscalise(ctx, rc); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.RepeatDocument(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Feed(ctx, 3); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(receiptsOf(e, total(rc))); n != 1 {
+		t.Errorf("%d receipts after the copy, want 1", n)
+	}
+	if err := r.Feed(ctx, 0); err == nil {
+		t.Error("feed 0 lines accepted")
+	}
+}
+
+// 1Fh reads back the cashier 1Eh wrote to table 2.
+func TestReadTable(t *testing.T) {
+	e := emu.New(quick(true))
+	r := shtrih.New(e.Pipe(), shtrih.Config{Link: testLink, CashierInTable: true, Password: 3, Operator: 3})
+	t.Cleanup(func() { r.Close() })
+	ctx := context.Background()
+	if _, err := r.Fiscalise(ctx, receipt(device.Sale, 1)); err != nil {
+		t.Fatal(err)
+	}
+	d, err := r.ReadTable(ctx, 2, 3, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := shtrih.DecodeTableString(d); !strings.HasPrefix(cashier.Name, got) || got == "" {
+		t.Errorf("table 2 row 3 name %q, want %q", got, cashier.Name)
+	}
+	var e33 *shtrih.Error
+	if _, err := r.ReadTable(ctx, 9, 1, 1); !errors.As(err, &e33) || e33.Code != 0x33 {
+		t.Errorf("unknown table: %v", err)
+	}
+}
+
+// 26h tells the receipt line's width; C2h prints a barcode.
+func TestFontInfoAndBarcode(t *testing.T) {
+	e, r := newPair(t, quick(true))
+	ctx := context.Background()
+	f, err := r.FontInfo(ctx, 1)
+	if err != nil || f.CharsPerLine != 36 || f.Fonts != 7 {
+		t.Fatalf("font 1: %+v %v", f, err)
+	}
+	if err := r.PrintBarcode(ctx, 460123456789); err != nil {
+		t.Fatal(err)
+	}
+	e.Inject(emu.Fault{Kind: emu.PaperOut})
+	if err := r.PrintBarcode(ctx, 460123456789); !errors.Is(err, device.ErrPaperOut) {
+		t.Errorf("barcode without paper: %v", err)
 	}
 }

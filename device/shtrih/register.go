@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/bits"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tillpos/till/device"
@@ -29,7 +30,8 @@ type Config struct {
 	// duplicates the table name (cashcore, fr_drv_ng#30).
 	CashierInTable bool
 	// NameWidth is the size of table 2 field 2: 21 on old models, 64 on
-	// newer ones. Default 21 (fits both; longer names are cut).
+	// newer ones. 0 (default): as the register reports it (2Eh), 21 when
+	// it cannot say. Longer names are cut.
 	NameWidth int
 	// TaxSystem is the FF45h tax system bit. Default 1 (general regime).
 	TaxSystem byte
@@ -48,7 +50,11 @@ type Config struct {
 	// SettleEvery is the pause between two attempts while waiting for the
 	// register. Default 500 ms.
 	SettleEvery time.Duration
-	Link        link.Config
+	// Packets uses the alternative link level (numbered packets, §1.4)
+	// from the start; NegotiatePackets switches to it when the device
+	// offers it. Default: the standard level.
+	Packets bool
+	Link    link.Config
 	// Logf receives diagnostics (held replies, fallbacks). May be nil.
 	Logf func(format string, args ...any)
 }
@@ -62,9 +68,6 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Operator == 0 {
 		c.Operator = 30
-	}
-	if c.NameWidth <= 0 {
-		c.NameWidth = 21
 	}
 	if c.TaxSystem == 0 {
 		c.TaxSystem = 1
@@ -95,6 +98,8 @@ var timeouts = map[proto.Command]time.Duration{
 	proto.CmdShortStatus: 3 * time.Second, proto.CmdFullStatus: 3 * time.Second,
 	proto.CmdBeep: 3 * time.Second, proto.CmdPrintLine: 10 * time.Second,
 	proto.CmdWriteTable: 5 * time.Second, proto.CmdCut: 10 * time.Second,
+	proto.CmdFeed: 10 * time.Second, proto.CmdRepeatDoc: 30 * time.Second,
+	proto.CmdReadTable: 5 * time.Second, proto.CmdTableInfo: 5 * time.Second, proto.CmdFieldInfo: 5 * time.Second,
 	proto.CmdOpenDrawer: 3 * time.Second, proto.CmdContinuePrint: 10 * time.Second,
 	proto.CmdCashIn: 30 * time.Second, proto.CmdCashOut: 30 * time.Second,
 	proto.CmdXReport: 60 * time.Second, proto.CmdZReport: 120 * time.Second,
@@ -114,7 +119,8 @@ var timeouts = map[proto.Command]time.Duration{
 var queries = map[proto.Command]bool{
 	proto.CmdShortStatus: true, proto.CmdFullStatus: true, proto.CmdSubtotal: true,
 	proto.CmdFNStatus: true, proto.CmdFNFindDoc: true, proto.CmdFNShiftParams: true,
-	proto.CmdErrorText: true, proto.CmdDeviceType: true,
+	proto.CmdErrorText: true, proto.CmdDeviceType: true, proto.CmdReadTable: true,
+	proto.CmdTableInfo: true, proto.CmdFieldInfo: true, proto.CmdFontInfo: true,
 }
 
 // Errors of the Register's own checks, made before anything is sent.
@@ -133,17 +139,20 @@ func (e *ReceiptError) Error() string { return "shtrih: bad receipt: " + e.Why }
 // Register drives one Shtrih-M register. It implements device.Register;
 // methods are serialised because the protocol carries one command at a time.
 type Register struct {
-	mu       sync.Mutex
-	link     *link.Link
-	cfg      Config
-	classic  bool      // FF46h/FF45h answered 37h: use 80h/82h/85h
-	noTLV    bool      // FF0Ch answered 37h: cashier by table 2, no INN tag
-	noTable  bool      // 1Eh answered 37h: the register prints its own operator name
-	identity *Identity // FCh and 11h, read once (Identify)
+	mu        sync.Mutex
+	link      *link.Link
+	cfg       Config
+	classic   bool      // FF46h/FF45h answered 37h: use 80h/82h/85h
+	noTLV     bool      // FF0Ch answered 37h: cashier by table 2, no INN tag
+	noTable   bool      // 1Eh answered 37h: the register prints its own operator name
+	identity  *Identity // FCh and 11h, read once (Identify)
+	nameWidth int       // table 2 field 2 size from 2Eh; 0 = not asked yet
 	// pending: a document is in fiscal memory but its printing was cut
 	// short by paper out; cleared once the register prints again (B0h, or
 	// a status without paper trouble).
-	pending bool
+	// Atomic: the window asks from its own thread and must never wait
+	// behind a long register call.
+	pending atomic.Bool
 	serial  string // cached from FF01h
 	held    [][]byte
 }
@@ -168,7 +177,26 @@ func New(port proto.Port, cfg Config) *Register {
 	}
 	r.cfg = cfg
 	r.link = link.New(port, lc)
+	r.link.SetPackets(cfg.Packets)
 	return r
+}
+
+// NegotiatePackets asks the device, with one numbered status packet,
+// whether it speaks the alternative link level, and uses it if so: a
+// repeated packet is answered from memory, so a lost reply is never an
+// unknown outcome there. Silence or garbage keeps the standard level.
+func (r *Register) NegotiatePackets(ctx context.Context) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.link.Packets() {
+		return true
+	}
+	ok := r.link.ProbePackets(ctx, r.cfg.Password, r.link.Config().CtlTimeout)
+	r.link.SetPackets(ok)
+	if ok {
+		r.logf("shtrih: the register speaks numbered packets: using them")
+	}
+	return ok
 }
 
 // HeldReplies returns replies to earlier commands the device was still
@@ -291,7 +319,7 @@ func (r *Register) shortStatus(ctx context.Context) (ShortStatus, error) {
 	}
 	s, err := DecodeShortStatus(d)
 	if err == nil && s.Submode != 1 && s.Submode != 2 && s.Submode != 3 {
-		r.pending = false // the interrupted document was printed (B0h)
+		r.pending.Store(false) // the interrupted document was printed (B0h)
 	}
 	return s, err
 }
@@ -299,11 +327,7 @@ func (r *Register) shortStatus(ctx context.Context) (ShortStatus, error) {
 // PrintPending reports a fiscalised document whose printing the paper cut
 // short (device.PrintPender); Settle or the next document continue it
 // (B0h) once paper is loaded.
-func (r *Register) PrintPending() bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.pending
-}
+func (r *Register) PrintPending() bool { return r.pending.Load() }
 
 var _ device.PrintPender = (*Register)(nil)
 
@@ -481,7 +505,7 @@ func (r *Register) writeTableName(ctx context.Context, name string) error {
 	if name == "" || r.noTable {
 		return nil
 	}
-	body := WriteTableString(r.cfg.AdminPassword, 2, uint16(r.cfg.Operator), 2, name, r.cfg.NameWidth)
+	body := WriteTableString(r.cfg.AdminPassword, 2, uint16(r.cfg.Operator), 2, name, r.tableNameWidth(ctx))
 	if _, err := r.exec(ctx, body, nil); err != nil {
 		if errors.Is(err, ErrUnsupported) {
 			// Firmware without 1Eh: the register prints the operator
@@ -841,6 +865,114 @@ func (r *Register) PrintText(ctx context.Context, lines []string) error {
 
 var _ device.TextPrinter = (*Register)(nil)
 
+// tableNameWidth is the size of table 2 field 2 as the register reports it
+// (2Eh: 21 on old models, 64 on newer ones), asked once; Config.NameWidth
+// when the register cannot say.
+func (r *Register) tableNameWidth(ctx context.Context) int {
+	if r.cfg.NameWidth > 0 {
+		return r.cfg.NameWidth
+	}
+	if r.nameWidth == 0 {
+		r.nameWidth = 21
+		if d, err := r.do(ctx, FieldInfoCmd(r.cfg.AdminPassword, 2, 2), nil); err == nil {
+			if f, err := DecodeFieldInfo(d); err == nil && f.Text && f.Size > 0 {
+				r.nameWidth = int(f.Size)
+			}
+		}
+	}
+	return r.nameWidth
+}
+
+// TableInfo is 2Dh: a table's name, rows and fields.
+func (r *Register) TableInfo(ctx context.Context, table byte) (TableInfo, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	d, err := r.exec(ctx, TableInfoCmd(r.cfg.AdminPassword, table), nil)
+	if err != nil {
+		return TableInfo{}, fmt.Errorf("table %d structure: %w", table, err)
+	}
+	return DecodeTableInfo(d)
+}
+
+// FieldInfo is 2Eh: a field's name, type, size and range.
+func (r *Register) FieldInfo(ctx context.Context, table, field byte) (FieldInfo, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	d, err := r.exec(ctx, FieldInfoCmd(r.cfg.AdminPassword, table, field), nil)
+	if err != nil {
+		return FieldInfo{}, fmt.Errorf("table %d field %d structure: %w", table, field, err)
+	}
+	return DecodeFieldInfo(d)
+}
+
+// FontInfo is 26h: print width and a font's cell, so text can be laid
+// out to the register's real line (font 1 is the receipt font).
+func (r *Register) FontInfo(ctx context.Context, font byte) (FontInfo, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	d, err := r.exec(ctx, FontInfoCmd(r.cfg.AdminPassword, font), nil)
+	if err != nil {
+		return FontInfo{}, fmt.Errorf("font %d: %w", font, err)
+	}
+	return DecodeFontInfo(d)
+}
+
+// PrintBarcode prints an EAN-13 barcode (C2h) of 12 digits.
+func (r *Register) PrintBarcode(ctx context.Context, code uint64) error {
+	body, err := BarcodeCmd(r.cfg.Password, code)
+	if err != nil {
+		return err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, err := r.ready(ctx); err != nil {
+		return fmt.Errorf("barcode: %w", err)
+	}
+	if _, err := r.exec(ctx, body, nil); err != nil {
+		return fmt.Errorf("barcode: %w", err)
+	}
+	return nil
+}
+
+// ReadTable reads one field of a register table (1Fh) with the system
+// administrator's password: table 2 row N field 2 is operator N's name.
+func (r *Register) ReadTable(ctx context.Context, table byte, row uint16, field byte) ([]byte, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	d, err := r.exec(ctx, ReadTableCmd(r.cfg.AdminPassword, table, row, field), nil)
+	if err != nil {
+		return nil, fmt.Errorf("read table %d row %d field %d: %w", table, row, field, err)
+	}
+	return d, nil
+}
+
+// RepeatDocument prints a copy of the last closed receipt (8Ch): the
+// register's own copy, not text the till composed. 56h: nothing to repeat.
+func (r *Register) RepeatDocument(ctx context.Context) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, err := r.ready(ctx); err != nil {
+		return fmt.Errorf("repeat document: %w", err)
+	}
+	if _, err := r.exec(ctx, Simple(proto.CmdRepeatDoc, r.cfg.Password), nil); err != nil {
+		return fmt.Errorf("repeat document: %w", err)
+	}
+	return nil
+}
+
+// Feed advances the receipt tape by lines (29h), e.g. before tearing off.
+func (r *Register) Feed(ctx context.Context, lines int) error {
+	if lines < 1 || lines > 255 {
+		return &ReceiptError{Why: fmt.Sprintf("feed %d lines: 1 to 255", lines)}
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if _, err := r.exec(ctx, FeedCmd(r.cfg.Password, PrintReceipt, byte(lines)), nil); err != nil {
+		return fmt.Errorf("feed: %w", err)
+	}
+	return nil
+}
+
 func (r *Register) OpenDrawer(ctx context.Context) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -1061,7 +1193,7 @@ func (r *Register) fiscalise(ctx context.Context, rc device.Receipt) (device.Fis
 	if got, ok := r.verifyFiscalised(ctx, before.LastFD, op, total); ok {
 		r.logf("shtrih: close refused (%v) but FD %d is in the FN", err, got.Number)
 		if errors.Is(err, device.ErrPaperOut) {
-			r.pending = true
+			r.pending.Store(true)
 		}
 		got.Change = paidTotal(rc) - total
 		return got, nil

@@ -1,6 +1,7 @@
 package shtrih
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strconv"
@@ -58,7 +59,13 @@ func Open(spec string, cfg Config) (*Register, error) {
 			cfg.Logf("shtrih: %s answers at %d baud", path, b)
 		}
 	}
-	return New(port, cfg), nil
+	r := New(port, cfg)
+	// Who is on the line (FCh, 11h), read once at connect and logged; a
+	// register that does not answer yet is asked again by Identify later.
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	_, _ = r.Identify(ctx)
+	return r, nil
 }
 
 // detectBaud probes each rate with ENQ. Wrong rates turn ENQ into noise the

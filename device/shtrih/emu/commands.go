@@ -25,6 +25,7 @@ const (
 	errShift24h    byte = 0x4E
 	errPassword    byte = 0x4F
 	errReceiptShut byte = 0x55
+	errNoRepeat    byte = 0x56
 	errPrinting    byte = 0x50
 	errWaitB0      byte = 0x58
 	errOtherOp     byte = 0x59
@@ -54,6 +55,7 @@ var errorTexts = map[byte]string{
 	errPassword:    "Неверный пароль",
 	errPrinting:    "Идет печать результатов выполнения предыдущей команды",
 	errReceiptShut: "Чек закрыт - операция невозможна",
+	errNoRepeat:    "Нет документа для повтора",
 	errWaitB0:      "Ожидание команды продолжения печати",
 	errOtherOp:     "Документ открыт другим оператором",
 	errWrongOp:     "Неверная операция",
@@ -119,7 +121,14 @@ var handlers = map[proto.Command]handler{
 	proto.CmdBeep:          {run: opOnly},
 	proto.CmdPrintLine:     {run: (*Emulator).cmdPrintLine, prints: true},
 	proto.CmdWriteTable:    {run: (*Emulator).cmdWriteTable, sysadmin: true},
+	proto.CmdReadTable:     {run: (*Emulator).cmdReadTable, sysadmin: true},
+	proto.CmdTableInfo:     {run: (*Emulator).cmdTableInfo, sysadmin: true},
+	proto.CmdFieldInfo:     {run: (*Emulator).cmdFieldInfo, sysadmin: true},
 	proto.CmdCut:           {run: (*Emulator).cmdCut, prints: true},
+	proto.CmdFeed:          {run: (*Emulator).cmdFeed, prints: true},
+	proto.CmdFontInfo:      {run: (*Emulator).cmdFontInfo, sysadmin: true},
+	proto.CmdBarcode:       {run: (*Emulator).cmdBarcode, prints: true},
+	proto.CmdRepeatDoc:     {run: (*Emulator).cmdRepeat, prints: true},
 	proto.CmdOpenDrawer:    {run: (*Emulator).cmdDrawer},
 	proto.CmdContinuePrint: {run: (*Emulator).cmdContinue},
 	proto.CmdCashIn:        {run: (*Emulator).cmdCash, prints: true},
@@ -381,6 +390,56 @@ func (e *Emulator) cmdCut(r *req, c *call) ([]byte, byte) {
 	return []byte{c.op}, errOK
 }
 
+// fonts the emulated 57 mm head has: cell width and height in dots on a
+// 432-dot line (font 1: 36 characters).
+var fonts = [][2]byte{{12, 24}, {9, 17}, {24, 48}, {12, 48}, {24, 24}, {8, 12}, {9, 24}}
+
+// cmdFontInfo is 26h: print width, the font's cell, number of fonts; no
+// operator byte.
+func (e *Emulator) cmdFontInfo(r *req, c *call) ([]byte, byte) {
+	n := r.u(1)
+	if r.bad || n < 1 || int(n) > len(fonts) {
+		return nil, errBadParams
+	}
+	f := fonts[n-1]
+	return append(proto.PutUint(nil, 432, 2), f[0], f[1], byte(len(fonts))), errOK
+}
+
+// cmdBarcode is C2h: an EAN-13 of 12 digits (the check digit is the
+// register's), about 6 lines high.
+func (e *Emulator) cmdBarcode(r *req, c *call) ([]byte, byte) {
+	if code := r.u(5); r.bad || code > 999_999_999_999 {
+		return nil, errBadParams
+	}
+	e.print(c, 6)
+	return []byte{c.op}, errOK
+}
+
+// cmdFeed is 29h: flags (b0 journal, b1 receipt), lines 1..255.
+func (e *Emulator) cmdFeed(r *req, c *call) ([]byte, byte) {
+	flags, n := r.u(1), r.u(1)
+	if r.bad || n == 0 || flags&0x03 == 0 {
+		return nil, errBadParams
+	}
+	e.print(c, int(n))
+	return []byte{c.op}, errOK
+}
+
+// cmdRepeat is 8Ch: a copy of the last closed receipt, printed again (no
+// new fiscal document). 56h when there is none.
+func (e *Emulator) cmdRepeat(r *req, c *call) ([]byte, byte) {
+	if e.mem.Receipt != nil {
+		return nil, errReceiptOpen
+	}
+	for i := len(e.mem.Docs) - 1; i >= 0; i-- {
+		if d := e.mem.Docs[i]; d.Type == DocReceipt {
+			e.print(c, 12+2*len(d.Lines))
+			return []byte{c.op}, errOK
+		}
+	}
+	return nil, errNoRepeat
+}
+
 func (e *Emulator) cmdDrawer(r *req, c *call) ([]byte, byte) {
 	if d := r.u(1); r.bad || d > 1 {
 		return nil, errBadParams
@@ -422,7 +481,7 @@ func (e *Emulator) cmdWriteTable(r *req, c *call) ([]byte, byte) {
 			}
 			e.mem.Passwords[row] = uint32(pwd)
 		case 2:
-			if len(val) > 64 {
+			if len(val) > e.cfg.nameWidth() {
 				return nil, errBadParams
 			}
 			e.mem.Names[row] = decode1251(val)
@@ -431,6 +490,70 @@ func (e *Emulator) cmdWriteTable(r *req, c *call) ([]byte, byte) {
 	e.mem.Tables[itoa(int(table))+"/"+itoa(int(row))+"/"+itoa(int(field))] = append([]byte(nil), val...)
 	c.dirty = true
 	return []byte{c.op}, errOK
+}
+
+// cmdReadTable is 1Fh: what 1Eh wrote, else table 2's operator password
+// (field 1, 4 bytes) and name (field 2, 21 bytes cp1251); other fields 33h.
+func (e *Emulator) cmdReadTable(r *req, c *call) ([]byte, byte) {
+	table, row, field := r.u(1), r.u(2), r.u(1)
+	if r.bad {
+		return nil, errBadParams
+	}
+	if v, ok := e.mem.Tables[itoa(int(table))+"/"+itoa(int(row))+"/"+itoa(int(field))]; ok {
+		return append([]byte(nil), v...), errOK
+	}
+	if table != 2 || row < 1 || row > 30 {
+		return nil, errBadParams
+	}
+	switch field {
+	case 1:
+		return proto.PutUint(nil, uint64(e.mem.Passwords[row]), 4), errOK
+	case 2:
+		out := make([]byte, e.cfg.nameWidth())
+		copy(out, encode1251(e.mem.Names[row]))
+		return out, errOK
+	}
+	return nil, errBadParams
+}
+
+// Table 2's structure as the emulator models it (2Dh/2Eh): 30 operators,
+// field 1 password (binary, 4 bytes), field 2 name (string, NameWidth).
+const (
+	table2Name = "Кассиры и администраторы"
+	nameField  = "Имя оператора"
+	pwdField   = "Пароль"
+)
+
+func text40(s string) []byte {
+	out := make([]byte, 40)
+	copy(out, encode1251(s))
+	return out
+}
+
+// cmdTableInfo is 2Dh: the reply has no operator byte.
+func (e *Emulator) cmdTableInfo(r *req, c *call) ([]byte, byte) {
+	if t := r.u(1); r.bad || t != 2 {
+		return nil, errBadParams
+	}
+	return append(proto.PutUint(text40(table2Name), 30, 2), 2), errOK
+}
+
+// cmdFieldInfo is 2Eh: name, type (0 binary, 1 string), size, and for a
+// binary field its minimum and maximum.
+func (e *Emulator) cmdFieldInfo(r *req, c *call) ([]byte, byte) {
+	table, field := r.u(1), r.u(1)
+	if r.bad || table != 2 {
+		return nil, errBadParams
+	}
+	switch field {
+	case 1:
+		out := append(text40(pwdField), 0, 4)
+		out = proto.PutUint(out, 0, 4)
+		return proto.PutUint(out, 99999999, 4), errOK
+	case 2:
+		return append(text40(nameField), 1, byte(e.cfg.nameWidth())), errOK
+	}
+	return nil, errBadParams
 }
 
 func (e *Emulator) cmdCash(r *req, c *call) ([]byte, byte) {

@@ -60,6 +60,20 @@ type Config struct {
 	// StatePath, when set, keeps the fiscal memory in this file: loaded at
 	// start, rewritten after every command that changes it.
 	StatePath string
+	// StandardOnly models firmware without the alternative link level:
+	// numbered packets (8Fh) are noise to it.
+	StandardOnly bool
+	// NameWidth is the size of table 2 field 2 (the operator's name) that
+	// 2Eh reports and 1Eh accepts: 21 on old models, 64 on newer ones.
+	// Default 64.
+	NameWidth int
+}
+
+func (c Config) nameWidth() int {
+	if c.NameWidth <= 0 {
+		return 64
+	}
+	return c.NameWidth
 }
 
 const (

@@ -49,10 +49,15 @@ type Emulator struct {
 	deafUntil    time.Time // a timed Silence or Disconnect ends then
 	missing      map[uint16]bool
 	replyCmd     uint16 // the command the pending reply answers
-	slowZ        time.Duration
-	shift24h     bool
-	drawerUntil  time.Time
-	lastPrint    byte
+	// Numbered packets (§1.4): the pending reply is a packet (no ACK
+	// expected), and the last packet's number and reply answer a repeat.
+	replyV2     bool
+	v2Num       uint16
+	v2Packet    []byte
+	slowZ       time.Duration
+	shift24h    bool
+	drawerUntil time.Time
+	lastPrint   byte
 	// tape is the text the host printed with 17h (pre-bills, copies), the
 	// newest tapeKeep lines: what a person would read off the paper.
 	tape []string

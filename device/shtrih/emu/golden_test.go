@@ -58,6 +58,37 @@ func TestGoldenFrames(t *testing.T) {
 		},
 		{name: "7 B0h", req: "02 05 B0 1E 00 00 00 AB", reply: "02 03 B0 00 1E AD"},
 		{
+			name: "C 1Fh reads what 1Eh wrote",
+			setup: func(e *Emulator, h *host) {
+				h.ok(unhex(t, "1E 1E 00 00 00 02 1E 00 02 C8 E2 E0 ED EE E2"+zeros(15)))
+			},
+			req: "02 09 1F 1E 00 00 00 02 1E 00 02 16", reply: "02 17 1F 00 C8 E2 E0 ED EE E2" + zeros(15) + "23",
+		},
+		{
+			name: "C 2Eh name field of an old model", cfg: func(c *Config) { c.NameWidth = 21 },
+			req:   "02 07 2E 1E 00 00 00 02 02 37",
+			reply: "02 2C 2E 00 C8 EC FF 20 EE EF E5 F0 E0 F2 EE F0 E0" + zeros(27) + "01 15 15",
+		},
+		{name: "C 26h font 1", req: "02 06 26 1E 00 00 00 01 3F", reply: "02 07 26 00 B0 01 0C 18 07 83"},
+		{name: "C C2h barcode", setup: openShift, req: "02 0A C2 1E 00 00 00 15 C5 7E 21 6B 32", reply: "02 03 C2 00 1E DF"},
+		// Computed: LRC 03 ^ 29 ^ 00 ^ 1E = 34; 03 ^ 8C ^ 1E = 91; 02 ^ 8C ^ 56 = D8.
+		{name: "C 29h feed", req: "02 07 29 1E 00 00 00 02 03 31", reply: "02 03 29 00 1E 34"},
+		{name: "C 8Ch nothing to repeat", req: "02 05 8C 1E 00 00 00 97", reply: "02 02 8C 56 D8"},
+		{
+			name: "C 8Ch repeat the last receipt",
+			setup: func(e *Emulator, h *host) {
+				openShift(e, h)
+				h.ok(saleLine(5000))
+				h.ok(closeCash(5000))
+			},
+			req: "02 05 8C 1E 00 00 00 97", reply: "02 03 8C 00 1E 91",
+			check: func(t *testing.T, e *Emulator, _ []byte) {
+				if n := len(e.Documents()); n != 2 {
+					t.Errorf("8Ch made a document: %d in fiscal memory, want 2", n)
+				}
+			},
+		},
+		{
 			name: "8 50h cash in", setup: func(e *Emulator, h *host) {
 				openShift(e, h)
 				e.mu.Lock()

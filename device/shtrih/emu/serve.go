@@ -109,6 +109,9 @@ func (e *Emulator) serve(ctx context.Context, src source, w io.Writer, pace bool
 			frame[len(frame)-2] ^= 0x01 // the LRC no longer matches
 		}
 		e.replyState = replyAwaitAck
+		if e.replyV2 {
+			e.replyState = replyNone // a packet is not ACKed; a repeat gets it again
+		}
 		e.mu.Unlock()
 		end, err := send(frame, from)
 		// The host has AckTimeout from when it could see the whole reply:
@@ -209,6 +212,10 @@ func (e *Emulator) serve(ctx context.Context, src source, w io.Writer, pace bool
 			}
 		case proto.STX:
 			err = e.receiveFrame(ctx, src, ctl, at, busy)
+		case proto.PacketStart:
+			if !e.cfg.StandardOnly {
+				err = e.receivePacket(ctx, src, send, at, busy)
+			}
 		default:
 			// Noise, 0xFF of TCP models: ignored.
 		}
@@ -301,7 +308,7 @@ func (e *Emulator) receiveFrame(ctx context.Context, src source, ctl func(byte, 
 		return err // replies are built here and always fit
 	}
 	e.mu.Lock()
-	e.reply, e.replyState, e.readyAt, e.replyCmd = frame, replyExecuting, last.Add(busyFor), uint16(cmd)
+	e.reply, e.replyState, e.readyAt, e.replyCmd, e.replyV2 = frame, replyExecuting, last.Add(busyFor), uint16(cmd), false
 	if e.discArmed && uint16(cmd) == e.discAfter {
 		e.discArmed = false
 		e.goDeadLocked()

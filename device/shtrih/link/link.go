@@ -88,7 +88,9 @@ type Link struct {
 	rend     int
 	frame    []byte
 	lastTO   time.Duration
-	received int // replies held from earlier commands, for tests and logs
+	received int    // replies held from earlier commands, for tests and logs
+	packets  bool   // numbered packets (§1.4) instead of the standard level
+	num      uint16 // number of the last packet sent
 }
 
 // New wraps port. The Link does not own port beyond Close.
@@ -130,6 +132,9 @@ func (l *Link) Probe(wait time.Duration) (bool, error) {
 // executed; device.ErrOutcomeUnknown (wrapped) on every path where it may
 // have been. The link never resends a frame the device may have accepted.
 func (l *Link) Exchange(ctx context.Context, body []byte, timeout time.Duration, progress func(time.Duration)) ([]byte, error) {
+	if l.packets {
+		return l.exchangePackets(ctx, body, timeout, progress)
+	}
 	var err error
 	l.frame, err = proto.AppendFrame(l.frame[:0], body)
 	if err != nil {

@@ -9,6 +9,10 @@ const (
 	CmdWriteTable    Command = 0x1E
 	CmdReadTable     Command = 0x1F
 	CmdCut           Command = 0x25
+	CmdFontInfo      Command = 0x26
+	CmdTableInfo     Command = 0x2D
+	CmdFieldInfo     Command = 0x2E
+	CmdFeed          Command = 0x29
 	CmdOpenDrawer    Command = 0x28
 	CmdXReport       Command = 0x40
 	CmdZReport       Command = 0x41
@@ -20,9 +24,11 @@ const (
 	CmdCloseReceipt  Command = 0x85
 	CmdDiscount      Command = 0x86
 	CmdCancelReceipt Command = 0x88
+	CmdRepeatDoc     Command = 0x8C
 	CmdSubtotal      Command = 0x89
 	CmdOpenReceipt   Command = 0x8D
 	CmdContinuePrint Command = 0xB0
+	CmdBarcode       Command = 0xC2
 	CmdOpenShift     Command = 0xE0
 	CmdDeviceType    Command = 0xFC
 	CmdFNStatus      Command = 0xFF01
