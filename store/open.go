@@ -35,6 +35,8 @@ type DB struct {
 
 	keyMu sync.Mutex
 	key   []byte // loaded on first use, see keys.go
+
+	stmts stmtCache // statements that fire the outbox triggers, see outbox.go
 }
 
 // Options tune Open. The zero value is what the till uses.
