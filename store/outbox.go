@@ -7,38 +7,25 @@ import (
 	"fmt"
 	"sync"
 	"time"
+
+	"github.com/tillpos/till/chain/outbox"
 )
 
-// OutboxEvent is one fact the head office must see, in the till's order.
-// The rows are written by triggers (migration 0004) in the transaction of
-// the change they report, so this file only reads them and moves marks.
-type OutboxEvent struct {
-	Seq  int64
-	Kind string // receipt, shift.open, shift.close, audit
-	At   time.Time
-	Body json.RawMessage
-}
-
-// OutboxState is where publishing stands: Last is the newest event, Sent the
-// newest the till's own stream acknowledged, Centre the newest the head
-// office said it stored.
-type OutboxState struct {
-	Last, Sent, Centre int64
-}
-
-// Waiting is how many events the head office has not confirmed.
-func (s OutboxState) Waiting() int64 { return s.Last - s.Centre }
+// The outbox's rows are written by triggers (migration 0004) in the
+// transaction of the change they report, so this file only reads them and
+// moves the marks. *DB implements outbox.Store for the chain's publisher.
+var _ outbox.Store = (*DB)(nil)
 
 // OutboxAfter returns up to limit events with seq > after, oldest first.
-func (d *DB) OutboxAfter(ctx context.Context, after int64, limit int) ([]OutboxEvent, error) {
+func (d *DB) OutboxAfter(ctx context.Context, after int64, limit int) ([]outbox.Event, error) {
 	rows, err := d.db.QueryContext(ctx, `SELECT seq, kind, at, body FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("read outbox: %w", err)
 	}
 	defer rows.Close()
-	var out []OutboxEvent
+	var out []outbox.Event
 	for rows.Next() {
-		var e OutboxEvent
+		var e outbox.Event
 		var at int64
 		var body string
 		if err := rows.Scan(&e.Seq, &e.Kind, &at, &body); err != nil {
@@ -53,9 +40,9 @@ func (d *DB) OutboxAfter(ctx context.Context, after int64, limit int) ([]OutboxE
 	return out, nil
 }
 
-// OutboxState reads the marks.
-func (d *DB) OutboxState(ctx context.Context) (OutboxState, error) {
-	var s OutboxState
+// OutboxMarks reads the marks.
+func (d *DB) OutboxMarks(ctx context.Context) (outbox.Marks, error) {
+	var s outbox.Marks
 	err := d.db.QueryRowContext(ctx, `SELECT (SELECT COALESCE(MAX(seq), 0) FROM outbox), sent, centre FROM outbox_meta WHERE id = 1`).
 		Scan(&s.Last, &s.Sent, &s.Centre)
 	if err != nil {

@@ -44,7 +44,7 @@ func TestOutboxReportsWhatCommitted(t *testing.T) {
 	db := openTest(t)
 	ctx := context.Background()
 	cid := cashier(t, db)
-	s0, err := db.OutboxState(ctx)
+	s0, err := db.OutboxMarks(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,13 +117,13 @@ func TestOutboxRollbackLeavesNothing(t *testing.T) {
 	ctx := context.Background()
 	cid := cashier(t, db)
 	bill := fiscalisedBill(t, db, cid, 1, 1)
-	before, _ := db.OutboxState(ctx)
+	before, _ := db.OutboxMarks(ctx)
 	// A second fiscal document for the same bill violates the primary key:
 	// its transaction, trigger included, rolls back.
 	if err := db.Bills().MarkFiscalised(ctx, bill, sale.Fiscal{Number: 2}); err == nil {
 		t.Fatal("a second fiscal document was accepted")
 	}
-	after, _ := db.OutboxState(ctx)
+	after, _ := db.OutboxMarks(ctx)
 	if after.Last != before.Last {
 		t.Fatalf("outbox grew from %d to %d on a rolled-back change", before.Last, after.Last)
 	}
@@ -143,7 +143,7 @@ func TestOutboxMarksMoveForward(t *testing.T) {
 	if err := db.MarkOutboxCentre(ctx, 2); err != nil {
 		t.Fatal(err)
 	}
-	s, _ := db.OutboxState(ctx)
+	s, _ := db.OutboxMarks(ctx)
 	if s.Sent != 5 || s.Centre != 2 {
 		t.Fatalf("marks %+v, want sent 5 centre 2", s)
 	}
@@ -159,7 +159,7 @@ func TestOutboxMarksMoveForward(t *testing.T) {
 		t.Fatalf("after pruning the first event is %+v, want seq 3", evs)
 	}
 	fiscalisedBill(t, db, cid, 2, 1)
-	s2, _ := db.OutboxState(ctx)
+	s2, _ := db.OutboxMarks(ctx)
 	if s2.Last <= s.Last {
 		t.Fatalf("seq reused after pruning: %d then %d", s.Last, s2.Last)
 	}
@@ -208,7 +208,6 @@ func benchFiscalCommit(b *testing.B, outbox bool) {
 	}
 }
 
-
 // Pruning everything the centre has never empties the table, so seq goes
 // on from where it was.
 func TestOutboxPruneKeepsTheNewest(t *testing.T) {
@@ -216,7 +215,7 @@ func TestOutboxPruneKeepsTheNewest(t *testing.T) {
 	ctx := context.Background()
 	cid := cashier(t, db)
 	fiscalisedBill(t, db, cid, 1, 1)
-	s, _ := db.OutboxState(ctx)
+	s, _ := db.OutboxMarks(ctx)
 	if err := db.MarkOutboxCentre(ctx, s.Last); err != nil {
 		t.Fatal(err)
 	}
@@ -224,7 +223,7 @@ func TestOutboxPruneKeepsTheNewest(t *testing.T) {
 		t.Fatal(err)
 	}
 	fiscalisedBill(t, db, cid, 2, 1)
-	s2, _ := db.OutboxState(ctx)
+	s2, _ := db.OutboxMarks(ctx)
 	if s2.Last <= s.Last {
 		t.Fatalf("seq went back after pruning: %d then %d", s.Last, s2.Last)
 	}
