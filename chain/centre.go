@@ -38,6 +38,8 @@ type CentreConfig struct {
 	TillAuth   Auth   // what tills sign in with at the leaf port
 	Batch      int    // events per ingest batch (default 512)
 	Log        *slog.Logger
+
+	noIngest bool // see export_test.go
 }
 
 // Centre is a running head-office node.
@@ -105,10 +107,18 @@ func StartCentre(ctx context.Context, cfg CentreConfig, sink Sink) (*Centre, err
 		c.shutdown()
 		return nil, err
 	}
+	if !cfg.noIngest {
+		c.StartIngest()
+	}
+	return c, nil
+}
+
+// StartIngest starts the ingester (StartCentre does, unless a benchmark
+// wants the stream filled first).
+func (c *Centre) StartIngest() {
 	rctx, cancel := context.WithCancel(context.Background())
 	c.stop = cancel
 	go c.ingest(rctx)
-	return c, nil
 }
 
 // ensureStream makes the centre's stream source the OUTBOX stream of every
@@ -194,14 +204,42 @@ func (c *Centre) ingestLoop(ctx context.Context) error {
 		return err
 	}
 	for ctx.Err() == nil {
-		batch, err := cons.Fetch(c.cfg.Batch, jetstream.FetchMaxWait(time.Second))
+		// Take what is there at once; when nothing is, wait for the next
+		// event (a Fetch of a full batch would hold a partial one back
+		// until its wait ran out).
+		batch, err := cons.FetchNoWait(c.cfg.Batch)
 		if err != nil {
 			return err
 		}
+		n, err := c.store(ctx, batch)
+		if err != nil || n > 0 {
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		batch, err = cons.Fetch(1, jetstream.FetchMaxWait(time.Second))
+		if err != nil {
+			return err
+		}
+		if _, err := c.store(ctx, batch); err != nil {
+			return err
+		}
+	}
+	return ctx.Err()
+}
+
+// store puts one fetched batch in the Sink and then acknowledges it (all
+// of it: the consumer acks all up to the last). It returns how many
+// messages the batch had.
+func (c *Centre) store(ctx context.Context, batch jetstream.MessageBatch) (int, error) {
+	{
 		var got []Received
 		var last jetstream.Msg
+		n := 0
 		for m := range batch.Messages() {
 			last = m
+			n++
 			r, err := decode(m)
 			if err != nil {
 				// An event nobody can read is logged and passed: holding
@@ -212,21 +250,18 @@ func (c *Centre) ingestLoop(ctx context.Context) error {
 			got = append(got, r)
 		}
 		if err := batch.Error(); err != nil && !errors.Is(err, nats.ErrTimeout) && !errors.Is(err, context.DeadlineExceeded) {
-			return err
+			return 0, err
 		}
 		if last == nil {
-			continue
+			return 0, nil
 		}
 		if len(got) > 0 {
 			if err := c.sink.Store(ctx, got); err != nil {
-				return fmt.Errorf("store %d events: %w", len(got), err)
+				return 0, fmt.Errorf("store %d events: %w", len(got), err)
 			}
 		}
-		if err := last.Ack(); err != nil {
-			return err
-		}
+		return n, last.Ack()
 	}
-	return ctx.Err()
 }
 
 // maxEvent bounds one event: a receipt of a thousand lines is far below it.
