@@ -391,7 +391,7 @@ func (r *BillRepo) MarkFiscalised(ctx context.Context, id sale.BillID, f sale.Fi
 		if err := casState(ctx, tx, id, sale.StateFiscalised, sale.StateFiscalising, sale.StateConflict); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO fiscal_docs(bill_id, number, sign, time, shift) VALUES(?,?,?,?,?)`,
+		_, err := r.d.exec(ctx, tx, `INSERT INTO fiscal_docs(bill_id, number, sign, time, shift) VALUES(?,?,?,?,?)`,
 			int64(id), int64(f.Number), int64(f.Sign), us(f.Time), int64(f.Shift))
 		return err
 	})

@@ -53,6 +53,8 @@ type DB struct {
 	anchorDone    chan struct{}
 	anchorClosed  bool
 	anchorWriteMu sync.Mutex // one anchor file write at a time
+
+	stmts stmtCache // statements that fire the outbox triggers, see outbox.go
 }
 
 // Options tune Open. The zero value is what the till uses.

@@ -1,0 +1,309 @@
+package chain
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// Received is an event as the centre got it.
+type Received struct {
+	Till TillID
+	Event
+}
+
+// Sink is the centre's database. Store must keep each (till, seq) once,
+// whatever it is given twice, and commit the batch before it returns; HWM
+// is the till's high-water mark: the highest seq with every seq up to it
+// stored.
+type Sink interface {
+	Store(ctx context.Context, batch []Received) error
+	HWM(ctx context.Context, id TillID) (int64, error)
+	Tills(ctx context.Context) ([]TillID, error)
+}
+
+// CentreConfig is what the head office's node needs.
+type CentreConfig struct {
+	Dir        string // JetStream files in Dir/jetstream
+	ClientAddr string // host:port for operators' clients (default 127.0.0.1:-1, any free port)
+	LeafAddr   string // host:port the tills dial (default 0.0.0.0:7422)
+	TillAuth   Auth   // what tills sign in with at the leaf port
+	Batch      int    // events per ingest batch (default 512)
+	Log        *slog.Logger
+
+	noIngest bool // see export_test.go
+}
+
+// Centre is a running head-office node.
+type Centre struct {
+	cfg  CentreConfig
+	srv  *server.Server
+	nc   *nats.Conn
+	js   jetstream.JetStream
+	sink Sink
+	stop context.CancelFunc
+	done chan struct{}
+
+	mu    sync.Mutex
+	tills map[TillID]bool
+}
+
+// StartCentre starts the server, the stream that sources every known till
+// and the ingester.
+func StartCentre(ctx context.Context, cfg CentreConfig, sink Sink) (*Centre, error) {
+	if cfg.ClientAddr == "" {
+		cfg.ClientAddr = "127.0.0.1:-1"
+	}
+	if cfg.LeafAddr == "" {
+		cfg.LeafAddr = "0.0.0.0:7422"
+	}
+	if cfg.Batch <= 0 {
+		cfg.Batch = 512
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	local, err := localAuth()
+	if err != nil {
+		return nil, err
+	}
+	srv, err := startServer(centreConf(cfg.Dir, cfg.ClientAddr, cfg.LeafAddr, cfg.TillAuth, local), false)
+	if err != nil {
+		return nil, err
+	}
+	nc, err := connectLocal(srv, local, "centre")
+	if err != nil {
+		srv.Shutdown()
+		return nil, err
+	}
+	js, err := jetstream.New(nc)
+	if err != nil {
+		nc.Close()
+		srv.Shutdown()
+		return nil, err
+	}
+	c := &Centre{cfg: cfg, srv: srv, nc: nc, js: js, sink: sink, done: make(chan struct{}), tills: map[TillID]bool{}}
+	known, err := sink.Tills(ctx)
+	if err != nil {
+		c.shutdown()
+		return nil, fmt.Errorf("tills the centre knows: %w", err)
+	}
+	for _, id := range known {
+		c.tills[id] = true
+	}
+	if err := c.ensureStream(ctx); err != nil {
+		c.shutdown()
+		return nil, err
+	}
+	if _, err := nc.Subscribe(hwmSubject+">", c.answerHWM); err != nil {
+		c.shutdown()
+		return nil, err
+	}
+	if !cfg.noIngest {
+		c.StartIngest()
+	}
+	return c, nil
+}
+
+// StartIngest starts the ingester (StartCentre does, unless a benchmark
+// wants the stream filled first).
+func (c *Centre) StartIngest() {
+	rctx, cancel := context.WithCancel(context.Background())
+	c.stop = cancel
+	go c.ingest(rctx)
+}
+
+// ensureStream makes the centre's stream source the OUTBOX stream of every
+// known till across its domain, and take re-sent events on resend.>.
+func (c *Centre) ensureStream(ctx context.Context) error {
+	c.mu.Lock()
+	var srcs []*jetstream.StreamSource
+	for id := range c.tills {
+		srcs = append(srcs, &jetstream.StreamSource{
+			Name:     TillStream,
+			External: &jetstream.ExternalStream{APIPrefix: "$JS." + id.Domain() + ".API"},
+		})
+	}
+	c.mu.Unlock()
+	_, err := c.js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+		Name:       CentreStream,
+		Subjects:   []string{"resend.>"},
+		Sources:    srcs,
+		Storage:    jetstream.FileStorage,
+		Duplicates: 2 * time.Minute,
+		// The database is the archive; the stream only carries.
+		MaxAge: 30 * 24 * time.Hour,
+	})
+	if err != nil {
+		return fmt.Errorf("centre stream: %w", err)
+	}
+	return nil
+}
+
+// AddTill makes the centre source a new till's stream. The till is known
+// to the Sink from its first event on; until then AddTill is how it is met.
+func (c *Centre) AddTill(ctx context.Context, id TillID) error {
+	if err := id.Valid(); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	had := c.tills[id]
+	c.tills[id] = true
+	c.mu.Unlock()
+	if had {
+		return nil
+	}
+	return c.ensureStream(ctx)
+}
+
+func (c *Centre) answerHWM(m *nats.Msg) {
+	id, _, err := parseSubject("pos." + m.Subject[len(hwmSubject):] + ".x")
+	if err != nil {
+		return
+	}
+	n, err := c.sink.HWM(context.Background(), id)
+	if err != nil {
+		return
+	}
+	_ = m.Respond([]byte(strconv.FormatInt(n, 10)))
+}
+
+// ingest pulls the centre's stream in batches, stores each batch in the
+// Sink in one transaction and only then acknowledges it. A crash between
+// the two delivers the batch again; the Sink keeps each (till, seq) once.
+func (c *Centre) ingest(ctx context.Context) {
+	defer close(c.done)
+	for ctx.Err() == nil {
+		err := c.ingestLoop(ctx)
+		if err != nil && ctx.Err() == nil {
+			c.cfg.Log.Warn("chain: ingest", "err", err)
+			select {
+			case <-ctx.Done():
+			case <-time.After(time.Second):
+			}
+		}
+	}
+}
+
+func (c *Centre) ingestLoop(ctx context.Context) error {
+	cons, err := c.js.CreateOrUpdateConsumer(ctx, CentreStream, jetstream.ConsumerConfig{
+		Durable:       ingestName,
+		AckPolicy:     jetstream.AckAllPolicy,
+		MaxAckPending: 4 * c.cfg.Batch,
+		AckWait:       30 * time.Second,
+	})
+	if err != nil {
+		return err
+	}
+	for ctx.Err() == nil {
+		// Take what is there at once; when nothing is, wait for the next
+		// event (a Fetch of a full batch would hold a partial one back
+		// until its wait ran out).
+		batch, err := cons.FetchNoWait(c.cfg.Batch)
+		if err != nil {
+			return err
+		}
+		n, err := c.store(ctx, batch)
+		if err != nil || n > 0 {
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		batch, err = cons.Fetch(1, jetstream.FetchMaxWait(time.Second))
+		if err != nil {
+			return err
+		}
+		if _, err := c.store(ctx, batch); err != nil {
+			return err
+		}
+	}
+	return ctx.Err()
+}
+
+// store puts one fetched batch in the Sink and then acknowledges it (all
+// of it: the consumer acks all up to the last). It returns how many
+// messages the batch had.
+func (c *Centre) store(ctx context.Context, batch jetstream.MessageBatch) (int, error) {
+	{
+		var got []Received
+		var last jetstream.Msg
+		n := 0
+		for m := range batch.Messages() {
+			last = m
+			n++
+			r, err := decode(m)
+			if err != nil {
+				// An event nobody can read is logged and passed: holding
+				// the stream for it would stop every till's sales.
+				c.cfg.Log.Warn("chain: event dropped", "subject", m.Subject(), "err", err)
+				continue
+			}
+			got = append(got, r)
+		}
+		if err := batch.Error(); err != nil && !errors.Is(err, nats.ErrTimeout) && !errors.Is(err, context.DeadlineExceeded) {
+			return 0, err
+		}
+		if last == nil {
+			return 0, nil
+		}
+		if len(got) > 0 {
+			if err := c.sink.Store(ctx, got); err != nil {
+				return 0, fmt.Errorf("store %d events: %w", len(got), err)
+			}
+		}
+		return n, last.Ack()
+	}
+}
+
+// maxEvent bounds one event: a receipt of a thousand lines is far below it.
+const maxEvent = 1 << 20
+
+func decode(m jetstream.Msg) (Received, error) {
+	id, kind, err := parseSubject(m.Subject())
+	if err != nil {
+		return Received{}, err
+	}
+	if len(m.Data()) > maxEvent {
+		return Received{}, fmt.Errorf("event of %d bytes is over %d", len(m.Data()), maxEvent)
+	}
+	seq, err := strconv.ParseInt(m.Headers().Get(HeaderSeq), 10, 64)
+	if err != nil || seq <= 0 {
+		return Received{}, fmt.Errorf("no %s header", HeaderSeq)
+	}
+	at, err := time.Parse(time.RFC3339Nano, m.Headers().Get(HeaderAt))
+	if err != nil {
+		return Received{}, fmt.Errorf("no %s header", HeaderAt)
+	}
+	body := append([]byte(nil), m.Data()...)
+	return Received{Till: id, Event: Event{Seq: seq, Kind: kind, At: at, Body: body}}, nil
+}
+
+// ClientURL is where operators' tools reach the centre.
+func (c *Centre) ClientURL() string { return c.srv.ClientURL() }
+
+// LeafURL is what tills dial (the configured leaf address).
+func (c *Centre) LeafURL() string { return "nats-leaf://" + c.cfg.LeafAddr }
+
+// Close stops ingesting and shuts the server down.
+func (c *Centre) Close() {
+	if c.stop != nil {
+		c.stop()
+		<-c.done
+	}
+	c.shutdown()
+}
+
+func (c *Centre) shutdown() {
+	c.nc.Close()
+	c.srv.Shutdown()
+	c.srv.WaitForShutdown()
+}

@@ -1,0 +1,128 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/tillpos/till/chain/outbox"
+)
+
+// The outbox's rows are written by triggers (migration 0009) in the
+// transaction of the change they report, so this file only reads them and
+// moves the marks. *DB implements outbox.Store for the chain's publisher.
+var _ outbox.Store = (*DB)(nil)
+
+// OutboxAfter returns up to limit events with seq > after, oldest first.
+func (d *DB) OutboxAfter(ctx context.Context, after int64, limit int) ([]outbox.Event, error) {
+	rows, err := d.db.QueryContext(ctx, `SELECT seq, kind, at, body FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("read outbox: %w", err)
+	}
+	defer rows.Close()
+	var out []outbox.Event
+	for rows.Next() {
+		var e outbox.Event
+		var at int64
+		var body string
+		if err := rows.Scan(&e.Seq, &e.Kind, &at, &body); err != nil {
+			return nil, fmt.Errorf("read outbox: %w", err)
+		}
+		e.At, e.Body = fromUS(at), json.RawMessage(body)
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read outbox: %w", err)
+	}
+	return out, nil
+}
+
+// OutboxMarks reads the marks.
+func (d *DB) OutboxMarks(ctx context.Context) (outbox.Marks, error) {
+	var s outbox.Marks
+	err := d.db.QueryRowContext(ctx, `SELECT (SELECT COALESCE(MAX(seq), 0) FROM outbox), sent, centre FROM outbox_meta WHERE id = 1`).
+		Scan(&s.Last, &s.Sent, &s.Centre)
+	if err != nil {
+		return s, fmt.Errorf("read outbox state: %w", err)
+	}
+	return s, nil
+}
+
+// MarkOutboxSent records that every event up to seq is in the till's own
+// stream. Marks only move forward: a late, smaller mark changes nothing.
+func (d *DB) MarkOutboxSent(ctx context.Context, seq int64) error {
+	return d.moveOutboxMark(ctx, "sent", seq)
+}
+
+// MarkOutboxCentre records the head office's high-water mark for this till.
+func (d *DB) MarkOutboxCentre(ctx context.Context, seq int64) error {
+	return d.moveOutboxMark(ctx, "centre", seq)
+}
+
+func (d *DB) moveOutboxMark(ctx context.Context, col string, seq int64) error {
+	err := d.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE outbox_meta SET `+col+` = MAX(`+col+`, ?) WHERE id = 1`, seq)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("mark outbox %s %d: %w", col, seq, err)
+	}
+	return nil
+}
+
+// PruneOutbox deletes events the head office has stored that are older
+// than keep, so the table stays the size of the backlog plus a margin for
+// a centre that must re-read. It returns how many rows went. The newest
+// row always stays: seq is a rowid, and an empty table would start again
+// at 1, reusing message IDs the centre has already stored.
+func (d *DB) PruneOutbox(ctx context.Context, keep time.Duration) (int64, error) {
+	var n int64
+	err := d.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM outbox WHERE seq <= (SELECT centre FROM outbox_meta WHERE id = 1) AND at < ?
+			AND seq < (SELECT MAX(seq) FROM outbox)`,
+			us(time.Now().Add(-keep)))
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("prune outbox: %w", err)
+	}
+	return n, nil
+}
+
+// stmtCache keeps prepared statements for the inserts that fire an outbox
+// trigger. SQLite compiles a statement's triggers into it when it is
+// prepared, and the receipt trigger (a JSON document of the bill, its lines
+// and payments) costs more to compile than to run: prepared once, the
+// fiscal commit with its outbox row costs about what it did without.
+type stmtCache struct {
+	mu sync.Mutex
+	m  map[string]*sql.Stmt
+}
+
+// exec runs q in tx through a statement prepared once per database.
+func (d *DB) exec(ctx context.Context, tx *sql.Tx, q string, args ...any) (sql.Result, error) {
+	c := &d.stmts
+	c.mu.Lock()
+	st, ok := c.m[q]
+	if !ok {
+		var err error
+		st, err = d.db.PrepareContext(ctx, q)
+		if err != nil {
+			c.mu.Unlock()
+			return nil, err
+		}
+		if c.m == nil {
+			c.m = map[string]*sql.Stmt{}
+		}
+		c.m[q] = st
+	}
+	c.mu.Unlock()
+	return tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+}
