@@ -391,7 +391,11 @@ func (r *BillRepo) MarkFiscalised(ctx context.Context, id sale.BillID, f sale.Fi
 		if err := casState(ctx, tx, id, sale.StateFiscalised, sale.StateFiscalising, sale.StateConflict); err != nil {
 			return err
 		}
-		_, err := r.d.exec(ctx, tx, `INSERT INTO fiscal_docs(bill_id, number, sign, time, shift) VALUES(?,?,?,?,?)`,
+		// The register's close reply carries no shift number (FF45h): when
+		// the driver could not tell (0), the receipt belongs to the shift
+		// the till recorded as open on that register.
+		_, err := r.d.exec(ctx, tx, `INSERT INTO fiscal_docs(bill_id, number, sign, time, shift)
+			VALUES(?,?,?,?, COALESCE(NULLIF(?, 0), (SELECT number FROM shifts WHERE closed IS NULL ORDER BY id DESC LIMIT 1), 0))`,
 			int64(id), int64(f.Number), int64(f.Sign), us(f.Time), int64(f.Shift))
 		return err
 	})

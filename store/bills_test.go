@@ -313,3 +313,39 @@ func BenchmarkCommitLineBaseline(b *testing.B) {
 		}
 	}
 }
+
+// A receipt whose register reply named no shift is recorded in the shift
+// the till has open; one that names its shift keeps it.
+func TestFiscalisedShiftFallsBackToTheOpenShift(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	cid := cashier(t, db)
+	if _, err := db.OpenShift(ctx, 4, policy.UserID(cid), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	r := db.Bills()
+	for _, c := range []struct {
+		reported, want uint16
+	}{{0, 4}, {9, 9}} {
+		b, err := r.Create(ctx, sale.Bill{Kind: sale.KindSale, CashierID: cid})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := r.AddLine(ctx, b.ID, line("Хлеб", 1000, 4990)); err != nil {
+			t.Fatal(err)
+		}
+		if err := r.MarkFiscalising(ctx, b.ID, sale.Fiscal{Expected: uint32(b.ID), Total: 4990}); err != nil {
+			t.Fatal(err)
+		}
+		if err := r.MarkFiscalised(ctx, b.ID, sale.Fiscal{Number: uint32(b.ID), Time: time.Now(), Shift: c.reported}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := r.Get(ctx, b.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Fiscal.Shift != c.want {
+			t.Errorf("reported shift %d: recorded %d, want %d", c.reported, got.Fiscal.Shift, c.want)
+		}
+	}
+}

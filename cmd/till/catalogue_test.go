@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -260,5 +261,60 @@ func TestImportedGoodsSellAndExport(t *testing.T) {
 	if !strings.Contains(string(raw), fd) || !strings.Contains(string(raw), ",line,2001,"+b2+",\"Молоко 3,2% 1 л\",2.000,89.90,0.00,179.80,10,,") ||
 		!strings.Contains(string(raw), ",payment,,,,,,,,,cash,200.00") {
 		t.Fatalf("%s\n%s", out.String(), raw)
+	}
+}
+
+// A cash tender above the total is exported as what the shop kept: the
+// payment rows of a receipt add up to its total (change off the cash,
+// the card as paid).
+func TestSalesExportPaymentsAddUpToTheReceipt(t *testing.T) {
+	path := newCatalogueDB(t)
+	ctx := context.Background()
+	db, err := store.Open(ctx, path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SeedDemo(ctx); err != nil {
+		t.Fatal(err)
+	}
+	item, err := db.ItemByBarcode(ctx, store.DemoItems()[0].Barcode)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bills := db.Bills()
+	b, err := bills.Create(ctx, sale.Bill{Kind: sale.KindSale, CashierID: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bills.AddLine(ctx, b.ID, sale.Line{Item: item.ID, Barcode: item.Barcode, Name: item.Name, QtyMilli: 3000, UnitPrice: item.Price, VAT: item.VAT, Dept: 1}); err != nil {
+		t.Fatal(err)
+	}
+	total := 3 * item.Price
+	card := item.Price
+	cash := total - card + 5000 // 50,00 of change
+	for _, p := range []sale.Payment{{Kind: sale.PayCard, Amount: card}, {Kind: sale.PayCash, Amount: cash}} {
+		if _, err := bills.AddPayment(ctx, b.ID, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := bills.MarkFiscalising(ctx, b.ID, sale.Fiscal{Expected: 7, Total: total}); err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 12, 3, 10, 0, 0, 0, time.Local)
+	if err := bills.MarkFiscalised(ctx, b.ID, sale.Fiscal{Number: 7, Sign: 1, Time: at, Shift: 2}); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	file := filepath.Join(filepath.Dir(path), "sales.csv")
+	if err := runSales(ctx, io.Discard, []string{"export", "-db", path, "-from", "2026-12-03", "-to", "2026-12-03", file}); err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := os.ReadFile(file)
+	money := func(v int64) string { return fmt.Sprintf("%d.%02d", v/100, v%100) }
+	text := string(raw)
+	for _, want := range []string{",card," + money(card) + "\r\n", ",cash," + money(total-card) + "\r\n"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("no payment row ending %q in\n%s", want, text)
+		}
 	}
 }

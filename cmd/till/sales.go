@@ -106,12 +106,25 @@ func writeSoldBill(sw *exchange.SalesWriter, sb store.SoldBill, vat *sale.VATTab
 			return err
 		}
 	}
-	for _, p := range b.Payments {
+	// A payment row is what the shop kept: the change handed back comes off
+	// the cash tenders (latest first), so the rows of a receipt add up to
+	// its total — 300,00 tendered for 269,70 is 269,70 of cash.
+	kept := make([]int64, len(b.Payments))
+	change := t.Change
+	for i := len(b.Payments) - 1; i >= 0; i-- {
+		kept[i] = b.Payments[i].Amount
+		if b.Payments[i].Kind != sale.PayCard && change > 0 {
+			c := min(change, kept[i])
+			kept[i] -= c
+			change -= c
+		}
+	}
+	for i, p := range b.Payments {
 		kind := "cash"
 		if p.Kind == sale.PayCard {
 			kind = "card"
 		}
-		if err := sw.Payment(r, kind, p.Amount); err != nil {
+		if err := sw.Payment(r, kind, kept[i]); err != nil {
 			return err
 		}
 	}
