@@ -199,7 +199,8 @@ const (
 	auditItemPrice  = "catalogue.item.price"
 	auditItemActive = "catalogue.item.active"
 	auditImport     = "catalogue.import"
-	auditImportItem = "catalogue.import.item"
+	auditImportItem = "catalogue.import.changes"
+	auditChunk      = 500 // changed items per catalogue.import.changes row
 )
 
 // ItemChange is what SaveCatalogueItem changed, for the caller's checks
@@ -965,8 +966,8 @@ func (im *importer) summarise(ctx context.Context, tx sqlRunner) error {
 	return nil
 }
 
-// audit writes one row per item whose price or name changes, with old and
-// new values and the file, then the import's summary row.
+// audit writes the old and new name and price of every item whose name or
+// price changes, with the file, then the import's summary row.
 func (im *importer) audit(ctx context.Context, tx *sql.Tx, by Actor) error {
 	rows, err := tx.QueryContext(ctx, auditSQL)
 	if err != nil {
@@ -990,15 +991,24 @@ func (im *importer) audit(ctx context.Context, tx *sql.Tx, by Actor) error {
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	for _, c := range changes {
-		a := map[string]any{"item": c.id, "code": c.code, "file": im.opt.Source}
-		if c.oldN != c.newN {
-			a["old_name"], a["new_name"] = c.oldN, c.newN
+	// The changes go in rows of auditChunk items each: every one with its
+	// old and new value, without 100k hash-chain appends under the write
+	// lock (a price list that changes every item would hold the till up
+	// for seconds).
+	for start := 0; start < len(changes); start += auditChunk {
+		chunk := changes[start:min(start+auditChunk, len(changes))]
+		list := make([]map[string]any, 0, len(chunk))
+		for _, c := range chunk {
+			a := map[string]any{"item": c.id, "code": c.code}
+			if c.oldN != c.newN {
+				a["old_name"], a["new_name"] = c.oldN, c.newN
+			}
+			if c.oldP != c.newP {
+				a["old_price"], a["new_price"] = c.oldP, c.newP
+			}
+			list = append(list, a)
 		}
-		if c.oldP != c.newP {
-			a["old_price"], a["new_price"] = c.oldP, c.newP
-		}
-		if _, err := appendAudit(ctx, tx, by.entry(auditImportItem, a, OutcomeOK, "")); err != nil {
+		if _, err := appendAudit(ctx, tx, by.entry(auditImportItem, map[string]any{"file": im.opt.Source, "items": list}, OutcomeOK, "")); err != nil {
 			return err
 		}
 	}
@@ -1028,7 +1038,7 @@ func (im *importer) apply(ctx context.Context, tx *sql.Tx) error {
 		`DELETE FROM item_barcodes WHERE item_id IN (SELECT i.id FROM items i WHERE i.code IN (SELECT code FROM imp_delbarcodes)
 			OR i.code IN (`+rebarcoded+`))`,
 		`UPDATE items SET barcode = '' WHERE barcode <> '' AND (code IN (SELECT code FROM imp_delbarcodes)
-			OR code IN (SELECT s.code FROM imp_changed c JOIN imp_items s ON s.line = c.line WHERE s.barcode1 <> items.barcode))`,
+			OR code IN (`+rebarcoded+`) AND barcode <> (SELECT s.barcode1 FROM imp_items s WHERE s.code = items.code))`,
 		`UPDATE items SET name = s.name, barcode = COALESCE(s.barcode1, items.barcode),
 			receipt_name = COALESCE(s.receipt_name, items.receipt_name), price = COALESCE(s.price, items.price),
 			vat = COALESCE(s.vat, items.vat), unit = COALESCE(s.unit, items.unit), weighed = COALESCE(s.weighed, items.weighed),
