@@ -199,7 +199,8 @@ const (
 	auditItemPrice  = "catalogue.item.price"
 	auditItemActive = "catalogue.item.active"
 	auditImport     = "catalogue.import"
-	auditImportItem = "catalogue.import.item"
+	auditImportItem = "catalogue.import.changes"
+	auditChunk      = 500 // changed items per catalogue.import.changes row
 )
 
 // ItemChange is what SaveCatalogueItem changed, for the caller's checks
@@ -693,7 +694,7 @@ CREATE TEMP TABLE imp_groups (code TEXT PRIMARY KEY, name TEXT NOT NULL) WITHOUT
 CREATE TEMP TABLE imp_delbarcodes (code TEXT PRIMARY KEY) WITHOUT ROWID;`
 
 func dropStaging(ctx context.Context, tx sqlRunner) {
-	for _, t := range []string{"imp_items", "imp_barcodes", "imp_groups", "imp_delbarcodes"} {
+	for _, t := range []string{"imp_items", "imp_barcodes", "imp_groups", "imp_delbarcodes", "imp_new", "imp_changed"} {
 		tx.ExecContext(ctx, `DROP TABLE IF EXISTS temp.`+t)
 	}
 }
@@ -824,7 +825,8 @@ func (im *importer) resolveGroups(ctx context.Context, tx sqlRunner) error {
 	if _, err := tx.ExecContext(ctx, `INSERT INTO imp_barcodes
 		SELECT j.value, s.line, j.key = 0 FROM imp_items s, json_each(s.barcodes) j WHERE s.barcodes IS NOT NULL;
 		CREATE INDEX temp.imp_items_code ON imp_items(code);
-		CREATE INDEX temp.imp_barcodes_barcode ON imp_barcodes(barcode, line)`); err != nil {
+		CREATE INDEX temp.imp_barcodes_barcode ON imp_barcodes(barcode, line);
+		CREATE INDEX temp.imp_barcodes_line ON imp_barcodes(line, first)`); err != nil {
 		return err
 	}
 	var err error
@@ -880,24 +882,29 @@ func (im *importer) check(ctx context.Context, tx sqlRunner) error {
 	// without giving its barcodes (they are released only when the file
 	// gives them anew, by $$$DELETEALLWARES or $$$DELETEBARCODESBYWARECODE).
 	if !im.deleteAll {
-		err = collect(`SELECT b.line, b.barcode, o.code FROM imp_barcodes b JOIN imp_items s ON s.line = b.line
-			JOIN (SELECT barcode, code FROM items WHERE barcode <> ''
-			      UNION ALL SELECT x.barcode, i.code FROM item_barcodes x JOIN items i ON i.id = x.item_id) o ON o.barcode = b.barcode
-			WHERE o.code <> s.code
+		// Two statements, one per place a barcode lives, each on its index.
+		const free = ` WHERE o.code <> s.code
 			  AND NOT EXISTS (SELECT 1 FROM imp_items s2 WHERE s2.code = o.code AND s2.barcode1 IS NOT NULL)
-			  AND NOT EXISTS (SELECT 1 FROM imp_delbarcodes d WHERE d.code = o.code)`,
-			func(line int, barcode, code string) *exchange.Problem {
+			  AND NOT EXISTS (SELECT 1 FROM imp_delbarcodes d WHERE d.code = o.code)`
+		for _, q := range []string{
+			`SELECT b.line, b.barcode, o.code FROM imp_barcodes b JOIN imp_items s ON s.line = b.line
+				JOIN items o ON o.barcode = b.barcode AND o.barcode <> ''` + free,
+			`SELECT b.line, b.barcode, o.code FROM imp_barcodes b JOIN imp_items s ON s.line = b.line
+				JOIN item_barcodes x ON x.barcode = b.barcode JOIN items o ON o.id = x.item_id` + free,
+		} {
+			err = collect(q, func(line int, barcode, code string) *exchange.Problem {
 				if code == "" {
 					code = "—"
 				}
 				return exchange.NewProblem(line, exchange.ReasonBarcodeTwice, "Value", barcode, "Other", code)
 			})
-		if err != nil {
-			return err
+			if err != nil {
+				return err
+			}
 		}
 	}
 	// A new item needs a VAT rate (an ATOL line without field 23).
-	err = collect(`SELECT s.line, '', '' FROM imp_items s WHERE s.vat IS NULL AND NOT EXISTS (SELECT 1 FROM items i WHERE i.code = s.code)`,
+	err = collect(`SELECT s.line, '', '' FROM imp_items s WHERE s.vat IS NULL AND NOT EXISTS (SELECT 1 FROM items i WHERE i.code = s.code AND i.code <> '')`,
 		func(line int, _, _ string) *exchange.Problem {
 			return exchange.NewProblem(line, exchange.ReasonVAT, "Value", "—", "Known", im.opt.Rules.Known)
 		})
@@ -915,6 +922,9 @@ func (im *importer) check(ctx context.Context, tx sqlRunner) error {
 }
 
 // changedWhere is true for a staged row that changes its existing item.
+// Every join of items on code says `code <> ”` too: items_code is a
+// partial index, used only when the query implies its WHERE (without it a
+// re-import of 100k items compared each line with every item).
 const changedWhere = `(i.name <> s.name OR i.barcode <> COALESCE(s.barcode1, i.barcode)
 	OR (s.receipt_name IS NOT NULL AND i.receipt_name <> s.receipt_name)
 	OR i.price <> COALESCE(s.price, i.price) OR i.vat <> COALESCE(s.vat, i.vat) OR i.unit <> COALESCE(s.unit, i.unit)
@@ -924,11 +934,30 @@ const changedWhere = `(i.name <> s.name OR i.barcode <> COALESCE(s.barcode1, i.b
 		(SELECT group_concat(barcode) FROM (SELECT barcode FROM item_barcodes WHERE item_id = i.id ORDER BY barcode)) IS NOT
 		(SELECT group_concat(barcode) FROM (SELECT barcode FROM imp_barcodes WHERE line = s.line AND first = 0 ORDER BY barcode))))`
 
+// summarise sorts the staged lines into new (imp_new) and changing
+// (imp_changed), which the apply then touches alone: a daily full file
+// where little changed rewrites little.
+// The statements that match staged lines with items by code; a test reads
+// their plans.
+const (
+	newLinesSQL     = `SELECT s.line FROM imp_items s WHERE NOT EXISTS (SELECT 1 FROM items i WHERE i.code = s.code AND i.code <> '')`
+	changedLinesSQL = `SELECT s.line FROM imp_items s JOIN items i ON i.code = s.code AND i.code <> '' WHERE ` + changedWhere
+	auditSQL        = `SELECT i.id, i.code, i.name, s.name, i.price, COALESCE(s.price, i.price) FROM imp_items s JOIN items i ON i.code = s.code AND i.code <> ''
+		WHERE i.name <> s.name OR i.price <> COALESCE(s.price, i.price) ORDER BY s.line`
+	extraBarcodesSQL = `INSERT INTO item_barcodes(barcode, item_id)
+			SELECT b.barcode, i.id FROM imp_barcodes b JOIN imp_items s ON s.line = b.line JOIN items i ON i.code = s.code AND i.code <> ''
+			WHERE b.first = 0 AND (b.line IN (SELECT line FROM imp_new) OR b.line IN (SELECT line FROM imp_changed) AND s.barcode1 IS NOT NULL)`
+)
+
 func (im *importer) summarise(ctx context.Context, tx sqlRunner) error {
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM imp_items s WHERE NOT EXISTS (SELECT 1 FROM items i WHERE i.code = s.code)`).Scan(&im.res.New); err != nil {
+	_, err := tx.ExecContext(ctx, `DROP TABLE IF EXISTS temp.imp_new; DROP TABLE IF EXISTS temp.imp_changed;
+		CREATE TEMP TABLE imp_new AS `+newLinesSQL+`;
+		CREATE TEMP TABLE imp_changed AS `+changedLinesSQL+`;
+		CREATE INDEX temp.imp_new_line ON imp_new(line); CREATE INDEX temp.imp_changed_line ON imp_changed(line)`)
+	if err != nil {
 		return err
 	}
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM imp_items s JOIN items i ON i.code = s.code WHERE `+changedWhere).Scan(&im.res.Changed); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM imp_new), (SELECT count(*) FROM imp_changed)`).Scan(&im.res.New, &im.res.Changed); err != nil {
 		return err
 	}
 	im.res.Unchanged = im.res.Items - im.res.New - im.res.Changed
@@ -941,11 +970,10 @@ func (im *importer) summarise(ctx context.Context, tx sqlRunner) error {
 	return nil
 }
 
-// audit writes one row per item whose price or name changes, with old and
-// new values and the file, then the import's summary row.
+// audit writes the old and new name and price of every item whose name or
+// price changes, with the file, then the import's summary row.
 func (im *importer) audit(ctx context.Context, tx *sql.Tx, by Actor) error {
-	rows, err := tx.QueryContext(ctx, `SELECT i.id, i.code, i.name, s.name, i.price, COALESCE(s.price, i.price) FROM imp_items s JOIN items i ON i.code = s.code
-		WHERE i.name <> s.name OR i.price <> COALESCE(s.price, i.price) ORDER BY s.line`)
+	rows, err := tx.QueryContext(ctx, auditSQL)
 	if err != nil {
 		return err
 	}
@@ -967,15 +995,24 @@ func (im *importer) audit(ctx context.Context, tx *sql.Tx, by Actor) error {
 	if err := rows.Err(); err != nil {
 		return err
 	}
-	for _, c := range changes {
-		a := map[string]any{"item": c.id, "code": c.code, "file": im.opt.Source}
-		if c.oldN != c.newN {
-			a["old_name"], a["new_name"] = c.oldN, c.newN
+	// The changes go in rows of auditChunk items each: every one with its
+	// old and new value, without 100k hash-chain appends under the write
+	// lock (a price list that changes every item would hold the till up
+	// for seconds).
+	for start := 0; start < len(changes); start += auditChunk {
+		chunk := changes[start:min(start+auditChunk, len(changes))]
+		list := make([]map[string]any, 0, len(chunk))
+		for _, c := range chunk {
+			a := map[string]any{"item": c.id, "code": c.code}
+			if c.oldN != c.newN {
+				a["old_name"], a["new_name"] = c.oldN, c.newN
+			}
+			if c.oldP != c.newP {
+				a["old_price"], a["new_price"] = c.oldP, c.newP
+			}
+			list = append(list, a)
 		}
-		if c.oldP != c.newP {
-			a["old_price"], a["new_price"] = c.oldP, c.newP
-		}
-		if _, err := appendAudit(ctx, tx, by.entry(auditImportItem, a, OutcomeOK, "")); err != nil {
+		if _, err := appendAudit(ctx, tx, by.entry(auditImportItem, map[string]any{"file": im.opt.Source, "items": list}, OutcomeOK, "")); err != nil {
 			return err
 		}
 	}
@@ -995,28 +1032,29 @@ func (im *importer) apply(ctx context.Context, tx *sql.Tx) error {
 			`UPDATE items SET active = 0, barcode = '' WHERE generic = 0
 				AND NOT EXISTS (SELECT 1 FROM imp_items s WHERE s.code = items.code)`)
 	}
+	// The lines that change an item and give its barcodes.
+	const rebarcoded = `SELECT s.code FROM imp_changed c JOIN imp_items s ON s.line = c.line WHERE s.barcode1 IS NOT NULL`
 	steps = append(steps,
 		// Released barcodes first: those of $$$DELETEBARCODESBYWARECODE and
-		// of every item whose barcodes the file gives anew, so a barcode
-		// that moves from one item to another in the file is free for it.
+		// of every changing item whose barcodes the file gives anew, so a
+		// barcode that moves from one item to another in the file is free
+		// for it. A primary barcode that stays is not touched.
 		`DELETE FROM item_barcodes WHERE item_id IN (SELECT i.id FROM items i WHERE i.code IN (SELECT code FROM imp_delbarcodes)
-			OR i.code IN (SELECT code FROM imp_items WHERE barcode1 IS NOT NULL))`,
+			OR i.code IN (`+rebarcoded+`))`,
 		`UPDATE items SET barcode = '' WHERE barcode <> '' AND (code IN (SELECT code FROM imp_delbarcodes)
-			OR code IN (SELECT code FROM imp_items WHERE barcode1 IS NOT NULL))`,
+			OR code IN (`+rebarcoded+`) AND barcode <> (SELECT s.barcode1 FROM imp_items s WHERE s.code = items.code))`,
 		`UPDATE items SET name = s.name, barcode = COALESCE(s.barcode1, items.barcode),
 			receipt_name = COALESCE(s.receipt_name, items.receipt_name), price = COALESCE(s.price, items.price),
 			vat = COALESCE(s.vat, items.vat), unit = COALESCE(s.unit, items.unit), weighed = COALESCE(s.weighed, items.weighed),
 			marking = COALESCE(s.marking, items.marking), dept = COALESCE(s.dept, items.dept), grp = COALESCE(s.grp, items.grp),
 			active = COALESCE(s.active, items.active)
-			FROM imp_items s WHERE items.code = s.code AND items.code <> ''`,
+			FROM imp_changed c JOIN imp_items s ON s.line = c.line WHERE items.code = s.code AND items.code <> ''`,
 		`INSERT INTO items(code, barcode, name, receipt_name, price, vat, unit, weighed, marking, dept, grp, active)
 			SELECT s.code, COALESCE(s.barcode1, ''), s.name, COALESCE(s.receipt_name, ''), COALESCE(s.price, 0), s.vat,
 				COALESCE(NULLIF(s.unit, ''), CASE WHEN s.weighed THEN 'kg' ELSE 'pcs' END), COALESCE(s.weighed, 0),
 				COALESCE(s.marking, 0), COALESCE(s.dept, 1), COALESCE(s.grp, ''), COALESCE(s.active, 1)
-			FROM imp_items s WHERE NOT EXISTS (SELECT 1 FROM items i WHERE i.code = s.code) ORDER BY s.line`,
-		`INSERT INTO item_barcodes(barcode, item_id)
-			SELECT b.barcode, i.id FROM imp_barcodes b JOIN imp_items s ON s.line = b.line JOIN items i ON i.code = s.code
-			WHERE b.first = 0`,
+			FROM imp_new n JOIN imp_items s ON s.line = n.line ORDER BY s.line`,
+		extraBarcodesSQL,
 	)
 	for _, q := range steps {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
@@ -1176,7 +1214,7 @@ func (d *DB) WriteCatalogue(ctx context.Context, w io.Writer, format string, cp1
 				next++
 				code = "G" + strconv.Itoa(next)
 				var x int
-				err := d.db.QueryRowContext(ctx, `SELECT 1 FROM items WHERE code = ?`, code).Scan(&x)
+				err := d.db.QueryRowContext(ctx, `SELECT 1 FROM items WHERE code = ? AND code <> ''`, code).Scan(&x)
 				if errors.Is(err, sql.ErrNoRows) {
 					break
 				}

@@ -468,3 +468,41 @@ func TestImportKeepsWhatTheFileDoesNotCarry(t *testing.T) {
 		t.Error(d)
 	}
 }
+
+// The statements matching staged lines with items go through the partial
+// code index: a join on code alone does not imply `code <> ”`, and then
+// SQLite compared every line of a 100k file with every item.
+func TestImportJoinsUseTheCodeIndex(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	conn, err := db.db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	defer dropStaging(ctx, conn)
+	if _, err := conn.ExecContext(ctx, stagingDDL+`;
+		CREATE TEMP TABLE imp_new(line INTEGER); CREATE TEMP TABLE imp_changed(line INTEGER);
+		CREATE INDEX temp.imp_items_code ON imp_items(code); CREATE INDEX temp.imp_barcodes_line ON imp_barcodes(line, first)`); err != nil {
+		t.Fatal(err)
+	}
+	for name, q := range map[string]string{"new": newLinesSQL, "changed": changedLinesSQL, "audit": auditSQL, "barcodes": extraBarcodesSQL} {
+		rows, err := conn.QueryContext(ctx, "EXPLAIN QUERY PLAN "+q)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		var plan string
+		for rows.Next() {
+			var id, parent, unused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			plan += detail + "\n"
+		}
+		rows.Close()
+		if !strings.Contains(plan, "items_code") || strings.Contains(plan, "SCAN i\n") {
+			t.Errorf("%s does not use items_code:\n%s", name, plan)
+		}
+	}
+}
