@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
+	"golang.org/x/text/encoding/charmap"
 
 	"github.com/tillpos/till/policy"
 	"github.com/tillpos/till/store"
@@ -202,4 +203,55 @@ func TestCatalogueTabImport(t *testing.T) {
 	if bar := find(r, "progress", func(*widget.ProgressBar) bool { return true }); bar.Value != 1 {
 		t.Errorf("progress %v", bar.Value)
 	}
+}
+
+// A 1C ATOL file names Frontol's tax groups, not VAT rates: the admin maps
+// them in the Items tab, the map is checked against the store's VAT codes,
+// stored (audited) and used by the import — no SQL, no command line.
+func TestCatalogueTabATOLTaxGroups(t *testing.T) {
+	r := newAdminRig(t, "admin")
+	ctx := context.Background()
+	r.tab("Items")
+	atol := "##@@&&\r\n#\r\n$$$ADDQUANTITY\r\n" +
+		"2001;4609990007776;Молоко 3,2%;Молоко;89.90;;;0,1,1,0,0,0,0,0,1,0,1;;;;;;;;;1;;;;;;2;;;;;;;;;;;;;;;;10;10;;;\r\n"
+	enc, err := charmap.Windows1251.NewEncoder().String(atol)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "goods.txt")
+	if err := os.WriteFile(file, []byte(enc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r.set("Import from", file)
+	r.tap("Check the file")
+	if !r.hasText("Tax group 2 is not one of") {
+		t.Fatalf("unmapped group: status %q", r.status())
+	}
+	r.set("Tax groups", "2=33")
+	r.tap("Check the file")
+	if m, _ := r.db.SettingString(ctx, store.SettingATOLTaxMap, ""); m != "" {
+		t.Fatalf("a map with a VAT code the store lacks was stored: %q (status %q)", m, r.status())
+	}
+	r.set("Tax groups", "2=10")
+	r.tap("Check the file")
+	if !r.hasText("1 new") {
+		t.Fatalf("mapped group: status %q; %s", r.status(), visibleText(r))
+	}
+	if m, _ := r.db.SettingString(ctx, store.SettingATOLTaxMap, ""); m != "2=10" {
+		t.Fatalf("stored map %q", m)
+	}
+	r.tap("Yes")
+	if found, _ := r.db.FindItems(ctx, "2001", 1, false); len(found) != 1 || found[0].VAT != "10" {
+		t.Fatalf("imported %+v (status %q)", found, r.status())
+	}
+}
+
+func visibleText(r *adminRig) string {
+	var b strings.Builder
+	r.walk(func(o fyne.CanvasObject) {
+		if l, ok := o.(*widget.Label); ok && l.Visible() && l.Text != "" {
+			b.WriteString(l.Text + "\n")
+		}
+	})
+	return b.String()
 }

@@ -123,3 +123,22 @@ func (c adminCatalogue) Export(ctx context.Context, path string, by admin.Actor)
 	})
 	return n, adminErr(err)
 }
+
+func (c adminCatalogue) TaxMap(ctx context.Context) (string, error) {
+	m, err := c.db.SettingString(ctx, store.SettingATOLTaxMap, "")
+	return m, adminErr(err)
+}
+
+// SetTaxMap checks the map against the store's VAT codes before it is
+// stored (config.set in the audit log), so a wrong one is refused at once
+// with the codes the store has, not at the import.
+func (c adminCatalogue) SetTaxMap(ctx context.Context, m string, by admin.Actor) error {
+	country, err := c.db.SettingString(ctx, store.SettingStoreCountry, defaultCountry)
+	if err != nil {
+		return adminErr(err)
+	}
+	if _, err := store.CatalogueRules(country, "atol", m); err != nil {
+		return adminErr(err)
+	}
+	return adminErr(c.db.SetSetting(ctx, store.SettingATOLTaxMap, m, actor(by)))
+}

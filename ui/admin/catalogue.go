@@ -61,6 +61,10 @@ type Catalogue interface {
 	Import(ctx context.Context, path, format string, dry bool, by Actor, progress func(lines int)) (ImportSummary, error)
 	// Export writes the catalogue to path as CSV and returns the count.
 	Export(ctx context.Context, path string, by Actor) (int, error)
+	// TaxMap is the stored map of an ATOL file's tax groups to the store's
+	// VAT codes ("1=20,2=10"); SetTaxMap checks and stores one, audited.
+	TaxMap(ctx context.Context) (string, error)
+	SetTaxMap(ctx context.Context, m string, by Actor) error
 }
 
 // searchLimit is how many items the list shows: a search narrows, nobody
@@ -93,6 +97,8 @@ type catalogueTab struct {
 	hint     *widget.Label
 
 	importPath *widget.Entry
+	taxMap     *widget.Entry
+	taxMapWas  string
 	exportPath *widget.Entry
 	result     *widget.Label
 	progress   *widget.ProgressBar
@@ -172,8 +178,13 @@ func newCatalogueTab(s *Screen) *catalogueTab {
 	row := func(e *widget.Entry, b *widget.Button) fyne.CanvasObject {
 		return container.NewBorder(nil, nil, nil, b, e)
 	}
+	// An ATOL file names tax groups set up per Frontol installation, not
+	// VAT rates: the shop says once which is which, here, without SQL.
+	t.taxMap = widget.NewEntry()
+	t.taxMap.SetPlaceHolder(lang.X("admin.items.tax_map_hint", "ATOL tax groups to VAT, e.g. 1=20,2=10"))
 	files := widget.NewForm(
 		widget.NewFormItem(lang.X("admin.items.import_file", "Import from"), row(t.importPath, browseOpen)),
+		widget.NewFormItem(lang.X("admin.items.tax_map", "Tax groups"), t.taxMap),
 		widget.NewFormItem("", importBtn),
 		widget.NewFormItem(lang.X("admin.items.export_file", "Export to"), row(t.exportPath, browseSave)),
 		widget.NewFormItem("", exportBtn),
@@ -220,7 +231,19 @@ func (t *catalogueTab) find(contains bool) {
 	})
 }
 
-func (t *catalogueTab) reload() { t.find(false) }
+func (t *catalogueTab) reload() {
+	t.find(false)
+	var m string
+	t.s.load(func(ctx context.Context) (err error) {
+		m, err = t.s.deps.Catalogue.TaxMap(ctx)
+		return err
+	}, func(err error) {
+		if err == nil {
+			t.taxMap.SetText(m)
+			t.taxMapWas = m
+		}
+	})
+}
 
 func (t *catalogueTab) edit(it Item) {
 	t.editing = &it
@@ -326,7 +349,14 @@ func (t *catalogueTab) dryRun() {
 	}
 	me := t.s.deps.Policy.Actor()
 	var sum ImportSummary
+	taxMap := strings.TrimSpace(t.taxMap.Text)
 	t.s.load(func(ctx context.Context) error {
+		if taxMap != t.taxMapWas {
+			if err := t.s.deps.Catalogue.SetTaxMap(ctx, taxMap, me); err != nil {
+				return err
+			}
+			t.taxMapWas = taxMap
+		}
 		var err error
 		sum, err = t.s.deps.Catalogue.Import(ctx, path, "", true, me, nil)
 		return err
