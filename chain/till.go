@@ -88,6 +88,11 @@ func StartTill(ctx context.Context, cfg TillConfig, ob outbox.Store) (*Till, err
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
+	// From now on every receipt, shift and audit row goes to the outbox
+	// too; before this the till kept none (it was not in a chain).
+	if err := ob.EnableOutbox(ctx); err != nil {
+		return nil, err
+	}
 	local, err := localAuth()
 	if err != nil {
 		return nil, err

@@ -51,6 +51,21 @@ func (d *DB) OutboxMarks(ctx context.Context) (outbox.Marks, error) {
 	return s, nil
 }
 
+// EnableOutbox starts the outbox: from the commit of this call on, every
+// receipt, shift and audit row is also written to it. A till joins a chain
+// from then on; what it did before stays in its own journal (and in the
+// accounting export).
+func (d *DB) EnableOutbox(ctx context.Context) error {
+	err := d.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE outbox_meta SET enabled = 1 WHERE id = 1`)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("enable the outbox: %w", err)
+	}
+	return nil
+}
+
 // MarkOutboxSent records that every event up to seq is in the till's own
 // stream. Marks only move forward: a late, smaller mark changes nothing.
 func (d *DB) MarkOutboxSent(ctx context.Context, seq int64) error {

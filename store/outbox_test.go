@@ -40,8 +40,18 @@ func fiscalisedBill(t testing.TB, db *DB, cid int64, fd uint32, lines int) sale.
 	return b.ID
 }
 
-func TestOutboxReportsWhatCommitted(t *testing.T) {
+// openOutbox is a till's database in a chain: its outbox is on.
+func openOutbox(t testing.TB) *DB {
+	t.Helper()
 	db := openTest(t)
+	if err := db.EnableOutbox(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+func TestOutboxReportsWhatCommitted(t *testing.T) {
+	db := openOutbox(t)
 	ctx := context.Background()
 	cid := cashier(t, db)
 	s0, err := db.OutboxMarks(ctx)
@@ -113,7 +123,7 @@ func TestOutboxReportsWhatCommitted(t *testing.T) {
 // A change that rolls back leaves no event: the outbox row is in its
 // transaction.
 func TestOutboxRollbackLeavesNothing(t *testing.T) {
-	db := openTest(t)
+	db := openOutbox(t)
 	ctx := context.Background()
 	cid := cashier(t, db)
 	bill := fiscalisedBill(t, db, cid, 1, 1)
@@ -130,7 +140,7 @@ func TestOutboxRollbackLeavesNothing(t *testing.T) {
 }
 
 func TestOutboxMarksMoveForward(t *testing.T) {
-	db := openTest(t)
+	db := openOutbox(t)
 	ctx := context.Background()
 	cid := cashier(t, db)
 	fiscalisedBill(t, db, cid, 1, 1)
@@ -173,7 +183,7 @@ func BenchmarkCommitWithOutbox(b *testing.B) { benchFiscalCommit(b, true) }
 func BenchmarkCommitWithOutboxBaseline(b *testing.B) { benchFiscalCommit(b, false) }
 
 func benchFiscalCommit(b *testing.B, outbox bool) {
-	db := openTest(b)
+	db := openOutbox(b)
 	ctx := context.Background()
 	if !outbox {
 		if _, err := db.db.ExecContext(ctx, `DROP TRIGGER outbox_receipt`); err != nil {
@@ -211,7 +221,7 @@ func benchFiscalCommit(b *testing.B, outbox bool) {
 // Pruning everything the centre has never empties the table, so seq goes
 // on from where it was.
 func TestOutboxPruneKeepsTheNewest(t *testing.T) {
-	db := openTest(t)
+	db := openOutbox(t)
 	ctx := context.Background()
 	cid := cashier(t, db)
 	fiscalisedBill(t, db, cid, 1, 1)
@@ -226,5 +236,27 @@ func TestOutboxPruneKeepsTheNewest(t *testing.T) {
 	s2, _ := db.OutboxMarks(ctx)
 	if s2.Last <= s.Last {
 		t.Fatalf("seq went back after pruning: %d then %d", s.Last, s2.Last)
+	}
+}
+
+// A till that is not in a chain keeps no outbox: nothing would collect it.
+func TestOutboxOffUntilEnabled(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	cid := cashier(t, db)
+	fiscalisedBill(t, db, cid, 1, 2)
+	if m, _ := db.OutboxMarks(ctx); m.Last != 0 {
+		t.Fatalf("a till on its own wrote %d outbox events", m.Last)
+	}
+	if err := db.EnableOutbox(ctx); err != nil {
+		t.Fatal(err)
+	}
+	fiscalisedBill(t, db, cid, 2, 1)
+	evs, err := db.OutboxAfter(ctx, 0, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(evs) == 0 || evs[0].Kind != "receipt" {
+		t.Fatalf("after enabling: %+v", evs)
 	}
 }

@@ -29,8 +29,11 @@ type Marks struct {
 // Waiting is how many events the head office has not confirmed.
 func (m Marks) Waiting() int64 { return m.Last - m.Centre }
 
-// Store is the till's outbox. Marks only move forward.
+// Store is the till's outbox. Marks only move forward. EnableOutbox
+// switches the writing on (the publisher does it at start): a till that is
+// not in a chain keeps no outbox.
 type Store interface {
+	EnableOutbox(ctx context.Context) error
 	OutboxAfter(ctx context.Context, after int64, limit int) ([]Event, error)
 	OutboxMarks(ctx context.Context) (Marks, error)
 	MarkOutboxSent(ctx context.Context, seq int64) error

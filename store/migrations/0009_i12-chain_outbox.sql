@@ -16,17 +16,22 @@ CREATE TABLE outbox (
 	body TEXT NOT NULL      -- JSON object
 );
 
+-- enabled: the triggers write only while the till is in a chain (set when
+-- its publisher first starts): a till on its own would otherwise keep a
+-- second, JSON copy of its whole journal that nobody ever collects.
 -- sent: the highest seq the till's own JetStream acknowledged (rows up to it
 -- never need publishing again); the centre's own high-water mark is what
 -- decides pruning and gap re-sends.
 CREATE TABLE outbox_meta (
 	id      INTEGER PRIMARY KEY CHECK (id = 1),
+	enabled INTEGER NOT NULL,
 	sent    INTEGER NOT NULL,
 	centre  INTEGER NOT NULL  -- highest seq the centre has stored, as last heard
 );
-INSERT INTO outbox_meta(id, sent, centre) VALUES (1, 0, 0);
+INSERT INTO outbox_meta(id, enabled, sent, centre) VALUES (1, 0, 0, 0);
 
-CREATE TRIGGER outbox_receipt AFTER INSERT ON fiscal_docs BEGIN
+CREATE TRIGGER outbox_receipt AFTER INSERT ON fiscal_docs
+WHEN (SELECT enabled FROM outbox_meta WHERE id = 1) BEGIN
 	INSERT INTO outbox(kind, at, body)
 	SELECT 'receipt', NEW.time, json_object(
 		'bill', b.id, 'kind', b.kind, 'cashier', b.cashier_id,
@@ -46,20 +51,22 @@ CREATE TRIGGER outbox_receipt AFTER INSERT ON fiscal_docs BEGIN
 	FROM bills b WHERE b.id = NEW.bill_id;
 END;
 
-CREATE TRIGGER outbox_shift_open AFTER INSERT ON shifts BEGIN
+CREATE TRIGGER outbox_shift_open AFTER INSERT ON shifts
+WHEN (SELECT enabled FROM outbox_meta WHERE id = 1) BEGIN
 	INSERT INTO outbox(kind, at, body) VALUES ('shift.open', NEW.opened,
 		json_object('shift', NEW.number, 'opened', NEW.opened, 'by', NEW.opened_by,
 			'by_login', (SELECT login FROM users WHERE id = NEW.opened_by)));
 END;
 
 CREATE TRIGGER outbox_shift_close AFTER UPDATE OF closed ON shifts
-WHEN OLD.closed IS NULL AND NEW.closed IS NOT NULL BEGIN
+WHEN OLD.closed IS NULL AND NEW.closed IS NOT NULL AND (SELECT enabled FROM outbox_meta WHERE id = 1) BEGIN
 	INSERT INTO outbox(kind, at, body) VALUES ('shift.close', NEW.closed,
 		json_object('shift', NEW.number, 'opened', NEW.opened, 'closed', NEW.closed, 'by', NEW.closed_by,
 			'by_login', (SELECT login FROM users WHERE id = NEW.closed_by)));
 END;
 
-CREATE TRIGGER outbox_audit AFTER INSERT ON audit BEGIN
+CREATE TRIGGER outbox_audit AFTER INSERT ON audit
+WHEN (SELECT enabled FROM outbox_meta WHERE id = 1) BEGIN
 	INSERT INTO outbox(kind, at, body) VALUES ('audit', NEW.time,
 		json_object('id', NEW.id, 'time', NEW.time, 'terminal', NEW.terminal, 'actor', NEW.actor,
 			'approver', NEW.approver, 'action', NEW.action, 'args', json(NEW.args),
