@@ -156,6 +156,14 @@ func (l *liveRegister) ZReport(ctx context.Context, c device.Cashier, p func(dev
 	return r.ZReport(ctx, c, p)
 }
 
+func (l *liveRegister) Correction(ctx context.Context, c device.Correction) (device.FiscalResult, error) {
+	r, err := l.current()
+	if err != nil {
+		return device.FiscalResult{}, err
+	}
+	return r.Correction(ctx, c)
+}
+
 func (l *liveRegister) CashIn(ctx context.Context, c device.Cashier, amount int64) (uint32, error) {
 	r, err := l.current()
 	if err != nil {

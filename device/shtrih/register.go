@@ -113,6 +113,7 @@ var timeouts = map[proto.Command]time.Duration{
 	proto.CmdFNOpenShift: 120 * time.Second, proto.CmdFNBeginClose: 5 * time.Second,
 	proto.CmdFNCloseShift: 60 * time.Second, proto.CmdFNCancelDoc: 5 * time.Second,
 	proto.CmdErrorText: 3 * time.Second, proto.CmdDeviceType: 3 * time.Second,
+	proto.CmdFNBeginCorr: 5 * time.Second, proto.CmdFNCorrection: 30 * time.Second, proto.CmdFNCorrV2: 30 * time.Second,
 }
 
 // queries are read-only: repeating one whose outcome is unknown is safe.
@@ -474,6 +475,11 @@ func documentOf(f FoundDocument) device.Document {
 		d.Operation = device.Sale
 	case OpSaleReturn:
 		d.Operation = device.SaleReturn
+	case CorrExpense:
+		if f.Type == DocCorrection {
+			// A correction of money paid out: the refund's side.
+			d.Operation = device.SaleReturn
+		}
 	}
 	return d
 }

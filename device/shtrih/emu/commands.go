@@ -153,6 +153,9 @@ var handlers = map[proto.Command]handler{
 	proto.CmdFNBeginClose:  {run: (*Emulator).cmdBeginClose},
 	proto.CmdFNCloseShift:  {run: (*Emulator).cmdFNCloseShift, prints: true},
 	proto.CmdFNCancelDoc:   {run: (*Emulator).cmdFNCancel},
+	proto.CmdFNBeginCorr:   {run: (*Emulator).cmdBeginCorrection, sysadmin: true},
+	proto.CmdFNCorrection:  {run: (*Emulator).cmdCorrectionV1, prints: true, sysadmin: true},
+	proto.CmdFNCorrV2:      {run: (*Emulator).cmdCorrectionV2, prints: true, sysadmin: true},
 	proto.CmdErrorText:     {run: (*Emulator).cmdErrorText, noPwd: true},
 	proto.CmdDeviceType:    {run: (*Emulator).cmdDeviceType, noPwd: true},
 }
@@ -1085,7 +1088,7 @@ func (e *Emulator) cmdWriteTLV(r *req, c *call) ([]byte, byte) {
 				return nil, errBadParams
 			}
 		default:
-			if e.mem.FNDoc != fnReceipt {
+			if e.mem.FNDoc != fnReceipt && e.mem.FNDoc != fnCorrection {
 				return nil, errBadParams
 			}
 		}
@@ -1135,7 +1138,7 @@ func (e *Emulator) cmdFindDoc(r *req, c *call) ([]byte, byte) {
 	out = proto.PutUint(out, uint64(d.Number), 4)
 	out = proto.PutUint(out, uint64(d.Sign), 4)
 	switch d.Type {
-	case DocReceipt:
+	case DocReceipt, DocCorrection:
 		out = append(out, d.Operation)
 		out = proto.PutUint(out, uint64(d.Amount), 5)
 	case DocShiftOpen, DocShiftClose:
