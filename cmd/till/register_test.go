@@ -220,8 +220,10 @@ func TestRegisterCorrection(t *testing.T) {
 	path, e := ptyRegister(t, emu.Config{PrintSpeed: -1, FNWrite: -1, ZTime: -1, StartShiftOpen: true})
 	ctx := context.Background()
 	var out bytes.Buffer
-	args := []string{"correction", "--port", path, "--cash", "120.50", "--card", "30", "--type", "sale",
-		"--reason", "Касса не работала", "--doc-number", "7", "--doc-date", "2026-12-01", "--cashier", "Петров"}
+	args := []string{
+		"correction", "--port", path, "--cash", "120.50", "--card", "30", "--type", "sale",
+		"--reason", "Касса не работала", "--doc-number", "7", "--doc-date", "2026-12-01", "--cashier", "Петров",
+	}
 	if err := runRegister(ctx, &out, args); err != nil {
 		t.Fatal(err)
 	}
