@@ -36,6 +36,15 @@ type TextPrinter interface {
 	PrintText(ctx context.Context, lines []string) error
 }
 
+// DocumentRepeater prints the register's own copy of its last receipt
+// (Shtrih-M 8Ch "repeat document"): the fiscal document as the register
+// printed it, not text the till composes. An error wrapping
+// ErrCannotRepeat means there is no such copy (no command, nothing to
+// repeat): print the till's text copy instead.
+type DocumentRepeater interface {
+	RepeatDocument(ctx context.Context) error
+}
+
 // Cashier is what the register prints and reports as the person responsible
 // for a document (tags 1021 and 1203). INN may be empty.
 type Cashier struct {

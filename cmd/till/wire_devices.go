@@ -156,6 +156,20 @@ func (l *liveRegister) ZReport(ctx context.Context, c device.Cashier, p func(dev
 	return r.ZReport(ctx, c, p)
 }
 
+// RepeatDocument asks the register in use for its own copy of the last
+// receipt; a register without one says device.ErrCannotRepeat.
+func (l *liveRegister) RepeatDocument(ctx context.Context) error {
+	r, err := l.current()
+	if err != nil {
+		return err
+	}
+	rep, ok := r.(device.DocumentRepeater)
+	if !ok {
+		return device.ErrCannotRepeat
+	}
+	return rep.RepeatDocument(ctx)
+}
+
 func (l *liveRegister) Correction(ctx context.Context, c device.Correction) (device.FiscalResult, error) {
 	r, err := l.current()
 	if err != nil {

@@ -158,7 +158,10 @@ type Register struct {
 	held    [][]byte
 }
 
-var _ device.Register = (*Register)(nil)
+var (
+	_ device.Register         = (*Register)(nil)
+	_ device.DocumentRepeater = (*Register)(nil)
+)
 
 // New drives a register on port (an opened serial port, the emulator's
 // pipe). The Register owns port and closes it in Close.
@@ -961,6 +964,10 @@ func (r *Register) RepeatDocument(ctx context.Context) error {
 		return fmt.Errorf("repeat document: %w", err)
 	}
 	if _, err := r.exec(ctx, Simple(proto.CmdRepeatDoc, r.cfg.Password), nil); err != nil {
+		var e *Error
+		if errors.Is(err, ErrUnsupported) || errors.As(err, &e) && e.Code == 0x56 {
+			return fmt.Errorf("repeat document: %w: %w", device.ErrCannotRepeat, err)
+		}
 		return fmt.Errorf("repeat document: %w", err)
 	}
 	return nil

@@ -368,11 +368,16 @@ func (e *Emulator) cmdPrintLine(r *req, c *call) ([]byte, byte) {
 	}
 	text := strings.TrimRight(decode1251(r.rest()), "\x00")
 	e.print(c, 1)
+	e.tapeLocked(text)
+	return []byte{c.op}, errOK
+}
+
+// tapeLocked keeps a printed line for Tape.
+func (e *Emulator) tapeLocked(text string) {
 	e.tape = append(e.tape, text)
 	if len(e.tape) > tapeKeep {
 		e.tape = append(e.tape[:0], e.tape[len(e.tape)-tapeKeep:]...)
 	}
-	return []byte{c.op}, errOK
 }
 
 // tapeKeep is how many printed text lines Tape keeps.
@@ -436,7 +441,11 @@ func (e *Emulator) cmdRepeat(r *req, c *call) ([]byte, byte) {
 	}
 	for i := len(e.mem.Docs) - 1; i >= 0; i-- {
 		if d := e.mem.Docs[i]; d.Type == DocReceipt {
-			e.print(c, 12+2*len(d.Lines))
+			if !e.print(c, 12+2*len(d.Lines)) {
+				return []byte{c.op}, errOK // c.failed answers 6Bh
+			}
+			// What the head printed, for the tape: the register's own copy.
+			e.tapeLocked("ПОВТОР ДОКУМЕНТА ФД " + itoa(int(d.Number)))
 			return []byte{c.op}, errOK
 		}
 	}
