@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"fyne.io/fyne/v2"
+
 	"github.com/tillpos/till/device"
 	"github.com/tillpos/till/device/shtrih"
 	"github.com/tillpos/till/sale"
@@ -292,3 +294,45 @@ func registerCorrection(ctx context.Context, out io.Writer, r *shtrih.Register, 
 }
 
 func money(v int64) string { return fmt.Sprintf("%d.%02d", v/100, v%100) }
+
+// settingRegisterPackets asks the window's register for the alternative
+// link level (numbered packets, docs/shtrih.md): "on" negotiates it when the
+// register is opened — one numbered status packet; a register that does not
+// answer it stays on the standard level — "off" (default) keeps the
+// standard level. `till register --packets` is the same for one command.
+const settingRegisterPackets = "register.packets"
+
+type settingReader interface {
+	String(key, fallback string) string
+}
+
+// negotiateLink applies settingRegisterPackets to a register just opened:
+// whether it now speaks numbered packets, and an error to log when the
+// setting asked for them and the register does not offer them (or the
+// setting is neither on nor off).
+func negotiateLink(ctx context.Context, r *shtrih.Register, s settingReader) (bool, error) {
+	switch v := strings.TrimSpace(s.String(settingRegisterPackets, "off")); v {
+	case "", "off":
+		return false, nil
+	case "on":
+		if r.NegotiatePackets(ctx) {
+			return true, nil
+		}
+		return false, errors.New("the register does not answer numbered packets: the standard link level is used")
+	default:
+		return false, fmt.Errorf("setting %s = %q: want on or off; the standard link level is used", settingRegisterPackets, v)
+	}
+}
+
+// openWindowRegister opens the window's register on spec with the link
+// level the settings ask for.
+func openWindowRegister(ctx context.Context, spec string, s settingReader) (*shtrih.Register, error) {
+	r, err := shtrih.Open(spec, shtrih.Config{})
+	if err != nil {
+		return nil, err
+	}
+	if _, err := negotiateLink(ctx, r, s); err != nil {
+		fyne.LogError("register on "+spec, err)
+	}
+	return r, nil
+}

@@ -270,3 +270,57 @@ func TestRegisterCorrection(t *testing.T) {
 		t.Errorf("%d documents after refused commands", n)
 	}
 }
+
+type mapSettings map[string]string
+
+func (m mapSettings) String(key, fallback string) string {
+	if v, ok := m[key]; ok {
+		return v
+	}
+	return fallback
+}
+
+// The window's register negotiates numbered packets when the till's
+// setting register.packets says on, and keeps the standard level when it
+// is off, unset, misspelt, or the register does not answer packets.
+func TestWindowRegisterPacketsSetting(t *testing.T) {
+	ctx := context.Background()
+	for _, c := range []struct {
+		name         string
+		setting      mapSettings
+		standardOnly bool
+		want, logged bool
+	}{
+		{"unset", mapSettings{}, false, false, false},
+		{"off", mapSettings{settingRegisterPackets: "off"}, false, false, false},
+		{"on", mapSettings{settingRegisterPackets: "on"}, false, true, false},
+		{"on, register without packets", mapSettings{settingRegisterPackets: "on"}, true, false, true},
+		{"misspelt", mapSettings{settingRegisterPackets: "yes"}, false, false, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			path, e := ptyRegister(t, emu.Config{PrintSpeed: -1, FNWrite: -1, ZTime: -1, StartShiftOpen: true, StandardOnly: c.standardOnly})
+			r, err := openWindowRegister(ctx, path+"@115200", c.setting)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer r.Close()
+			if r.UsesPackets() != c.want {
+				t.Fatalf("packets %v, want %v", r.UsesPackets(), c.want)
+			}
+			_, lerr := negotiateLink(ctx, r, c.setting)
+			if (lerr != nil) != c.logged {
+				t.Errorf("negotiate again: %v", lerr)
+			}
+			// Whatever the level, the register works: a sale goes through.
+			if _, err := r.Status(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if err := r.PrintText(ctx, []string{"link test"}); err != nil {
+				t.Fatal(err)
+			}
+			if got := e.Tape(); len(got) != 1 || got[0] != "link test" {
+				t.Errorf("tape %q", got)
+			}
+		})
+	}
+}

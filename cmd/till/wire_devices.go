@@ -11,6 +11,8 @@ import (
 	"sync"
 	"time"
 
+	"fyne.io/fyne/v2"
+
 	"github.com/tillpos/till/device"
 	"github.com/tillpos/till/device/escpos"
 	"github.com/tillpos/till/device/hidin"
@@ -582,6 +584,8 @@ func (a *adminDevices) Apply(ctx context.Context, s admin.DeviceSettings, by adm
 			if _, ierr := r.ReadNameplate(ictx); ierr != nil {
 				r.Close()
 				err = ierr
+			} else if _, lerr := negotiateLink(ictx, r, storeSettings{db: a.db}); lerr != nil {
+				fyne.LogError("register on "+used, lerr)
 			}
 		}
 		cancel()

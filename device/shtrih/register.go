@@ -203,6 +203,14 @@ func (r *Register) NegotiatePackets(ctx context.Context) bool {
 	return ok
 }
 
+// UsesPackets reports whether the register is driven on the alternative
+// link level (numbered packets).
+func (r *Register) UsesPackets() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.link.Packets()
+}
+
 // HeldReplies returns replies to earlier commands the device was still
 // holding when a later exchange began (see link.Config.OnHeldReply), oldest
 // first, and forgets them. Recovery reads them after an unknown outcome.
