@@ -290,6 +290,9 @@ func registerCorrection(ctx context.Context, out io.Writer, r *shtrih.Register, 
 	}
 	fmt.Fprintf(out, "correction receipt fiscalised (%s, %s): FD %d, fiscal sign %d, %s\n", what, money(c.Total()), res.Number, res.Sign,
 		strings.TrimSpace(res.Time.Format("2006-01-02 15:04")))
+	if r.PrintPending() {
+		fmt.Fprintln(out, "the paper ran out while it printed: load receipt paper, then run `till register continue`")
+	}
 	return nil
 }
 

@@ -52,6 +52,15 @@ func (r *Register) Correction(ctx context.Context, c device.Correction) (device.
 	}
 	if !errors.Is(err, device.ErrOutcomeUnknown) {
 		if definite(err) {
+			// A refusal may still follow the FN write (the paper ran
+			// out while it printed, §6): look before cancelling.
+			if got, ok := r.correctionMade(ctx, before.LastFD, op, c.Total()); ok {
+				r.logf("shtrih: correction refused (%v) but FD %d is in the FN", err, got.Number)
+				if errors.Is(err, device.ErrPaperOut) {
+					r.pending.Store(true)
+				}
+				return got, nil
+			}
 			r.cancelCorrection(ctx)
 		}
 		return device.FiscalResult{}, fmt.Errorf("correction: %w", err)
@@ -64,10 +73,9 @@ func (r *Register) Correction(ctx context.Context, c device.Correction) (device.
 		return device.FiscalResult{}, fmt.Errorf("correction: %w", errors.Join(err, ferr))
 	}
 	if fs.LastFD == before.LastFD+1 && fs.CurrentDoc == FNDocNone {
-		f, ferr := r.findDocument(ctx, fs.LastFD)
-		if ferr == nil && f.Type == DocCorrection && f.Operation == op && f.Amount == c.Total() {
-			r.logf("shtrih: correction (%v) proved done: FD %d", err, f.FD)
-			return device.FiscalResult{Number: f.FD, Sign: f.Sign, Time: f.Time}, nil
+		if got, ok := r.correctionMade(ctx, before.LastFD, op, c.Total()); ok {
+			r.logf("shtrih: correction (%v) proved done: FD %d", err, got.Number)
+			return got, nil
 		}
 		return device.FiscalResult{}, fmt.Errorf("correction: FD %d is not this correction: %w", fs.LastFD, ErrForeignDocument)
 	}
@@ -160,6 +168,20 @@ func (r *Register) correction(ctx context.Context, c device.Correction, op byte)
 		res.Time = f.Time
 	}
 	return res, nil
+}
+
+// correctionMade checks whether the document after lastFD is this
+// correction: type 31, the operation and the total.
+func (r *Register) correctionMade(ctx context.Context, lastFD uint32, op byte, total int64) (device.FiscalResult, bool) {
+	fs, err := r.fnStatus(ctx)
+	if err != nil || fs.LastFD != lastFD+1 || fs.CurrentDoc != FNDocNone {
+		return device.FiscalResult{}, false
+	}
+	f, err := r.findDocument(ctx, fs.LastFD)
+	if err != nil || f.Type != DocCorrection || f.Operation != op || f.Amount != total {
+		return device.FiscalResult{}, false
+	}
+	return device.FiscalResult{Number: f.FD, Sign: f.Sign, Time: f.Time}, true
 }
 
 // cancelCorrection cancels a correction document left open in the FN.

@@ -91,6 +91,28 @@ func TestCorrectionRefusals(t *testing.T) {
 	if _, err := r.Correction(ctx, correction(device.Sale, 100, 0)); err != nil {
 		t.Errorf("after paper: %v", err)
 	}
+	// Paper runs out while the correction prints, after the FN wrote it:
+	// it is made (one document), and the printing is pending.
+	e.Inject(emu.Fault{Kind: emu.PaperAfter, On: proto.CmdFNCorrV2})
+	res, err := r.Correction(ctx, correction(device.Sale, 300, 0))
+	if err != nil {
+		t.Fatalf("paper out after the FN write: %v", err)
+	}
+	if !r.PrintPending() {
+		t.Error("printing not pending")
+	}
+	n := 0
+	for _, d := range e.Documents() {
+		if d.Type == shtrih.DocCorrection && d.Amount == 300 {
+			n++
+			if d.Number != res.Number {
+				t.Errorf("FD %d, result %d", d.Number, res.Number)
+			}
+		}
+	}
+	if n != 1 {
+		t.Errorf("%d corrections of 3.00, want 1", n)
+	}
 }
 
 // The reply to FF4Ah is lost: the driver waits for the register and
