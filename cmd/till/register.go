@@ -61,6 +61,12 @@ func runRegister(ctx context.Context, out io.Writer, args []string) error {
 		if err := corr.parse(); err != nil {
 			return fmt.Errorf("%w: %v; %s", errUsage, err, registerUsage)
 		}
+		// A legal document names the person responsible: no "Test".
+		named := false
+		fs.Visit(func(f *flag.Flag) { named = named || f.Name == "cashier" && strings.TrimSpace(f.Value.String()) != "" })
+		if !named {
+			return fmt.Errorf("%w: --cashier is required for a correction receipt; %s", errUsage, registerUsage)
+		}
 	default:
 		return fmt.Errorf("%w: unknown register action %q; %s", errUsage, action, registerUsage)
 	}

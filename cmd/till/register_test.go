@@ -244,7 +244,7 @@ func TestRegisterCorrection(t *testing.T) {
 	}
 
 	out.Reset()
-	args = []string{"correction", "--port", path, "--cash", "20", "--type", "return", "--reason", "Возврат", "--doc-number", "8", "--doc-date", "2026-12-02"}
+	args = []string{"correction", "--port", path, "--cash", "20", "--type", "return", "--reason", "Возврат", "--doc-number", "8", "--doc-date", "2026-12-02", "--cashier", "Петров"}
 	if err := runRegister(ctx, &out, args); err != nil {
 		t.Fatal(err)
 	}
@@ -255,11 +255,13 @@ func TestRegisterCorrection(t *testing.T) {
 		t.Errorf("cash in drawer %d", got)
 	}
 
+	named := []string{"--cashier", "Петров"}
 	for _, bad := range [][]string{
-		{"--cash", "10", "--type", "purchase", "--reason", "x", "--doc-number", "1", "--doc-date", "2026-12-01"},
-		{"--cash", "0", "--type", "sale", "--reason", "x", "--doc-number", "1", "--doc-date", "2026-12-01"},
-		{"--cash", "10", "--type", "sale", "--doc-number", "1", "--doc-date", "2026-12-01"},
-		{"--cash", "10", "--type", "sale", "--reason", "x", "--doc-number", "1", "--doc-date", "01.12.2026"},
+		append([]string{"--cash", "10", "--type", "purchase", "--reason", "x", "--doc-number", "1", "--doc-date", "2026-12-01"}, named...),
+		append([]string{"--cash", "0", "--type", "sale", "--reason", "x", "--doc-number", "1", "--doc-date", "2026-12-01"}, named...),
+		append([]string{"--cash", "10", "--type", "sale", "--doc-number", "1", "--doc-date", "2026-12-01"}, named...),
+		append([]string{"--cash", "10", "--type", "sale", "--reason", "x", "--doc-number", "1", "--doc-date", "01.12.2026"}, named...),
+		{"--cash", "10", "--type", "sale", "--reason", "x", "--doc-number", "1", "--doc-date", "2026-12-01"}, // no --cashier
 	} {
 		err := runRegister(ctx, io.Discard, append([]string{"correction", "--port", path}, bad...))
 		if !errors.Is(err, errUsage) {
