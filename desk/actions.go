@@ -886,7 +886,13 @@ func (d *Desk) ReprintLast(ctx context.Context) (sale.Bill, error) {
 // the fiscal document exactly as printed. Otherwise — an older receipt, a
 // shift or correction document since, a register without the command —
 // the till's text copy goes out with 17h as before.
+//
+// Either way it prints only when PrintsText: otherwise the window shows
+// the copy on screen and says nothing was printed, which must stay true.
 func (d *Desk) printCopy(ctx context.Context, b sale.Bill, t sale.Totals) error {
+	if _, prints := d.textPrinter(); !prints {
+		return nil
+	}
 	if rep, ok := d.cfg.Register.(device.DocumentRepeater); ok && b.Fiscal.Number != 0 {
 		last, open, err := d.cfg.Register.LastDocument(ctx)
 		if err == nil && open == 0 && last == b.Fiscal.Number {
