@@ -850,8 +850,9 @@ func (d *Desk) openDrawerForCash(ctx context.Context, sess policy.Session, out *
 }
 
 // ReprintLast allows reprinting the last fiscal receipt of this session
-// and returns its bill (number, sign, lines) for the copy. device.Register
-// has no "repeat document" command yet, so the UI prints the copy.
+// and returns its bill (number, sign, lines) for the copy: the register's
+// own copy (8Ch) when the receipt is its last document, else the till's
+// text copy (see printCopy).
 func (d *Desk) ReprintLast(ctx context.Context) (sale.Bill, error) {
 	var out sale.Bill
 	err := d.do(ctx, func(ctx context.Context) (*request, error) {
@@ -872,12 +873,40 @@ func (d *Desk) ReprintLast(ctx context.Context) (sale.Bill, error) {
 					return err
 				}
 				out = b
-				_, err = d.printText(ctx, func(tp *sale.Tape) []string { return tp.Copy(b, t) })
-				return err
+				return d.printCopy(ctx, b, t)
 			},
 		}, nil
 	})
 	return out, err
+}
+
+// printCopy prints a copy of the fiscalised bill b. When the register can
+// repeat a document and b's receipt is the last document in its fiscal
+// storage (nothing open after it), the register prints its own copy (8Ch):
+// the fiscal document exactly as printed. Otherwise — an older receipt, a
+// shift or correction document since, a register without the command —
+// the till's text copy goes out with 17h as before.
+//
+// Either way it prints only when PrintsText: otherwise the window shows
+// the copy on screen and says nothing was printed, which must stay true.
+func (d *Desk) printCopy(ctx context.Context, b sale.Bill, t sale.Totals) error {
+	if _, prints := d.textPrinter(); !prints {
+		return nil
+	}
+	if rep, ok := d.cfg.Register.(device.DocumentRepeater); ok && b.Fiscal.Number != 0 {
+		last, open, err := d.cfg.Register.LastDocument(ctx)
+		if err == nil && open == 0 && last == b.Fiscal.Number {
+			err := rep.RepeatDocument(ctx)
+			if err == nil {
+				return nil
+			}
+			if !errors.Is(err, device.ErrCannotRepeat) {
+				return registerErr("repeat document", err)
+			}
+		}
+	}
+	_, err := d.printText(ctx, func(tp *sale.Tape) []string { return tp.Copy(b, t) })
+	return err
 }
 
 // PrintsText says whether PreBill and ReprintLast print on the register's

@@ -3,6 +3,7 @@ package desk
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -426,6 +427,12 @@ func (r *fakeRegister) Fiscalise(_ context.Context, rc device.Receipt) (device.F
 	r.docs = append(r.docs, rc)
 	r.cashiers = append(r.cashiers, rc.Cashier)
 	return device.FiscalResult{Number: r.last, Sign: 1000 + r.last}, nil
+}
+
+// Correction is not something these tests exercise: the real driver and
+// the emulator cover it (device/shtrih).
+func (r *fakeRegister) Correction(context.Context, device.Correction) (device.FiscalResult, error) {
+	return device.FiscalResult{}, errors.New("fake register: no correction receipts")
 }
 
 func (r *fakeRegister) CancelReceipt(context.Context) error { return nil }

@@ -24,6 +24,7 @@ import (
 	"github.com/tillpos/till/desk/deskstore"
 	"github.com/tillpos/till/device"
 	"github.com/tillpos/till/device/shtrih/emu"
+	"github.com/tillpos/till/device/shtrih/proto"
 	"github.com/tillpos/till/device/shtrih/shtrihtest"
 	"github.com/tillpos/till/policy"
 	"github.com/tillpos/till/sale"
@@ -474,9 +475,22 @@ func TestPreBillAndCopyOnTheTape(t *testing.T) {
 	if _, err := r.d.ReprintLast(ctx); err != nil {
 		t.Fatalf("reprint: %v", err)
 	}
+	// The receipt is the register's last document: the register prints its
+	// own copy (8Ch), not the till's text.
 	tape = strings.Join(r.e.Tape(), "\n")
-	if want := fmt.Sprintf("КОПИЯ ЧЕКА %d", sold.Bill.Fiscal.Number); !strings.Contains(tape, want) {
+	if want := fmt.Sprintf("ПОВТОР ДОКУМЕНТА ФД %d", sold.Bill.Fiscal.Number); !strings.Contains(tape, want) {
 		t.Errorf("no %q on the tape:\n%s", want, tape)
+	}
+	if strings.Contains(tape, "КОПИЯ ЧЕКА") {
+		t.Errorf("the till's text copy printed as well:\n%s", tape)
+	}
+	// Firmware without 8Ch: the till's text copy.
+	r.e.Inject(emu.Fault{Kind: emu.Missing, On: proto.CmdRepeatDoc})
+	if _, err := r.d.ReprintLast(ctx); err != nil {
+		t.Fatalf("reprint without 8Ch: %v", err)
+	}
+	if want := fmt.Sprintf("КОПИЯ ЧЕКА %d", sold.Bill.Fiscal.Number); !strings.Contains(strings.Join(r.e.Tape(), "\n"), want) {
+		t.Errorf("no %q on the tape:\n%s", want, r.e.Tape())
 	}
 	if n := len(r.receipts()); n != 1 {
 		t.Errorf("%d fiscal receipts: the copy must not be one", n)

@@ -201,8 +201,10 @@ func (d *Desk) FindReceipt(ctx context.Context, text string, day time.Time) ([]s
 }
 
 // Reprint allows a copy of a fiscalised receipt from the journal
-// (bill.reprint) and prints it on the register's tape when it prints text;
-// the bill is returned for the window to show otherwise.
+// (bill.reprint) and prints it on the register's tape — the register's own
+// copy (8Ch) when it is the register's last document, else the till's
+// text copy when the register prints text; the bill is returned for the
+// window to show otherwise.
 func (d *Desk) Reprint(ctx context.Context, id sale.BillID) (sale.Bill, error) {
 	var out sale.Bill
 	err := d.do(ctx, func(ctx context.Context) (*request, error) {
@@ -224,8 +226,7 @@ func (d *Desk) Reprint(ctx context.Context, id sale.BillID) (sale.Bill, error) {
 					return err
 				}
 				out = b
-				_, err = d.printText(ctx, func(tp *sale.Tape) []string { return tp.Copy(b, t) })
-				return err
+				return d.printCopy(ctx, b, t)
 			},
 		}, nil
 	})

@@ -139,6 +139,18 @@ func TestDeskJournalPagesAndReprint(t *testing.T) {
 	if !tapeHas(r, fmt.Sprintf("КОПИЯ ЧЕКА %d", sold[1].Fiscal.Number)) {
 		t.Fatalf("no copy on the tape:\n%v", r.e.Tape())
 	}
+	// An older receipt is not the register's last document: the text copy,
+	// not the register's repeat (which would print the last receipt).
+	if tapeHas(r, "ПОВТОР ДОКУМЕНТА") {
+		t.Fatalf("8Ch used for an older receipt:\n%v", r.e.Tape())
+	}
+	// The newest is: the register prints its own copy.
+	if _, err := r.d.Reprint(ctx, sold[4].ID); err != nil {
+		t.Fatal(err)
+	}
+	if !tapeHas(r, fmt.Sprintf("ПОВТОР ДОКУМЕНТА ФД %d", sold[4].Fiscal.Number)) || tapeHas(r, fmt.Sprintf("КОПИЯ ЧЕКА %d", sold[4].Fiscal.Number)) {
+		t.Fatalf("copy of the last receipt:\n%v", r.e.Tape())
+	}
 }
 
 // Parked bills of a shift that has closed are offered at sign-in and

@@ -52,7 +52,9 @@ func (d *Desk) CancelRegisterReceipt(ctx context.Context) (before device.Registe
 	if !ReceiptOpen(before) {
 		return before, newErr(ErrNoRegisterReceipt, "desk.error.no_register_receipt", nil, nil)
 	}
-	state := device.ModeMessage(before.Status).Fallback + ", " + device.SubmodeMessage(before.Status).Fallback
+	// The register's words, translated with the request (not English in
+	// every language): a message inside the message.
+	state := messageOf(device.StateMessage(before.Status))
 	err = d.do(ctx, func(ctx context.Context) (*request, error) {
 		return &request{
 			checks: []check{{action: policy.ActionCancelReceipt}},
@@ -94,4 +96,17 @@ func (d *Desk) ContinuePrinting(ctx context.Context) error {
 		return registerErr("continue printing", err)
 	}
 	return nil
+}
+
+// messageOf turns a device message into the policy message requests carry,
+// messages among its arguments included.
+func messageOf(m device.Message) policy.Message {
+	out := policy.Message{Key: m.Key, Fallback: m.Fallback, Args: map[string]any{}}
+	for k, v := range m.Args {
+		if dm, ok := v.(device.Message); ok {
+			v = messageOf(dm)
+		}
+		out.Args[k] = v
+	}
+	return out
 }

@@ -3,12 +3,14 @@ package desk_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/tillpos/till/desk"
 	"github.com/tillpos/till/device"
 	"github.com/tillpos/till/device/shtrih/emu"
 	"github.com/tillpos/till/device/shtrih/proto"
+	"github.com/tillpos/till/policy"
 	"github.com/tillpos/till/sale"
 	"github.com/tillpos/till/store"
 )
@@ -51,6 +53,13 @@ func TestCancelReceiptOnRegister(t *testing.T) {
 		var den *desk.Denied
 		if !errors.As(err, &den) || !den.Verdict.ApprovalPossible {
 			t.Fatalf("cashier's cancel: %v, want denied with approval possible", err)
+		}
+		// The register's state goes to the approver as a message of its
+		// own, translated with the request, not as English words.
+		desc := den.Request.Describe()
+		if st, ok := desc.Args["State"].(policy.Message); !ok || st.Key != "register.state" ||
+			!strings.HasPrefix(desc.English(), "cancel the receipt open on the register (a receipt is open, paper ") {
+			t.Fatalf("request %#v", desc)
 		}
 		return r.d.ApproveOnce(ctx, den.Request, admin)
 	}

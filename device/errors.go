@@ -13,4 +13,7 @@ var (
 	ErrShiftOver24h   = errors.New("register: shift over 24 hours")
 	ErrShiftClosed    = errors.New("register: shift not open")
 	ErrBusy           = errors.New("register: busy")
+	// ErrCannotRepeat: the register cannot print its own copy of the last
+	// receipt (no such command, or no receipt to repeat).
+	ErrCannotRepeat = errors.New("register: cannot repeat the document")
 )

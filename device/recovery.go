@@ -138,10 +138,20 @@ func SubmodeMessage(s Status) Message {
 	return Message{Key: "register.submode.printing", Fallback: "printing"}
 }
 
-// StateKeys lists the message keys ModeMessage and SubmodeMessage return,
-// for the translation tests.
+// StateMessage names the register's whole state for a person, "a receipt
+// is open, paper ran out while printing": mode and submode as messages
+// inside it (Args Mode and Submode are Messages, translated before this
+// one).
+func StateMessage(s Status) Message {
+	return Message{Key: "register.state", Fallback: "{{.Mode}}, {{.Submode}}", Args: map[string]any{
+		"Mode": ModeMessage(s), "Submode": SubmodeMessage(s),
+	}}
+}
+
+// StateKeys lists the message keys StateMessage, ModeMessage and
+// SubmodeMessage return, for the translation tests.
 func StateKeys() []string {
-	var keys []string
+	keys := []string{"register.state"}
 	for _, m := range []Mode{ModeShiftOpen, ModeShiftExpired, ModeShiftClosed, ModeReceiptOpen, 1} {
 		keys = append(keys, ModeMessage(Status{Mode: m}).Key)
 	}

@@ -14,6 +14,9 @@ type Register interface {
 	OpenShift(ctx context.Context, c Cashier) (ShiftResult, error)
 	Fiscalise(ctx context.Context, r Receipt) (FiscalResult, error)
 	CancelReceipt(ctx context.Context) error
+	// Correction puts a sale or refund made while the register was down
+	// into fiscal storage as a correction receipt (FN document type 31).
+	Correction(ctx context.Context, c Correction) (FiscalResult, error)
 	// LastDocument is the number of the last fiscal document in the fiscal
 	// storage, with the type of the FN document currently open (0 = none).
 	LastDocument(ctx context.Context) (last uint32, openDoc byte, err error)
@@ -31,6 +34,15 @@ type Register interface {
 // Register; a till whose register cannot shows the text on screen instead.
 type TextPrinter interface {
 	PrintText(ctx context.Context, lines []string) error
+}
+
+// DocumentRepeater prints the register's own copy of its last receipt
+// (Shtrih-M 8Ch "repeat document"): the fiscal document as the register
+// printed it, not text the till composes. An error wrapping
+// ErrCannotRepeat means there is no such copy (no command, nothing to
+// repeat): print the till's text copy instead.
+type DocumentRepeater interface {
+	RepeatDocument(ctx context.Context) error
 }
 
 // Cashier is what the register prints and reports as the person responsible
@@ -104,10 +116,32 @@ type FiscalResult struct {
 	Shift  uint16 // shift the document belongs to; 0 when the driver could not tell
 }
 
+// Correction is a correction receipt (FFD 1.05 tags 1173/1174): money taken
+// or paid out while no receipt could be fiscalised, with the document that
+// is the basis for correcting it. Money is minor units.
+type Correction struct {
+	// Kind Sale corrects money received (коррекция прихода); SaleReturn
+	// corrects money paid out (коррекция расхода): FFD 1.05 has no other
+	// correction operations.
+	Kind ReceiptKind
+	// ByOrder: made by order of the tax authority (tag 1173 = 1), not on
+	// the business's own initiative (0).
+	ByOrder    bool
+	Cash       int64
+	Electronic int64
+	Reason     string    // tag 1177: what happened
+	DocNumber  string    // tag 1179: number of the basis document
+	DocDate    time.Time // tag 1178: its date
+	Cashier    Cashier
+}
+
+// Total is what the correction receipt is for.
+func (c Correction) Total() int64 { return c.Cash + c.Electronic }
+
 // Document is a fiscal document read back from fiscal storage.
 type Document struct {
 	Number    uint32
-	Type      byte // 3 = receipt, 2 = shift open, 5 = shift close ...
+	Type      byte // 3 = receipt, 2 = shift open, 5 = shift close, 31 = correction ...
 	Sign      uint32
 	Time      time.Time
 	Operation ReceiptKind

@@ -8,7 +8,7 @@ import (
 // Message is text a cashier sees, in a form any translation layer can use:
 // a stable key (looked up in assets/lang/policy/*.json), the English
 // fallback as a go-i18n template, and the template's arguments, already
-// formatted as strings. The policy package does not import Fyne; the UI
+// formatted as strings — or Messages, which the UI translates first. The policy package does not import Fyne; the UI
 // passes these to lang.LocalizeKey(Key, Fallback, Args).
 type Message struct {
 	Key      string
@@ -38,6 +38,10 @@ func (m Message) English() string {
 		if v, ok := m.Args[name]; ok {
 			if s, ok := v.(string); ok {
 				b.WriteString(s)
+			} else if inner, ok := v.(Message); ok {
+				// A message inside a message (the register's state in a
+				// request): rendered in its own words.
+				b.WriteString(inner.English())
 			} else {
 				b.WriteString(rest[i : i+j+2])
 			}

@@ -377,6 +377,12 @@ func (r *fakeRegister) Fiscalise(ctx context.Context, rc device.Receipt) (device
 	return device.FiscalResult{Number: d.Number, Sign: d.Sign, Change: paid - total, Time: d.Time}, nil
 }
 
+// Correction is not something these tests exercise: the real driver and
+// the emulator cover it (device/shtrih).
+func (r *fakeRegister) Correction(context.Context, device.Correction) (device.FiscalResult, error) {
+	return device.FiscalResult{}, errors.New("fake register: no correction receipts")
+}
+
 func (r *fakeRegister) CancelReceipt(ctx context.Context) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()

@@ -8,17 +8,22 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
 
 	"github.com/tillpos/till/device"
 	"github.com/tillpos/till/device/shtrih"
+	"github.com/tillpos/till/sale"
 )
 
 func init() {
-	register("register", "talk to a Shtrih-M register: status | x-report | test-receipt | cancel | continue --port PATH[@BAUD]",
+	register("register", "talk to a Shtrih-M register: status | x-report | test-receipt | cancel | continue | correction --port PATH[@BAUD]",
 		func(ctx context.Context, args []string) error { return runRegister(ctx, os.Stdout, args) })
 }
 
-const registerUsage = "register status|x-report|test-receipt|cancel|continue --port PATH[@BAUD] [--password N] [--admin-password N] [--cashier NAME] [--inn INN] [--open-shift] [--packets]"
+const registerUsage = "register status|x-report|test-receipt|cancel|continue|correction --port PATH[@BAUD] [--password N] [--admin-password N] [--cashier NAME] [--inn INN] [--open-shift] [--packets]" +
+	" (correction: --cash N --card N --type sale|return --reason TEXT --doc-number NO --doc-date YYYY-MM-DD [--by-order])"
 
 func runRegister(ctx context.Context, out io.Writer, args []string) error {
 	if len(args) == 0 {
@@ -34,6 +39,14 @@ func runRegister(ctx context.Context, out io.Writer, args []string) error {
 	inn := fs.String("inn", "", "cashier INN (10 or 12 digits), optional")
 	openShift := fs.Bool("open-shift", false, "test-receipt: open the shift first when it is closed")
 	packets := fs.Bool("packets", false, "use the alternative link level (numbered packets) when the register offers it")
+	var corr correctionFlags
+	fs.StringVar(&corr.cash, "cash", "0", "correction: amount taken (or paid out) in cash, e.g. 150.00")
+	fs.StringVar(&corr.card, "card", "0", "correction: amount taken (or paid out) by card")
+	fs.StringVar(&corr.kind, "type", "", "correction: sale (money received) or return (money paid out)")
+	fs.StringVar(&corr.reason, "reason", "", "correction: what happened (tag 1177)")
+	fs.StringVar(&corr.docNumber, "doc-number", "", "correction: number of the basis document (tag 1179)")
+	fs.StringVar(&corr.docDate, "doc-date", "", "correction: date of the basis document, YYYY-MM-DD (tag 1178)")
+	fs.BoolVar(&corr.byOrder, "by-order", false, "correction: made by order of the tax authority (tag 1173 = 1)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return fmt.Errorf("%w: %v; %s", errUsage, err, registerUsage)
 	}
@@ -42,6 +55,18 @@ func runRegister(ctx context.Context, out io.Writer, args []string) error {
 	}
 	switch action {
 	case "status", "x-report", "test-receipt", "cancel", "continue":
+	case "correction":
+		// Checked before the port is opened: nothing is sent for a
+		// correction the register would refuse.
+		if err := corr.parse(); err != nil {
+			return fmt.Errorf("%w: %v; %s", errUsage, err, registerUsage)
+		}
+		// A legal document names the person responsible: no "Test".
+		named := false
+		fs.Visit(func(f *flag.Flag) { named = named || f.Name == "cashier" && strings.TrimSpace(f.Value.String()) != "" })
+		if !named {
+			return fmt.Errorf("%w: --cashier is required for a correction receipt; %s", errUsage, registerUsage)
+		}
 	default:
 		return fmt.Errorf("%w: unknown register action %q; %s", errUsage, action, registerUsage)
 	}
@@ -65,6 +90,9 @@ func runRegister(ctx context.Context, out io.Writer, args []string) error {
 		return registerCancel(ctx, out, r)
 	case "continue":
 		return registerContinue(ctx, out, r)
+	case "correction":
+		corr.c.Cashier = c
+		return registerCorrection(ctx, out, r, corr.c)
 	case "x-report":
 		if err := r.XReport(ctx, c); err != nil {
 			return registerFailure("X report", err)
@@ -215,4 +243,105 @@ func registerContinue(ctx context.Context, out io.Writer, r *shtrih.Register) er
 		return registerFailure("continue", err)
 	}
 	return registerStatus(ctx, out, r)
+}
+
+// correctionFlags are the command line of `till register correction`.
+type correctionFlags struct {
+	cash, card, kind, reason, docNumber, docDate string
+	byOrder                                      bool
+	c                                            device.Correction
+}
+
+func (f *correctionFlags) parse() error {
+	var err error
+	if f.c.Cash, err = sale.ParseMoneyText(f.cash); err != nil {
+		return fmt.Errorf("--cash %q: %v", f.cash, err)
+	}
+	if f.c.Electronic, err = sale.ParseMoneyText(f.card); err != nil {
+		return fmt.Errorf("--card %q: %v", f.card, err)
+	}
+	switch f.kind {
+	case "sale":
+		f.c.Kind = device.Sale
+	case "return":
+		f.c.Kind = device.SaleReturn
+	default:
+		return fmt.Errorf("--type must be sale or return, not %q", f.kind)
+	}
+	if f.c.Cash+f.c.Electronic <= 0 {
+		return errors.New("--cash and --card add up to nothing")
+	}
+	if strings.TrimSpace(f.reason) == "" || strings.TrimSpace(f.docNumber) == "" {
+		return errors.New("--reason and --doc-number are required (the basis of the correction)")
+	}
+	f.c.Reason, f.c.DocNumber, f.c.ByOrder = strings.TrimSpace(f.reason), strings.TrimSpace(f.docNumber), f.byOrder
+	// The basis document's date is a calendar day; the register stores it
+	// as UnixTime, midnight UTC of that day.
+	if f.c.DocDate, err = time.Parse(time.DateOnly, f.docDate); err != nil {
+		return fmt.Errorf("--doc-date %q: want YYYY-MM-DD", f.docDate)
+	}
+	return nil
+}
+
+// registerCorrection makes a correction receipt: a sale (or a refund) made
+// while the register was down, with the document that is its basis.
+func registerCorrection(ctx context.Context, out io.Writer, r *shtrih.Register, c device.Correction) error {
+	res, err := r.Correction(ctx, c)
+	if err != nil {
+		return registerFailure("correction receipt", err)
+	}
+	what := "money received"
+	if c.Kind == device.SaleReturn {
+		what = "money paid out"
+	}
+	fmt.Fprintf(out, "correction receipt fiscalised (%s, %s): FD %d, fiscal sign %d, %s\n", what, money(c.Total()), res.Number, res.Sign,
+		strings.TrimSpace(res.Time.Format("2006-01-02 15:04")))
+	if r.PrintPending() {
+		fmt.Fprintln(out, "the paper ran out while it printed: load receipt paper, then run `till register continue`")
+	}
+	return nil
+}
+
+func money(v int64) string { return fmt.Sprintf("%d.%02d", v/100, v%100) }
+
+// settingRegisterPackets asks the window's register for the alternative
+// link level (numbered packets, docs/shtrih.md): "on" negotiates it when the
+// register is opened — one numbered status packet; a register that does not
+// answer it stays on the standard level — "off" (default) keeps the
+// standard level. `till register --packets` is the same for one command.
+const settingRegisterPackets = "register.packets"
+
+type settingReader interface {
+	String(key, fallback string) string
+}
+
+// negotiateLink applies settingRegisterPackets to a register just opened:
+// whether it now speaks numbered packets, and an error to log when the
+// setting asked for them and the register does not offer them (or the
+// setting is neither on nor off).
+func negotiateLink(ctx context.Context, r *shtrih.Register, s settingReader) (bool, error) {
+	switch v := strings.TrimSpace(s.String(settingRegisterPackets, "off")); v {
+	case "", "off":
+		return false, nil
+	case "on":
+		if r.NegotiatePackets(ctx) {
+			return true, nil
+		}
+		return false, errors.New("the register does not answer numbered packets: the standard link level is used")
+	default:
+		return false, fmt.Errorf("setting %s = %q: want on or off; the standard link level is used", settingRegisterPackets, v)
+	}
+}
+
+// openWindowRegister opens the window's register on spec with the link
+// level the settings ask for.
+func openWindowRegister(ctx context.Context, spec string, s settingReader) (*shtrih.Register, error) {
+	r, err := shtrih.Open(spec, shtrih.Config{})
+	if err != nil {
+		return nil, err
+	}
+	if _, err := negotiateLink(ctx, r, s); err != nil {
+		fyne.LogError("register on "+spec, err)
+	}
+	return r, nil
 }

@@ -213,3 +213,116 @@ func TestRegisterPackets(t *testing.T) {
 		t.Errorf("%d documents", n)
 	}
 }
+
+// A sale made while the register was down goes into fiscal storage as a
+// correction receipt from the command line, with its basis document.
+func TestRegisterCorrection(t *testing.T) {
+	path, e := ptyRegister(t, emu.Config{PrintSpeed: -1, FNWrite: -1, ZTime: -1, StartShiftOpen: true})
+	ctx := context.Background()
+	var out bytes.Buffer
+	args := []string{
+		"correction", "--port", path, "--cash", "120.50", "--card", "30", "--type", "sale",
+		"--reason", "Касса не работала", "--doc-number", "7", "--doc-date", "2026-12-01", "--cashier", "Петров",
+	}
+	if err := runRegister(ctx, &out, args); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "correction receipt fiscalised (money received, 150.50): FD 1, fiscal sign ") {
+		t.Errorf("output:\n%s", out.String())
+	}
+	docs := e.Documents()
+	if len(docs) != 1 || docs[0].Type != emu.DocCorrection || docs[0].Operation != 1 || docs[0].Amount != 15050 ||
+		docs[0].Payments[0] != 12050 || docs[0].Payments[1] != 3000 || docs[0].Cashier != "Петров" {
+		t.Fatalf("fiscal memory %+v", docs)
+	}
+	tags := map[uint16][]byte{}
+	for _, tl := range docs[0].Tags {
+		tags[tl.Tag] = tl.Value
+	}
+	if string(tags[1179]) != "7" || !bytes.Equal(tags[1178], []byte{0x00, 0x0E, 0x0E, 0x6B}) || len(tags[1177]) == 0 {
+		t.Errorf("basis tags %v", tags)
+	}
+
+	out.Reset()
+	args = []string{"correction", "--port", path, "--cash", "20", "--type", "return", "--reason", "Возврат", "--doc-number", "8", "--doc-date", "2026-12-02", "--cashier", "Петров"}
+	if err := runRegister(ctx, &out, args); err != nil {
+		t.Fatal(err)
+	}
+	if docs := e.Documents(); len(docs) != 2 || docs[1].Operation != 3 || docs[1].Amount != 2000 {
+		t.Errorf("refund correction %+v", docs)
+	}
+	if got := e.CashInDrawer(); got != 12050-2000 {
+		t.Errorf("cash in drawer %d", got)
+	}
+
+	named := []string{"--cashier", "Петров"}
+	for _, bad := range [][]string{
+		append([]string{"--cash", "10", "--type", "purchase", "--reason", "x", "--doc-number", "1", "--doc-date", "2026-12-01"}, named...),
+		append([]string{"--cash", "0", "--type", "sale", "--reason", "x", "--doc-number", "1", "--doc-date", "2026-12-01"}, named...),
+		append([]string{"--cash", "10", "--type", "sale", "--doc-number", "1", "--doc-date", "2026-12-01"}, named...),
+		append([]string{"--cash", "10", "--type", "sale", "--reason", "x", "--doc-number", "1", "--doc-date", "01.12.2026"}, named...),
+		{"--cash", "10", "--type", "sale", "--reason", "x", "--doc-number", "1", "--doc-date", "2026-12-01"}, // no --cashier
+	} {
+		err := runRegister(ctx, io.Discard, append([]string{"correction", "--port", path}, bad...))
+		if !errors.Is(err, errUsage) {
+			t.Errorf("%v: %v", bad, err)
+		}
+	}
+	if n := len(e.Documents()); n != 2 {
+		t.Errorf("%d documents after refused commands", n)
+	}
+}
+
+type mapSettings map[string]string
+
+func (m mapSettings) String(key, fallback string) string {
+	if v, ok := m[key]; ok {
+		return v
+	}
+	return fallback
+}
+
+// The window's register negotiates numbered packets when the till's
+// setting register.packets says on, and keeps the standard level when it
+// is off, unset, misspelt, or the register does not answer packets.
+func TestWindowRegisterPacketsSetting(t *testing.T) {
+	ctx := context.Background()
+	for _, c := range []struct {
+		name         string
+		setting      mapSettings
+		standardOnly bool
+		want, logged bool
+	}{
+		{"unset", mapSettings{}, false, false, false},
+		{"off", mapSettings{settingRegisterPackets: "off"}, false, false, false},
+		{"on", mapSettings{settingRegisterPackets: "on"}, false, true, false},
+		{"on, register without packets", mapSettings{settingRegisterPackets: "on"}, true, false, true},
+		{"misspelt", mapSettings{settingRegisterPackets: "yes"}, false, false, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			path, e := ptyRegister(t, emu.Config{PrintSpeed: -1, FNWrite: -1, ZTime: -1, StartShiftOpen: true, StandardOnly: c.standardOnly})
+			r, err := openWindowRegister(ctx, path+"@115200", c.setting)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer r.Close()
+			if r.UsesPackets() != c.want {
+				t.Fatalf("packets %v, want %v", r.UsesPackets(), c.want)
+			}
+			_, lerr := negotiateLink(ctx, r, c.setting)
+			if (lerr != nil) != c.logged {
+				t.Errorf("negotiate again: %v", lerr)
+			}
+			// Whatever the level, the register works: a sale goes through.
+			if _, err := r.Status(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if err := r.PrintText(ctx, []string{"link test"}); err != nil {
+				t.Fatal(err)
+			}
+			if got := e.Tape(); len(got) != 1 || got[0] != "link test" {
+				t.Errorf("tape %q", got)
+			}
+		})
+	}
+}

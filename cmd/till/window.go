@@ -11,7 +11,6 @@ import (
 	"fyne.io/fyne/v2/lang"
 
 	"github.com/tillpos/till/assets"
-	"github.com/tillpos/till/device/shtrih"
 	"github.com/tillpos/till/store"
 	"github.com/tillpos/till/ui"
 )
@@ -119,7 +118,7 @@ func runWindow(ctx context.Context, args []string) error {
 			port = settings.String(settingRegisterPort, "")
 		}
 		if port != "" {
-			r, err := shtrih.Open(port, shtrih.Config{})
+			r, err := openWindowRegister(ctx, port, settings)
 			switch {
 			case err != nil && *regPort != "":
 				return registerFailure("open "+port, err)

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"time"
 
+	"fyne.io/fyne/v2"
+
 	"github.com/tillpos/till/device"
 	"github.com/tillpos/till/device/escpos"
 	"github.com/tillpos/till/device/hidin"
@@ -154,6 +156,28 @@ func (l *liveRegister) ZReport(ctx context.Context, c device.Cashier, p func(dev
 		return device.ShiftResult{}, err
 	}
 	return r.ZReport(ctx, c, p)
+}
+
+// RepeatDocument asks the register in use for its own copy of the last
+// receipt; a register without one says device.ErrCannotRepeat.
+func (l *liveRegister) RepeatDocument(ctx context.Context) error {
+	r, err := l.current()
+	if err != nil {
+		return err
+	}
+	rep, ok := r.(device.DocumentRepeater)
+	if !ok {
+		return device.ErrCannotRepeat
+	}
+	return rep.RepeatDocument(ctx)
+}
+
+func (l *liveRegister) Correction(ctx context.Context, c device.Correction) (device.FiscalResult, error) {
+	r, err := l.current()
+	if err != nil {
+		return device.FiscalResult{}, err
+	}
+	return r.Correction(ctx, c)
 }
 
 func (l *liveRegister) CashIn(ctx context.Context, c device.Cashier, amount int64) (uint32, error) {
@@ -560,6 +584,8 @@ func (a *adminDevices) Apply(ctx context.Context, s admin.DeviceSettings, by adm
 			if _, ierr := r.ReadNameplate(ictx); ierr != nil {
 				r.Close()
 				err = ierr
+			} else if _, lerr := negotiateLink(ictx, r, storeSettings{db: a.db}); lerr != nil {
+				fyne.LogError("register on "+used, lerr)
 			}
 		}
 		cancel()

@@ -616,6 +616,7 @@ const (
 	FNDocShiftOpen  byte = 0x02
 	FNDocReceipt    byte = 0x04
 	FNDocShiftClose byte = 0x08
+	FNDocCorrection byte = 0x14
 )
 
 // FNStatus is the FF01h reply.
@@ -758,3 +759,104 @@ func DecodeDeviceType(d []byte) (DeviceType, error) {
 
 // DecodeErrorText is the 6Bh reply: the device's words for a code.
 func DecodeErrorText(d []byte) string { return decodeText(cp1251, d) }
+
+// Correction receipts (FFD 1.05). The layouts are the vendor's, the same in
+// two of its code bases: javapos_shtrih FSStartCorrectionReceipt,
+// FSPrintCorrectionReceipt, FSPrintCorrectionReceipt2 and the OPOS driver's
+// TFiscalPrinterDevice.FSStartCorrectionReceipt/FSPrintCorrectionReceipt(2)
+// (see docs/shtrih.md). FF35h opens the FN document, FF0Ch writes its basis
+// (tags 1177, 1178, 1179), FF4Ah (or FF36h on FFD 1.0) closes it.
+
+// Correction receipt operations (tag 1054): FFD 1.05 takes only these two.
+const (
+	CorrIncome  byte = 1 // коррекция прихода: money the business received
+	CorrExpense byte = 3 // коррекция расхода: money the business paid out
+)
+
+// Correction basis tags.
+const (
+	TagCorrectionType   uint16 = 1173
+	TagCorrectionBasis  uint16 = 1174
+	TagCorrectionReason uint16 = 1177 // string ≤ 256
+	TagCorrectionDate   uint16 = 1178 // UnixTime
+	TagCorrectionDocNo  uint16 = 1179 // string ≤ 32
+)
+
+// Limits of the basis strings (FFD, the OPOS driver's tag table).
+const (
+	CorrectionReasonMax = 256
+	CorrectionDocNoMax  = 32
+)
+
+// TLVUnixTime appends a UnixTime tag: uint32 LE seconds (§2).
+func TLVUnixTime(dst []byte, tag uint16, t time.Time) []byte {
+	dst = proto.PutUint(dst, uint64(tag), 2)
+	dst = proto.PutUint(dst, 4, 2)
+	return proto.PutUint(dst, uint64(uint32(t.Unix())), 4)
+}
+
+// CorrectionV2Req is the FF4Ah request.
+type CorrectionV2Req struct {
+	ByOrder   bool     // tag 1173: false = on the business's own initiative, true = by a tax authority's order
+	Operation byte     // CorrIncome or CorrExpense
+	Total     int64    // сумма расчёта
+	Payments  [5]int64 // cash, electronic, prepayment, postpayment, counter-provision
+	Taxes     [6]int64 // VAT 20 %, 10 %, 0 % turnover, no-VAT turnover, 20/120, 10/110
+	TaxSystem byte     // one bit, as FF45h
+}
+
+// CorrectionV2 is FF4Ah: pwd, correction type, operation, total, five
+// payments, six tax sums (each u40), tax system — 67 data bytes.
+func CorrectionV2(pwd uint32, c CorrectionV2Req) ([]byte, error) {
+	b := withPwd(proto.CmdFNCorrV2, pwd, 2+12*moneyWidth+1)
+	if c.Operation != CorrIncome && c.Operation != CorrExpense {
+		return nil, fmt.Errorf("%w: correction operation %d", ErrRange, c.Operation)
+	}
+	var typ byte
+	if c.ByOrder {
+		typ = 1
+	}
+	b = append(b, typ, c.Operation)
+	var err error
+	if b, err = putMoney(b, c.Total, "total"); err != nil {
+		return nil, err
+	}
+	for i, p := range c.Payments {
+		if b, err = putMoney(b, p, fmt.Sprintf("payment %d", i+1)); err != nil {
+			return nil, err
+		}
+	}
+	for _, t := range c.Taxes {
+		if b, err = putMoney(b, t, "tax"); err != nil {
+			return nil, err
+		}
+	}
+	if c.TaxSystem == 0 || c.TaxSystem&(c.TaxSystem-1) != 0 {
+		return nil, fmt.Errorf("%w: tax system %08b must have exactly one bit", ErrRange, c.TaxSystem)
+	}
+	return append(b, c.TaxSystem), nil
+}
+
+// CorrectionV1 is FF36h (FFD 1.0): pwd, total u40, operation 1 byte.
+func CorrectionV1(pwd uint32, total int64, op byte) ([]byte, error) {
+	b, err := putMoney(withPwd(proto.CmdFNCorrection, pwd, moneyWidth+1), total, "total")
+	if err != nil {
+		return nil, err
+	}
+	return append(b, op), nil
+}
+
+// CorrectionReply is the FF36h/FF4Ah reply: receipt number u16, FD u32,
+// fiscal sign u32.
+type CorrectionReply struct {
+	Receipt uint16
+	FD      uint32
+	Sign    uint32
+}
+
+func DecodeCorrection(d []byte) (CorrectionReply, error) {
+	if len(d) < 10 {
+		return CorrectionReply{}, short("FF4Ah", len(d), 10)
+	}
+	return CorrectionReply{Receipt: uint16(u(d, 0, 2)), FD: uint32(u(d, 2, 4)), Sign: uint32(u(d, 6, 4))}, nil
+}

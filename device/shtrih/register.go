@@ -113,6 +113,7 @@ var timeouts = map[proto.Command]time.Duration{
 	proto.CmdFNOpenShift: 120 * time.Second, proto.CmdFNBeginClose: 5 * time.Second,
 	proto.CmdFNCloseShift: 60 * time.Second, proto.CmdFNCancelDoc: 5 * time.Second,
 	proto.CmdErrorText: 3 * time.Second, proto.CmdDeviceType: 3 * time.Second,
+	proto.CmdFNBeginCorr: 5 * time.Second, proto.CmdFNCorrection: 30 * time.Second, proto.CmdFNCorrV2: 30 * time.Second,
 }
 
 // queries are read-only: repeating one whose outcome is unknown is safe.
@@ -157,7 +158,10 @@ type Register struct {
 	held    [][]byte
 }
 
-var _ device.Register = (*Register)(nil)
+var (
+	_ device.Register         = (*Register)(nil)
+	_ device.DocumentRepeater = (*Register)(nil)
+)
 
 // New drives a register on port (an opened serial port, the emulator's
 // pipe). The Register owns port and closes it in Close.
@@ -197,6 +201,14 @@ func (r *Register) NegotiatePackets(ctx context.Context) bool {
 		r.logf("shtrih: the register speaks numbered packets: using them")
 	}
 	return ok
+}
+
+// UsesPackets reports whether the register is driven on the alternative
+// link level (numbered packets).
+func (r *Register) UsesPackets() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.link.Packets()
 }
 
 // HeldReplies returns replies to earlier commands the device was still
@@ -474,6 +486,11 @@ func documentOf(f FoundDocument) device.Document {
 		d.Operation = device.Sale
 	case OpSaleReturn:
 		d.Operation = device.SaleReturn
+	case CorrExpense:
+		if f.Type == DocCorrection {
+			// A correction of money paid out: the refund's side.
+			d.Operation = device.SaleReturn
+		}
 	}
 	return d
 }
@@ -955,6 +972,10 @@ func (r *Register) RepeatDocument(ctx context.Context) error {
 		return fmt.Errorf("repeat document: %w", err)
 	}
 	if _, err := r.exec(ctx, Simple(proto.CmdRepeatDoc, r.cfg.Password), nil); err != nil {
+		var e *Error
+		if errors.Is(err, ErrUnsupported) || errors.As(err, &e) && e.Code == 0x56 {
+			return fmt.Errorf("repeat document: %w: %w", device.ErrCannotRepeat, err)
+		}
 		return fmt.Errorf("repeat document: %w", err)
 	}
 	return nil

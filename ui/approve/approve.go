@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"image/color"
+	"maps"
 	"math"
 	"runtime"
 	"strconv"
@@ -478,10 +479,21 @@ func (d *Dialog) flush() {
 	d.armFlush()
 }
 
-// tr translates m into the current language.
+// tr translates m into the current language; a Message among its
+// arguments (the register's state in a request) is translated first.
 func tr(m policy.Message) string {
 	if len(m.Args) == 0 {
 		return lang.X(m.Key, m.Fallback)
 	}
-	return lang.X(m.Key, m.Fallback, m.Args)
+	args := m.Args
+	cloned := false
+	for k, v := range m.Args {
+		if inner, ok := v.(policy.Message); ok {
+			if !cloned {
+				args, cloned = maps.Clone(m.Args), true // never change the caller's map
+			}
+			args[k] = tr(inner)
+		}
+	}
+	return lang.X(m.Key, m.Fallback, args)
 }

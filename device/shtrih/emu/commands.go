@@ -153,6 +153,9 @@ var handlers = map[proto.Command]handler{
 	proto.CmdFNBeginClose:  {run: (*Emulator).cmdBeginClose},
 	proto.CmdFNCloseShift:  {run: (*Emulator).cmdFNCloseShift, prints: true},
 	proto.CmdFNCancelDoc:   {run: (*Emulator).cmdFNCancel},
+	proto.CmdFNBeginCorr:   {run: (*Emulator).cmdBeginCorrection, sysadmin: true},
+	proto.CmdFNCorrection:  {run: (*Emulator).cmdCorrectionV1, prints: true, sysadmin: true},
+	proto.CmdFNCorrV2:      {run: (*Emulator).cmdCorrectionV2, prints: true, sysadmin: true},
 	proto.CmdErrorText:     {run: (*Emulator).cmdErrorText, noPwd: true},
 	proto.CmdDeviceType:    {run: (*Emulator).cmdDeviceType, noPwd: true},
 }
@@ -365,11 +368,16 @@ func (e *Emulator) cmdPrintLine(r *req, c *call) ([]byte, byte) {
 	}
 	text := strings.TrimRight(decode1251(r.rest()), "\x00")
 	e.print(c, 1)
+	e.tapeLocked(text)
+	return []byte{c.op}, errOK
+}
+
+// tapeLocked keeps a printed line for Tape.
+func (e *Emulator) tapeLocked(text string) {
 	e.tape = append(e.tape, text)
 	if len(e.tape) > tapeKeep {
 		e.tape = append(e.tape[:0], e.tape[len(e.tape)-tapeKeep:]...)
 	}
-	return []byte{c.op}, errOK
 }
 
 // tapeKeep is how many printed text lines Tape keeps.
@@ -433,7 +441,11 @@ func (e *Emulator) cmdRepeat(r *req, c *call) ([]byte, byte) {
 	}
 	for i := len(e.mem.Docs) - 1; i >= 0; i-- {
 		if d := e.mem.Docs[i]; d.Type == DocReceipt {
-			e.print(c, 12+2*len(d.Lines))
+			if !e.print(c, 12+2*len(d.Lines)) {
+				return []byte{c.op}, errOK // c.failed answers 6Bh
+			}
+			// What the head printed, for the tape: the register's own copy.
+			e.tapeLocked("ПОВТОР ДОКУМЕНТА ФД " + itoa(int(d.Number)))
 			return []byte{c.op}, errOK
 		}
 	}
@@ -1085,7 +1097,7 @@ func (e *Emulator) cmdWriteTLV(r *req, c *call) ([]byte, byte) {
 				return nil, errBadParams
 			}
 		default:
-			if e.mem.FNDoc != fnReceipt {
+			if e.mem.FNDoc != fnReceipt && e.mem.FNDoc != fnCorrection {
 				return nil, errBadParams
 			}
 		}
@@ -1135,7 +1147,7 @@ func (e *Emulator) cmdFindDoc(r *req, c *call) ([]byte, byte) {
 	out = proto.PutUint(out, uint64(d.Number), 4)
 	out = proto.PutUint(out, uint64(d.Sign), 4)
 	switch d.Type {
-	case DocReceipt:
+	case DocReceipt, DocCorrection:
 		out = append(out, d.Operation)
 		out = proto.PutUint(out, uint64(d.Amount), 5)
 	case DocShiftOpen, DocShiftClose:

@@ -11,11 +11,13 @@ const (
 	DocShiftOpen  byte = 2
 	DocReceipt    byte = 3
 	DocShiftClose byte = 5
+	DocCorrection byte = 31
 
-	fnNone      byte = 0x00
-	fnShiftOpen byte = 0x02
-	fnReceipt   byte = 0x04
-	fnShiftEnd  byte = 0x08
+	fnNone       byte = 0x00
+	fnShiftOpen  byte = 0x02
+	fnReceipt    byte = 0x04
+	fnShiftEnd   byte = 0x08
+	fnCorrection byte = 0x14
 )
 
 // Receipt operations as the FN records them (tag 1054) and FF46h takes them.
@@ -62,8 +64,9 @@ type TLV struct {
 // Document is one fiscal document in the emulated fiscal storage.
 type Document struct {
 	Number     uint32
-	Type       byte // DocShiftOpen, DocReceipt, DocShiftClose
-	Operation  byte // receipts: OpSale ... OpPurchaseReturn
+	Type       byte // DocShiftOpen, DocReceipt, DocShiftClose, DocCorrection
+	Operation  byte // receipts: OpSale ... OpPurchaseReturn; corrections: 1 income, 3 expense
+	ByOrder    bool // corrections: tag 1173 = 1 (by a tax authority's order)
 	Amount     int64
 	Sign       uint32
 	Time       time.Time

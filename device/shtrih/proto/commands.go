@@ -36,11 +36,14 @@ const (
 	CmdFNFindDoc     Command = 0xFF0A
 	CmdFNOpenShift   Command = 0xFF0B
 	CmdFNWriteTLV    Command = 0xFF0C
+	CmdFNBeginCorr   Command = 0xFF35
+	CmdFNCorrection  Command = 0xFF36
 	CmdFNShiftParams Command = 0xFF40
 	CmdFNBeginOpen   Command = 0xFF41
 	CmdFNBeginClose  Command = 0xFF42
 	CmdFNCloseShift  Command = 0xFF43
 	CmdCloseV2       Command = 0xFF45
 	CmdOperationV2   Command = 0xFF46
+	CmdFNCorrV2      Command = 0xFF4A
 	CmdFNWriteOpTLV  Command = 0xFF4D
 )
