@@ -1,0 +1,202 @@
+package chain
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// Publishing down (docs/admin.md, "Publishing down").
+//
+// The centre keeps the chain's configuration in the JetStream KV bucket
+// ConfigBucket, in its own domain. Each value is a whole signed bundle file
+// (package bundle), under the key ConfigKey(kind, store): one key per kind
+// and store, because a bundle names the store it is for and a till refuses
+// another store's. Each till's embedded server mirrors the bucket into its
+// own domain across the leaf connection, so the last value is on the till's
+// disk and readable while the line is down; a ConfigWatch on the till hands
+// every new value of its store's keys to an Applier, which verifies the
+// signature against the till's trusted centre key and imports it (package
+// store: ApplySignedBundle). NATS only carries bytes: trust is the
+// signature, never the bucket.
+
+// ConfigBucket is the KV bucket of published bundles, at the centre and
+// mirrored on every till.
+const ConfigBucket = "config"
+
+// Kinds of bundle a centre publishes.
+const (
+	KindMatrix = "matrix" // users, groups, matrix, limits, badges, security settings
+)
+
+// ConfigHistory is how many values of a key the centre's bucket keeps: the
+// tills only need the last, the rest is for an operator looking back.
+const ConfigHistory = 10
+
+// MaxBundleValue bounds a published bundle: NATS's default largest message
+// (1 MiB). A store's users, groups and badges take a few kilobytes.
+const MaxBundleValue = 1 << 20
+
+// ErrConfigValue: a value the centre will not publish (empty, too large).
+var ErrConfigValue = errors.New("chain: bundle value refused")
+
+// ConfigKey is the key of a store's bundle of kind: "<kind>.<store>".
+func ConfigKey(kind, store string) string { return kind + "." + store }
+
+func configBucket(domainPrefix string) jetstream.KeyValueConfig {
+	cfg := jetstream.KeyValueConfig{
+		Bucket:       ConfigBucket,
+		Description:  "signed bundles the centre publishes to its tills",
+		History:      ConfigHistory,
+		MaxValueSize: MaxBundleValue,
+		Storage:      jetstream.FileStorage,
+	}
+	if domainPrefix != "" {
+		cfg.Description = "mirror of the centre's signed bundles"
+		cfg.Mirror = &jetstream.StreamSource{
+			Name:     ConfigBucket,
+			External: &jetstream.ExternalStream{APIPrefix: domainPrefix},
+		}
+	}
+	return cfg
+}
+
+// PublishBundle puts a signed bundle file as the value of store's key of
+// kind and returns the value's revision. The centre does not judge the
+// bundle: whoever signed it is responsible, and every till checks the
+// signature before it applies anything.
+func (c *Centre) PublishBundle(ctx context.Context, kind, store string, file []byte) (uint64, error) {
+	if err := (TillID{Store: store, Till: "x"}).Valid(); err != nil {
+		return 0, err
+	}
+	if len(file) == 0 || len(file) > MaxBundleValue {
+		return 0, fmt.Errorf("%w: %d bytes (at most %d)", ErrConfigValue, len(file), MaxBundleValue)
+	}
+	kv, err := c.js.CreateOrUpdateKeyValue(ctx, configBucket(""))
+	if err != nil {
+		return 0, fmt.Errorf("config bucket: %w", err)
+	}
+	rev, err := kv.Put(ctx, ConfigKey(kind, store), file)
+	if err != nil {
+		return 0, fmt.Errorf("publish %s bundle for store %s: %w", kind, store, err)
+	}
+	return rev, nil
+}
+
+// Applier takes a bundle file a till received: it verifies and applies it,
+// or refuses it (and audits the refusal itself), returning the version now
+// in force.
+type Applier interface {
+	ApplyBundle(ctx context.Context, file []byte) (int64, error)
+}
+
+// ApplyFunc adapts a function to Applier.
+type ApplyFunc func(ctx context.Context, file []byte) (int64, error)
+
+// ApplyBundle calls f.
+func (f ApplyFunc) ApplyBundle(ctx context.Context, file []byte) (int64, error) { return f(ctx, file) }
+
+// WatchStatus is what the till knows of the bundles it was sent.
+type WatchStatus struct {
+	Version    int64     // the version in force after the last value handled
+	AppliedAt  time.Time // when a bundle was last applied (or found in force)
+	Refused    string    // why the last refused value was refused; "" after a good one
+	RefusedAt  time.Time
+	Revision   uint64 // the last KV revision handled
+	LastChange time.Time
+}
+
+// ConfigWatch applies the till's store's bundles from its mirror as they
+// arrive. Stop it before closing the Till.
+type ConfigWatch struct {
+	stop context.CancelFunc
+	done chan struct{}
+
+	mu sync.Mutex
+	st WatchStatus
+	ch chan struct{} // closed and replaced on every change
+}
+
+// WatchConfig makes sure the till's mirror of the centre's bucket exists
+// and starts handing each new value of its store's key of kind to a. The
+// first value handled is the mirror's last one (a till that restarts
+// offline sees the bundle already in force, which a does not count as a
+// change). Deleting a key at the centre changes nothing on the tills: they
+// keep the last good bundle.
+func (t *Till) WatchConfig(ctx context.Context, kind string, a Applier) (*ConfigWatch, error) {
+	kv, err := t.js.CreateOrUpdateKeyValue(ctx, configBucket("$JS."+CentreDomain+".API"))
+	if err != nil {
+		return nil, fmt.Errorf("config mirror: %w", err)
+	}
+	rctx, cancel := context.WithCancel(context.Background())
+	w, err := kv.Watch(rctx, ConfigKey(kind, t.cfg.ID.Store), jetstream.IgnoreDeletes())
+	if err != nil {
+		cancel()
+		return nil, fmt.Errorf("watch config: %w", err)
+	}
+	cw := &ConfigWatch{stop: cancel, done: make(chan struct{}), ch: make(chan struct{})}
+	go cw.run(rctx, w, a, t)
+	return cw, nil
+}
+
+func (cw *ConfigWatch) run(ctx context.Context, w jetstream.KeyWatcher, a Applier, t *Till) {
+	defer close(cw.done)
+	defer w.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case e, ok := <-w.Updates():
+			if !ok {
+				return
+			}
+			if e == nil { // the end of the values already there
+				continue
+			}
+			v, err := a.ApplyBundle(ctx, e.Value())
+			if ctx.Err() != nil {
+				return
+			}
+			now := time.Now()
+			if err != nil {
+				t.cfg.Log.Warn("chain: bundle refused", "key", e.Key(), "revision", e.Revision(), "err", err)
+			} else {
+				t.cfg.Log.Info("chain: bundle in force", "key", e.Key(), "revision", e.Revision(), "version", v)
+			}
+			cw.mu.Lock()
+			cw.st.Revision, cw.st.LastChange = e.Revision(), now
+			if err != nil {
+				cw.st.Refused, cw.st.RefusedAt = err.Error(), now
+			} else {
+				cw.st.Version, cw.st.AppliedAt, cw.st.Refused = v, now, ""
+			}
+			close(cw.ch)
+			cw.ch = make(chan struct{})
+			cw.mu.Unlock()
+		}
+	}
+}
+
+// Status reports the last value handled.
+func (cw *ConfigWatch) Status() WatchStatus {
+	cw.mu.Lock()
+	defer cw.mu.Unlock()
+	return cw.st
+}
+
+// Changed is closed at the next value handled (tests, the status bar).
+func (cw *ConfigWatch) Changed() <-chan struct{} {
+	cw.mu.Lock()
+	defer cw.mu.Unlock()
+	return cw.ch
+}
+
+// Stop ends the watch and waits for a bundle being applied to finish.
+func (cw *ConfigWatch) Stop() {
+	cw.stop()
+	<-cw.done
+}
