@@ -16,13 +16,13 @@ import (
 // ConfigBucket, in its own domain. Each value is a whole signed bundle file
 // (package bundle), under the key ConfigKey(kind, store): one key per kind
 // and store, because a bundle names the store it is for and a till refuses
-// another store's. Each till's embedded server mirrors the bucket into its
-// own domain across the leaf connection, so the last value is on the till's
-// disk and readable while the line is down; a ConfigWatch on the till hands
-// every new value of its store's keys to an Applier, which verifies the
-// signature against the till's trusted centre key and imports it (package
-// store: ApplySignedBundle). NATS only carries bytes: trust is the
-// signature, never the bucket.
+// another store's. Each till's embedded server mirrors its own store's keys
+// of the bucket into its own domain across the leaf connection, so the last
+// value is on the till's disk and readable while the line is down; a
+// ConfigWatch on the till hands every new value to an Applier, which
+// verifies the signature against the till's trusted centre key and imports
+// it (package store: ApplySignedBundle). NATS only carries bytes: trust is
+// the signature, never the bucket.
 
 // ConfigBucket is the KV bucket of published bundles, at the centre and
 // mirrored on every till.
@@ -47,7 +47,10 @@ var ErrConfigValue = errors.New("chain: bundle value refused")
 // ConfigKey is the key of a store's bundle of kind: "<kind>.<store>".
 func ConfigKey(kind, store string) string { return kind + "." + store }
 
-func configBucket(domainPrefix string) jetstream.KeyValueConfig {
+// configBucket is the centre's bucket (domainPrefix "") or a till's mirror
+// of it, which takes only store's keys: a till holds no other store's
+// users and hashes.
+func configBucket(domainPrefix, store string) jetstream.KeyValueConfig {
 	cfg := jetstream.KeyValueConfig{
 		Bucket:       ConfigBucket,
 		Description:  "signed bundles the centre publishes to its tills",
@@ -58,11 +61,24 @@ func configBucket(domainPrefix string) jetstream.KeyValueConfig {
 	if domainPrefix != "" {
 		cfg.Description = "mirror of the centre's signed bundles"
 		cfg.Mirror = &jetstream.StreamSource{
-			Name:     ConfigBucket,
-			External: &jetstream.ExternalStream{APIPrefix: domainPrefix},
+			Name:          ConfigBucket,
+			FilterSubject: "$KV." + ConfigBucket + ".*." + store,
+			External:      &jetstream.ExternalStream{APIPrefix: domainPrefix},
 		}
 	}
 	return cfg
+}
+
+// EnsureConfig creates the centre's bucket when it does not exist yet. Call
+// it when the centre starts: a till's mirror set up before the bucket
+// exists retries only after a back-off (10 s, then longer, up to 2 min),
+// while one that finds the bucket follows it at once. A bucket created
+// once stays in the centre's file store.
+func (c *Centre) EnsureConfig(ctx context.Context) error {
+	if _, err := c.js.CreateOrUpdateKeyValue(ctx, configBucket("", "")); err != nil {
+		return fmt.Errorf("config bucket: %w", err)
+	}
+	return nil
 }
 
 // PublishBundle puts a signed bundle file as the value of store's key of
@@ -76,7 +92,7 @@ func (c *Centre) PublishBundle(ctx context.Context, kind, store string, file []b
 	if len(file) == 0 || len(file) > MaxBundleValue {
 		return 0, fmt.Errorf("%w: %d bytes (at most %d)", ErrConfigValue, len(file), MaxBundleValue)
 	}
-	kv, err := c.js.CreateOrUpdateKeyValue(ctx, configBucket(""))
+	kv, err := c.js.CreateOrUpdateKeyValue(ctx, configBucket("", ""))
 	if err != nil {
 		return 0, fmt.Errorf("config bucket: %w", err)
 	}
@@ -128,7 +144,7 @@ type ConfigWatch struct {
 // change). Deleting a key at the centre changes nothing on the tills: they
 // keep the last good bundle.
 func (t *Till) WatchConfig(ctx context.Context, kind string, a Applier) (*ConfigWatch, error) {
-	kv, err := t.js.CreateOrUpdateKeyValue(ctx, configBucket("$JS."+CentreDomain+".API"))
+	kv, err := t.js.CreateOrUpdateKeyValue(ctx, configBucket("$JS."+CentreDomain+".API", t.cfg.ID.Store))
 	if err != nil {
 		return nil, fmt.Errorf("config mirror: %w", err)
 	}

@@ -128,6 +128,9 @@ func newChainRig(t testing.TB, tills int) (*rig, *hq) {
 		r.tills = append(r.tills, &till{id: id})
 	}
 	r.startCentre()
+	if err := r.centre.EnsureConfig(ctx); err != nil {
+		t.Fatal(err)
+	}
 	for _, tl := range r.tills {
 		r.openTill(tl)
 		if err := tl.db.SetStoreIdentity(ctx, "s1", chainName, store.Actor{}); err != nil {
@@ -225,6 +228,12 @@ func TestBundleReachesOnlineAndOfflineTills(t *testing.T) {
 
 	h.addCashier("boris", "482916", "CARD-0001")
 	c := h.contents()
+	// Another store's bundle, published first, never reaches these tills.
+	other := c
+	other.Store = "s2"
+	if _, err := r.centre.PublishBundle(ctx, chain.KindMatrix, "s2", h.sign(other)); err != nil {
+		t.Fatal(err)
+	}
 	start := time.Now()
 	h.publish(r, h.sign(c))
 	for _, tl := range r.tills[:2] {
@@ -241,6 +250,10 @@ func TestBundleReachesOnlineAndOfflineTills(t *testing.T) {
 		}
 		if n := len(audits(t, tl.db, "security.bundle.import")); n != 1 {
 			t.Fatalf("%s: %d import audit rows, want 1", tl.id, n)
+		}
+		keys, err := tl.node.MirrorKeys(ctx)
+		if err != nil || strings.Join(keys, ",") != "matrix.s1" {
+			t.Fatalf("%s: the mirror holds %v (%v), want its own store's key only", tl.id, keys, err)
 		}
 	}
 	if v := matrixVersion(t, off.db); v == c.Version {
@@ -280,6 +293,16 @@ func TestBundleReachesOnlineAndOfflineTills(t *testing.T) {
 	if n := len(audits(t, off.db, "security.bundle.refused")); n != 0 {
 		t.Fatalf("offline till: %d refusals audited, want 0", n)
 	}
+
+	// The centre comes back after the till had been running without it:
+	// the till's mirror resumes when its leaf reconnects, and the next
+	// bundle arrives.
+	r.startCentre()
+	c2 := h.contents()
+	start = time.Now()
+	h.publish(r, h.sign(c2))
+	waitVersion(t, off, c2.Version, 60*time.Second)
+	t.Logf("after the centre's restart the next bundle reached the till in %v", time.Since(start))
 }
 
 // Every bad bundle is refused with its reason audited, and the till keeps
