@@ -122,13 +122,32 @@ type WatchStatus struct {
 	AppliedAt  time.Time // when a bundle was last applied (or found in force)
 	Refused    string    // why the last refused value was refused; "" after a good one
 	RefusedAt  time.Time
-	Revision   uint64 // the last KV revision handled
+	Revision   uint64 // the last KV revision handled (the centre's sequence: mirrors keep it)
 	LastChange time.Time
+	Direct     int // values taken straight from the centre because the mirror had stalled
+}
+
+// WatchOptions configure a ConfigWatch.
+type WatchOptions struct {
+	Kind    string  // KindMatrix
+	Applier Applier // verifies and applies a bundle file
+
+	// Check is how often the watch looks at its mirror (default 5 s), and
+	// Stalled how long the mirror may go without hearing from the centre
+	// before the watch asks the centre itself (default 10 s). NATS retries
+	// a mirror that lost its source with a growing back-off (up to 2 min;
+	// 40 s measured after a centre restart): asking the centre directly,
+	// as the publisher re-sends gaps, does not wait for it.
+	Check   time.Duration
+	Stalled time.Duration
 }
 
 // ConfigWatch applies the till's store's bundles from its mirror as they
 // arrive. Stop it before closing the Till.
 type ConfigWatch struct {
+	t    *Till
+	o    WatchOptions
+	key  string
 	stop context.CancelFunc
 	done chan struct{}
 
@@ -138,30 +157,42 @@ type ConfigWatch struct {
 }
 
 // WatchConfig makes sure the till's mirror of the centre's bucket exists
-// and starts handing each new value of its store's key of kind to a. The
-// first value handled is the mirror's last one (a till that restarts
-// offline sees the bundle already in force, which a does not count as a
-// change). Deleting a key at the centre changes nothing on the tills: they
-// keep the last good bundle.
-func (t *Till) WatchConfig(ctx context.Context, kind string, a Applier) (*ConfigWatch, error) {
+// and starts handing each new value of its store's key of o.Kind to
+// o.Applier. The first value handled is the mirror's last one (a till that
+// restarts offline sees the bundle already in force, which the applier
+// does not count as a change). Deleting a key at the centre changes nothing
+// on the tills: they keep the last good bundle.
+func (t *Till) WatchConfig(ctx context.Context, o WatchOptions) (*ConfigWatch, error) {
+	if o.Applier == nil || o.Kind == "" {
+		return nil, errors.New("watch config: no kind or applier")
+	}
+	if o.Check <= 0 {
+		o.Check = 5 * time.Second
+	}
+	if o.Stalled <= 0 {
+		o.Stalled = 10 * time.Second
+	}
 	kv, err := t.js.CreateOrUpdateKeyValue(ctx, configBucket("$JS."+CentreDomain+".API", t.cfg.ID.Store))
 	if err != nil {
 		return nil, fmt.Errorf("config mirror: %w", err)
 	}
+	key := ConfigKey(o.Kind, t.cfg.ID.Store)
 	rctx, cancel := context.WithCancel(context.Background())
-	w, err := kv.Watch(rctx, ConfigKey(kind, t.cfg.ID.Store), jetstream.IgnoreDeletes())
+	w, err := kv.Watch(rctx, key, jetstream.IgnoreDeletes())
 	if err != nil {
 		cancel()
 		return nil, fmt.Errorf("watch config: %w", err)
 	}
-	cw := &ConfigWatch{stop: cancel, done: make(chan struct{}), ch: make(chan struct{})}
-	go cw.run(rctx, w, a, t)
+	cw := &ConfigWatch{t: t, o: o, key: key, stop: cancel, done: make(chan struct{}), ch: make(chan struct{})}
+	go cw.run(rctx, w)
 	return cw, nil
 }
 
-func (cw *ConfigWatch) run(ctx context.Context, w jetstream.KeyWatcher, a Applier, t *Till) {
+func (cw *ConfigWatch) run(ctx context.Context, w jetstream.KeyWatcher) {
 	defer close(cw.done)
 	defer w.Stop()
+	tick := time.NewTicker(cw.o.Check)
+	defer tick.Stop()
 	for {
 		select {
 		case <-ctx.Done():
@@ -173,28 +204,79 @@ func (cw *ConfigWatch) run(ctx context.Context, w jetstream.KeyWatcher, a Applie
 			if e == nil { // the end of the values already there
 				continue
 			}
-			v, err := a.ApplyBundle(ctx, e.Value())
-			if ctx.Err() != nil {
-				return
+			cw.handle(ctx, e, false)
+		case <-tick.C:
+			if cw.t.cfg.Centre != "" && cw.mirrorStalled(ctx) {
+				cw.askCentre(ctx)
 			}
-			now := time.Now()
-			if err != nil {
-				t.cfg.Log.Warn("chain: bundle refused", "key", e.Key(), "revision", e.Revision(), "err", err)
-			} else {
-				t.cfg.Log.Info("chain: bundle in force", "key", e.Key(), "revision", e.Revision(), "version", v)
-			}
-			cw.mu.Lock()
-			cw.st.Revision, cw.st.LastChange = e.Revision(), now
-			if err != nil {
-				cw.st.Refused, cw.st.RefusedAt = err.Error(), now
-			} else {
-				cw.st.Version, cw.st.AppliedAt, cw.st.Refused = v, now, ""
-			}
-			close(cw.ch)
-			cw.ch = make(chan struct{})
-			cw.mu.Unlock()
 		}
 	}
+}
+
+// handle gives one value to the applier, unless a newer one was handled
+// already (the centre's answer can overtake the mirror).
+func (cw *ConfigWatch) handle(ctx context.Context, e jetstream.KeyValueEntry, direct bool) {
+	cw.mu.Lock()
+	seen := cw.st.Revision
+	cw.mu.Unlock()
+	if e.Revision() <= seen {
+		return
+	}
+	v, err := cw.o.Applier.ApplyBundle(ctx, e.Value())
+	if ctx.Err() != nil {
+		return
+	}
+	log := cw.t.cfg.Log
+	if err != nil {
+		log.Warn("chain: bundle refused", "key", e.Key(), "revision", e.Revision(), "err", err)
+	} else {
+		log.Info("chain: bundle in force", "key", e.Key(), "revision", e.Revision(), "version", v, "direct", direct)
+	}
+	now := time.Now()
+	cw.mu.Lock()
+	defer cw.mu.Unlock()
+	cw.st.Revision, cw.st.LastChange = e.Revision(), now
+	if direct {
+		cw.st.Direct++
+	}
+	if err != nil {
+		cw.st.Refused, cw.st.RefusedAt = err.Error(), now
+	} else {
+		cw.st.Version, cw.st.AppliedAt, cw.st.Refused = v, now, ""
+	}
+	close(cw.ch)
+	cw.ch = make(chan struct{})
+}
+
+// mirrorStalled says whether the till's mirror has not heard from the
+// centre for o.Stalled (or reports an error).
+func (cw *ConfigWatch) mirrorStalled(ctx context.Context) bool {
+	s, err := cw.t.js.Stream(ctx, "KV_"+ConfigBucket)
+	if err != nil {
+		return true
+	}
+	m := s.CachedInfo().Mirror
+	return m == nil || m.Error != nil || m.Active < 0 || m.Active > cw.o.Stalled
+}
+
+// askCentre reads the key straight from the centre's bucket across the
+// leaf; no answer (offline) changes nothing.
+func (cw *ConfigWatch) askCentre(ctx context.Context) {
+	actx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	js, err := jetstream.NewWithDomain(cw.t.nc, CentreDomain)
+	if err != nil {
+		return
+	}
+	kv, err := js.KeyValue(actx, ConfigBucket)
+	if err != nil {
+		return
+	}
+	e, err := kv.Get(actx, cw.key)
+	if err != nil {
+		return
+	}
+	cw.handle(ctx, e, true)
 }
 
 // Status reports the last value handled.

@@ -158,7 +158,7 @@ func watch(t testing.TB, tl *till, trusted ed25519.PublicKey) *chain.ConfigWatch
 	apply := chain.ApplyFunc(func(ctx context.Context, file []byte) (int64, error) {
 		return tl.db.ApplySignedBundle(ctx, file, []ed25519.PublicKey{trusted}, store.Actor{Terminal: "chain"})
 	})
-	w, err := tl.node.WatchConfig(context.Background(), chain.KindMatrix, apply)
+	w, err := tl.node.WatchConfig(context.Background(), chain.WatchOptions{Kind: chain.KindMatrix, Applier: apply, Check: 500 * time.Millisecond, Stalled: 2 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -256,6 +256,14 @@ func TestBundleReachesOnlineAndOfflineTills(t *testing.T) {
 			t.Fatalf("%s: the mirror holds %v (%v), want its own store's key only", tl.id, keys, err)
 		}
 	}
+	// A healthy mirror is not second-guessed: idle for longer than the
+	// stall limit, the online tills never asked the centre directly.
+	time.Sleep(3 * time.Second)
+	for _, w := range ws[:2] {
+		if st := w.Status(); st.Direct != 0 {
+			t.Fatalf("an online till took %d values straight from the centre while its mirror was healthy", st.Direct)
+		}
+	}
 	if v := matrixVersion(t, off.db); v == c.Version {
 		t.Fatal("the offline till has the bundle before it came back")
 	}
@@ -302,7 +310,7 @@ func TestBundleReachesOnlineAndOfflineTills(t *testing.T) {
 	start = time.Now()
 	h.publish(r, h.sign(c2))
 	waitVersion(t, off, c2.Version, 60*time.Second)
-	t.Logf("after the centre's restart the next bundle reached the till in %v", time.Since(start))
+	t.Logf("after the centre's restart the next bundle reached the till in %v (%d values asked of the centre directly)", time.Since(start), w.Status().Direct)
 }
 
 // Every bad bundle is refused with its reason audited, and the till keeps
