@@ -108,3 +108,86 @@ func mustSign(t testing.TB, c bundle.Contents, priv ed25519.PrivateKey) []byte {
 	}
 	return b
 }
+
+func priceOf(t testing.TB, db *DB, code string) int64 {
+	t.Helper()
+	its, err := db.FindItems(context.Background(), code, 10, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range its {
+		if it.Code == code {
+			return it.Price
+		}
+	}
+	return -1
+}
+
+// A catalogue bundle goes through the catalogue import: applied whole with
+// its version, the same file again is in force, a bad row, an older version
+// or another store refuse it all with the reason audited.
+func TestApplySignedCatalogue(t *testing.T) {
+	ctx := context.Background()
+	db := openWithKey(t, filepath.Join(t.TempDir(), "till.key"))
+	if err := db.SetStoreIdentity(ctx, "s1", "north", Actor{}); err != nil {
+		t.Fatal(err)
+	}
+	pub, priv, err := bundle.GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	trusted := []ed25519.PublicKey{pub}
+	by := Actor{Terminal: "chain"}
+	v := time.Now().Unix()
+	sign := func(c bundle.Catalogue) []byte {
+		b, err := bundle.SignCatalogue(c, priv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	good := sign(bundle.Catalogue{Version: v, Store: "s1", Chain: "north", Format: "csv", Data: "code,name,price,vat\nA1,Bread,49.90,10\nA2,Milk,89.90,10\n"})
+	if got, err := db.ApplySignedCatalogue(ctx, good, trusted, by); err != nil || got != v {
+		t.Fatalf("apply: %d, %v", got, err)
+	}
+	if p := priceOf(t, db, "A1"); p != 4990 {
+		t.Fatalf("A1 costs %d, want 4990", p)
+	}
+	if got, err := db.ApplySignedCatalogue(ctx, good, trusted, by); err != nil || got != v {
+		t.Fatalf("the same file again: %d, %v", got, err)
+	}
+	refusals := []struct {
+		name string
+		file []byte
+		want error
+	}{
+		{"a bad row", sign(bundle.Catalogue{Version: v + 1, Store: "s1", Chain: "north", Format: "csv", Data: "code,name,price,vat\nA1,Bread,55.00,10\nA2,Milk,-1,10\n"}), bundle.ErrInvalid},
+		{"older", sign(bundle.Catalogue{Version: v - 1, Store: "s1", Chain: "north", Format: "csv", Data: "code,name,price,vat\nA1,Bread,1.00,10\n"}), bundle.ErrNotNewer},
+		{"another chain", sign(bundle.Catalogue{Version: v + 2, Store: "s1", Chain: "south", Format: "csv", Data: "code,name,price,vat\nA1,Bread,1.00,10\n"}), bundle.ErrWrongStore},
+		{"a matrix bundle", mustSign(t, bundle.Contents{Version: v + 3, Store: "s1", Chain: "north"}, priv), bundle.ErrFormat},
+	}
+	for _, tc := range refusals {
+		if _, err := db.ApplySignedCatalogue(ctx, tc.file, trusted, by); !errors.Is(err, tc.want) {
+			t.Errorf("%s: %v, want %v", tc.name, err, tc.want)
+		}
+	}
+	if p := priceOf(t, db, "A1"); p != 4990 {
+		t.Fatalf("after refusals A1 costs %d, want 4990 kept", p)
+	}
+	if n := countAudit(t, db, "catalogue.bundle.refused"); n != len(refusals) {
+		t.Fatalf("%d refusals audited, want %d", n, len(refusals))
+	}
+	next := sign(bundle.Catalogue{Version: v + 5, Store: "s1", Chain: "north", Format: "csv", Data: "code,name,price,vat\nA1,Bread,52.00,10\n"})
+	if _, err := db.ApplySignedCatalogue(ctx, next, trusted, by); err != nil {
+		t.Fatal(err)
+	}
+	if p := priceOf(t, db, "A1"); p != 5200 {
+		t.Fatalf("A1 costs %d, want 5200", p)
+	}
+	if got, _ := db.CatalogueBundleVersion(ctx); got != v+5 {
+		t.Fatalf("catalogue bundle version %d, want %d", got, v+5)
+	}
+	if n := countAudit(t, db, "catalogue.bundle.import"); n != 2 {
+		t.Fatalf("%d catalogue bundles audited, want 2", n)
+	}
+}
