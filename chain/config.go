@@ -30,7 +30,8 @@ const ConfigBucket = "config"
 
 // Kinds of bundle a centre publishes.
 const (
-	KindMatrix = "matrix" // users, groups, matrix, limits, badges, security settings
+	KindMatrix    = "matrix"    // users, groups, matrix, limits, badges, security settings
+	KindCatalogue = "catalogue" // items and prices
 )
 
 // ConfigHistory is how many values of a key the centre's bucket keeps: the

@@ -425,3 +425,69 @@ func TestBadBundlesRefusedAndAudited(t *testing.T) {
 	h.publish(r, h.sign(c))
 	waitVersion(t, tl, c.Version, 10*time.Second)
 }
+
+// A price changed at the centre shows on two online tills within seconds:
+// the catalogue is a kind of its own, watched and applied beside the
+// matrix.
+func TestCataloguePriceReachesTills(t *testing.T) {
+	r, h := newChainRig(t, 2)
+	ctx := context.Background()
+	for _, tl := range r.tills {
+		tl := tl
+		apply := chain.ApplyFunc(func(ctx context.Context, file []byte) (int64, error) {
+			return tl.db.ApplySignedCatalogue(ctx, file, []ed25519.PublicKey{h.pub}, store.Actor{Terminal: "chain"})
+		})
+		w, err := tl.node.WatchConfig(ctx, chain.WatchOptions{Kind: chain.KindCatalogue, Applier: apply, Check: 500 * time.Millisecond, Stalled: 2 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(w.Stop)
+	}
+	publish := func(version int64, price string) {
+		b, err := bundle.SignCatalogue(bundle.Catalogue{Version: version, Store: "s1", Chain: chainName, Format: "csv",
+			Data: "code,name,price,vat\nB1,Bread," + price + ",10\n"}, h.priv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := r.centre.PublishBundle(ctx, chain.KindCatalogue, "s1", b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitPrice := func(tl *till, want int64) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			its, err := tl.db.FindItems(ctx, "B1", 5, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(its) == 1 && its[0].Price == want {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: B1 is %+v, want price %d", tl.id, its, want)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	v := time.Now().Unix()
+	publish(v, "49.90")
+	for _, tl := range r.tills {
+		waitPrice(tl, 4990)
+	}
+	start := time.Now()
+	publish(v+1, "52.00")
+	for _, tl := range r.tills {
+		waitPrice(tl, 5200)
+	}
+	t.Logf("a price change reached both tills in %v", time.Since(start))
+	for _, tl := range r.tills {
+		if n := len(audits(t, tl.db, "catalogue.bundle.import")); n != 2 {
+			t.Fatalf("%s: %d catalogue bundles audited, want 2", tl.id, n)
+		}
+		// The matrix is untouched by a catalogue bundle.
+		if n := len(audits(t, tl.db, "security.bundle.import")); n != 0 {
+			t.Fatalf("%s: a catalogue bundle imported a matrix", tl.id)
+		}
+	}
+}
