@@ -444,8 +444,10 @@ func TestCataloguePriceReachesTills(t *testing.T) {
 		t.Cleanup(w.Stop)
 	}
 	publish := func(version int64, price string) {
-		b, err := bundle.SignCatalogue(bundle.Catalogue{Version: version, Store: "s1", Chain: chainName, Format: "csv",
-			Data: "code,name,price,vat\nB1,Bread," + price + ",10\n"}, h.priv)
+		b, err := bundle.SignCatalogue(bundle.Catalogue{
+			Version: version, Store: "s1", Chain: chainName, Format: "csv",
+			Data: "code,name,price,vat\nB1,Bread," + price + ",10\n",
+		}, h.priv)
 		if err != nil {
 			t.Fatal(err)
 		}
