@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/ed25519"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"os"
@@ -256,6 +257,30 @@ func TestBundleReachesOnlineAndOfflineTills(t *testing.T) {
 			t.Fatalf("%s: the mirror holds %v (%v), want its own store's key only", tl.id, keys, err)
 		}
 	}
+	// The import's audit row goes up in the outbox like every audit row:
+	// the centre learns which version each till applied.
+	centre, err := sql.Open("sqlite", filepath.Join(r.dir, "centre", "centre.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer centre.Close()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		var n int
+		err := centre.QueryRow(`SELECT COUNT(DISTINCT till) FROM events WHERE kind = 'audit'
+			AND json_extract(body, '$.action') = 'security.bundle.import' AND json_extract(body, '$.args.version') = ?`, c.Version).Scan(&n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the centre knows of %d tills applying version %d, want 2", n, c.Version)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+
 	// A healthy mirror is not second-guessed: idle for longer than the
 	// stall limit, the online tills never asked the centre directly.
 	time.Sleep(3 * time.Second)
