@@ -2,9 +2,13 @@ package main
 
 import (
 	"context"
+	"crypto/ed25519"
+	"fmt"
 	"log/slog"
 
 	"github.com/tillpos/till/bundle"
+	"github.com/tillpos/till/chain"
+	"github.com/tillpos/till/policy"
 	"github.com/tillpos/till/store"
 )
 
@@ -31,4 +35,43 @@ func managedByChain(ctx context.Context, db *store.DB, dbPath string) bool {
 		return false
 	}
 	return len(trusted) > 0
+}
+
+// chainApplier is what the till's chain watch of kind hands each bundle to
+// (wire_chain.go starts one watch per kind with Till.WatchConfig): it reads
+// the trust list beside the database at every value, so trusting the
+// centre's key needs no restart, applies the bundle through the store
+// (verified, strictly newer, one transaction, audited; refusals audited),
+// and after a matrix makes the running sessions decide with it at once.
+func chainApplier(kind string, db *store.DB, dbPath string, holder *policy.Holder) (chain.Applier, error) {
+	by := store.Actor{Terminal: "chain"}
+	trusted := func() ([]ed25519.PublicKey, error) { return bundle.ReadTrusted(bundle.TrustedPath(dbPath)) }
+	switch kind {
+	case chain.KindMatrix:
+		return chain.ApplyFunc(func(ctx context.Context, file []byte) (int64, error) {
+			keys, err := trusted()
+			if err != nil {
+				return 0, err
+			}
+			v, err := db.ApplySignedBundle(ctx, file, keys, by)
+			if err != nil {
+				return v, err
+			}
+			if holder != nil {
+				if _, err := db.RefreshPolicy(ctx, holder); err != nil {
+					slog.Warn("chain: refresh the policy after a bundle", "err", err)
+				}
+			}
+			return v, nil
+		}), nil
+	case chain.KindCatalogue:
+		return chain.ApplyFunc(func(ctx context.Context, file []byte) (int64, error) {
+			keys, err := trusted()
+			if err != nil {
+				return 0, err
+			}
+			return db.ApplySignedCatalogue(ctx, file, keys, by)
+		}), nil
+	}
+	return nil, fmt.Errorf("no bundle kind %q", kind)
 }

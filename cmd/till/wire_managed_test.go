@@ -2,11 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2/test"
 
 	"github.com/tillpos/till/bundle"
+	"github.com/tillpos/till/chain"
 	"github.com/tillpos/till/policy"
 	"github.com/tillpos/till/store"
 )
@@ -56,5 +59,54 @@ func TestAdminHookManagedInChain(t *testing.T) {
 	}
 	if !managed() {
 		t.Fatal("a till in a chain with a trusted centre key does not say it is managed")
+	}
+}
+
+// The chain watch's applier takes a bundle signed by the key in the trust
+// list beside the database, and the running sessions decide with the new
+// matrix at once; a bundle from another key is refused.
+func TestChainApplierRefreshesSessions(t *testing.T) {
+	ctx := context.Background()
+	db, path := openTestStore(t)
+	if err := db.SeedDemo(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SetStoreIdentity(ctx, "s1", "north", store.Actor{}); err != nil {
+		t.Fatal(err)
+	}
+	holder := policy.NewHolder(nil)
+	if _, err := db.RefreshPolicy(ctx, holder); err != nil {
+		t.Fatal(err)
+	}
+	pub, priv, err := bundle.GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := db.ExportBundle(ctx, time.Now().Unix()+50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file, err := bundle.Sign(c, priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := chainApplier(chain.KindMatrix, db, path, holder)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.ApplyBundle(ctx, file); !errors.Is(err, bundle.ErrUntrusted) {
+		t.Fatalf("before the centre's key is trusted: %v", err)
+	}
+	if err := bundle.Trust(bundle.TrustedPath(path), pub, "centre"); err != nil {
+		t.Fatal(err)
+	}
+	if v, err := a.ApplyBundle(ctx, file); err != nil || v != c.Version {
+		t.Fatalf("apply: %d, %v", v, err)
+	}
+	if got := holder.Load().Version(); got != c.Version {
+		t.Fatalf("the running sessions decide with version %d, want %d", got, c.Version)
+	}
+	if _, err := chainApplier("prices", db, path, holder); err == nil {
+		t.Fatal("an unknown kind was accepted")
 	}
 }
