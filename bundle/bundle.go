@@ -184,8 +184,6 @@ func (c *Contents) Normalise() {
 
 var b64 = base64.StdEncoding.Strict()
 
-func signedMessage(payload []byte) []byte { return signedMessageFor(Magic, payload) }
-
 // signedMessageFor is what a signature covers: the file's magic line (so a
 // matrix bundle can never pass for a catalogue bundle) and the payload.
 func signedMessageFor(magic string, payload []byte) []byte {
