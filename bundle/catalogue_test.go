@@ -54,3 +54,31 @@ func TestCatalogueBundle(t *testing.T) {
 		}
 	}
 }
+
+// A bundle cut anywhere — a value truncated in transit or on disk — is
+// refused, for both kinds: never applied as a shorter bundle.
+func TestEveryTruncationRefused(t *testing.T) {
+	pub, priv, err := GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	trusted := []ed25519.PublicKey{pub}
+	m, err := Sign(Contents{Version: 3, Store: "s1", Chain: "north", Settings: map[string]string{}}, priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := SignCatalogue(Catalogue{Version: 3, Store: "s1", Format: "csv", Data: "code,name,price,vat\n1,Bread,49.90,10\n"}, priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for n := 0; n < len(m); n++ {
+		if _, err := Open(m[:n], trusted); !errors.Is(err, ErrFormat) && !errors.Is(err, ErrSignature) {
+			t.Fatalf("matrix bundle cut to %d of %d bytes: %v", n, len(m), err)
+		}
+	}
+	for n := 0; n < len(c); n++ {
+		if _, err := OpenCatalogue(c[:n], trusted); !errors.Is(err, ErrFormat) && !errors.Is(err, ErrSignature) {
+			t.Fatalf("catalogue bundle cut to %d of %d bytes: %v", n, len(c), err)
+		}
+	}
+}
