@@ -184,9 +184,11 @@ func (c *Contents) Normalise() {
 
 var b64 = base64.StdEncoding.Strict()
 
-func signedMessage(payload []byte) []byte {
-	msg := make([]byte, 0, len(Magic)+1+len(payload))
-	msg = append(msg, Magic...)
+// signedMessageFor is what a signature covers: the file's magic line (so a
+// matrix bundle can never pass for a catalogue bundle) and the payload.
+func signedMessageFor(magic string, payload []byte) []byte {
+	msg := make([]byte, 0, len(magic)+1+len(payload))
+	msg = append(msg, magic...)
 	msg = append(msg, '\n')
 	return append(msg, payload...)
 }
@@ -205,14 +207,20 @@ func Sign(c Contents, priv ed25519.PrivateKey) ([]byte, error) {
 		return nil, fmt.Errorf("sign bundle: %w", err)
 	}
 	payload = append(payload, '\n')
-	sig := ed25519.Sign(priv, signedMessage(payload))
+	return envelope(Magic, payload, priv), nil
+}
+
+// envelope is the signed file: the magic line, the publisher key, the
+// signature of the magic line and payload, then the payload.
+func envelope(magic string, payload []byte, priv ed25519.PrivateKey) []byte {
+	sig := ed25519.Sign(priv, signedMessageFor(magic, payload))
 	pub := priv.Public().(ed25519.PublicKey)
 	var out bytes.Buffer
-	out.WriteString(Magic + "\n")
+	out.WriteString(magic + "\n")
 	out.WriteString("publisher " + b64.EncodeToString(pub) + "\n")
 	out.WriteString("signature " + b64.EncodeToString(sig) + "\n")
 	out.Write(payload)
-	return out.Bytes(), nil
+	return out.Bytes()
 }
 
 // Verified is a bundle whose signature checked out against a trusted key.
@@ -240,26 +248,9 @@ func KeyID(pub ed25519.PublicKey) string {
 // payload. Errors wrap ErrFormat, ErrUntrusted, ErrSignature or ErrInvalid.
 func Open(file []byte, trusted []ed25519.PublicKey) (Verified, error) {
 	var v Verified
-	if len(file) > MaxSize {
-		return v, fmt.Errorf("%w: %d bytes, at most %d", ErrFormat, len(file), MaxSize)
-	}
-	rest, ok := bytes.CutPrefix(file, []byte(Magic+"\n"))
-	if !ok {
-		return v, fmt.Errorf("%w: first line is not %q", ErrFormat, Magic)
-	}
-	pub, rest, err := field(rest, "publisher", ed25519.PublicKeySize)
+	pub, payload, err := openEnvelope(file, Magic, trusted)
 	if err != nil {
 		return v, err
-	}
-	sig, payload, err := field(rest, "signature", ed25519.SignatureSize)
-	if err != nil {
-		return v, err
-	}
-	if !isTrusted(pub, trusted) {
-		return v, fmt.Errorf("%w: %s", ErrUntrusted, KeyID(pub))
-	}
-	if !ed25519.Verify(pub, signedMessage(payload), sig) {
-		return v, ErrSignature
 	}
 	dec := json.NewDecoder(bytes.NewReader(payload))
 	dec.DisallowUnknownFields()
@@ -271,6 +262,34 @@ func Open(file []byte, trusted []ed25519.PublicKey) (Verified, error) {
 	}
 	v.Publisher = pub
 	return v, nil
+}
+
+// openEnvelope checks a signed file's layout, that its publisher key is
+// one of trusted and that the signature holds, and returns the key and the
+// payload (not yet parsed).
+func openEnvelope(file []byte, magic string, trusted []ed25519.PublicKey) (ed25519.PublicKey, []byte, error) {
+	if len(file) > MaxSize {
+		return nil, nil, fmt.Errorf("%w: %d bytes, at most %d", ErrFormat, len(file), MaxSize)
+	}
+	rest, ok := bytes.CutPrefix(file, []byte(magic+"\n"))
+	if !ok {
+		return nil, nil, fmt.Errorf("%w: first line is not %q", ErrFormat, magic)
+	}
+	pub, rest, err := field(rest, "publisher", ed25519.PublicKeySize)
+	if err != nil {
+		return nil, nil, err
+	}
+	sig, payload, err := field(rest, "signature", ed25519.SignatureSize)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !isTrusted(pub, trusted) {
+		return nil, nil, fmt.Errorf("%w: %s", ErrUntrusted, KeyID(pub))
+	}
+	if !ed25519.Verify(pub, signedMessageFor(magic, payload), sig) {
+		return nil, nil, ErrSignature
+	}
+	return pub, payload, nil
 }
 
 // field reads one "name <base64>\n" header line holding exactly size bytes.

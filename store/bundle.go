@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"crypto/ed25519"
+	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
 	"errors"
@@ -400,6 +402,17 @@ func exportUsers(ctx context.Context, tx *sql.Tx, groupNames map[int64]string) (
 // till's (bundle.ErrNotNewer); badge or PIN hashes need this till's badge
 // key to be the publisher's (bundle.ErrKeyMismatch).
 func (d *DB) ImportBundle(ctx context.Context, v bundle.Verified, by Actor) error {
+	return d.importBundle(ctx, v, "", by)
+}
+
+// settingChainDigest is the SHA-256 of the bundle file in force when it
+// came from the chain (ApplySignedBundle): the same file read again from
+// the till's mirror is in force, another file of the same version is not.
+const settingChainDigest = "chain.matrix.digest"
+
+// importBundle is ImportBundle recording digest (the file's SHA-256, hex)
+// as the chain bundle in force; "" forgets it (a bundle from a file).
+func (d *DB) importBundle(ctx context.Context, v bundle.Verified, digest string, by Actor) error {
 	c := v.Contents
 	if err := c.Validate(); err != nil {
 		return fmt.Errorf("import bundle: %w", err)
@@ -424,7 +437,7 @@ func (d *DB) ImportBundle(ctx context.Context, v bundle.Verified, by Actor) erro
 		return fmt.Errorf("import bundle: %w: it is for store %q (chain %q), this till is store %q (chain %q)",
 			bundle.ErrWrongStore, c.Store, c.Chain, storeID, chain)
 	}
-	source := fmt.Sprintf("bundle:%s:%d", v.PublisherID(), c.Version)
+	source := bundleSource(v)
 	err = d.tx(ctx, func(tx *sql.Tx) error {
 		var cur int64
 		if err := tx.QueryRowContext(ctx, `SELECT version FROM matrix_meta WHERE id = 1`).Scan(&cur); err != nil {
@@ -458,6 +471,13 @@ func (d *DB) ImportBundle(ctx context.Context, v bundle.Verified, by Actor) erro
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE matrix_meta SET version = ?, source = ?, updated = ? WHERE id = 1`, c.Version, source, us(time.Now())); err != nil {
 			return fmt.Errorf("matrix version: %w", err)
+		}
+		if digest == "" {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM settings WHERE key = ?`, settingChainDigest); err != nil {
+				return fmt.Errorf("forget chain digest: %w", err)
+			}
+		} else if err := setSetting(ctx, tx, settingChainDigest, digest); err != nil {
+			return err
 		}
 		_, err = appendAudit(ctx, tx, by.entry("security.bundle.import", map[string]any{
 			"version": c.Version, "publisher": v.PublisherID(), "groups": len(c.Groups), "users": len(c.Users), "previous": cur,
@@ -571,4 +591,65 @@ func idArgs(ids map[string]int64) []any {
 		out = append(out, id)
 	}
 	return out
+}
+
+// ApplySignedBundle is how a till in a chain takes a bundle its centre
+// published (chain.ConfigWatch hands it each new value of the till's
+// mirror): it opens the file against trusted (the centre's key), then
+// imports it as ImportBundle does — validated whole, strictly newer than
+// the matrix in force, one transaction, audited as security.bundle.import.
+//
+// Every refusal — not a bundle, truncated, a signature that does not match,
+// a key this till does not trust, another store or chain, an older or equal
+// version, inconsistent content — is audited as security.bundle.refused
+// (outcome failed, the reason in words) and leaves the matrix in force as
+// it was: the till keeps selling on its last good bundle.
+//
+// The one value not refused is the bundle already in force (the same file:
+// its SHA-256 is kept with the matrix): a till re-reads its mirror's last value at every start.
+// It returns the version in force and no error, and audits nothing.
+func (d *DB) ApplySignedBundle(ctx context.Context, file []byte, trusted []ed25519.PublicKey, by Actor) (int64, error) {
+	refuse := func(version int64, publisher string, err error) (int64, error) {
+		args := map[string]any{"bytes": len(file)}
+		if version != 0 {
+			args["version"] = version
+		}
+		if publisher != "" {
+			args["publisher"] = publisher
+		}
+		if _, aerr := d.Audit(ctx, by.entry("security.bundle.refused", args, OutcomeFailed, err.Error())); aerr != nil {
+			return 0, errors.Join(err, aerr)
+		}
+		return 0, err
+	}
+	if len(trusted) == 0 {
+		return refuse(0, "", fmt.Errorf("%w: this till trusts no centre key (till matrix trust)", bundle.ErrUntrusted))
+	}
+	v, err := bundle.Open(file, trusted)
+	if err != nil {
+		return refuse(0, "", err)
+	}
+	sum := sha256.Sum256(file)
+	digest := hex.EncodeToString(sum[:])
+	var cur int64
+	var source string
+	if err := d.db.QueryRowContext(ctx, `SELECT version, source FROM matrix_meta WHERE id = 1`).Scan(&cur, &source); err != nil {
+		return 0, fmt.Errorf("apply bundle: %w", err)
+	}
+	inForce, _, err := rawSetting(ctx, d.db, settingChainDigest)
+	if err != nil {
+		return 0, fmt.Errorf("apply bundle: %w", err)
+	}
+	if v.Contents.Version == cur && source == bundleSource(v) && inForce == digest {
+		return cur, nil
+	}
+	if err := d.importBundle(ctx, v, digest, by); err != nil {
+		return refuse(v.Contents.Version, v.PublisherID(), err)
+	}
+	return v.Contents.Version, nil
+}
+
+// bundleSource is matrix_meta.source after importing v.
+func bundleSource(v bundle.Verified) string {
+	return fmt.Sprintf("bundle:%s:%d", v.PublisherID(), v.Contents.Version)
 }

@@ -504,6 +504,11 @@ type ImportOptions struct {
 	// Progress is called now and then with the lines read so far and the
 	// phase ("read", "check", "apply").
 	Progress func(phase string, lines int)
+
+	// inTx, when set, runs in the applying transaction after the catalogue
+	// is written and before the commit; an error rolls everything back (a
+	// catalogue bundle's version check and audit, bundle_catalogue.go).
+	inTx func(ctx context.Context, tx *sql.Tx) error
 }
 
 // ImportResult is what an import did, or would do in a dry run.
@@ -664,6 +669,11 @@ func (im *importer) run(ctx context.Context, conn *sql.Conn, r exchange.Reader, 
 	}
 	if err := im.apply(ctx, tx); err != nil {
 		return false, err
+	}
+	if im.opt.inTx != nil {
+		if err := im.opt.inTx(ctx, tx); err != nil {
+			return false, err
+		}
 	}
 	if err := tx.Commit(); err != nil {
 		return false, err

@@ -31,7 +31,11 @@ func adminHook(db *store.DB, dbPath string, holder *policy.Holder, win fyne.Wind
 	deps := adminDeps(db, dbPath, holder, session, terminal, badgeFromEvent)
 	deps.PrintPassword = printPassword
 	deps.Devices = devices
-	return func(back func()) *admin.Screen { return admin.New(win, deps, back) }
+	return func(back func()) *admin.Screen {
+		d := deps
+		d.Managed = managedByChain(context.Background(), db, dbPath)
+		return admin.New(win, d, back)
+	}
 }
 
 // adminDeps wires the back office to the store, the policy holder and the

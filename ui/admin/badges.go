@@ -29,7 +29,7 @@ func (t *usersTab) ownCard(u User) bool {
 // mayBadge: badges.manage, and the right to manage the card's holder (a
 // badge on an administrator's card signs in as that administrator).
 func (t *usersTab) mayBadge(u User) bool {
-	return !t.ownCard(u) && t.s.allowed(policy.ActionManageBadges) && t.s.allowed(t.rightFor(u.Group))
+	return !t.ownCard(u) && !t.s.managed() && t.s.allowed(policy.ActionManageBadges) && t.s.allowed(t.rightFor(u.Group))
 }
 
 func (t *usersTab) enrolBadge() {

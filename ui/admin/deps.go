@@ -199,6 +199,12 @@ type Deps struct {
 	// back (go f() and fyne.Do by default; tests run both inline).
 	Async func(func())
 	Do    func(func())
+	// Managed is set when the till belongs to a chain (it trusts a centre
+	// key): users, badges, PINs, passwords, groups, the matrix, limits and
+	// the security settings come from the head office's signed bundles, so
+	// the tabs show them read-only with the reason. Lifting a lockout, the
+	// audit log, devices and the bundle tab stay local.
+	Managed bool
 }
 
 // Error is a failure with a sentence for the admin (the store's message,

@@ -82,6 +82,11 @@ func newGroupsTab(s *Screen) *groupsTab {
 	copyBtn := widget.NewButton(lang.X("admin.groups.copy", "Copy"), t.copyRights)
 	saveBtn := widget.NewButtonWithIcon(lang.X("admin.groups.save", "Save permissions"), theme.DocumentSaveIcon(), t.save)
 	saveBtn.Importance = widget.HighImportance
+	if s.deps.Managed {
+		for _, b := range []*widget.Button{newBtn, renameBtn, deleteBtn, copyBtn, saveBtn} {
+			b.Disable()
+		}
+	}
 
 	t.rows = container.NewVBox()
 	for _, c := range policy.Categories() {
@@ -99,6 +104,9 @@ func newGroupsTab(s *Screen) *groupsTab {
 			}
 		}
 		t.limitIn[li.ID] = e
+		if s.deps.Managed {
+			e.Disable()
+		}
 		t.limitBox.Append(lang.X(li.NameKey, li.Name), container.NewBorder(nil, nil, nil, widget.NewLabel(unitLabel(li)), e))
 	}
 	t.editor = container.NewVBox(t.heading,
@@ -337,6 +345,9 @@ func (t *groupsTab) buildRows() {
 				}
 			})
 			ch.SetChecked(t.actions[id])
+			if t.s.deps.Managed {
+				ch.Disable()
+			}
 			t.checks[id] = ch
 			grid.Add(ch)
 		}
@@ -410,6 +421,9 @@ func (t *groupsTab) save() { t.saveThen(nil) }
 
 // saveThen saves and, when that worked, runs then.
 func (t *groupsTab) saveThen(then func()) {
+	if t.s.managed() {
+		return
+	}
 	if t.sel == 0 || !t.s.allowed(policy.ActionManageSecurity) {
 		return
 	}
@@ -458,6 +472,9 @@ func (t *groupsTab) saveThen(then func()) {
 }
 
 func (t *groupsTab) newGroup() {
+	if t.s.managed() {
+		return
+	}
 	if !t.s.allowed(policy.ActionManageSecurity) {
 		return
 	}
@@ -499,6 +516,9 @@ func (t *groupsTab) create(name string, copyFrom policy.GroupID) {
 }
 
 func (t *groupsTab) renameGroup() {
+	if t.s.managed() {
+		return
+	}
 	g, ok := t.selected()
 	if !ok || !t.s.allowed(policy.ActionManageSecurity) {
 		return
@@ -528,6 +548,9 @@ func (t *groupsTab) rename(id policy.GroupID, name string) {
 }
 
 func (t *groupsTab) deleteGroup() {
+	if t.s.managed() {
+		return
+	}
 	g, ok := t.selected()
 	if !ok || !t.s.allowed(policy.ActionManageSecurity) {
 		return

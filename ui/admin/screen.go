@@ -34,6 +34,9 @@ type Screen struct {
 	devices  *devicesTab // nil when Deps.Devices is
 	items    *catalogueTab
 	enrol    *enrolDialog // open while a badge is being enrolled
+	// managedNote says why users, groups and settings are read-only (nil
+	// unless Deps.Managed).
+	managedNote *widget.Label
 }
 
 // New builds the back office in win; back returns to the sale screen.
@@ -87,7 +90,14 @@ func New(win fyne.Window, deps Deps, back func()) *Screen {
 		}
 	})
 	title := widget.NewLabelWithStyle(lang.X("admin.title", "Back office"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	s.content = container.NewBorder(container.NewHBox(backBtn, title), s.status, nil, nil, s.tabs)
+	top := fyne.CanvasObject(container.NewHBox(backBtn, title))
+	if deps.Managed {
+		s.managedNote = widget.NewLabel(managedText())
+		s.managedNote.Wrapping = fyne.TextWrapWord
+		s.managedNote.Importance = widget.WarningImportance
+		top = container.NewVBox(top, s.managedNote)
+	}
+	s.content = container.NewBorder(top, s.status, nil, nil, s.tabs)
 	s.Reload()
 	return s
 }
@@ -195,4 +205,18 @@ func (s *Screen) load(work func(ctx context.Context) error, finish func(err erro
 		err := work(context.Background())
 		s.deps.Do(func() { finish(err) })
 	})
+}
+
+func managedText() string {
+	return lang.X("admin.managed", "Managed by the head office: users, badges, PINs, groups, permissions and security settings come from the chain's centre and cannot be changed on this till. Ask the head office to change them.")
+}
+
+// managed refuses a change of what the head office publishes, with the
+// reason in the status line, when the till is in a chain.
+func (s *Screen) managed() bool {
+	if !s.deps.Managed {
+		return false
+	}
+	s.showStatus(true, managedText())
+	return true
 }

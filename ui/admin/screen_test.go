@@ -65,6 +65,12 @@ func (p fakePolicy) Decide(a policy.Action) (policy.Verdict, policy.Message) {
 
 func newFakeScreen(t *testing.T, holds ...policy.Action) (*Screen, *fakeStore) {
 	t.Helper()
+	return newFakeScreenWith(t, func(*Deps) {}, holds...)
+}
+
+// newFakeScreenWith is newFakeScreen with the Deps changed by set first.
+func newFakeScreenWith(t *testing.T, set func(*Deps), holds ...policy.Action) (*Screen, *fakeStore) {
+	t.Helper()
 	test.NewTempApp(t)
 	f := &fakeStore{
 		users:  []User{{ID: 1, Login: "boss", Group: 1, Active: true}, {ID: 2, Login: "anna", FullName: "Anna", Group: 2, Active: true, JournalDays: 1}},
@@ -90,7 +96,9 @@ func newFakeScreen(t *testing.T, holds ...policy.Action) (*Screen, *fakeStore) {
 		}
 		return ev
 	}
-	s := New(w, Deps{Store: f, Policy: p, Async: inline, Do: inline, BadgeFromEvent: conv}, nil)
+	deps := Deps{Store: f, Policy: p, Async: inline, Do: inline, BadgeFromEvent: conv}
+	set(&deps)
+	s := New(w, deps, nil)
 	w.SetContent(s.Content())
 	return s, f
 }

@@ -86,6 +86,9 @@ func newSettingsTab(s *Screen) *settingsTab {
 	t.lock = durationEntry()
 	save := widget.NewButtonWithIcon(lang.X("admin.save", "Save"), theme.DocumentSaveIcon(), t.save)
 	save.Importance = widget.HighImportance
+	if s.deps.Managed {
+		save.Disable()
+	}
 	form := widget.NewForm(
 		widget.NewFormItem("", t.security),
 		widget.NewFormItem("", t.hide),
@@ -150,6 +153,9 @@ func (t *settingsTab) reload() {
 }
 
 func (t *settingsTab) save() {
+	if t.s.managed() {
+		return
+	}
 	if !t.s.allowed(policy.ActionManageSecurity) {
 		return
 	}

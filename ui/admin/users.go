@@ -85,6 +85,9 @@ func newUsersTab(s *Screen) *usersTab {
 	t.denied.Wrapping = fyne.TextWrapWord
 	t.denied.Hide()
 	newBtn := widget.NewButtonWithIcon(lang.X("admin.users.new", "New user"), theme.ContentAddIcon(), t.startNew)
+	if s.deps.Managed {
+		newBtn.Disable()
+	}
 
 	t.code = widget.NewLabel("")
 	t.login = widget.NewEntry()
@@ -272,6 +275,9 @@ func (t *usersTab) rightFor(g policy.GroupID) policy.Action {
 }
 
 func (t *usersTab) startNew() {
+	if t.s.managed() {
+		return
+	}
 	t.editing = nil
 	t.code.SetText(lang.X("admin.users.code_new", "assigned on saving"))
 	t.login.SetText("")
@@ -313,6 +319,11 @@ func (t *usersTab) edit(u User) {
 	t.pinSet.Enable()
 	t.pinClear.Enable()
 	t.hint.Hide()
+	if t.s.deps.Managed {
+		for _, w := range []fyne.Disableable{t.save, t.reset, t.enrolBtn, t.pinSet, t.pinClear, t.active, t.fullName, t.receipt, t.inn, t.journal, t.pin, t.group} {
+			w.Disable()
+		}
+	}
 	t.card.Show()
 	t.loadBadges(u.ID)
 	t.loadLock(u.ID)
@@ -412,6 +423,9 @@ func (t *usersTab) cardInput() (User, bool) {
 }
 
 func (t *usersTab) saveCard() {
+	if t.s.managed() {
+		return
+	}
 	u, ok := t.cardInput()
 	if !ok {
 		return
@@ -446,6 +460,9 @@ func (t *usersTab) saveCard() {
 }
 
 func (t *usersTab) create(u User) {
+	if t.s.managed() {
+		return
+	}
 	if !t.s.allowed(t.rightFor(u.Group)) {
 		return
 	}
@@ -522,6 +539,9 @@ func displayName(u User) string {
 }
 
 func (t *usersTab) resetPassword() {
+	if t.s.managed() {
+		return
+	}
 	if t.editing == nil {
 		return
 	}
@@ -579,6 +599,9 @@ func (t *usersTab) loadBadges(id policy.UserID) {
 // right to manage the user, like a password reset; the PIN is never shown
 // again.
 func (t *usersTab) setPIN(pin string) {
+	if t.s.managed() {
+		return
+	}
 	if t.editing == nil {
 		return
 	}
