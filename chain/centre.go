@@ -203,65 +203,59 @@ func (c *Centre) ingestLoop(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// A pull iterator keeps up to two batches coming while the one before
+	// is committed, so the stream's reads overlap the database's fsync.
+	it, err := cons.Messages(jetstream.PullMaxMessages(2 * c.cfg.Batch))
+	if err != nil {
+		return err
+	}
+	defer it.Stop()
+	batch := make([]jetstream.Msg, 0, c.cfg.Batch)
 	for ctx.Err() == nil {
-		// Take what is there at once; when nothing is, wait for the next
-		// event (a Fetch of a full batch would hold a partial one back
-		// until its wait ran out).
-		batch, err := cons.FetchNoWait(c.cfg.Batch)
-		if err != nil {
-			return err
-		}
-		n, err := c.store(ctx, batch)
-		if err != nil || n > 0 {
-			if err != nil {
-				return err
-			}
+		m, err := it.Next(jetstream.NextMaxWait(time.Second))
+		if errors.Is(err, nats.ErrTimeout) {
 			continue
 		}
-		batch, err = cons.Fetch(1, jetstream.FetchMaxWait(time.Second))
 		if err != nil {
 			return err
 		}
-		if _, err := c.store(ctx, batch); err != nil {
+		// Then what has already arrived, up to a batch: a batch is what
+		// the stream had, never a wait for more.
+		batch = append(batch[:0], m)
+		for len(batch) < c.cfg.Batch {
+			m, err := it.Next(jetstream.NextMaxWait(time.Millisecond))
+			if err != nil {
+				break
+			}
+			batch = append(batch, m)
+		}
+		if err := c.store(ctx, batch); err != nil {
 			return err
 		}
 	}
 	return ctx.Err()
 }
 
-// store puts one fetched batch in the Sink and then acknowledges it (all
-// of it: the consumer acks all up to the last). It returns how many
-// messages the batch had.
-func (c *Centre) store(ctx context.Context, batch jetstream.MessageBatch) (int, error) {
-	{
-		var got []Received
-		var last jetstream.Msg
-		n := 0
-		for m := range batch.Messages() {
-			last = m
-			n++
-			r, err := decode(m)
-			if err != nil {
-				// An event nobody can read is logged and passed: holding
-				// the stream for it would stop every till's sales.
-				c.cfg.Log.Warn("chain: event dropped", "subject", m.Subject(), "err", err)
-				continue
-			}
-			got = append(got, r)
+// store puts one batch in the Sink in one transaction and only then
+// acknowledges it (all of it: the consumer acks all up to the last).
+func (c *Centre) store(ctx context.Context, batch []jetstream.Msg) error {
+	got := make([]Received, 0, len(batch))
+	for _, m := range batch {
+		r, err := decode(m)
+		if err != nil {
+			// An event nobody can read is logged and passed: holding the
+			// stream for it would stop every till's sales.
+			c.cfg.Log.Warn("chain: event dropped", "subject", m.Subject(), "err", err)
+			continue
 		}
-		if err := batch.Error(); err != nil && !errors.Is(err, nats.ErrTimeout) && !errors.Is(err, context.DeadlineExceeded) {
-			return 0, err
-		}
-		if last == nil {
-			return 0, nil
-		}
-		if len(got) > 0 {
-			if err := c.sink.Store(ctx, got); err != nil {
-				return 0, fmt.Errorf("store %d events: %w", len(got), err)
-			}
-		}
-		return n, last.Ack()
+		got = append(got, r)
 	}
+	if len(got) > 0 {
+		if err := c.sink.Store(ctx, got); err != nil {
+			return fmt.Errorf("store %d events: %w", len(got), err)
+		}
+	}
+	return batch[len(batch)-1].Ack()
 }
 
 // maxEvent bounds one event: a receipt of a thousand lines is far below it.
