@@ -161,7 +161,7 @@ func NewMainScreen(ctx context.Context, app *App, u User) *MainScreen {
 	if c := app.win.Canvas(); c != nil {
 		c.AddShortcut(logoutShortcut, func(fyne.Shortcut) { app.Logout() })
 		c.AddShortcut(lockShortcut, func(fyne.Shortcut) { app.Lock() })
-		for _, sc := range []*desktop.CustomShortcut{genericShortcut, historyShortcut, shiftShortcut, reprintShortcut, askShortcut, retryShortcut, reconcileShortcut} {
+		for _, sc := range append([]*desktop.CustomShortcut{genericShortcut, historyShortcut, shiftShortcut, reprintShortcut}, buttonShortcuts...) {
 			c.AddShortcut(sc, func(sh fyne.Shortcut) {
 				if app.screen == s {
 					s.sale.shortcut(sh.ShortcutName())
@@ -469,6 +469,7 @@ func (s *MainScreen) showStatus(st desk.Status) {
 	if st.Register.Err == nil && st.Register.Status.ShiftOver24 {
 		s.sale.offerZ()
 	}
+	s.sale.statusChanged()
 	s.refreshKey()
 	s.showReaders()
 	s.statusRow.Refresh()

@@ -165,9 +165,15 @@ var (
 	shiftShortcut     = ctrl(fyne.KeyD)
 	reprintShortcut   = ctrl(fyne.KeyP)
 	askShortcut       = ctrl(fyne.KeyS)
-	retryShortcut     = ctrl(fyne.KeyR)
+	retryShortcut     = ctrl(fyne.KeyR) // Retry, and Print receipt of a paid bill
 	reconcileShortcut = ctrl(fyne.KeyE)
+	takeBackShortcut  = ctrl(fyne.KeyB) // Take payments back (the way forward)
+	openShiftShortcut = ctrl(fyne.KeyO) // Open shift, where a notice or the way forward offers it
 )
+
+// buttonShortcuts are the keys of the notice's and the way forward's
+// buttons.
+var buttonShortcuts = []*desktop.CustomShortcut{askShortcut, retryShortcut, reconcileShortcut, takeBackShortcut, openShiftShortcut}
 
 func ctrl(k fyne.KeyName) *desktop.CustomShortcut {
 	return &desktop.CustomShortcut{KeyName: k, Modifier: fyne.KeyModifierShortcutDefault}
@@ -299,15 +305,22 @@ func (s *saleArea) shortcut(name string) bool {
 			return true
 		}
 	}
-	for _, sc := range []*desktop.CustomShortcut{askShortcut, retryShortcut, reconcileShortcut} {
+	for _, sc := range buttonShortcuts {
 		if sc.ShortcutName() != name {
 			continue
 		}
 		if s.app.topModal() != nil {
 			return true
 		}
-		if b := s.m.notice.keyed(sc); b != nil {
-			if !b.Disabled() {
+		// The notice's button first (the last message's), else the way
+		// forward's: Retry and Reconcile stay on the bar after the next
+		// message took the notice.
+		b := s.m.notice.keyed(sc)
+		if b == nil && s.forward != nil {
+			b = s.forward.keyed(sc)
+		}
+		if b != nil {
+			if !b.Disabled() && b.Visible() {
 				b.OnTapped()
 			}
 		} else if sc == askShortcut && !s.m.keyButton.Disabled() {
@@ -596,7 +609,7 @@ func (s *saleArea) registerFailed(err error) {
 		buttons = append(buttons, noticeButton{label: lang.X("ui.shift.z", "Z report"), icon: theme.DocumentPrintIcon(), tap: s.zReport})
 	}
 	if errors.Is(err, device.ErrShiftClosed) {
-		buttons = append(buttons, noticeButton{label: lang.X("ui.shift.open", "Open shift"), icon: theme.ConfirmIcon(), tap: s.openShiftNow})
+		buttons = append(buttons, noticeButton{label: lang.X("ui.shift.open", "Open shift"), icon: theme.ConfirmIcon(), key: openShiftShortcut, tap: s.openShiftNow})
 	}
 	s.m.notice.show(widget.DangerImportance, desk.MessageOf(err), buttons...)
 	s.offerRegisterCancel() // register_recovery.go

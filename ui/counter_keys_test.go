@@ -1,0 +1,190 @@
+package ui
+
+// The way forward by keys (issue 14, loose ends): the bar's buttons —
+// Retry, Reconcile, Print receipt, Take payments back, Open shift — each
+// pressed by its Ctrl+letter after the notice that offered it has gone
+// (the next message or Escape took it), keystroke by keystroke in the real
+// window on the demo store and the emulator; the database read afterwards.
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+
+	"github.com/tillpos/till/device"
+	"github.com/tillpos/till/device/shtrih/emu"
+	"github.com/tillpos/till/device/shtrih/proto"
+	"github.com/tillpos/till/sale"
+)
+
+// After a lost reply the next scan's refusal takes the notice (and its
+// Retry/Reconcile); Ctrl+E still reconciles, through the way forward.
+func TestCounter_ReconcileKeyAfterTheNoticeWent(t *testing.T) {
+	r := newRig(t, "en")
+	m, k := r.counter("cashier")
+	db := r.sqlite()
+	k.text(r.item(0).Barcode+"\r", 150*time.Millisecond)
+	r.e.Inject(emu.Fault{Kind: emu.Disconnect, After: proto.CmdCloseV2})
+	k.press(fyne.KeyF12)
+	k.press(fyne.KeyReturn) // the exact amount
+	if b, _ := r.bill(); b.State != sale.StateFiscalising {
+		t.Fatalf("bill %s after a lost reply (notice %q)", b.State, r.notice())
+	}
+	r.e.Clear(emu.Disconnect)
+	k.text(r.item(1).Barcode+"\r", 150*time.Millisecond) // refused: the bill waits
+	if m.notice.keyed(reconcileShortcut) != nil {
+		t.Fatalf("the refusal still has the notice's Reconcile: %q", r.notice())
+	}
+	if b := m.sale.forward.button(translation(t, "en", "ui.reg.reconcile")); b == nil || !strings.Contains(b.Text, "Ctrl+E") {
+		t.Fatalf("the way forward does not show Reconcile with its key: %q", m.sale.forward.Text())
+	}
+	k.ctrl(fyne.KeyE)
+	if got := db.fiscalised(); got != 1 {
+		t.Fatalf("Ctrl+E after the notice went: %d fiscal documents (notice %q, bar %q)", got, r.notice(), m.sale.forward.Text())
+	}
+	if n := len(r.receipts()); n != 1 {
+		t.Errorf("%d receipts on the register, want 1", n)
+	}
+	if m.sale.forward.Text() != "" {
+		t.Errorf("the way forward stays: %q", m.sale.forward.Text())
+	}
+}
+
+// Same, Retry: Escape clears the notice, Ctrl+R retries from the bar.
+func TestCounter_RetryKeyAfterEscape(t *testing.T) {
+	r := newRig(t, "en")
+	_, k := r.counter("cashier")
+	db := r.sqlite()
+	k.text(r.item(0).Barcode+"\r", 150*time.Millisecond)
+	r.e.Inject(emu.Fault{Kind: emu.Disconnect, After: proto.CmdCloseV2})
+	k.press(fyne.KeyF12)
+	k.press(fyne.KeyReturn)
+	r.e.Clear(emu.Disconnect)
+	k.press(fyne.KeyEscape) // clears the field and the notice
+	if r.notice() != "" {
+		t.Fatalf("Escape left the notice %q", r.notice())
+	}
+	k.ctrl(fyne.KeyR)
+	if got := db.fiscalised(); got != 1 || len(r.receipts()) != 1 {
+		t.Fatalf("Ctrl+R from the way forward: %d fiscal documents, %d receipts (notice %q)", got, len(r.receipts()), r.notice())
+	}
+	if got := db.paid(); got != r.item(0).Price {
+		t.Errorf("payments %d, want %d", got, r.item(0).Price)
+	}
+}
+
+// Paid but not printed (paper out): Ctrl+R prints the receipt with the
+// payment already taken; nothing is paid twice.
+func TestCounter_PrintReceiptByKey(t *testing.T) {
+	r := newRig(t, "en")
+	m, k := r.counter("cashier")
+	db := r.sqlite()
+	k.text(r.item(0).Barcode+"\r", 150*time.Millisecond)
+	r.e.Inject(emu.Fault{Kind: emu.PaperOut})
+	k.press(fyne.KeyF12)
+	k.press(fyne.KeyReturn)
+	if len(r.receipts()) != 0 || db.paid() != r.item(0).Price {
+		t.Fatalf("paper out: %d receipts, paid %d", len(r.receipts()), db.paid())
+	}
+	k.press(fyne.KeyEscape)
+	if b := m.sale.forward.button(translation(t, "en", "ui.forward.print")); b == nil || !strings.Contains(b.Text, "Ctrl+R") {
+		t.Fatalf("no Print receipt (Ctrl+R) on the way forward: %q", m.sale.forward.Text())
+	}
+	r.e.Clear(emu.PaperOut)
+	k.ctrl(fyne.KeyR)
+	if got := db.fiscalised(); got != 1 || len(r.receipts()) != 1 {
+		t.Fatalf("Ctrl+R (Print receipt): %d fiscal documents, %d receipts (notice %q)", got, len(r.receipts()), r.notice())
+	}
+	if got := db.paid(); got != r.item(0).Price {
+		t.Errorf("payments %d, want the one taken before: %d", got, r.item(0).Price)
+	}
+}
+
+// Paid but not printed: Ctrl+B takes the payments back, no approval; the
+// bill is open and unpaid again.
+func TestCounter_TakePaymentsBackByKey(t *testing.T) {
+	r := newRig(t, "en")
+	m, k := r.counter("cashier")
+	db := r.sqlite()
+	k.text(r.item(0).Barcode+"\r", 150*time.Millisecond)
+	r.e.Inject(emu.Fault{Kind: emu.PaperOut})
+	k.press(fyne.KeyF12)
+	k.press(fyne.KeyReturn)
+	k.press(fyne.KeyEscape)
+	k.ctrl(fyne.KeyB)
+	if got := db.paid(); got != 0 {
+		t.Fatalf("Ctrl+B (Take payments back): payments %d left (notice %q, bar %q)", got, r.notice(), m.sale.forward.Text())
+	}
+	if r.dialogOpen() {
+		t.Error("taking our own payments back asked for something")
+	}
+	if n := db.int(`SELECT count(*) FROM bills WHERE state = 'open'`); n != 1 {
+		t.Errorf("%d open bills, want the one paid back", n)
+	}
+	if db.fiscalised() != 0 || len(r.receipts()) != 0 {
+		t.Error("a receipt was printed")
+	}
+	if m.sale.forward.Text() != "" {
+		t.Errorf("the way forward stays: %q", m.sale.forward.Text())
+	}
+}
+
+// The shift closed under a paid bill: Ctrl+O opens it from the way
+// forward (the notice is gone), Ctrl+R prints the receipt.
+func TestCounter_OpenShiftByKey(t *testing.T) {
+	r := newRig(t, "en")
+	m, k := r.counter("cashier")
+	db := r.sqlite()
+	k.text(r.item(0).Barcode+"\r", 150*time.Millisecond)
+	if _, err := r.reg.ZReport(context.Background(), device.Cashier{Name: "other"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	k.press(fyne.KeyF12)
+	k.press(fyne.KeyReturn)
+	if db.fiscalised() != 0 {
+		t.Fatal("fiscalised without a shift")
+	}
+	k.press(fyne.KeyEscape)
+	m.pollDesk() // the status bar's next read: no shift on the register
+	if b := m.sale.forward.button(translation(t, "en", "ui.shift.open")); b == nil || !strings.Contains(b.Text, "Ctrl+O") {
+		t.Fatalf("no Open shift (Ctrl+O) on the way forward: %q", m.sale.forward.Text())
+	}
+	k.ctrl(fyne.KeyO)
+	if st, _ := r.reg.Status(context.Background()); !st.ShiftOpen {
+		t.Fatalf("Ctrl+O did not open the shift (notice %q)", r.notice())
+	}
+	k.ctrl(fyne.KeyR)
+	if got := db.fiscalised(); got != 1 || len(r.receipts()) != 1 {
+		t.Fatalf("Ctrl+R after the shift opened: %d fiscal documents, %d receipts (notice %q)", got, len(r.receipts()), r.notice())
+	}
+	if got := db.paid(); got != r.item(0).Price {
+		t.Errorf("payments %d, want %d", got, r.item(0).Price)
+	}
+}
+
+// The first scan without a shift: the notice's Open shift takes Ctrl+O.
+func TestCounter_OpenShiftAtFirstScanByKey(t *testing.T) {
+	r := newRig(t, "en")
+	_, k := r.counter("supervisor")
+	db := r.sqlite()
+	if _, err := r.reg.ZReport(context.Background(), device.Cashier{Name: "other"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	k.text(r.item(0).Barcode+"\r", 150*time.Millisecond)
+	if !strings.Contains(r.notice(), "Ctrl+O") && !strings.Contains(r.notice(), "open the shift") {
+		t.Fatalf("first scan without a shift: %q", r.notice())
+	}
+	k.ctrl(fyne.KeyO)
+	if st, _ := r.reg.Status(context.Background()); !st.ShiftOpen {
+		t.Fatalf("Ctrl+O did not open the shift (notice %q)", r.notice())
+	}
+	k.text(r.item(0).Barcode+"\r", 150*time.Millisecond)
+	k.press(fyne.KeyF12)
+	k.press(fyne.KeyReturn)
+	if got := db.fiscalised(); got != 1 {
+		t.Fatalf("sale after Ctrl+O: %d fiscal documents (notice %q)", got, r.notice())
+	}
+}
