@@ -68,6 +68,7 @@ type saleArea struct {
 	shiftDlg     *shiftDialog
 	zBar         *widget.ProgressBar
 	zStage       *widget.Label // the Z report's stage under the bar
+	zWait        *widget.Label // "the Z report is printing" when Escape is pressed
 	zDialog      dialog.Dialog
 	zConfirm     dialog.Dialog // "close the shift?" before the Z report
 	forward      *forwardBar   // the way forward of a waiting or paid bill
