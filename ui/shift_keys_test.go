@@ -87,7 +87,7 @@ func TestShift_ZProgressIgnoresEnterAndEscape(t *testing.T) {
 	}
 	var held []func()
 	r.a.async = func(f func()) { held = append(held, f) } // the register is still closing the day
-	k.press(fyne.KeyReturn)                                 // confirms: the Z starts
+	k.press(fyne.KeyReturn)                               // confirms: the Z starts
 	if m.sale.zDialog == nil || !r.dialogOpen() {
 		t.Fatalf("no progress window while the Z runs (%d held)", len(held))
 	}
