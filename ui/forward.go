@@ -51,7 +51,10 @@ func newForwardBar() *forwardBar {
 	f := &forwardBar{text: widget.NewLabel(""), buttons: container.NewHBox()}
 	f.text.Wrapping = fyne.TextWrapWord
 	f.text.Importance = widget.WarningImportance
-	f.box = container.NewBorder(nil, nil, nil, f.buttons, f.text)
+	// The buttons under the text, not beside it: beside, three keyed
+	// buttons left the text a column a word wide, and its height grew the
+	// window past the screen.
+	f.box = container.NewVBox(f.text, f.buttons)
 	f.box.Hide()
 	return f
 }
@@ -112,7 +115,9 @@ func (s *saleArea) showForward(b *sale.Bill, t *sale.Totals) {
 			{label: lang.X("ui.reg.retry", "Retry"), icon: theme.ViewRefreshIcon(), key: retryShortcut, tap: s.retryCheckout},
 			{label: lang.X("ui.reg.reconcile", "Reconcile"), icon: theme.SearchIcon(), key: reconcileShortcut, tap: s.reconcile},
 		}
-	case desk.PaidNotPrinted(b, t):
+	case desk.PaidNotPrinted(b, t) && !s.printing:
+		// (While the checkout prints, a bill paid in full is not "paid
+		// but not printed": the bar would flash on every sale.)
 		state = forwardPaid
 		m = Message{
 			Key:      "ui.forward.paid",

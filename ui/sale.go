@@ -51,7 +51,10 @@ type saleArea struct {
 
 	actions []*saleAction
 	busy    bool
-	queued  []device.Scan // scans that came while an action ran
+	// printing: the tender covered the bill and its checkout is about to
+	// run or running; cleared when any action ends.
+	printing bool
+	queued   []device.Scan // scans that came while an action ran
 	// lastSold is the last checkout's result, for the "change" line.
 	lastSold *desk.Sold
 
@@ -489,6 +492,7 @@ func (s *saleArea) run(call func(ctx context.Context) error, ok func(), notFound
 		waited()
 		s.app.do(func() {
 			s.busy = false
+			s.printing = false
 			if ctx.Err() != nil {
 				return
 			}
@@ -762,6 +766,12 @@ func (s *saleArea) showTotals(b sale.Bill, t sale.Totals) {
 	case s.lastSold != nil && b.ID == 0:
 		sums = append(sums, lang.X("ui.bill.last_change", "Last receipt {{.Number}}: change {{.Change}}",
 			map[string]any{"Number": int64(s.lastSold.Bill.Fiscal.Number), "Change": f.Format(s.lastSold.Change)}))
+	}
+	if b.ID == 0 && len(sums) > 1 {
+		// No bill: its zero subtotal says nothing; the last receipt's
+		// change is what the cashier reads out (one line, so the window
+		// keeps its height).
+		sums = sums[1:]
 	}
 	s.sums.SetText(strings.Join(sums, "\n"))
 	s.showForward(&b, &t)
