@@ -122,11 +122,18 @@ func (s *saleArea) zReportNow() {
 		})
 	}
 	var res device.ShiftResult
-	s.run(func(ctx context.Context) (err error) {
-		res, err = s.d.ZReport(ctx, progress)
-		return err
+	var zerr error
+	// The progress window closes whatever the outcome — no key closes it,
+	// so a refused or failed Z must not leave it on screen.
+	s.run(func(ctx context.Context) error {
+		res, zerr = s.d.ZReport(ctx, progress)
+		return nil
 	}, func() {
 		pd.Hide()
+		if zerr != nil {
+			s.fail(zerr)
+			return
+		}
 		s.afterShift(Message{
 			Key: "ui.shift.z_done", Fallback: "Shift {{.Shift}} is closed: Z report {{.Number}} printed.",
 			Args: map[string]any{"Shift": int64(res.Shift), "Number": int64(res.Number)},

@@ -120,3 +120,38 @@ func TestShift_ZProgressIgnoresEnterAndEscape(t *testing.T) {
 		t.Errorf("after the Z report the focus is on %T, not the barcode field", r.w.Canvas().Focused())
 	}
 }
+
+// Found under Xvfb: a Z report refused (the supervisor may not close the
+// shift) left its progress window on screen for good, and no key closes
+// it. Refused or failed, the window goes and the notice says why.
+func TestShift_RefusedZClosesItsProgress(t *testing.T) {
+	r := newRig(t, "en")
+	m, k := r.counter("supervisor")
+	m.pollDesk()
+	k.ctrl(fyne.KeyD)
+	r.w.Canvas().FocusNext()
+	r.w.Canvas().FocusNext() // Z report (a warning sign: a supervisor's approval)
+	k.press(fyne.KeySpace)
+	if m.sale.zConfirm == nil {
+		t.Fatalf("Z did not ask (notice %q)", r.notice())
+	}
+	var held []func()
+	r.a.async = func(f func()) { held = append(held, f) } // as in the window: the desk answers later
+	k.press(fyne.KeyReturn)
+	r.a.async = func(f func()) { f() }
+	for _, f := range held {
+		f()
+	}
+	if r.dialogOpen() || r.a.topModal() != nil {
+		t.Fatalf("the refused Z left its progress window open (notice %q)", r.notice())
+	}
+	if !strings.Contains(r.notice(), "Z report") || m.notice.keyed(askShortcut) == nil {
+		t.Errorf("refusal: notice %q", r.notice())
+	}
+	if countDocs(r, emu.DocShiftClose) != 0 {
+		t.Error("the shift was closed")
+	}
+	if r.w.Canvas().Focused() != fyne.Focusable(m.sale.entry) {
+		t.Errorf("focus on %T after the refusal", r.w.Canvas().Focused())
+	}
+}
