@@ -275,3 +275,24 @@ func TestCounter_NoWayForwardWhileTheReceiptPrints(t *testing.T) {
 		t.Fatalf("after paper out the way forward is %q", m.sale.forward.Text())
 	}
 }
+
+// The way forward in Italian with its three buttons keeps the window's
+// width: the buttons wrap instead.
+func TestForwardBarFitsInItalian(t *testing.T) {
+	r := newRig(t, "it")
+	m, k := r.counter("cashier")
+	k.text(r.item(0).Barcode+"\r", 150*time.Millisecond)
+	r.e.Inject(emu.Fault{Kind: emu.PaperOut})
+	k.press(fyne.KeyF12)
+	k.press(fyne.KeyReturn)
+	k.press(fyne.KeyEscape)
+	m.status.SignedIn = true
+	m.status.Register.Status.ShiftOpen = false
+	m.sale.statusChanged()
+	if n := len(m.sale.forward.buttons.Objects); n != 3 || !strings.Contains(m.sale.forward.Text(), "1") {
+		t.Fatalf("way forward %q with %d buttons", m.sale.forward.Text(), n)
+	}
+	if w := m.content.MinSize().Width; w > 1024 {
+		t.Errorf("the way forward widens the window to %v", w)
+	}
+}

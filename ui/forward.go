@@ -48,7 +48,9 @@ const (
 )
 
 func newForwardBar() *forwardBar {
-	f := &forwardBar{text: widget.NewLabel(""), buttons: container.NewHBox()}
+	// The buttons wrap to a second row rather than widen the window (three
+	// keyed buttons in Italian are wider than the bill's column).
+	f := &forwardBar{text: widget.NewLabel(""), buttons: newNarrowFlow()}
 	f.text.Wrapping = fyne.TextWrapWord
 	f.text.Importance = widget.WarningImportance
 	// The buttons under the text, not beside it: beside, three keyed
