@@ -56,7 +56,7 @@ func anchorMessage(w AnchorWarning) Message {
 	case AnchorWrite:
 		return Message{
 			Key:      "ui.main.anchor_write",
-			Fallback: "The audit log's anchor could not be written ({{.Detail}}): sales go on, but rows cut from the log would not be found. Free disk space or make {{.File}} writable, and tell the administrator.",
+			Fallback: "The audit log's anchor could not be written ({{.Detail}}): sales go on, but rows cut from the log would not be found. Free disk space or make the key's folder writable, and tell the administrator.",
 			Args:     args,
 		}
 	case AnchorMissing:
