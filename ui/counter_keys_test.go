@@ -296,3 +296,17 @@ func TestForwardBarFitsInItalian(t *testing.T) {
 		t.Errorf("the way forward widens the window to %v", w)
 	}
 }
+
+// Found under Xvfb: Bill history listed an open bill as "receipt 0".
+func TestCounter_HistoryShowsNoReceiptZero(t *testing.T) {
+	r := newRig(t, "en")
+	m, k := r.counter("cashier")
+	k.text(r.item(0).Barcode+"\r", 150*time.Millisecond)
+	k.ctrl(fyne.KeyH)
+	if m.sale.journal == nil || len(m.sale.journal.bills) != 1 {
+		t.Fatalf("Bill history: %+v", m.sale.journal)
+	}
+	if v := visible(r.w); strings.Contains(v, "receipt 0") || !strings.Contains(v, "bill 1") {
+		t.Errorf("history row: %q", v)
+	}
+}

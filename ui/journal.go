@@ -91,12 +91,17 @@ func (j *journalDialog) build() {
 			}
 			b := j.bills[i]
 			t, _ := sale.Compute(&b, vat)
-			o.(*widget.Label).SetText(lang.X("ui.history.row", "{{.Time}}  bill {{.Bill}}  {{.Kind}}  {{.State}}  {{.Total}}  receipt {{.Number}}",
-				map[string]any{
-					"Time": b.Opened.Local().Format("02.01.06 15:04"), "Bill": int64(b.ID),
-					"Kind": lang.X(b.Kind.Key(), b.Kind.Key()), "State": lang.X(b.State.Key(), b.State.String()),
-					"Total": f.Format(t.Due), "Number": int64(b.Fiscal.Number),
-				}))
+			args := map[string]any{
+				"Time": b.Opened.Local().Format("02.01.06 15:04"), "Bill": int64(b.ID),
+				"Kind": lang.X(b.Kind.Key(), b.Kind.Key()), "State": lang.X(b.State.Key(), b.State.String()),
+				"Total": f.Format(t.Due), "Number": int64(b.Fiscal.Number),
+			}
+			if b.Fiscal.Number == 0 {
+				// No receipt yet (open, parked, cancelled): not "receipt 0".
+				o.(*widget.Label).SetText(lang.X("ui.history.row_no_receipt", "{{.Time}}  bill {{.Bill}}  {{.Kind}}  {{.State}}  {{.Total}}", args))
+				return
+			}
+			o.(*widget.Label).SetText(lang.X("ui.history.row", "{{.Time}}  bill {{.Bill}}  {{.Kind}}  {{.State}}  {{.Total}}  receipt {{.Number}}", args))
 		})
 	kl.onKey = j.key
 	j.keys, j.list = kl, &kl.List
