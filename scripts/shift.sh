@@ -5,7 +5,8 @@
 # a scanner's, a typed quantity "3*" then a scan, F2 quantity), pay cash by
 # typing the sum handed over (change), pay by card (F2 in the payment),
 # press the keys that must NOT take money (Enter in the empty field, Enter
-# and F-keys under a dialog), return a sale from the journal (F11, Enter)
+# and F-keys under a dialog), return a sale by its receipt number (F11, the
+# number, Enter, Enter)
 # and refund it, print an X report (Ctrl+D, Tab, Space); screenshots on the
 # way. Then the till is closed and its database (sqlite3) and the emulated
 # register's fiscal memory (<db>.register, read with sqlite3's JSON) are
@@ -81,8 +82,10 @@ xvfb-run -a -s "-screen 0 ${size}x24" bash -euo pipefail -c '
 	key F12; key F2
 	shot paid-card
 
-	# Return the newest sale from the journal (the card sale) and refund it in cash.
-	key F11; shot return-dialog
+	# Return the card sale by the number on the customer'"'"'s receipt (2): F11
+	# has the cursor in the number, Enter finds it, Enter again starts its
+	# return; then refund it in cash.
+	key F11; typed 2; key Return; shot return-dialog
 	key Return; shot return-bill
 	key F12; key Return
 	shot refunded

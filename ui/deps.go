@@ -144,7 +144,25 @@ type Deps struct {
 	// LooseFiles are the till's files other users of the computer can read
 	// (store.LooseFiles): the main screen says so until they are fixed.
 	LooseFiles []LooseFile
+	// AuditAnchor says what is wrong with the audit log's anchor
+	// (store.DB.AnchorState), asked with every status poll; nil = not
+	// wired. The main screen shows a warning while it is not well.
+	AuditAnchor func() AnchorWarning
 }
+
+// AnchorWarning is the audit anchor's trouble; Problem "" = none.
+type AnchorWarning struct {
+	Problem string // AnchorWrite, AnchorMissing or AnchorInvalid
+	File    string
+	Detail  string // the error, for the administrator
+}
+
+// The audit anchor's troubles (AnchorWarning.Problem).
+const (
+	AnchorWrite   = "write"   // the last write failed: committed rows are not anchored
+	AnchorMissing = "missing" // no anchor file
+	AnchorInvalid = "invalid" // the anchor cannot be read or checked
+)
 
 // LooseFile is a file of the till with a mode looser than 0600.
 type LooseFile struct {

@@ -3,10 +3,12 @@ package ui
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -27,7 +29,14 @@ type forwardBar struct {
 	box     *fyne.Container
 	text    *widget.Label
 	buttons *fyne.Container
+	keys    map[string]*widget.Button // shortcut name -> button
 	state   forwardState
+	// The bill shown and whether Open shift is offered, so that a status
+	// read that finds the register's shift closed (or open again) updates
+	// the bar without reading the bill.
+	bill      sale.Bill
+	totals    sale.Totals
+	offerOpen bool
 }
 
 type forwardState int
@@ -39,10 +48,15 @@ const (
 )
 
 func newForwardBar() *forwardBar {
-	f := &forwardBar{text: widget.NewLabel(""), buttons: container.NewHBox()}
+	// The buttons wrap to a second row rather than widen the window (three
+	// keyed buttons in Italian are wider than the bill's column).
+	f := &forwardBar{text: widget.NewLabel(""), buttons: newNarrowFlow()}
 	f.text.Wrapping = fyne.TextWrapWord
 	f.text.Importance = widget.WarningImportance
-	f.box = container.NewBorder(nil, nil, nil, f.buttons, f.text)
+	// The buttons under the text, not beside it: beside, three keyed
+	// buttons left the text a column a word wide, and its height grew the
+	// window past the screen.
+	f.box = container.NewVBox(f.text, f.buttons)
 	f.box.Hide()
 	return f
 }
@@ -55,14 +69,22 @@ func (f *forwardBar) Text() string {
 	return f.text.Text
 }
 
-// button finds one of the bar's buttons by its label.
+// button finds one of the bar's buttons by its label (without its key).
 func (f *forwardBar) button(label string) *widget.Button {
 	for _, o := range f.buttons.Objects {
-		if b, ok := o.(*widget.Button); ok && b.Text == label {
+		if b, ok := o.(*widget.Button); ok && (b.Text == label || strings.HasPrefix(b.Text, label+" (")) {
 			return b
 		}
 	}
 	return nil
+}
+
+// keyed is the bar's button of a Ctrl+letter key, nil when none is shown.
+func (f *forwardBar) keyed(sc *desktop.CustomShortcut) *widget.Button {
+	if !f.box.Visible() {
+		return nil
+	}
+	return f.keys[sc.ShortcutName()]
 }
 
 // showForward puts bill b's way forward on the bar, or hides it.
@@ -74,6 +96,7 @@ func (s *saleArea) showForward(b *sale.Bill, t *sale.Totals) {
 	var m Message
 	var buttons []noticeButton
 	state := forwardNone
+	f.bill, f.totals, f.offerOpen = *b, *t, false
 	switch {
 	case b.ID != 0 && b.State == sale.StateConflict:
 		// Retry cannot settle it: the register holds another document.
@@ -91,10 +114,12 @@ func (s *saleArea) showForward(b *sale.Bill, t *sale.Totals) {
 			Args:     map[string]any{"Bill": int64(b.ID)},
 		}
 		buttons = []noticeButton{
-			{label: lang.X("ui.reg.retry", "Retry"), icon: theme.ViewRefreshIcon(), tap: s.retryCheckout},
-			{label: lang.X("ui.reg.reconcile", "Reconcile"), icon: theme.SearchIcon(), tap: s.reconcile},
+			{label: lang.X("ui.reg.retry", "Retry"), icon: theme.ViewRefreshIcon(), key: retryShortcut, tap: s.retryCheckout},
+			{label: lang.X("ui.reg.reconcile", "Reconcile"), icon: theme.SearchIcon(), key: reconcileShortcut, tap: s.reconcile},
 		}
-	case desk.PaidNotPrinted(b, t):
+	case desk.PaidNotPrinted(b, t) && !s.printing:
+		// (While the checkout prints, a bill paid in full is not "paid
+		// but not printed": the bar would flash on every sale.)
 		state = forwardPaid
 		m = Message{
 			Key:      "ui.forward.paid",
@@ -102,11 +127,12 @@ func (s *saleArea) showForward(b *sale.Bill, t *sale.Totals) {
 			Args:     map[string]any{"Bill": int64(b.ID), "Paid": s.m.money.Format(t.Paid)},
 		}
 		buttons = []noticeButton{
-			{label: lang.X("ui.forward.print", "Print receipt"), icon: theme.DocumentPrintIcon(), tap: s.checkout},
-			{label: lang.X("ui.pay.clear", "Take payments back"), icon: theme.ContentUndoIcon(), tap: s.takePaymentsBack},
+			{label: lang.X("ui.forward.print", "Print receipt"), icon: theme.DocumentPrintIcon(), key: retryShortcut, tap: s.checkout},
+			{label: lang.X("ui.pay.clear", "Take payments back"), icon: theme.ContentUndoIcon(), key: takeBackShortcut, tap: s.takePaymentsBack},
 		}
-		if st := s.m.status.Register; st.Err == nil && s.m.status.SignedIn && !st.Status.ShiftOpen {
-			buttons = append(buttons, noticeButton{label: lang.X("ui.shift.open", "Open shift"), icon: theme.ConfirmIcon(), tap: s.openShiftNow})
+		if s.noShift() {
+			f.offerOpen = true
+			buttons = append(buttons, noticeButton{label: lang.X("ui.shift.open", "Open shift"), icon: theme.ConfirmIcon(), key: openShiftShortcut, tap: s.openShiftNow})
 		}
 	}
 	f.state = state
@@ -114,14 +140,37 @@ func (s *saleArea) showForward(b *sale.Bill, t *sale.Totals) {
 		f.box.Hide()
 		f.text.SetText("")
 		f.buttons.RemoveAll()
+		f.keys = nil
 		return
 	}
 	f.text.SetText(tr(m))
 	f.buttons.RemoveAll()
+	f.keys = map[string]*widget.Button{}
 	for _, b := range buttons {
-		f.buttons.Add(widget.NewButtonWithIcon(b.label, b.icon, b.tap))
+		btn := newKeyedButton(b)
+		if b.key != nil {
+			f.keys[b.key.ShortcutName()] = btn
+		}
+		f.buttons.Add(btn)
 	}
 	f.box.Show()
+}
+
+// noShift: the status bar last read the register's shift as closed.
+func (s *saleArea) noShift() bool {
+	st := s.m.status.Register
+	return st.Err == nil && s.m.status.SignedIn && !st.Status.ShiftOpen
+}
+
+// statusChanged updates the way forward of a paid bill when the register's
+// shift was found closed (Open shift offered) or open again.
+func (s *saleArea) statusChanged() {
+	f := s.forward
+	if f == nil || f.state != forwardPaid || f.offerOpen == s.noShift() {
+		return
+	}
+	b, t := f.bill, f.totals
+	s.showForward(&b, &t)
 }
 
 // takePaymentsBack undoes the bill's own payments (no approval: the money
@@ -141,7 +190,7 @@ func (s *saleArea) shiftRefused(err error) {
 	if errors.Is(err, device.ErrShiftOver24h) {
 		buttons = append(buttons, noticeButton{label: lang.X("ui.shift.z", "Z report"), icon: theme.DocumentPrintIcon(), tap: s.zReport})
 	} else {
-		buttons = append(buttons, noticeButton{label: lang.X("ui.shift.open", "Open shift"), icon: theme.ConfirmIcon(), tap: s.openShiftNow})
+		buttons = append(buttons, noticeButton{label: lang.X("ui.shift.open", "Open shift"), icon: theme.ConfirmIcon(), key: openShiftShortcut, tap: s.openShiftNow})
 	}
 	s.m.notice.show(widget.DangerImportance, desk.MessageOf(err), buttons...)
 }

@@ -34,6 +34,7 @@ type journalDialog struct {
 	number  *shortcutEntry
 	date    *shortcutEntry
 	list    *widget.List
+	keys    *keyList // the list as it takes keys (list is its widget.List)
 	status  *widget.Label
 	errLine errorLine
 	older   *widget.Button
@@ -81,20 +82,29 @@ func (j *journalDialog) build() {
 
 	f := s.m.money
 	vat := s.vat()
-	j.list = widget.NewList(func() int { return len(j.bills) }, func() fyne.CanvasObject { return widget.NewLabel("") },
+	// A keyList: Down from the number field reaches it, arrows move,
+	// Enter takes the row (F11: starts its return), PgDn/PgUp page.
+	kl := newKeyList(s.app, func() int { return len(j.bills) }, func() fyne.CanvasObject { return widget.NewLabel("") },
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			if i >= len(j.bills) {
 				return
 			}
 			b := j.bills[i]
 			t, _ := sale.Compute(&b, vat)
-			o.(*widget.Label).SetText(lang.X("ui.history.row", "{{.Time}}  bill {{.Bill}}  {{.Kind}}  {{.State}}  {{.Total}}  receipt {{.Number}}",
-				map[string]any{
-					"Time": b.Opened.Local().Format("02.01.06 15:04"), "Bill": int64(b.ID),
-					"Kind": lang.X(b.Kind.Key(), b.Kind.Key()), "State": lang.X(b.State.Key(), b.State.String()),
-					"Total": f.Format(t.Due), "Number": int64(b.Fiscal.Number),
-				}))
+			args := map[string]any{
+				"Time": b.Opened.Local().Format("02.01.06 15:04"), "Bill": int64(b.ID),
+				"Kind": lang.X(b.Kind.Key(), b.Kind.Key()), "State": lang.X(b.State.Key(), b.State.String()),
+				"Total": f.Format(t.Due), "Number": int64(b.Fiscal.Number),
+			}
+			if b.Fiscal.Number == 0 {
+				// No receipt yet (open, parked, cancelled): not "receipt 0".
+				o.(*widget.Label).SetText(lang.X("ui.history.row_no_receipt", "{{.Time}}  bill {{.Bill}}  {{.Kind}}  {{.State}}  {{.Total}}", args))
+				return
+			}
+			o.(*widget.Label).SetText(lang.X("ui.history.row", "{{.Time}}  bill {{.Bill}}  {{.Kind}}  {{.State}}  {{.Total}}  receipt {{.Number}}", args))
 		})
+	kl.onKey = j.key
+	j.keys, j.list = kl, &kl.List
 	j.list.OnSelected = func(i widget.ListItemID) {
 		if i >= len(j.bills) {
 			return
@@ -105,18 +115,20 @@ func (j *journalDialog) build() {
 			j.startReturn(j.bills[i].ID)
 		}
 	}
-	j.older = widget.NewButton(lang.X("ui.journal.older", "Older (PgDn)"), j.pageOlder)
-	j.newer = widget.NewButton(lang.X("ui.journal.newer", "Newer (PgUp)"), j.pageNewer)
-	j.ret = widget.NewButton(lang.X("ui.journal.return", "Return this receipt"), func() {
+	// keyButtons: Tab reaches them, Enter or Space presses, Escape closes.
+	older := newKeyButton(s.app, lang.X("ui.journal.older", "Older (PgDn)"), nil, j.pageOlder)
+	newer := newKeyButton(s.app, lang.X("ui.journal.newer", "Newer (PgUp)"), nil, j.pageNewer)
+	ret := newKeyButton(s.app, lang.X("ui.journal.return", "Return this receipt"), nil, func() {
 		if b, ok := j.current(); ok {
 			j.startReturn(b.ID)
 		}
 	})
-	j.copy = widget.NewButton(lang.X("ui.journal.copy", "Copy of the receipt"), func() {
+	cp := newKeyButton(s.app, lang.X("ui.journal.copy", "Copy of the receipt"), nil, func() {
 		if b, ok := j.current(); ok {
 			j.reprint(b.ID)
 		}
 	})
+	j.older, j.newer, j.ret, j.copy = &older.Button, &newer.Button, &ret.Button, &cp.Button
 
 	days := max(s.m.user.JournalDays, 1)
 	top := []fyne.CanvasObject{
@@ -138,17 +150,17 @@ func (j *journalDialog) build() {
 		top = append(top, widget.NewLabel(lang.X("ui.journal.pick_return", "Type the receipt's number or scan its QR code, or choose the sale below.")))
 	}
 	top = append(top, j.status, j.errLine)
-	buttons := []fyne.CanvasObject{j.newer, j.older, j.ret, j.copy}
+	buttons := []fyne.CanvasObject{newer, older, ret, cp}
 	if j.returns {
-		buttons = append(buttons, widget.NewButton(lang.X("ui.history.free_return", "Return without a receipt"), func() {
+		buttons = append(buttons, newKeyButton(s.app, lang.X("ui.history.free_return", "Return without a receipt"), nil, func() {
 			j.d.Hide()
 			s.startReturn(0)
 		}))
 	}
-	closeBtn := widget.NewButton(lang.X("ui.dlg.close_esc", "Close (Esc)"), func() { j.d.Hide() })
+	closeBtn := newKeyButton(s.app, lang.X("ui.dlg.close_esc", "Close (Esc)"), nil, func() { j.d.Hide() })
 	buttons = append(buttons, closeBtn)
 	body := container.NewBorder(container.NewVBox(top...), container.NewHBox(buttons...), nil, nil,
-		container.NewGridWrap(fyne.NewSize(760, 360), j.list))
+		container.NewGridWrap(fyne.NewSize(760, 360), kl))
 	title := lang.X("ui.act.history", "Bill history")
 	if j.returns {
 		title = lang.X("ui.act.return", "Return")
@@ -168,6 +180,13 @@ func (j *journalDialog) key(ev *fyne.KeyEvent) bool {
 		j.pageOlder()
 	case fyne.KeyPageUp:
 		j.pageNewer()
+	case fyne.KeyDown:
+		// From the number or date field down to the bills: the cursor
+		// on the newest, Enter takes it.
+		if j.s.app.win.Canvas().Focused() == fyne.Focusable(j.keys) || len(j.bills) == 0 {
+			return false
+		}
+		j.s.app.focus(j.keys)
 	default:
 		return false
 	}

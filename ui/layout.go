@@ -122,10 +122,22 @@ func fixedSize(w, h float32, o fyne.CanvasObject) fyne.CanvasObject {
 // words do not fit one 1024 px line). Its minimum width is its widest
 // object, so it never widens the window; its height follows the width it
 // was last given, as a word-wrapping label's does.
-type flowLayout struct{ width *float32 }
+type flowLayout struct {
+	width *float32
+	// narrow: the minimum width is the widest object even before the
+	// first layout (the way forward's buttons, shown after the window
+	// has its size: a first minimum of all of them in a row would widen
+	// the window for good).
+	narrow bool
+}
 
 func newFlow(objs ...fyne.CanvasObject) *fyne.Container {
 	return &fyne.Container{Layout: flowLayout{width: new(float32)}, Objects: objs}
+}
+
+// newNarrowFlow is newFlow whose minimum width is always its widest object.
+func newNarrowFlow(objs ...fyne.CanvasObject) *fyne.Container {
+	return &fyne.Container{Layout: flowLayout{width: new(float32), narrow: true}, Objects: objs}
 }
 
 func (l flowLayout) lines(objs []fyne.CanvasObject, width float32, place bool) (w, h float32) {
@@ -145,7 +157,7 @@ func (l flowLayout) lines(objs []fyne.CanvasObject, width float32, place bool) (
 		}
 		x += m.Width
 		line = max(line, m.Height)
-		if width <= 0 {
+		if width <= 0 && !l.narrow {
 			w = max(w, x)
 		}
 	}

@@ -63,6 +63,7 @@ type MainScreen struct {
 	// notices
 	startBox *fyne.Container
 	notice   *noticeBar
+	anchor   *widget.Label // the audit anchor's warning (anchor.go)
 
 	// status bar
 	cashier   *widget.Label
@@ -138,9 +139,10 @@ func NewMainScreen(ctx context.Context, app *App, u User) *MainScreen {
 		warn.Wrapping = fyne.TextWrapWord
 		top = append(top, warn)
 	}
+	s.anchor = newAnchorLabel()
 	s.startBox = container.NewVBox()
 	s.notice = newNoticeBar()
-	top = append(top, s.startBox, s.notice.box, widget.NewSeparator())
+	top = append(top, s.anchor, s.startBox, s.notice.box, widget.NewSeparator())
 
 	s.cashier = widget.NewLabel(u.FullName)
 	s.elevation = widget.NewLabel("")
@@ -161,7 +163,7 @@ func NewMainScreen(ctx context.Context, app *App, u User) *MainScreen {
 	if c := app.win.Canvas(); c != nil {
 		c.AddShortcut(logoutShortcut, func(fyne.Shortcut) { app.Logout() })
 		c.AddShortcut(lockShortcut, func(fyne.Shortcut) { app.Lock() })
-		for _, sc := range []*desktop.CustomShortcut{genericShortcut, historyShortcut, shiftShortcut, reprintShortcut, askShortcut, retryShortcut, reconcileShortcut} {
+		for _, sc := range append([]*desktop.CustomShortcut{genericShortcut, historyShortcut, shiftShortcut, reprintShortcut}, buttonShortcuts...) {
 			c.AddShortcut(sc, func(sh fyne.Shortcut) {
 				if app.screen == s {
 					s.sale.shortcut(sh.ShortcutName())
@@ -188,6 +190,7 @@ func NewMainScreen(ctx context.Context, app *App, u User) *MainScreen {
 		}
 	}
 	s.startChanged()
+	s.checkAnchor()
 	s.refreshKey()
 	s.sale.reload()
 	s.sale.offerStaleParked()
@@ -425,7 +428,8 @@ func (s *MainScreen) pollOnce(reg RegisterStatus) {
 	if s.ctx.Err() != nil {
 		return
 	}
-	s.app.do(func() { s.showRegister(st, err) })
+	aw := s.app.anchorWarning()
+	s.app.do(func() { s.showRegister(st, err); s.showAnchor(aw) })
 }
 
 // pollDesk reads the desk's status (it takes no action lock, so it answers
@@ -439,7 +443,8 @@ func (s *MainScreen) pollDesk() {
 	if s.ctx.Err() != nil {
 		return
 	}
-	s.app.do(func() { s.showStatus(st) })
+	aw := s.app.anchorWarning()
+	s.app.do(func() { s.showStatus(st); s.showAnchor(aw) })
 	if st.Elevation == nil || !s.expiring.CompareAndSwap(false, true) {
 		return
 	}
@@ -469,6 +474,7 @@ func (s *MainScreen) showStatus(st desk.Status) {
 	if st.Register.Err == nil && st.Register.Status.ShiftOver24 {
 		s.sale.offerZ()
 	}
+	s.sale.statusChanged()
 	s.refreshKey()
 	s.showReaders()
 	s.statusRow.Refresh()

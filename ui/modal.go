@@ -168,6 +168,8 @@ func selectAll(e *shortcutEntry) { e.Entry.TypedShortcut(&fyne.ShortcutSelectAll
 type keyList struct {
 	widget.List
 	app *App
+	// onKey sees a key first (the journal's PgDn/PgUp); true = taken.
+	onKey func(*fyne.KeyEvent) bool
 }
 
 func newKeyList(a *App, length func() int, create func() fyne.CanvasObject, update func(widget.ListItemID, fyne.CanvasObject)) *keyList {
@@ -179,6 +181,9 @@ func newKeyList(a *App, length func() int, create func() fyne.CanvasObject, upda
 
 func (l *keyList) TypedKey(ev *fyne.KeyEvent) {
 	if l.app.dialogKey(ev) {
+		return
+	}
+	if l.onKey != nil && l.onKey(ev) {
 		return
 	}
 	if isEnter(ev.Name) {

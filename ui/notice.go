@@ -44,15 +44,7 @@ func (n *noticeBar) show(imp widget.Importance, m Message, buttons ...noticeButt
 	n.buttons.RemoveAll()
 	n.keys = map[string]*widget.Button{}
 	for _, b := range buttons {
-		icon := b.icon
-		label := b.label
-		if b.key != nil {
-			label += " (" + shortcutText(b.key) + ")"
-		}
-		btn := widget.NewButtonWithIcon(label, icon, b.tap)
-		if b.disabled {
-			btn.Disable()
-		}
+		btn := newKeyedButton(b)
 		if b.key != nil {
 			n.keys[b.key.ShortcutName()] = btn
 		}
@@ -68,6 +60,20 @@ func (n *noticeBar) hide() {
 	n.text.SetText("")
 	n.buttons.RemoveAll()
 	n.keys = nil
+}
+
+// newKeyedButton is a notice's (or the way forward's) button, its
+// Ctrl+letter key shown on it: "Retry (Ctrl+R)".
+func newKeyedButton(b noticeButton) *widget.Button {
+	label := b.label
+	if b.key != nil {
+		label += " (" + shortcutText(b.key) + ")"
+	}
+	btn := widget.NewButtonWithIcon(label, b.icon, b.tap)
+	if b.disabled {
+		btn.Disable()
+	}
+	return btn
 }
 
 // keyed is the shown button of a Ctrl+letter key, nil when none.

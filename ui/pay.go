@@ -244,6 +244,7 @@ func (p *payDialog) record(kind sale.PaymentKind, amount int64) {
 		_, t, err = s.d.Bill(ctx)
 		return err
 	}, func() {
+		s.printing = t.Remaining == 0 // the checkout follows: no "paid but not printed" meanwhile
 		s.reloadTotals()
 		if t.Remaining > 0 {
 			p.show(t)

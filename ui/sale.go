@@ -51,7 +51,10 @@ type saleArea struct {
 
 	actions []*saleAction
 	busy    bool
-	queued  []device.Scan // scans that came while an action ran
+	// printing: the tender covered the bill and its checkout is about to
+	// run or running; cleared when any action ends.
+	printing bool
+	queued   []device.Scan // scans that came while an action ran
 	// lastSold is the last checkout's result, for the "change" line.
 	lastSold *desk.Sold
 
@@ -68,6 +71,7 @@ type saleArea struct {
 	shiftDlg     *shiftDialog
 	zBar         *widget.ProgressBar
 	zStage       *widget.Label // the Z report's stage under the bar
+	zWait        *widget.Label // "the Z report is printing" when Escape is pressed
 	zDialog      dialog.Dialog
 	zConfirm     dialog.Dialog // "close the shift?" before the Z report
 	forward      *forwardBar   // the way forward of a waiting or paid bill
@@ -165,9 +169,15 @@ var (
 	shiftShortcut     = ctrl(fyne.KeyD)
 	reprintShortcut   = ctrl(fyne.KeyP)
 	askShortcut       = ctrl(fyne.KeyS)
-	retryShortcut     = ctrl(fyne.KeyR)
+	retryShortcut     = ctrl(fyne.KeyR) // Retry, and Print receipt of a paid bill
 	reconcileShortcut = ctrl(fyne.KeyE)
+	takeBackShortcut  = ctrl(fyne.KeyB) // Take payments back (the way forward)
+	openShiftShortcut = ctrl(fyne.KeyO) // Open shift, where a notice or the way forward offers it
 )
+
+// buttonShortcuts are the keys of the notice's and the way forward's
+// buttons.
+var buttonShortcuts = []*desktop.CustomShortcut{askShortcut, retryShortcut, reconcileShortcut, takeBackShortcut, openShiftShortcut}
 
 func ctrl(k fyne.KeyName) *desktop.CustomShortcut {
 	return &desktop.CustomShortcut{KeyName: k, Modifier: fyne.KeyModifierShortcutDefault}
@@ -299,15 +309,22 @@ func (s *saleArea) shortcut(name string) bool {
 			return true
 		}
 	}
-	for _, sc := range []*desktop.CustomShortcut{askShortcut, retryShortcut, reconcileShortcut} {
+	for _, sc := range buttonShortcuts {
 		if sc.ShortcutName() != name {
 			continue
 		}
 		if s.app.topModal() != nil {
 			return true
 		}
-		if b := s.m.notice.keyed(sc); b != nil {
-			if !b.Disabled() {
+		// The notice's button first (the last message's), else the way
+		// forward's: Retry and Reconcile stay on the bar after the next
+		// message took the notice.
+		b := s.m.notice.keyed(sc)
+		if b == nil && s.forward != nil {
+			b = s.forward.keyed(sc)
+		}
+		if b != nil {
+			if !b.Disabled() && b.Visible() {
 				b.OnTapped()
 			}
 		} else if sc == askShortcut && !s.m.keyButton.Disabled() {
@@ -475,6 +492,7 @@ func (s *saleArea) run(call func(ctx context.Context) error, ok func(), notFound
 		waited()
 		s.app.do(func() {
 			s.busy = false
+			s.printing = false
 			if ctx.Err() != nil {
 				return
 			}
@@ -596,7 +614,7 @@ func (s *saleArea) registerFailed(err error) {
 		buttons = append(buttons, noticeButton{label: lang.X("ui.shift.z", "Z report"), icon: theme.DocumentPrintIcon(), tap: s.zReport})
 	}
 	if errors.Is(err, device.ErrShiftClosed) {
-		buttons = append(buttons, noticeButton{label: lang.X("ui.shift.open", "Open shift"), icon: theme.ConfirmIcon(), tap: s.openShiftNow})
+		buttons = append(buttons, noticeButton{label: lang.X("ui.shift.open", "Open shift"), icon: theme.ConfirmIcon(), key: openShiftShortcut, tap: s.openShiftNow})
 	}
 	s.m.notice.show(widget.DangerImportance, desk.MessageOf(err), buttons...)
 	s.offerRegisterCancel() // register_recovery.go
@@ -748,6 +766,12 @@ func (s *saleArea) showTotals(b sale.Bill, t sale.Totals) {
 	case s.lastSold != nil && b.ID == 0:
 		sums = append(sums, lang.X("ui.bill.last_change", "Last receipt {{.Number}}: change {{.Change}}",
 			map[string]any{"Number": int64(s.lastSold.Bill.Fiscal.Number), "Change": f.Format(s.lastSold.Change)}))
+	}
+	if b.ID == 0 && len(sums) > 1 {
+		// No bill: its zero subtotal says nothing; the last receipt's
+		// change is what the cashier reads out (one line, so the window
+		// keeps its height).
+		sums = sums[1:]
 	}
 	s.sums.SetText(strings.Join(sums, "\n"))
 	s.showForward(&b, &t)

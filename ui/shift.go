@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
@@ -29,10 +30,12 @@ func (s *saleArea) openShift() {
 	sd := &shiftDialog{buttons: map[string]*widget.Button{}}
 	grid := container.NewGridWithColumns(2)
 	add := func(id, label string, a policy.Action, run func()) {
-		b := widget.NewButton(label, func() {
+		// Tab reaches it; Enter or Space presses it, Escape closes.
+		kb := newKeyButton(s.app, label, nil, func() {
 			sd.d.Hide()
 			run()
 		})
+		b := &kb.Button
 		sd.buttons[id] = b
 		if !s.d.Visible(a) {
 			return
@@ -46,7 +49,7 @@ func (s *saleArea) openShift() {
 		default:
 			b.Disable()
 		}
-		grid.Add(b)
+		grid.Add(kb)
 	}
 	add("open", lang.X("ui.shift.open", "Open shift"), policy.ActionShiftOpen, s.openShiftNow)
 	// The register's shift as the status bar last read it: opening an
@@ -96,9 +99,19 @@ func (s *saleArea) zReportNow() {
 	}
 	bar := widget.NewProgressBar()
 	stage := widget.NewLabel(lang.X("ui.shift.z_running", "Printing the Z report…"))
-	pd := dialog.NewCustomWithoutButtons(lang.X("ui.shift.z", "Z report"), fixedWidth(420, container.NewVBox(stage, bar)), s.app.win)
-	s.zBar, s.zStage = bar, stage
-	s.openDialog(pd, nil)
+	wait := widget.NewLabel("")
+	wait.Wrapping = fyne.TextWrapWord
+	wait.Importance = widget.WarningImportance
+	wait.Hide()
+	pd := dialog.NewCustomWithoutButtons(lang.X("ui.shift.z", "Z report"), fixedWidth(420, container.NewVBox(stage, bar, wait)), s.app.win)
+	s.zBar, s.zStage, s.zWait = bar, stage, wait
+	// The register is closing the fiscal day: no key closes this window
+	// (it closes itself when the Z report is done); Escape says why.
+	busy := func() {
+		wait.SetText(lang.X("ui.shift.z_wait", "The Z report is printing: wait until the register has finished; this window closes by itself."))
+		wait.Show()
+	}
+	s.openModal(pd, modalKeys{enter: func() {}, escape: busy})
 	progress := func(p device.Progress) {
 		s.app.do(func() {
 			bar.SetValue(float64(p.Percent) / 100)
@@ -109,11 +122,18 @@ func (s *saleArea) zReportNow() {
 		})
 	}
 	var res device.ShiftResult
-	s.run(func(ctx context.Context) (err error) {
-		res, err = s.d.ZReport(ctx, progress)
-		return err
+	var zerr error
+	// The progress window closes whatever the outcome — no key closes it,
+	// so a refused or failed Z must not leave it on screen.
+	s.run(func(ctx context.Context) error {
+		res, zerr = s.d.ZReport(ctx, progress)
+		return nil
 	}, func() {
 		pd.Hide()
+		if zerr != nil {
+			s.fail(zerr)
+			return
+		}
 		s.afterShift(Message{
 			Key: "ui.shift.z_done", Fallback: "Shift {{.Shift}} is closed: Z report {{.Number}} printed.",
 			Args: map[string]any{"Shift": int64(res.Shift), "Number": int64(res.Number)},

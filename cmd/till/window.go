@@ -98,6 +98,7 @@ func runWindow(ctx context.Context, args []string) error {
 	for _, f := range db.LooseFiles() {
 		deps.LooseFiles = append(deps.LooseFiles, ui.LooseFile{Path: f.Path, Mode: fmt.Sprintf("%04o", f.Mode.Perm())})
 	}
+	deps.AuditAnchor = anchorWarning(db) // wire_anchor.go
 	// The register the desk drives: the -register flag, else the saved
 	// setting (the Devices page's), else none yet. It can be switched
 	// while the till runs, so a till without one still starts and an admin

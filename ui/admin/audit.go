@@ -33,6 +33,31 @@ type auditTab struct {
 	list     *widget.List
 	count    *widget.Label
 	verdict  *widget.Label
+	anchor   *widget.Label // the anchor's state: where it is, or what is wrong with it
+}
+
+// AnchorReport is the audit log's anchor as the audit tab shows it
+// (issue 15): Problem "" = current, with its rows and time.
+type AnchorReport struct {
+	Problem string // AnchorWriteFailed, AnchorMissing, AnchorInvalid or ""
+	File    string
+	Detail  string
+	Rows    int64
+	Time    time.Time
+}
+
+// The anchor's troubles (AnchorReport.Problem).
+const (
+	AnchorWriteFailed = "write"
+	AnchorMissing     = "missing"
+	AnchorInvalid     = "invalid"
+)
+
+// AnchorChecker is implemented by a Store that keeps the audit anchor
+// (cmd/till's): the audit tab shows its state when it opens and with every
+// verification.
+type AnchorChecker interface {
+	AuditAnchor(ctx context.Context) (AnchorReport, error)
 }
 
 func dateEntry() *widget.Entry {
@@ -73,6 +98,9 @@ func newAuditTab(s *Screen) *auditTab {
 	t.count = widget.NewLabel("")
 	t.verdict = widget.NewLabel("")
 	t.verdict.Wrapping = fyne.TextWrapWord
+	t.anchor = widget.NewLabel("")
+	t.anchor.Wrapping = fyne.TextWrapWord
+	t.anchor.Hide()
 	t.list = widget.NewList(
 		func() int { return len(t.rows) },
 		func() fyne.CanvasObject { return widget.NewLabel("") },
@@ -85,7 +113,7 @@ func newAuditTab(s *Screen) *auditTab {
 		widget.NewFormItem(lang.X("admin.audit.from", "From"), t.from),
 		widget.NewFormItem(lang.X("admin.audit.to", "To (inclusive)"), t.to),
 	)
-	top := container.NewVBox(form, container.NewHBox(search, verify, t.count), t.verdict)
+	top := container.NewVBox(form, container.NewHBox(search, verify, t.count), t.verdict, t.anchor)
 	t.content = container.NewBorder(top, nil, nil, nil, t.list)
 	return t
 }
@@ -224,6 +252,57 @@ func (t *auditTab) verify() {
 		t.verdict.Importance = widget.SuccessImportance
 		t.verdict.SetText(lang.X("admin.audit.intact", "The chain holds: {{.Rows}} rows checked.", map[string]any{"Rows": rep.Rows}))
 	})
+	t.checkAnchor()
+}
+
+// opened runs when the tab is chosen: the anchor's state is shown at once,
+// before anyone presses Verify.
+func (t *auditTab) opened() {
+	if t.s.allowed(policy.ActionViewAudit) {
+		t.checkAnchor()
+	}
+}
+
+// checkAnchor reads the anchor's state and shows it: a warning when its
+// last write failed or it is missing or unusable.
+func (t *auditTab) checkAnchor() {
+	ac, ok := t.s.deps.Store.(AnchorChecker)
+	if !ok {
+		return
+	}
+	var rep AnchorReport
+	t.s.load(func(ctx context.Context) error {
+		var err error
+		rep, err = ac.AuditAnchor(ctx)
+		return err
+	}, func(err error) {
+		if err != nil {
+			t.s.fail(err)
+			return
+		}
+		t.showAnchor(rep)
+	})
+}
+
+func (t *auditTab) showAnchor(rep AnchorReport) {
+	args := map[string]any{"File": rep.File, "Detail": rep.Detail, "Rows": rep.Rows}
+	t.anchor.Importance = widget.DangerImportance
+	switch rep.Problem {
+	case AnchorWriteFailed:
+		t.anchor.SetText(lang.X("admin.audit.anchor_write",
+			"The anchor {{.File}} could not be written ({{.Detail}}): the newest rows are not anchored, so cutting them off would not be found. Free disk space or make the key's folder writable; the next action writes it again.", args))
+	case AnchorMissing:
+		t.anchor.SetText(lang.X("admin.audit.anchor_missing",
+			"The anchor {{.File}} is missing: rows cut off the end of the log, or an emptied log, cannot be found. It is written again with the next audited action; find out who removed it.", args))
+	case AnchorInvalid:
+		t.anchor.SetText(lang.X("admin.audit.anchor_invalid",
+			"The anchor {{.File}} cannot be used ({{.Detail}}): it was edited, or made with another key or for another database. Press Verify chain and keep the file as evidence.", args))
+	default:
+		t.anchor.Importance = widget.MediumImportance
+		args["Time"] = rep.Time.Local().Format("2006-01-02 15:04:05")
+		t.anchor.SetText(lang.X("admin.audit.anchor_ok", "Anchor {{.File}}: {{.Rows}} rows, written {{.Time}}.", args))
+	}
+	t.anchor.Show()
 }
 
 // actionName is an audited action as the matrix editor names it, with its

@@ -82,6 +82,9 @@ func New(win fyne.Window, deps Deps, back func()) *Screen {
 		if s.devices != nil && it.Content == s.devices.content {
 			s.devices.opened()
 		}
+		if it.Content == s.audit.content {
+			s.audit.opened()
+		}
 	}
 
 	backBtn := widget.NewButtonWithIcon(lang.X("admin.back", "Back to sale"), theme.NavigateBackIcon(), func() {
