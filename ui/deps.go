@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"golang.org/x/text/currency"
@@ -144,6 +145,17 @@ type Deps struct {
 	// LooseFiles are the till's files other users of the computer can read
 	// (store.LooseFiles): the main screen says so until they are fixed.
 	LooseFiles []LooseFile
+	// Chain reports the link to the head office for the status bar; nil
+	// means the till is not in a chain and the bar says nothing of it.
+	Chain func() ChainStatus
+}
+
+// ChainStatus is the till's link to its head office (chain.Status).
+type ChainStatus struct {
+	Online       bool
+	OfflineSince time.Time // when the link went down; zero while online
+	Waiting      int64     // events the head office has not confirmed
+	Problem      string    // why the link could not start; empty when it did
 }
 
 // LooseFile is a file of the till with a mode looser than 0600.
