@@ -67,4 +67,3 @@ func chainText(st ChainStatus, now time.Time) string {
 	}
 	return lang.X("ui.status.chain_offline", "Head office: offline since {{.Since}}", map[string]any{"Since": when})
 }
-

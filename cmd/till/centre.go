@@ -303,4 +303,3 @@ func minorUnits(v int64) string {
 	}
 	return fmt.Sprintf("%s%d.%02d", sign, v/100, v%100)
 }
-
