@@ -99,6 +99,10 @@ func runWindow(ctx context.Context, args []string) error {
 	for _, f := range db.LooseFiles() {
 		deps.LooseFiles = append(deps.LooseFiles, ui.LooseFile{Path: f.Path, Mode: fmt.Sprintf("%04o", f.Mode.Perm())})
 	}
+	// The head office, when the till is in a chain (till chain set).
+	chainStatus, stopChain := wireChain(ctx, db, path, os.Stderr)
+	defer stopChain()
+	deps.Chain = chainStatus
 	// The register the desk drives: the -register flag, else the saved
 	// setting (the Devices page's), else none yet. It can be switched
 	// while the till runs, so a till without one still starts and an admin
