@@ -249,4 +249,3 @@ func TestTillClockAnHourOff(t *testing.T) {
 		}
 	}
 }
-
