@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -20,11 +21,11 @@ import (
 // database. No display, no Fyne: this file must never import ui or app.
 
 func init() {
-	register("centre", "the head office: centre [-dir DIR] [-leaf HOST:PORT] [-listen HOST:PORT] [-auth-file FILE] | centre add-till STORE TILL | centre status | centre report -from DATE -to DATE",
+	register("centre", "the head office: centre [-dir DIR] [-leaf HOST:PORT] [-listen HOST:PORT] [-auth-file FILE] [-till STORE.TILL] | centre add-till STORE TILL | centre status | centre report -from DATE -to DATE",
 		func(ctx context.Context, args []string) error { return runCentre(ctx, os.Stdout, args) })
 }
 
-const centreUsage = `centre [-dir DIR] [-leaf HOST:PORT] [-listen HOST:PORT] [-auth-file FILE]   run the head office until Ctrl-C
+const centreUsage = `centre [-dir DIR] [-leaf HOST:PORT] [-listen HOST:PORT] [-auth-file FILE] [-till STORE.TILL]...   run the head office until Ctrl-C
        centre add-till [-dir DIR] STORE TILL                 let a till's events in
        centre status [-dir DIR]                              tills, marks, gaps, audit breaks
        centre report [-dir DIR] -from YYYY-MM-DD -to YYYY-MM-DD   sales and approvals, both days included`
@@ -80,6 +81,16 @@ func runCentre(ctx context.Context, out io.Writer, args []string) error {
 	leaf := fs.String("leaf", "0.0.0.0:7422", "host:port the tills' leaf connections dial")
 	listen := fs.String("listen", "127.0.0.1:4222", "host:port for NATS clients (tools, monitoring)")
 	authFile := fs.String("auth-file", "", "the tills' leaf user and password (default: DIR/leaf.auth, made 0600 on the first run)")
+	var add []chain.TillID
+	fs.Func("till", "STORE.TILL: add this till at start (as add-till does; repeat for more)", func(v string) error {
+		st, tl, _ := strings.Cut(v, ".")
+		id := chain.TillID{Store: st, Till: tl}
+		if err := id.Valid(); err != nil {
+			return err
+		}
+		add = append(add, id)
+		return nil
+	})
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%w: %v\n%s", errUsage, err, centreUsage)
 	}
@@ -109,6 +120,11 @@ func runCentre(ctx context.Context, out io.Writer, args []string) error {
 		return err
 	}
 	defer cdb.Close()
+	for _, id := range add {
+		if err := cdb.AddTill(ctx, id); err != nil {
+			return fmt.Errorf("add till %s: %w", id, err)
+		}
+	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	c, err := chain.StartCentre(ctx, chain.CentreConfig{Dir: dir, ClientAddr: *listen, LeafAddr: *leaf, TillAuth: auth, Log: log}, cdb)
 	if err != nil {

@@ -49,7 +49,7 @@ func TestCentreCommandWithATill(t *testing.T) {
 	out := &syncBuf{}
 	done := make(chan error, 1)
 	go func() {
-		done <- runCentre(ctx, out, []string{"-dir", cdir, "-leaf", leaf, "-listen", freePort(t)})
+		done <- runCentre(ctx, out, []string{"-dir", cdir, "-leaf", leaf, "-listen", freePort(t), "-till", "s1.t2"})
 	}()
 	auth := filepath.Join(cdir, "leaf.auth")
 	deadline := time.Now().Add(30 * time.Second)
@@ -108,7 +108,7 @@ func TestCentreCommandWithATill(t *testing.T) {
 	if err := runCentre(ctx, &o, []string{"add-till", "-dir", cdir, "s1", "t1"}); err != nil {
 		t.Fatal(err)
 	}
-	status, stop := wireChain(ctx, db, tdb, &o)
+	status, stop := wireChain(ctx, db, tdb, chainFlags{}, &o)
 	defer stop()
 	if status == nil {
 		t.Fatal("a till in a chain has no head-office status")
@@ -144,7 +144,7 @@ func TestCentreCommandWithATill(t *testing.T) {
 		}
 		s := status()
 		if s.Online && s.Waiting == 0 {
-			if !strings.Contains(st.String(), "s1") || !strings.Contains(st.String(), "t1") {
+			if !strings.Contains(st.String(), "s1") || !strings.Contains(st.String(), "t1") || !strings.Contains(st.String(), "never") {
 				t.Fatalf("status:\n%s", st.String())
 			}
 			t.Logf("status:\n%s", st.String())
@@ -182,7 +182,7 @@ func TestWireChainOff(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	status, stop := wireChain(ctx, db, filepath.Join(dir, "till.db"), os.Stderr)
+	status, stop := wireChain(ctx, db, filepath.Join(dir, "till.db"), chainFlags{}, os.Stderr)
 	defer stop()
 	if status != nil {
 		t.Fatal("a till on its own has a head-office status")
@@ -198,7 +198,7 @@ func TestWireChainOff(t *testing.T) {
 		t.Fatal(err)
 	}
 	var log bytes.Buffer
-	status, stop2 := wireChain(ctx, db, filepath.Join(dir, "till.db"), &log)
+	status, stop2 := wireChain(ctx, db, filepath.Join(dir, "till.db"), chainFlags{}, &log)
 	defer stop2()
 	if status == nil || status().Problem == "" || !strings.Contains(log.String(), "auth") {
 		t.Fatalf("misconfigured chain: status set %v, log %q", status != nil, log.String())

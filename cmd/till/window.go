@@ -31,6 +31,8 @@ func runWindow(ctx context.Context, args []string) error {
 	fullScreen := fs.Bool("fullscreen", false, "fill the screen (a till's own display); default a 1024x768 window")
 	regPort := fs.String("register", "", "fiscal register's serial port, PATH or PATH@BAUD (default: the register.port setting; -demo uses the emulator)")
 	langTag := fs.String("lang", "", "language of the window: en, ru or it (default: the saved choice, else the system's)")
+	var chainOver chainFlags
+	chainOver.add(fs)
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
@@ -100,7 +102,7 @@ func runWindow(ctx context.Context, args []string) error {
 		deps.LooseFiles = append(deps.LooseFiles, ui.LooseFile{Path: f.Path, Mode: fmt.Sprintf("%04o", f.Mode.Perm())})
 	}
 	// The head office, when the till is in a chain (till chain set).
-	chainStatus, stopChain := wireChain(ctx, db, path, os.Stderr)
+	chainStatus, stopChain := wireChain(ctx, db, path, chainOver, os.Stderr)
 	defer stopChain()
 	deps.Chain = chainStatus
 	// The register the desk drives: the -register flag, else the saved

@@ -101,7 +101,7 @@ func runChain(ctx context.Context, out io.Writer, args []string) error {
 		fmt.Fprintln(out, "the till works on its own from its next start; events not yet sent stay in its outbox")
 		return nil
 	case "show":
-		cfg, on, err := chainConfig(ctx, db, path)
+		cfg, on, err := chainConfig(ctx, db, path, chainFlags{})
 		switch {
 		case err != nil:
 			fmt.Fprintf(out, "chain: misconfigured: %v\n", err)
@@ -123,23 +123,30 @@ func runChain(ctx context.Context, out io.Writer, args []string) error {
 // chainConfig reads the till's chain settings; on is false when the till is
 // on its own. The node's files sit beside the database (TILL-chain/), so two
 // tills on one machine with their own -db never share them.
-func chainConfig(ctx context.Context, db *store.DB, dbPath string) (cfg chain.TillConfig, on bool, err error) {
+func chainConfig(ctx context.Context, db *store.DB, dbPath string, over chainFlags) (cfg chain.TillConfig, on bool, err error) {
 	centre, err := db.SettingString(ctx, settingChainCentre, "")
-	if err != nil || centre == "" {
+	if err != nil {
 		return cfg, false, err
+	}
+	centre = or(over.Centre, centre)
+	if centre == "" {
+		return cfg, false, nil
 	}
 	storeID, _, err := db.StoreIdentity(ctx)
 	if err != nil {
 		return cfg, false, err
 	}
+	storeID = or(over.Store, storeID)
 	name, err := db.SettingString(ctx, settingChainTill, "")
 	if err != nil {
 		return cfg, false, err
 	}
+	name = or(over.Till, name)
 	authFile, err := db.SettingString(ctx, settingChainAuthFile, "")
 	if err != nil {
 		return cfg, false, err
 	}
+	authFile = or(over.AuthFile, authFile)
 	cfg.ID = chain.TillID{Store: storeID, Till: name}
 	if err := cfg.ID.Valid(); err != nil {
 		return cfg, true, fmt.Errorf("%v: run till chain set", err)
@@ -156,12 +163,33 @@ func chainConfig(ctx context.Context, db *store.DB, dbPath string) (cfg chain.Ti
 	return cfg, true, nil
 }
 
+// chainFlags are the window's -centre, -store, -till and -chain-auth: for
+// this run only, over the settings (a demo or a test till; a real till is
+// set once with till chain set).
+type chainFlags struct {
+	Centre, Store, Till, AuthFile string
+}
+
+func (f *chainFlags) add(fs *flag.FlagSet) {
+	fs.StringVar(&f.Centre, "centre", "", "for this run: the head office's leaf address, nats-leaf://HOST:PORT (default: the chain.centre setting)")
+	fs.StringVar(&f.Store, "store", "", "for this run: the store's ID in the chain (default: the store.id setting)")
+	fs.StringVar(&f.Till, "till", "", "for this run: this till's name in the chain (default: the chain.till setting)")
+	fs.StringVar(&f.AuthFile, "chain-auth", "", "for this run: the leaf auth file from the centre (default: the chain.auth_file setting)")
+}
+
+func or(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
 // wireChain starts the till's chain node when the till is in a chain. The
 // till sells whatever happens here: a node that cannot start is said on the
 // status bar and on stderr, and the events wait in the outbox. status is
 // nil for a till on its own; stop closes the node.
-func wireChain(ctx context.Context, db *store.DB, dbPath string, logTo io.Writer) (status func() ui.ChainStatus, stop func()) {
-	cfg, on, err := chainConfig(ctx, db, dbPath)
+func wireChain(ctx context.Context, db *store.DB, dbPath string, over chainFlags, logTo io.Writer) (status func() ui.ChainStatus, stop func()) {
+	cfg, on, err := chainConfig(ctx, db, dbPath, over)
 	if !on && err == nil {
 		return nil, func() {}
 	}
