@@ -195,10 +195,17 @@ func (c *Centre) ingest(ctx context.Context) {
 
 func (c *Centre) ingestLoop(ctx context.Context) error {
 	cons, err := c.js.CreateOrUpdateConsumer(ctx, CentreStream, jetstream.ConsumerConfig{
-		Durable:       ingestName,
-		AckPolicy:     jetstream.AckAllPolicy,
+		Durable: ingestName,
+		// Each message is acknowledged on its own. With AckAll, a batch
+		// fetched after a restart (while an earlier, unacknowledged one
+		// waits for its redelivery) acknowledged the earlier messages too,
+		// and they were never stored: the soak found it, and the till's
+		// re-send was dropped as a duplicate until the window ran out.
+		AckPolicy:     jetstream.AckExplicitPolicy,
 		MaxAckPending: 4 * c.cfg.Batch,
-		AckWait:       30 * time.Second,
+		// What a restart left unacknowledged comes again after this; the
+		// primary key drops what was stored already.
+		AckWait: 10 * time.Second,
 	})
 	if err != nil {
 		return err
@@ -229,17 +236,14 @@ func (c *Centre) ingestLoop(ctx context.Context) error {
 	return ctx.Err()
 }
 
-// store puts one fetched batch in the Sink and then acknowledges it (all
-// of it: the consumer acks all up to the last). It returns how many
-// messages the batch had.
+// store puts one fetched batch in the Sink and then acknowledges each of
+// its messages. It returns how many messages the batch had.
 func (c *Centre) store(ctx context.Context, batch jetstream.MessageBatch) (int, error) {
 	{
 		var got []Received
-		var last jetstream.Msg
-		n := 0
+		var msgs []jetstream.Msg
 		for m := range batch.Messages() {
-			last = m
-			n++
+			msgs = append(msgs, m)
 			r, err := decode(m)
 			if err != nil {
 				// An event nobody can read is logged and passed: holding
@@ -252,7 +256,7 @@ func (c *Centre) store(ctx context.Context, batch jetstream.MessageBatch) (int, 
 		if err := batch.Error(); err != nil && !errors.Is(err, nats.ErrTimeout) && !errors.Is(err, context.DeadlineExceeded) {
 			return 0, err
 		}
-		if last == nil {
+		if len(msgs) == 0 {
 			return 0, nil
 		}
 		if len(got) > 0 {
@@ -260,7 +264,12 @@ func (c *Centre) store(ctx context.Context, batch jetstream.MessageBatch) (int, 
 				return 0, fmt.Errorf("store %d events: %w", len(got), err)
 			}
 		}
-		return n, last.Ack()
+		for _, m := range msgs {
+			if err := m.Ack(); err != nil {
+				return 0, err
+			}
+		}
+		return len(msgs), nil
 	}
 }
 

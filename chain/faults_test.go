@@ -249,3 +249,40 @@ func TestTillClockAnHourOff(t *testing.T) {
 		}
 	}
 }
+
+// failingSink fails its first batch before storing anything, as a centre
+// whose database write failed (or that died before its commit) does.
+type failingSink struct {
+	*centredb.DB
+	fails atomic.Int64
+}
+
+func (f *failingSink) Store(ctx context.Context, batch []chain.Received) error {
+	if f.fails.Add(-1) >= 0 {
+		return errKilled
+	}
+	return f.DB.Store(ctx, batch)
+}
+
+// A batch the ingester failed to store is delivered again, even when the
+// batches after it were stored and acknowledged first: with ack-all, their
+// acks took the failed batch with them and it came only when the till's
+// re-send got past the duplicate window (two minutes), which the soak found.
+func TestFailedBatchIsIngestedAgain(t *testing.T) {
+	r := newRig(t, 1)
+	tl := r.tills[0]
+	r.waitMarks(30 * time.Second)
+	f := &failingSink{DB: r.cdb}
+	f.fails.Store(1)
+	r.sink, r.batch = f, 4
+	r.stopCentre()
+	for i := 0; i < 40; i++ {
+		r.sell(tl)
+	}
+	r.startCentre()
+	took := r.waitAll(60 * time.Second)
+	if took > 45*time.Second {
+		t.Errorf("caught up in %v: the failed batch waited for the duplicate window", took)
+	}
+	t.Logf("caught up in %v after a failed batch", took)
+}
