@@ -59,7 +59,7 @@ test: deps
 # The chain's soak (3 tills x 1,000 sales, the centre stopped and started
 # at random) and the 1,000-event catch-up: minutes, so not in make test.
 soak: deps
-	$(GO) test -count=1 -v -timeout 20m -run 'TestSoak|TestCatchUpThousand' ./chain/
+	$(GO) test -count=1 -v -timeout 20m -run 'TestSoak|TestCatchUpThousand|TestTillSigkilledWhileSelling' ./chain/
 
 # Benchmarks compare against a baseline measured in the same run: read the
 # ratios, not the absolute numbers.
