@@ -28,6 +28,7 @@ func (r *rig) restartWith(tl *till, hook func(stage string, seq int64) error) {
 // outbox was not marked, so the next start sends the batch again; what
 // reached the stream the first time is dropped as a duplicate.
 func TestTillKilledBetweenCommitAndAck(t *testing.T) {
+	t.Parallel() // waits mostly: its own ports and files
 	r := newRig(t, 1)
 	tl := r.tills[0]
 	var handed atomic.Int64
@@ -63,6 +64,7 @@ func TestTillKilledBetweenCommitAndAck(t *testing.T) {
 // while: each round publishes the same events again and never marks them.
 // The centre still keeps each once.
 func TestTillKilledBetweenAckAndMark(t *testing.T) {
+	t.Parallel() // waits mostly: its own ports and files
 	r := newRig(t, 1)
 	tl := r.tills[0]
 	var rounds atomic.Int64
@@ -115,6 +117,7 @@ func (k *killingSink) Store(ctx context.Context, batch []chain.Received) error {
 // The centre is stopped in the middle of ingesting a backlog, and its
 // ingester fails after commits before acks; every event still lands once.
 func TestCentreRestartMidIngest(t *testing.T) {
+	t.Parallel() // waits mostly: its own ports and files
 	r := newRig(t, 3)
 	sink := &killingSink{DB: r.cdb, slow: 20 * time.Millisecond}
 	sink.kills.Store(3)
@@ -157,6 +160,7 @@ func TestCentreRestartMidIngest(t *testing.T) {
 // refused (the server refuses the first; the ingester drops the others)
 // and the ingester goes on with the next good event.
 func TestIngesterRefusesBadMessagesAndGoesOn(t *testing.T) {
+	t.Parallel() // waits mostly: its own ports and files
 	r := newRig(t, 1)
 	tl := r.tills[0]
 	r.sell(tl)
@@ -221,6 +225,7 @@ func TestIngesterRefusesBadMessagesAndGoesOn(t *testing.T) {
 // marks and exactly-once are by seq, not by time, so nothing changes; the
 // report puts their sales at their own clocks' time.
 func TestTillClockAnHourOff(t *testing.T) {
+	t.Parallel() // waits mostly: its own ports and files
 	r := newRig(t, 3)
 	r.tills[1].clock = time.Hour
 	r.tills[2].clock = -time.Hour
@@ -269,6 +274,7 @@ func (f *failingSink) Store(ctx context.Context, batch []chain.Received) error {
 // acks took the failed batch with them and it came only when the till's
 // re-send got past the duplicate window (two minutes), which the soak found.
 func TestFailedBatchIsIngestedAgain(t *testing.T) {
+	t.Parallel() // waits mostly: its own ports and files
 	r := newRig(t, 1)
 	tl := r.tills[0]
 	r.waitMarks(30 * time.Second)
