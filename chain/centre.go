@@ -195,10 +195,17 @@ func (c *Centre) ingest(ctx context.Context) {
 
 func (c *Centre) ingestLoop(ctx context.Context) error {
 	cons, err := c.js.CreateOrUpdateConsumer(ctx, CentreStream, jetstream.ConsumerConfig{
-		Durable:       ingestName,
-		AckPolicy:     jetstream.AckAllPolicy,
+		Durable: ingestName,
+		// Each message is acknowledged on its own. With AckAll, a batch
+		// fetched after a restart (while an earlier, unacknowledged one
+		// waits for its redelivery) acknowledged the earlier messages too,
+		// and they were never stored: the soak found it, and the till's
+		// re-send was dropped as a duplicate until the window ran out.
+		AckPolicy:     jetstream.AckExplicitPolicy,
 		MaxAckPending: 4 * c.cfg.Batch,
-		AckWait:       30 * time.Second,
+		// What a restart left unacknowledged comes again after this; the
+		// primary key drops what was stored already.
+		AckWait: 10 * time.Second,
 	})
 	if err != nil {
 		return err
@@ -237,14 +244,13 @@ func (c *Centre) ingestLoop(ctx context.Context) error {
 }
 
 // store puts one batch in the Sink in one transaction and only then
-// acknowledges it (all of it: the consumer acks all up to the last).
+// acknowledges each of its messages (an unreadable one too: it is logged
+// and passed, as holding the stream for it would stop every till's sales).
 func (c *Centre) store(ctx context.Context, batch []jetstream.Msg) error {
 	got := make([]Received, 0, len(batch))
 	for _, m := range batch {
 		r, err := decode(m)
 		if err != nil {
-			// An event nobody can read is logged and passed: holding the
-			// stream for it would stop every till's sales.
 			c.cfg.Log.Warn("chain: event dropped", "subject", m.Subject(), "err", err)
 			continue
 		}
@@ -255,7 +261,12 @@ func (c *Centre) store(ctx context.Context, batch []jetstream.Msg) error {
 			return fmt.Errorf("store %d events: %w", len(got), err)
 		}
 	}
-	return batch[len(batch)-1].Ack()
+	for _, m := range batch {
+		if err := m.Ack(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // maxEvent bounds one event: a receipt of a thousand lines is far below it.

@@ -58,9 +58,9 @@ const (
 // Fixed names.
 const (
 	CentreDomain = "centre"
-	TillStream   = "OUTBOX" // each till's own stream, in its domain
-	CentreStream = "POS"    // the centre's stream: every till's events
-	ingestName   = "ingest" // the centre's durable consumer
+	TillStream   = "OUTBOX"   // each till's own stream, in its domain
+	CentreStream = "POS"      // the centre's stream: every till's events
+	ingestName   = "ingester" // the centre's durable consumer (explicit acks; "ingest" was ack-all)
 	hwmSubject   = "chain.hwm."
 )
 

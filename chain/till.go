@@ -35,6 +35,8 @@ type TillConfig struct {
 	Poll     time.Duration
 	GapAfter time.Duration
 	Log      *slog.Logger
+
+	hook func(stage string, seq int64) error // see export_test.go
 }
 
 // Till is a running till node: the embedded server, its stream and the
@@ -239,6 +241,9 @@ func (t *Till) publish(ctx context.Context) error {
 				return fmt.Errorf("publish event %d: %w", e.Seq, err)
 			}
 			futs = append(futs, f)
+			if err := t.at("published", e.Seq); err != nil {
+				return err
+			}
 		}
 		for i, f := range futs {
 			select {
@@ -251,10 +256,22 @@ func (t *Till) publish(ctx context.Context) error {
 				return fmt.Errorf("event %d: no acknowledgement from the till's own stream in 10 s", evs[i].Seq)
 			}
 		}
+		if err := t.at("acked", evs[len(evs)-1].Seq); err != nil {
+			return err
+		}
 		if err := t.ob.MarkOutboxSent(ctx, evs[len(evs)-1].Seq); err != nil {
 			return err
 		}
 	}
+}
+
+// at lets a test stop the publisher at a point of publishing, as a kill
+// would: an error ends the round there.
+func (t *Till) at(stage string, seq int64) error {
+	if t.cfg.hook == nil {
+		return nil
+	}
+	return t.cfg.hook(stage, seq)
 }
 
 func (t *Till) msg(subject string, e Event) *nats.Msg {

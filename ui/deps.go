@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"golang.org/x/text/currency"
@@ -148,6 +149,17 @@ type Deps struct {
 	// (store.DB.AnchorState), asked with every status poll; nil = not
 	// wired. The main screen shows a warning while it is not well.
 	AuditAnchor func() AnchorWarning
+	// Chain reports the link to the head office for the status bar; nil
+	// means the till is not in a chain and the bar says nothing of it.
+	Chain func() ChainStatus
+}
+
+// ChainStatus is the till's link to its head office (chain.Status).
+type ChainStatus struct {
+	Online       bool
+	OfflineSince time.Time // when the link went down; zero while online
+	Waiting      int64     // events the head office has not confirmed
+	Problem      string    // why the link could not start; empty when it did
 }
 
 // AnchorWarning is the audit anchor's trouble; Problem "" = none.

@@ -71,6 +71,7 @@ type MainScreen struct {
 	shift     *widget.Label
 	register  *widget.Label
 	readers   *widget.Label
+	chain     *widget.Label
 	statusRow *fyne.Container
 	status    desk.Status // last one read
 	expiring  atomic.Bool // an idle-elevation check is running
@@ -149,11 +150,13 @@ func NewMainScreen(ctx context.Context, app *App, u User) *MainScreen {
 	s.shift = widget.NewLabel("")
 	s.register = widget.NewLabel("")
 	s.readers = widget.NewLabel("")
+	s.chain = widget.NewLabel("")
+	s.chain.Hide()
 	s.elevation.Hide()
 	// Wraps to a second line rather than widen the window when every part
 	// of it is long (elevated, a long register serial, several readers).
 	s.statusRow = newFlow(
-		s.cashier, s.elevation, s.shift, s.register, s.readers)
+		s.cashier, s.elevation, s.shift, s.register, s.readers, s.chain)
 	status := container.NewVBox(widget.NewSeparator(), s.statusRow)
 
 	s.sale = newSaleArea(s)
@@ -174,6 +177,7 @@ func NewMainScreen(ctx context.Context, app *App, u User) *MainScreen {
 
 	s.showRegister(device.Status{}, errNotConnected)
 	s.showReaders()
+	s.startChain()
 	switch {
 	case s.desk != nil:
 		s.register.SetText(lang.X("ui.status.register_checking", "Register: checking…"))

@@ -30,6 +30,8 @@ func runWindow(ctx context.Context, args []string) error {
 	fullScreen := fs.Bool("fullscreen", false, "fill the screen (a till's own display); default a 1024x768 window")
 	regPort := fs.String("register", "", "fiscal register's serial port, PATH or PATH@BAUD (default: the register.port setting; -demo uses the emulator)")
 	langTag := fs.String("lang", "", "language of the window: en, ru or it (default: the saved choice, else the system's)")
+	var chainOver chainFlags
+	chainOver.add(fs)
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
@@ -99,6 +101,10 @@ func runWindow(ctx context.Context, args []string) error {
 		deps.LooseFiles = append(deps.LooseFiles, ui.LooseFile{Path: f.Path, Mode: fmt.Sprintf("%04o", f.Mode.Perm())})
 	}
 	deps.AuditAnchor = anchorWarning(db) // wire_anchor.go
+	// The head office, when the till is in a chain (till chain set).
+	chainStatus, stopChain := wireChain(ctx, db, path, chainOver, os.Stderr)
+	defer stopChain()
+	deps.Chain = chainStatus
 	// The register the desk drives: the -register flag, else the saved
 	// setting (the Devices page's), else none yet. It can be switched
 	// while the till runs, so a till without one still starts and an admin

@@ -1,0 +1,321 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/tillpos/till/chain"
+	"github.com/tillpos/till/chain/centredb"
+)
+
+// The head office's node: `till centre` runs it, the other forms read its
+// database. No display, no Fyne: this file must never import ui or app.
+
+func init() {
+	register("centre", "the head office: centre [-dir DIR] [-leaf HOST:PORT] [-listen HOST:PORT] [-auth-file FILE] [-till STORE.TILL] | centre add-till STORE TILL | centre status | centre report -from DATE -to DATE",
+		func(ctx context.Context, args []string) error { return runCentre(ctx, os.Stdout, args) })
+}
+
+const centreUsage = `centre [-dir DIR] [-leaf HOST:PORT] [-listen HOST:PORT] [-auth-file FILE] [-till STORE.TILL]...   run the head office until Ctrl-C
+       centre add-till [-dir DIR] STORE TILL                 let a till's events in
+       centre status [-dir DIR]                              tills, marks, gaps, audit breaks
+       centre report [-dir DIR] -from YYYY-MM-DD -to YYYY-MM-DD   sales and approvals, both days included`
+
+// centreDir is where the centre keeps its files by default: the user's
+// data directory (XDG_DATA_HOME or ~/.local/share on Linux and BSD, the
+// configuration directory elsewhere), till-centre.
+func centreDir() (string, error) {
+	switch runtime.GOOS {
+	case "windows", "darwin", "ios", "plan9":
+		d, err := os.UserConfigDir()
+		if err != nil {
+			return "", err
+		}
+		return filepath.Join(d, "till-centre"), nil
+	}
+	if d := os.Getenv("XDG_DATA_HOME"); filepath.IsAbs(d) {
+		return filepath.Join(d, "till-centre"), nil
+	}
+	h, err := os.UserHomeDir()
+	if err != nil {
+		return "", fmt.Errorf("no home directory for the centre's files: give -dir (%w)", err)
+	}
+	return filepath.Join(h, ".local", "share", "till-centre"), nil
+}
+
+func centreFlags(name string) (*flag.FlagSet, *string) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	dir := fs.String("dir", "", "the centre's data directory (default: the user's data dir, till-centre)")
+	return fs, dir
+}
+
+func resolveCentreDir(flagValue string) (string, error) {
+	if flagValue != "" {
+		return flagValue, nil
+	}
+	return centreDir()
+}
+
+func runCentre(ctx context.Context, out io.Writer, args []string) error {
+	if len(args) > 0 {
+		switch args[0] {
+		case "add-till":
+			return runCentreAddTill(ctx, out, args[1:])
+		case "status":
+			return runCentreStatus(ctx, out, args[1:])
+		case "report":
+			return runCentreReport(ctx, out, args[1:])
+		}
+	}
+	fs, dirFlag := centreFlags("centre")
+	leaf := fs.String("leaf", "0.0.0.0:7422", "host:port the tills' leaf connections dial")
+	listen := fs.String("listen", "127.0.0.1:4222", "host:port for NATS clients (tools, monitoring)")
+	authFile := fs.String("auth-file", "", "the tills' leaf user and password (default: DIR/leaf.auth, made 0600 on the first run)")
+	var add []chain.TillID
+	fs.Func("till", "STORE.TILL: add this till at start (as add-till does; repeat for more)", func(v string) error {
+		st, tl, _ := strings.Cut(v, ".")
+		id := chain.TillID{Store: st, Till: tl}
+		if err := id.Valid(); err != nil {
+			return err
+		}
+		add = append(add, id)
+		return nil
+	})
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("%w: %v\n%s", errUsage, err, centreUsage)
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: unexpected argument %q\n%s", errUsage, fs.Arg(0), centreUsage)
+	}
+	dir, err := resolveCentreDir(*dirFlag)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("centre data directory: %w", err)
+	}
+	af := *authFile
+	if af == "" {
+		af = filepath.Join(dir, "leaf.auth")
+	}
+	auth, created, err := chain.EnsureAuthFile(af)
+	if err != nil {
+		return err
+	}
+	if created {
+		fmt.Fprintf(out, "made the tills' leaf password: %s (mode 0600)\n", af)
+	}
+	cdb, err := centredb.Open(ctx, filepath.Join(dir, "centre.db"))
+	if err != nil {
+		return err
+	}
+	defer cdb.Close()
+	for _, id := range add {
+		if err := cdb.AddTill(ctx, id); err != nil {
+			return fmt.Errorf("add till %s: %w", id, err)
+		}
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	c, err := chain.StartCentre(ctx, chain.CentreConfig{Dir: dir, ClientAddr: *listen, LeafAddr: *leaf, TillAuth: auth, Log: log}, cdb)
+	if err != nil {
+		return fmt.Errorf("centre: %w (is another centre using %s or %s?)", err, *leaf, *listen)
+	}
+	defer c.Close()
+	fmt.Fprintf(out, "centre running: data in %s\n  tills dial %s (leaf), tools connect to %s\n", dir, c.LeafURL(), c.ClientURL())
+	fmt.Fprintf(out, "  a till joins: copy %s to the till (mode 0600), then on the till:\n", af)
+	fmt.Fprintf(out, "    till chain set -store STORE -till TILL -centre nats-leaf://THIS-HOST:%s -auth-file PATH\n", portOf(*leaf))
+	fmt.Fprintf(out, "  and here: till centre add-till -dir %s STORE TILL\n", dir)
+	fmt.Fprintln(out, "Ctrl-C stops it.")
+	// Tills added while the centre runs (add-till writes the database)
+	// are picked up within seconds.
+	tick := time.NewTicker(2 * time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			fmt.Fprintln(out, "centre stopping")
+			return nil
+		case <-tick.C:
+			ids, err := cdb.Tills(ctx)
+			if err != nil {
+				log.Warn("centre: tills", "err", err)
+				continue
+			}
+			for _, id := range ids {
+				if err := c.AddTill(ctx, id); err != nil {
+					log.Warn("centre: add till", "till", id.String(), "err", err)
+				}
+			}
+		}
+	}
+}
+
+func portOf(hostport string) string {
+	for i := len(hostport) - 1; i >= 0; i-- {
+		if hostport[i] == ':' {
+			return hostport[i+1:]
+		}
+	}
+	return hostport
+}
+
+func runCentreAddTill(ctx context.Context, out io.Writer, args []string) error {
+	fs, dirFlag := centreFlags("centre add-till")
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("%w: %v\n%s", errUsage, err, centreUsage)
+	}
+	if fs.NArg() != 2 {
+		return fmt.Errorf("%w: centre add-till STORE TILL\n%s", errUsage, centreUsage)
+	}
+	id := chain.TillID{Store: fs.Arg(0), Till: fs.Arg(1)}
+	if err := id.Valid(); err != nil {
+		return err
+	}
+	dir, err := resolveCentreDir(*dirFlag)
+	if err != nil {
+		return err
+	}
+	cdb, err := centredb.Open(ctx, filepath.Join(dir, "centre.db"))
+	if err != nil {
+		return err
+	}
+	defer cdb.Close()
+	if err := cdb.AddTill(ctx, id); err != nil {
+		return fmt.Errorf("add till %s: %w", id, err)
+	}
+	fmt.Fprintf(out, "till %s of store %s added: a running centre sources it within seconds\n", id.Till, id.Store)
+	return nil
+}
+
+func openCentreRO(ctx context.Context, dirFlag string) (*centredb.DB, error) {
+	dir, err := resolveCentreDir(dirFlag)
+	if err != nil {
+		return nil, err
+	}
+	return centredb.OpenReadOnly(ctx, filepath.Join(dir, "centre.db"))
+}
+
+func runCentreStatus(ctx context.Context, out io.Writer, args []string) error {
+	fs, dirFlag := centreFlags("centre status")
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("%w: %v\n%s", errUsage, err, centreUsage)
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: unexpected argument %q\n%s", errUsage, fs.Arg(0), centreUsage)
+	}
+	cdb, err := openCentreRO(ctx, *dirFlag)
+	if err != nil {
+		return err
+	}
+	defer cdb.Close()
+	st, err := cdb.Status(ctx)
+	if err != nil {
+		return err
+	}
+	if len(st) == 0 {
+		fmt.Fprintln(out, "no tills yet: till centre add-till STORE TILL")
+		return nil
+	}
+	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "STORE\tTILL\tLAST SEEN\tHWM\tEVENTS\tMISSING\tAUDIT BREAKS")
+	breaks := 0
+	for _, s := range st {
+		seen := "never"
+		if !s.LastSeen.IsZero() {
+			seen = s.LastSeen.Local().Format("2006-01-02 15:04:05")
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\n", s.Store, s.Till, seen, s.HWM, s.Held, s.Gap(), s.AuditBreaks)
+		breaks += s.AuditBreaks
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(out, "MISSING: events the centre lacks below the newest it holds; the till re-sends them by itself.")
+	fmt.Fprintln(out, "What a till has not sent yet shows on the till's status bar, not here.")
+	if breaks > 0 {
+		bs, err := cdb.AuditBreaks(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "\n%d audit break(s): a till's audit log did not continue; check that till with `till audit verify`:\n", breaks)
+		for _, b := range bs {
+			fmt.Fprintf(out, "  %s.%s event %d, audit row %d: %s (found %s)\n", b.Store, b.Till, b.Seq, b.ID, b.Reason, b.Found.Local().Format("2006-01-02 15:04"))
+		}
+	}
+	return nil
+}
+
+func runCentreReport(ctx context.Context, out io.Writer, args []string) error {
+	fs, dirFlag := centreFlags("centre report")
+	fromS := fs.String("from", "", "first day, YYYY-MM-DD")
+	toS := fs.String("to", "", "last day, YYYY-MM-DD (included)")
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("%w: %v\n%s", errUsage, err, centreUsage)
+	}
+	if fs.NArg() > 0 || *fromS == "" || *toS == "" {
+		return fmt.Errorf("%w: centre report -from YYYY-MM-DD -to YYYY-MM-DD\n%s", errUsage, centreUsage)
+	}
+	from, err := time.ParseInLocation(time.DateOnly, *fromS, time.Local)
+	if err != nil {
+		return fmt.Errorf("%w: -from %q: want YYYY-MM-DD", errUsage, *fromS)
+	}
+	to, err := time.ParseInLocation(time.DateOnly, *toS, time.Local)
+	if err != nil {
+		return fmt.Errorf("%w: -to %q: want YYYY-MM-DD", errUsage, *toS)
+	}
+	if to.Before(from) {
+		return fmt.Errorf("%w: -to %s is before -from %s", errUsage, *toS, *fromS)
+	}
+	cdb, err := openCentreRO(ctx, *dirFlag)
+	if err != nil {
+		return err
+	}
+	defer cdb.Close()
+	rep, err := cdb.Report(ctx, from, to.AddDate(0, 0, 1), time.Local)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "Sales %s to %s (days by the tills' clocks, in %s)\n", *fromS, *toS, time.Local)
+	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "STORE\tTILL\tCASHIER\tDAY\tSALES\tRETURNS\tTOTAL")
+	var n, r int
+	var total int64
+	for _, s := range rep.Sales {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%s\n", s.Store, s.Till, s.Cashier, s.Day, s.Sales, s.Returns, minorUnits(s.Total))
+		n, r, total = n+s.Sales, r+s.Returns, total+s.Total
+	}
+	fmt.Fprintf(tw, "all\t\t\t\t%d\t%d\t%s\n", n, r, minorUnits(total))
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(out, "\nApprovals (audit rows with an approver)")
+	if len(rep.Approvals) == 0 {
+		fmt.Fprintln(out, "none")
+		return nil
+	}
+	tw = tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "STORE\tTILL\tAPPROVER\tACTION\tOUTCOME\tCOUNT")
+	for _, a := range rep.Approvals {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\n", a.Store, a.Till, a.Approver, a.Action, a.Outcome, a.Count)
+	}
+	return tw.Flush()
+}
+
+// minorUnits writes an amount of minor units with two decimals.
+func minorUnits(v int64) string {
+	sign := ""
+	if v < 0 {
+		sign, v = "-", -v
+	}
+	return fmt.Sprintf("%s%d.%02d", sign, v/100, v%100)
+}
