@@ -243,11 +243,6 @@ func (b BadgeID) Hint() string {
 	return "****" // short IDs show nothing
 }
 
-// Last4 is Hint under its old name: it shows two characters, not four.
-//
-// Deprecated: use Hint.
-func (b BadgeID) Last4() string { return b.Hint() }
-
 func (b BadgeID) String() string             { return "badge " + b.Hint() }
 func (b BadgeID) GoString() string           { return "device.BadgeID{" + b.Hint() + "}" }
 func (b BadgeID) LogValue() slog.Value       { return slog.StringValue(b.String()) }

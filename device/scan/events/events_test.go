@@ -219,7 +219,7 @@ func TestBadgeIDNeverPrinted(t *testing.T) {
 	if !strings.Contains(id.String(), "…10") || strings.Contains(id.String(), "910") {
 		t.Errorf("the hint shows the last two characters, no more: %s", id)
 	}
-	if device.NewBadgeID("1234").Last4() != "****" {
+	if device.NewBadgeID("1234").Hint() != "****" {
 		t.Error("a 4-character ID must be fully masked")
 	}
 }
