@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"syscall"
-	"time"
 
 	"github.com/tillpos/till/device"
 	"github.com/tillpos/till/policy"
@@ -935,36 +934,4 @@ func (d *Desk) printText(ctx context.Context, doc func(*sale.Tape) []string) (bo
 		return false, registerErr("print text", err)
 	}
 	return true, nil
-}
-
-// History lists the journal from the user's journal depth (days) to now:
-// the cashier's own bills, or every cashier's with all (journal.view_all).
-func (d *Desk) History(ctx context.Context, all bool) ([]sale.Bill, error) {
-	lister, ok := d.cfg.Store.(BillLister)
-	var out []sale.Bill
-	err := d.do(ctx, func(ctx context.Context) (*request, error) {
-		if !ok {
-			return nil, newErr(ErrNoJournal, "desk.error.no_journal", nil, nil)
-		}
-		u, _ := d.state()
-		days := max(u.JournalDays, 1)
-		since := d.now().Add(-time.Duration(days) * 24 * time.Hour)
-		who := u.ID
-		r := &request{
-			name: "journal.view",
-			desc: Text("desk.request.history_all", nil),
-			args: map[string]any{"days": days, "all": all},
-			run: func(ctx context.Context) error {
-				var err error
-				out, err = lister.BillsSince(ctx, who, since)
-				return err
-			},
-		}
-		if all {
-			who = 0
-			r.checks = []check{{action: policy.ActionViewAllBills}}
-		}
-		return r, nil
-	})
-	return out, err
 }

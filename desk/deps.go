@@ -125,13 +125,6 @@ type Shifts interface {
 	CurrentShift(ctx context.Context) (Shift, error)
 }
 
-// BillLister lists fiscalised and cancelled bills for the journal view:
-// cashier 0 means every cashier's. Optional: a Store without it makes
-// History return ErrNoJournal.
-type BillLister interface {
-	BillsSince(ctx context.Context, cashier policy.UserID, since time.Time) ([]sale.Bill, error)
-}
-
 // Store is everything the desk reads and writes outside the sale core.
 type Store interface {
 	Users

@@ -56,9 +56,9 @@ type ParkedBill struct {
 	Lines    int
 }
 
-// JournalStore is the journal side of the store: optional, like
-// BillLister; deskstore implements it. Without it the desk falls back to
-// the sale core's Unfinished for parked and open bills, and History.
+// JournalStore is the journal side of the store: optional; deskstore
+// implements it. Without it the desk falls back to the sale core's
+// Unfinished for parked and open bills, and Journal answers ErrNoJournal.
 type JournalStore interface {
 	Journal(ctx context.Context, q JournalQuery) (JournalPage, error)
 	FindReceipts(ctx context.Context, q ReceiptQuery) ([]sale.Bill, error)

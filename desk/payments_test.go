@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tillpos/till/desk"
 	"github.com/tillpos/till/policy"
 	"github.com/tillpos/till/sale"
 	"github.com/tillpos/till/store"
@@ -48,7 +49,8 @@ func TestVerdictForButtons(t *testing.T) {
 	}
 }
 
-// History lists the journal through the store's query.
+// The journal lists the cashier's bills through the store's query, back to
+// the journal depth.
 func TestHistoryLists(t *testing.T) {
 	r := newRig(t)
 	ctx := context.Background()
@@ -62,12 +64,13 @@ func TestHistoryLists(t *testing.T) {
 	if _, err := r.d.Checkout(ctx); err != nil {
 		t.Fatal(err)
 	}
-	bills, err := r.d.History(ctx, false)
+	page, err := r.d.Journal(ctx, desk.JournalRequest{})
+	bills := page.Bills
 	if err != nil || len(bills) != 1 || bills[0].State != sale.StateFiscalised {
 		t.Fatalf("history %v, %v", bills, err)
 	}
 	r.clk.Add(10 * 24 * time.Hour) // past the journal depth
-	if bills, err = r.d.History(ctx, false); err != nil || len(bills) != 0 {
-		t.Errorf("history after 10 days: %d bills, %v", len(bills), err)
+	if page, err = r.d.Journal(ctx, desk.JournalRequest{}); err != nil || len(page.Bills) != 0 {
+		t.Errorf("history after 10 days: %d bills, %v", len(page.Bills), err)
 	}
 }

@@ -166,11 +166,3 @@ func (s *DB) CurrentShift(ctx context.Context) (desk.Shift, error) {
 	}
 	return shift(sh), nil
 }
-
-var _ desk.BillLister = (*DB)(nil)
-
-// BillsSince is the journal screen's list: the store's history query,
-// newest first, at most the store's default page.
-func (s *DB) BillsSince(ctx context.Context, cashier policy.UserID, since time.Time) ([]sale.Bill, error) {
-	return s.db.Bills().History(ctx, store.HistoryQuery{Cashier: int64(cashier), Since: since})
-}
