@@ -54,15 +54,15 @@ func TestHistoryFilters(t *testing.T) {
 		}
 		r.AddLine(ctx, b.ID, line("x", 1000, 100))
 	}
-	all, err := r.History(ctx, HistoryQuery{})
+	page, err := r.Journal(ctx, JournalQuery{})
+	all := page.Bills
 	if err != nil || len(all) != 3 || all[0].ID < all[2].ID || len(all[0].Lines) != 1 {
 		t.Fatalf("all = %+v, %v", all, err)
 	}
-	own, _ := r.History(ctx, HistoryQuery{Cashier: c1})
-	if len(own) != 2 {
-		t.Fatalf("own = %d bills, want 2", len(own))
+	if own, _ := r.Journal(ctx, JournalQuery{Cashier: c1}); len(own.Bills) != 2 {
+		t.Fatalf("own = %d bills, want 2", len(own.Bills))
 	}
-	if future, _ := r.History(ctx, HistoryQuery{Since: time.Now().Add(time.Hour)}); len(future) != 0 {
-		t.Fatalf("since the future = %d bills", len(future))
+	if future, _ := r.Journal(ctx, JournalQuery{Since: time.Now().Add(time.Hour)}); len(future.Bills) != 0 {
+		t.Fatalf("since the future = %d bills", len(future.Bills))
 	}
 }

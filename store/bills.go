@@ -426,20 +426,3 @@ func (r *BillRepo) markBack(ctx context.Context, id sale.BillID, what string, to
 	}
 	return nil
 }
-
-// HistoryQuery selects bills for the journal screen.
-type HistoryQuery struct {
-	Cashier int64     // only this cashier's bills; 0 = all (journal.view_all)
-	Since   time.Time // opened at or after (the user's journal depth)
-	Limit   int       // newest first; 0 = 200
-}
-
-// History returns finished and unfinished bills, newest first, with their
-// lines (not their payments): the first page of Journal.
-func (r *BillRepo) History(ctx context.Context, q HistoryQuery) ([]sale.Bill, error) {
-	if q.Limit <= 0 {
-		q.Limit = 200
-	}
-	p, err := r.Journal(ctx, JournalQuery{Cashier: q.Cashier, Since: q.Since, Limit: q.Limit})
-	return p.Bills, err
-}
