@@ -14,6 +14,7 @@ import (
 
 	"github.com/tillpos/till/device"
 	"github.com/tillpos/till/device/shtrih"
+	"github.com/tillpos/till/exchange"
 	"github.com/tillpos/till/sale"
 )
 
@@ -294,7 +295,7 @@ func registerCorrection(ctx context.Context, out io.Writer, r *shtrih.Register, 
 	if c.Kind == device.SaleReturn {
 		what = "money paid out"
 	}
-	fmt.Fprintf(out, "correction receipt fiscalised (%s, %s): FD %d, fiscal sign %d, %s\n", what, money(c.Total()), res.Number, res.Sign,
+	fmt.Fprintf(out, "correction receipt fiscalised (%s, %s): FD %d, fiscal sign %d, %s\n", what, exchange.FormatPrice(c.Total()), res.Number, res.Sign,
 		strings.TrimSpace(res.Time.Format("2006-01-02 15:04")))
 	if r.PrintPending() {
 		fmt.Fprintln(out, "the paper ran out while it printed: load receipt paper, then run `till register continue`")
@@ -302,7 +303,6 @@ func registerCorrection(ctx context.Context, out io.Writer, r *shtrih.Register, 
 	return nil
 }
 
-func money(v int64) string { return fmt.Sprintf("%d.%02d", v/100, v%100) }
 
 // settingRegisterPackets asks the window's register for the alternative
 // link level (numbered packets, docs/shtrih.md): "on" negotiates it when the
