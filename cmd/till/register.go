@@ -303,7 +303,6 @@ func registerCorrection(ctx context.Context, out io.Writer, r *shtrih.Register, 
 	return nil
 }
 
-
 // settingRegisterPackets asks the window's register for the alternative
 // link level (numbered packets, docs/shtrih.md): "on" negotiates it when the
 // register is opened — one numbered status packet; a register that does not
