@@ -1,12 +1,15 @@
 package exchange
 
 import (
+	"errors"
 	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/charmap"
+
+	"github.com/tillpos/till/internal/fixed"
 )
 
 // Limits of an item's fields. Names follow the register: the Shtrih-M's
@@ -208,52 +211,26 @@ func GTINValid(code string) bool {
 // fields run together than a price.
 func ParsePrice(s string) (int64, bool) {
 	s = strings.TrimSpace(s)
-	if s == "" {
-		return 0, false
+	neg := strings.HasPrefix(s, "-")
+	if neg {
+		s = s[1:]
 	}
-	neg := false
-	if s[0] == '-' {
-		neg, s = true, s[1:]
-	}
-	whole, frac, dot := strings.Cut(s, ".")
-	if !dot {
-		whole, frac, _ = strings.Cut(s, ",")
-	}
-	if whole == "" && frac == "" {
-		return 0, false
-	}
-	for len(frac) > 2 && frac[len(frac)-1] == '0' {
-		frac = frac[:len(frac)-1]
-	}
-	if len(frac) > 2 || len(whole) > 15 {
-		if len(frac) <= 2 && allDigits(whole) && allDigits(frac) {
-			return MaxPrice + 1, true // a number, out of any range: the range check says so
+	if mark := strings.LastIndexAny(s, ".,"); mark >= 0 {
+		for len(s)-mark-1 > 2 && s[len(s)-1] == '0' {
+			s = s[:len(s)-1]
 		}
+	}
+	v, err := fixed.Parse(s, 2)
+	switch {
+	case errors.Is(err, fixed.ErrRange):
+		return MaxPrice + 1, true // a number, out of any range: the range check says so
+	case err != nil:
 		return 0, false
-	}
-	if !allDigits(whole) || !allDigits(frac) {
-		return 0, false
-	}
-	for len(frac) < 2 {
-		frac += "0"
-	}
-	var v int64
-	for _, c := range whole + frac {
-		v = v*10 + int64(c-'0')
 	}
 	if neg {
 		v = -v
 	}
 	return v, true
-}
-
-func allDigits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // FormatPrice writes minor units as "89.90", what ParsePrice reads.

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/tillpos/till/internal/fixed"
 )
 
 // ReceiptQR is what the QR code on a Russian fiscal receipt holds (FNS
@@ -75,25 +77,13 @@ func ParseReceiptQR(s string, loc *time.Location) (ReceiptQR, error) {
 	return r, nil
 }
 
-// ParseMoneyText reads "1234.50", "1234,5" or "1234" as minor units.
+// ParseMoneyText reads "1234.50", "1234,5" or "1234" as minor units, up
+// to 2^50 whole units: the QR code's s= field.
 func ParseMoneyText(s string) (int64, error) {
-	s = strings.ReplaceAll(strings.TrimSpace(s), ",", ".")
-	whole, frac, _ := strings.Cut(s, ".")
-	if whole == "" || len(frac) > 2 {
+	s = strings.TrimSpace(s)
+	v, err := fixed.Parse(s, 2)
+	if err != nil || strings.IndexAny(s, ".,") == 0 || v/100 > 1<<50 {
 		return 0, errors.New("not an amount")
 	}
-	w, err := strconv.ParseInt(whole, 10, 64)
-	if err != nil || w < 0 || w > 1<<50 {
-		return 0, errors.New("not an amount")
-	}
-	f := int64(0)
-	if frac != "" {
-		if f, err = strconv.ParseInt(frac, 10, 64); err != nil || f < 0 {
-			return 0, errors.New("not an amount")
-		}
-		if len(frac) == 1 {
-			f *= 10
-		}
-	}
-	return w*100 + f, nil
+	return v, nil
 }

@@ -30,3 +30,16 @@ func TestParseReceiptQR(t *testing.T) {
 		}
 	}
 }
+
+func TestParseMoneyText(t *testing.T) {
+	for s, want := range map[string]int64{"1234.50": 123450, "1234,5": 123450, "1234": 123400, "0.01": 1, " 7 ": 700} {
+		if got, err := ParseMoneyText(s); err != nil || got != want {
+			t.Errorf("ParseMoneyText(%q) = %d, %v; want %d", s, got, err, want)
+		}
+	}
+	for _, s := range []string{"", ".5", "-1", "1.234", "1 234", "12a", "1125899906842625"} {
+		if got, err := ParseMoneyText(s); err == nil {
+			t.Errorf("ParseMoneyText(%q) = %d, want refused", s, got)
+		}
+	}
+}

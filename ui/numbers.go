@@ -3,6 +3,8 @@ package ui
 import (
 	"errors"
 	"strings"
+
+	"github.com/tillpos/till/internal/fixed"
 )
 
 // Numbers a cashier types: "12,50" or "12.50" for money, "1,5" for a
@@ -10,44 +12,18 @@ import (
 // without floats (money in minor units, quantities in milli-units,
 // percentages in basis points).
 
-var errNumber = errors.New("not a number")
-
 // parseFixed reads a non-negative decimal with at most dec decimals
 // (either separator; spaces, including the no-break space the formatter
-// writes for thousands, are ignored) as an integer scaled by 10^dec.
+// writes for thousands, are ignored) as an integer scaled by 10^dec. One
+// with more digits than int64 holds is errTooLarge, not "not a number".
 func parseFixed(s string, dec int) (int64, error) {
-	s = strings.Map(func(r rune) rune {
+	return fixed.Parse(strings.Map(func(r rune) rune {
 		switch r {
 		case ' ', '\u00a0', '\u202f':
 			return -1
-		case ',':
-			return '.'
 		}
 		return r
-	}, strings.TrimSpace(s))
-	if s == "" {
-		return 0, errNumber
-	}
-	whole, frac, _ := strings.Cut(s, ".")
-	if len(frac) > dec || (whole == "" && frac == "") {
-		return 0, errNumber
-	}
-	for _, r := range whole + frac {
-		if r < '0' || r > '9' {
-			return 0, errNumber
-		}
-	}
-	// A number it is; one with more digits than int64 holds is too large,
-	// not "not a number".
-	whole = strings.TrimLeft(whole, "0")
-	if len(whole)+dec > 18 {
-		return 0, errTooLarge
-	}
-	var v int64
-	for _, r := range whole + frac + strings.Repeat("0", dec-len(frac)) {
-		v = v*10 + int64(r-'0')
-	}
-	return v, nil
+	}, strings.TrimSpace(s)), dec)
 }
 
 func parseMoney(s string) (int64, error)    { return parseFixed(s, 2) }
@@ -138,7 +114,7 @@ const (
 	largestNote           = 500_000
 )
 
-var errTooLarge = errors.New("too large")
+var errTooLarge = fixed.ErrRange
 
 func tooLarge(text, max string) *Message {
 	return &Message{Key: "ui.dlg.too_large", Fallback: "“{{.Text}}” is too large: at most {{.Max}}.", Args: map[string]any{"Text": strings.TrimSpace(text), "Max": max}}

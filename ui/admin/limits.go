@@ -7,6 +7,7 @@ import (
 
 	"fyne.io/fyne/v2/lang"
 
+	"github.com/tillpos/till/internal/fixed"
 	"github.com/tillpos/till/policy"
 )
 
@@ -25,37 +26,15 @@ func unitDecimals(u policy.Unit) int {
 	return 0
 }
 
-var errNumber = errors.New("not a number")
-
 // parseFixed reads a non-negative decimal with at most dec decimals ("," or
-// "." as the mark, as Russian and Italian keyboards type it) as an integer
-// scaled by 10^dec. Empty is 0.
+// "." as the mark, as Russian and Italian keyboards type it, "%" after a
+// percentage allowed) as an integer scaled by 10^dec. Empty is 0: no limit.
 func parseFixed(s string, dec int) (int64, error) {
-	s = strings.TrimSpace(strings.ReplaceAll(s, ",", "."))
-	s = strings.TrimSpace(strings.TrimSuffix(s, "%"))
+	s = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(s), "%"))
 	if s == "" {
 		return 0, nil
 	}
-	whole, frac, _ := strings.Cut(s, ".")
-	if len(frac) > dec || whole == "" && frac == "" {
-		return 0, errNumber
-	}
-	for _, part := range []string{whole, frac} {
-		for _, c := range part {
-			if c < '0' || c > '9' {
-				return 0, errNumber
-			}
-		}
-	}
-	frac += strings.Repeat("0", dec-len(frac))
-	if whole == "" {
-		whole = "0"
-	}
-	v, err := strconv.ParseInt(whole+frac, 10, 64)
-	if err != nil {
-		return 0, errNumber
-	}
-	return v, nil
+	return fixed.Parse(s, dec)
 }
 
 // formatFixed is parseFixed's inverse, trailing zeros trimmed except for
