@@ -120,6 +120,9 @@ func dialCluster(ctx context.Context, cl Cluster, log *slog.Logger) (*nats.Conn,
 		nats.MaxReconnects(-1),
 		nats.ReconnectWait(clusterReconnectWait),
 		nats.DisconnectErrHandler(func(nc *nats.Conn, err error) {
+			if nc.IsClosed() {
+				return // the centre's own Close
+			}
 			log.Warn("chain: the link to the NATS cluster is down; reconnecting", "urls", urls, "err", err)
 		}),
 		nats.ReconnectHandler(func(nc *nats.Conn) {
