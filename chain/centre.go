@@ -165,6 +165,7 @@ func (c *Centre) ensureStream(ctx context.Context) error {
 		Subjects:   []string{"resend.>"},
 		Sources:    srcs,
 		Storage:    jetstream.FileStorage,
+		Replicas:   c.replicas(),
 		Duplicates: 2 * time.Minute,
 		// The database is the archive; the stream only carries.
 		MaxAge: 30 * 24 * time.Hour,

@@ -32,6 +32,13 @@ type Cluster struct {
 	Creds    string // a .creds file: the user's JWT and NKey seed (operator mode)
 	NKeySeed string // a file with a user NKey seed (SU...)
 	AuthFile string // a file with the lines "user NAME" and "password SECRET"
+
+	// Replicas is how many of the cluster's servers keep the centre's
+	// stream and config bucket (the ingester's consumer follows the
+	// stream): 1 (the default) up to 5, as its operator decides. The
+	// centre sets it at every update of the stream, so it is said here
+	// and not changed on the cluster behind the centre's back.
+	Replicas int
 }
 
 // ErrCluster is an existing NATS system the centre cannot use: it is
@@ -48,6 +55,9 @@ const clusterReconnectWait = 500 * time.Millisecond
 func (cl Cluster) options() ([]nats.Option, error) {
 	if len(cl.URLs) == 0 {
 		return nil, fmt.Errorf("%w: no server URL", ErrCluster)
+	}
+	if cl.Replicas < 0 || cl.Replicas > 5 {
+		return nil, fmt.Errorf("%w: %d replicas: NATS keeps a stream on 1 to 5 servers", ErrCluster, cl.Replicas)
 	}
 	given := 0
 	for _, f := range []string{cl.Creds, cl.NKeySeed, cl.AuthFile} {
@@ -187,4 +197,13 @@ func (cl *Cluster) clientURL(nc *nats.Conn) string {
 		return u
 	}
 	return strings.Join(cl.URLs, ",")
+}
+
+// replicas is the number of servers keeping the centre's stream and
+// bucket: the cluster's choice, or the server's default (one) at home.
+func (c *Centre) replicas() int {
+	if c.cfg.Cluster == nil {
+		return 0
+	}
+	return c.cfg.Cluster.Replicas
 }

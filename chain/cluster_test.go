@@ -434,3 +434,76 @@ jetstream { store_dir: %q, domain: %q }
 		t.Errorf("bucket %s on the cluster: %v", chain.ConfigBucket, err)
 	}
 }
+
+// A cluster of three servers: the centre asks for three replicas of its
+// stream and bucket, a till leafs into one server and its sales reach the
+// centre, which is connected to another.
+func TestCentreOnClusterOfThree(t *testing.T) {
+	if testing.Short() {
+		t.Skip("three JetStream servers electing a leader: not under -short")
+	}
+	t.Parallel() // waits mostly: its own ports and files
+	ctx := context.Background()
+	client := []string{freeAddr(t), freeAddr(t), freeAddr(t)}
+	route := []string{freeAddr(t), freeAddr(t), freeAddr(t)}
+	leaf := freeAddr(t)
+	var srvs []*server.Server
+	for i := range 3 {
+		var routes []string
+		for j, r := range route {
+			if j != i {
+				routes = append(routes, strconv.Quote("nats-route://"+r))
+			}
+		}
+		conf := fmt.Sprintf(`server_name: n%d
+listen: %q
+jetstream { store_dir: %q, domain: %q }
+cluster { name: hq, listen: %q, routes: [ %s ] }
+accounts { POS { users = [ {user: %q, password: %q}, {user: %q, password: %q} ], jetstream: enabled }, $SYS { users = [ {user: sys, password: sys} ] } }
+`, i+1, client[i], filepath.Join(t.TempDir(), "js"), chain.CentreDomain, route[i], strings.Join(routes, ", "),
+			clusterCentre.User, clusterCentre.Password, clusterTills.User, clusterTills.Password)
+		if i == 0 {
+			conf += fmt.Sprintf("leafnodes { listen: %q }\n", leaf)
+		}
+		s := startConf(t, conf)
+		srvs = append(srvs, s)
+	}
+	t.Cleanup(func() {
+		for _, s := range srvs {
+			s.Shutdown()
+			s.WaitForShutdown()
+		}
+	})
+	// The three elect a JetStream leader before anything can be created.
+	deadline := time.Now().Add(60 * time.Second)
+	for !srvs[0].JetStreamIsCurrent() || !srvs[1].JetStreamIsCurrent() || !srvs[2].JetStreamIsCurrent() {
+		if time.Now().After(deadline) {
+			t.Fatal("the cluster elected no JetStream leader")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	authFile := writeSecret(t, "centre.auth", "user "+clusterCentre.User+"\npassword "+clusterCentre.Password+"\n")
+	cl := &testCluster{t: t, clientAddr: client[1], leafAddr: leaf}
+	r := newClusterRig(t, cl, chain.Cluster{URLs: []string{"nats://" + client[1], "nats://" + client[2]}, AuthFile: authFile, Replicas: 3}, nil, 1)
+	if err := r.centre.EnsureConfig(ctx); err != nil {
+		t.Fatal(err)
+	}
+	r.sellAll(10)
+	r.waitAll(60 * time.Second)
+
+	nc, err := nats.Connect("nats://"+client[2], nats.UserInfo(clusterCentre.User, clusterCentre.Password))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, _ := jetstream.New(nc)
+	for _, name := range []string{chain.CentreStream, "KV_" + chain.ConfigBucket} {
+		s, err := js.Stream(ctx, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := s.CachedInfo().Config.Replicas; got != 3 {
+			t.Errorf("stream %s has %d replicas, want 3", name, got)
+		}
+	}
+}

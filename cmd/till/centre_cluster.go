@@ -20,12 +20,14 @@ import (
 // natsFlags are the flags of the centre on an existing cluster.
 type natsFlags struct {
 	urls, creds, nkey, auth string
+	replicas                int
 }
 
 func (n *natsFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&n.urls, "nats", "", "URL[,URL]: an existing NATS cluster to run on instead of the centre's own server")
 	fs.StringVar(&n.creds, "nats-creds", "", "with -nats: the centre's .creds file from the cluster's operator (mode 0600)")
 	fs.StringVar(&n.nkey, "nats-nkey", "", "with -nats: a file with the centre's user NKey seed (mode 0600)")
+	fs.IntVar(&n.replicas, "nats-replicas", 1, "with -nats: how many of the cluster's servers keep the centre's stream and bucket (1-5)")
 	fs.StringVar(&n.auth, "nats-auth", "", "with -nats: a file with the lines \"user NAME\" and \"password SECRET\" (mode 0600)")
 }
 
@@ -36,7 +38,7 @@ func (n *natsFlags) cluster(fs *flag.FlagSet) (*chain.Cluster, error) {
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	if n.urls == "" {
-		for _, f := range []string{"nats-creds", "nats-nkey", "nats-auth"} {
+		for _, f := range []string{"nats-creds", "nats-nkey", "nats-auth", "nats-replicas"} {
 			if set[f] {
 				return nil, fmt.Errorf("%w: -%s is for an existing cluster: give its URL with -nats\n%s", errUsage, f, centreUsage)
 			}
@@ -48,7 +50,7 @@ func (n *natsFlags) cluster(fs *flag.FlagSet) (*chain.Cluster, error) {
 			return nil, fmt.Errorf("%w: -%s is the centre's own server's: with -nats the cluster's operator runs its ports and the tills' sign-ins\n%s", errUsage, f, centreUsage)
 		}
 	}
-	cl := &chain.Cluster{Creds: n.creds, NKeySeed: n.nkey, AuthFile: n.auth}
+	cl := &chain.Cluster{Creds: n.creds, NKeySeed: n.nkey, AuthFile: n.auth, Replicas: n.replicas}
 	for _, u := range strings.Split(n.urls, ",") {
 		if u = strings.TrimSpace(u); u != "" {
 			cl.URLs = append(cl.URLs, u)

@@ -34,6 +34,7 @@ func TestCentreOnClusterRefusesBadFlags(t *testing.T) {
 		{[]string{"-nats", url, "-nats-nkey", missing}, "NKey seed file: stat " + missing, false},
 		{[]string{"-nats", url, "-nats-auth", missing}, missing, false},
 		{[]string{"-nats", url}, "-nats wants the centre's sign-in", true},
+		{[]string{"-nats", url, "-nats-auth", missing, "-nats-replicas", "7"}, "7 replicas: NATS keeps a stream on 1 to 5 servers", false},
 		{[]string{"-nats-creds", open}, "-nats-creds is for an existing cluster", true},
 		{[]string{"-nats", url, "-nats-creds", open, "-leaf", "0.0.0.0:7422"}, "-leaf is the centre's own server's", true},
 	} {
