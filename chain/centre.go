@@ -78,17 +78,7 @@ func StartCentre(ctx context.Context, cfg CentreConfig, sink Sink) (*Centre, err
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
-	var (
-		srv *server.Server
-		nc  *nats.Conn
-		js  jetstream.JetStream
-		err error
-	)
-	if cfg.Cluster != nil {
-		nc, js, err = dialCluster(ctx, *cfg.Cluster, cfg.Log)
-	} else {
-		srv, nc, js, err = startEmbedded(cfg)
-	}
+	srv, nc, js, err := connectCentre(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -115,8 +105,19 @@ func StartCentre(ctx context.Context, cfg CentreConfig, sink Sink) (*Centre, err
 	return c, nil
 }
 
-// startEmbedded starts the centre's own server (the default) and connects
-// to it in-process.
+// connectCentre yields the centre's connection: to its own server, which
+// it starts (the default), or to the existing cluster of cfg.Cluster, with
+// no server of its own (srv nil).
+func connectCentre(ctx context.Context, cfg CentreConfig) (*server.Server, *nats.Conn, jetstream.JetStream, error) {
+	if cfg.Cluster != nil {
+		nc, js, err := dialCluster(ctx, *cfg.Cluster, cfg.Log)
+		return nil, nc, js, err
+	}
+	return startEmbedded(cfg)
+}
+
+// startEmbedded starts the centre's own server and connects to it
+// in-process.
 func startEmbedded(cfg CentreConfig) (*server.Server, *nats.Conn, jetstream.JetStream, error) {
 	local, err := localAuth()
 	if err != nil {
