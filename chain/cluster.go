@@ -33,6 +33,11 @@ type Cluster struct {
 	NKeySeed string // a file with a user NKey seed (SU...)
 	AuthFile string // a file with the lines "user NAME" and "password SECRET"
 
+	// CA is a PEM file of the authority that signed the cluster's TLS
+	// certificates, when it is the chain's own and not one the system
+	// trusts; it makes the connection TLS.
+	CA string
+
 	// Replicas is how many of the cluster's servers keep the centre's
 	// stream and config bucket (the ingester's consumer follows the
 	// stream): 1 (the default) up to 5, as its operator decides. The
@@ -59,6 +64,14 @@ func (cl Cluster) options() ([]nats.Option, error) {
 	if cl.Replicas < 0 || cl.Replicas > 5 {
 		return nil, fmt.Errorf("%w: %d replicas: NATS keeps a stream on 1 to 5 servers", ErrCluster, cl.Replicas)
 	}
+	var opts []nats.Option
+	if cl.CA != "" {
+		o := nats.RootCAs(cl.CA)
+		if err := o(&nats.Options{}); err != nil {
+			return nil, fmt.Errorf("%w: the cluster's CA file %s: %v", ErrCluster, cl.CA, err)
+		}
+		opts = append(opts, o)
+	}
 	given := 0
 	for _, f := range []string{cl.Creds, cl.NKeySeed, cl.AuthFile} {
 		if f != "" {
@@ -73,7 +86,7 @@ func (cl Cluster) options() ([]nats.Option, error) {
 		if err := secretFile(cl.Creds, "NATS credentials file"); err != nil {
 			return nil, err
 		}
-		return []nats.Option{nats.UserCredentials(cl.Creds)}, nil
+		return append(opts, nats.UserCredentials(cl.Creds)), nil
 	case cl.NKeySeed != "":
 		if err := secretFile(cl.NKeySeed, "NKey seed file"); err != nil {
 			return nil, err
@@ -82,17 +95,17 @@ func (cl Cluster) options() ([]nats.Option, error) {
 		if err != nil {
 			return nil, fmt.Errorf("NKey seed file %s: %w", cl.NKeySeed, err)
 		}
-		return []nats.Option{o}, nil
+		return append(opts, o), nil
 	case cl.AuthFile != "":
 		a, err := ReadAuthFile(cl.AuthFile)
 		if err != nil {
 			return nil, fmt.Errorf("NATS user and password: %w", err)
 		}
-		return []nats.Option{nats.UserInfo(a.User, a.Password)}, nil
+		return append(opts, nats.UserInfo(a.User, a.Password)), nil
 	}
 	// A cluster that lets anyone in (a test bench): allowed, the server
 	// decides.
-	return nil, nil
+	return opts, nil
 }
 
 // secretFile refuses a credentials file that is missing, not a file, or

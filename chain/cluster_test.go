@@ -3,9 +3,17 @@ package chain_test
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/big"
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -505,5 +513,77 @@ accounts { POS { users = [ {user: %q, password: %q}, {user: %q, password: %q} ],
 		if got := s.CachedInfo().Config.Replicas; got != 3 {
 			t.Errorf("stream %s has %d replicas, want 3", name, got)
 		}
+	}
+}
+
+// A cluster behind TLS with the chain's own authority: the centre trusts
+// it when given its CA file, and refuses the cluster's certificate
+// without it.
+func TestCentreOnClusterWithOwnCA(t *testing.T) {
+	dir := t.TempDir()
+	caKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	caTmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "chain CA"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign,
+	}
+	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca, _ := x509.ParseCertificate(caDER)
+	srvKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	srvDER, err := x509.CreateCertificate(rand.Reader, &x509.Certificate{
+		SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "nats1.hq"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		KeyUsage: x509.KeyUsageDigitalSignature,
+	}, ca, &srvKey.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyDER, _ := x509.MarshalECPrivateKey(srvKey)
+	write := func(name, typ string, der []byte) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	caFile := write("ca.pem", "CERTIFICATE", caDER)
+	certFile := write("server.pem", "CERTIFICATE", srvDER)
+	keyFile := write("server.key", "EC PRIVATE KEY", keyDER)
+
+	addr := freeAddr(t)
+	srv := startConf(t, fmt.Sprintf(`listen: %q
+tls { cert_file: %q, key_file: %q }
+jetstream { store_dir: %q, domain: %q }
+accounts { POS { users = [ {user: %q, password: %q} ], jetstream: enabled } }
+`, addr, certFile, keyFile, filepath.Join(dir, "js"), chain.CentreDomain, clusterCentre.User, clusterCentre.Password))
+	defer func() { srv.Shutdown(); srv.WaitForShutdown() }()
+	authFile := writeSecret(t, "centre.auth", "user "+clusterCentre.User+"\npassword "+clusterCentre.Password+"\n")
+	cdb, err := centredb.Open(context.Background(), filepath.Join(dir, "centre.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cdb.Close()
+	start := func(ca string) (*chain.Centre, error) {
+		return chain.StartCentre(context.Background(), chain.CentreConfig{
+			Dir: dir, Cluster: &chain.Cluster{URLs: []string{"tls://" + addr}, AuthFile: authFile, CA: ca},
+		}, cdb)
+	}
+	if c, err := start(""); err == nil {
+		c.Close()
+		t.Fatal("the centre trusted a certificate of an authority it was not given")
+	} else if !strings.Contains(err.Error(), "certificate") {
+		t.Fatalf("without the CA: %v, want a certificate error", err)
+	}
+	c, err := start(caFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	if _, err := start(filepath.Join(dir, "none.pem")); err == nil || !strings.Contains(err.Error(), "CA file") {
+		t.Fatalf("a missing CA file: %v", err)
 	}
 }

@@ -21,12 +21,12 @@ import (
 // database. No display, no Fyne: this file must never import ui or app.
 
 func init() {
-	register("centre", "the head office: centre [-dir DIR] [-leaf HOST:PORT] [-listen HOST:PORT] [-auth-file FILE] [-till STORE.TILL] | centre -nats URL[,URL] -nats-creds FILE|-nats-nkey FILE|-nats-auth FILE [-nats-replicas N] [-dir DIR] [-till STORE.TILL] | centre add-till STORE TILL | centre status | centre report -from DATE -to DATE",
+	register("centre", "the head office: centre [-dir DIR] [-leaf HOST:PORT] [-listen HOST:PORT] [-auth-file FILE] [-till STORE.TILL] | centre -nats URL[,URL] -nats-creds FILE|-nats-nkey FILE|-nats-auth FILE [-nats-ca FILE] [-nats-replicas N] [-dir DIR] [-till STORE.TILL] | centre add-till STORE TILL | centre status | centre report -from DATE -to DATE",
 		func(ctx context.Context, args []string) error { return runCentre(ctx, os.Stdout, args) })
 }
 
 const centreUsage = `centre [-dir DIR] [-leaf HOST:PORT] [-listen HOST:PORT] [-auth-file FILE] [-till STORE.TILL]...   run the head office until Ctrl-C
-       centre -nats URL[,URL] (-nats-creds FILE | -nats-nkey FILE | -nats-auth FILE) [-nats-replicas N] [-dir DIR] [-till STORE.TILL]...
+       centre -nats URL[,URL] (-nats-creds FILE | -nats-nkey FILE | -nats-auth FILE) [-nats-ca FILE] [-nats-replicas N] [-dir DIR] [-till STORE.TILL]...
                                                              the same on an existing NATS cluster (JetStream domain centre)
        centre add-till [-dir DIR] STORE TILL                 let a till's events in
        centre status [-dir DIR]                              tills, marks, gaps, audit breaks

@@ -19,14 +19,15 @@ import (
 
 // natsFlags are the flags of the centre on an existing cluster.
 type natsFlags struct {
-	urls, creds, nkey, auth string
-	replicas                int
+	urls, creds, nkey, auth, ca string
+	replicas                    int
 }
 
 func (n *natsFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&n.urls, "nats", "", "URL[,URL]: an existing NATS cluster to run on instead of the centre's own server")
 	fs.StringVar(&n.creds, "nats-creds", "", "with -nats: the centre's .creds file from the cluster's operator (mode 0600)")
 	fs.StringVar(&n.nkey, "nats-nkey", "", "with -nats: a file with the centre's user NKey seed (mode 0600)")
+	fs.StringVar(&n.ca, "nats-ca", "", "with -nats: a PEM file of the authority that signed the cluster's TLS certificates, if the system does not trust it")
 	fs.IntVar(&n.replicas, "nats-replicas", 1, "with -nats: how many of the cluster's servers keep the centre's stream and bucket (1-5)")
 	fs.StringVar(&n.auth, "nats-auth", "", "with -nats: a file with the lines \"user NAME\" and \"password SECRET\" (mode 0600)")
 }
@@ -38,7 +39,7 @@ func (n *natsFlags) cluster(fs *flag.FlagSet) (*chain.Cluster, error) {
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	if n.urls == "" {
-		for _, f := range []string{"nats-creds", "nats-nkey", "nats-auth", "nats-replicas"} {
+		for _, f := range []string{"nats-creds", "nats-nkey", "nats-auth", "nats-ca", "nats-replicas"} {
 			if set[f] {
 				return nil, fmt.Errorf("%w: -%s is for an existing cluster: give its URL with -nats\n%s", errUsage, f, centreUsage)
 			}
@@ -50,7 +51,7 @@ func (n *natsFlags) cluster(fs *flag.FlagSet) (*chain.Cluster, error) {
 			return nil, fmt.Errorf("%w: -%s is the centre's own server's: with -nats the cluster's operator runs its ports and the tills' sign-ins\n%s", errUsage, f, centreUsage)
 		}
 	}
-	cl := &chain.Cluster{Creds: n.creds, NKeySeed: n.nkey, AuthFile: n.auth, Replicas: n.replicas}
+	cl := &chain.Cluster{Creds: n.creds, NKeySeed: n.nkey, AuthFile: n.auth, CA: n.ca, Replicas: n.replicas}
 	for _, u := range strings.Split(n.urls, ",") {
 		if u = strings.TrimSpace(u); u != "" {
 			cl.URLs = append(cl.URLs, u)
