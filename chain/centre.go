@@ -39,6 +39,12 @@ type CentreConfig struct {
 	Batch      int    // events per ingest batch (default 512)
 	Log        *slog.Logger
 
+	// Cluster, when set, is an existing NATS system the centre uses
+	// instead of starting its own server: ClientAddr, LeafAddr and
+	// TillAuth are then the cluster operator's affair, and Dir holds no
+	// JetStream files.
+	Cluster *Cluster
+
 	noIngest bool // see export_test.go
 }
 
@@ -56,7 +62,8 @@ type Centre struct {
 	tills map[TillID]bool
 }
 
-// StartCentre starts the server, the stream that sources every known till
+// StartCentre starts the server (or connects to the existing cluster of
+// cfg.Cluster), the stream that sources every known till
 // and the ingester.
 func StartCentre(ctx context.Context, cfg CentreConfig, sink Sink) (*Centre, error) {
 	if cfg.ClientAddr == "" {
@@ -71,23 +78,8 @@ func StartCentre(ctx context.Context, cfg CentreConfig, sink Sink) (*Centre, err
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
-	local, err := localAuth()
+	srv, nc, js, err := connectCentre(ctx, cfg)
 	if err != nil {
-		return nil, err
-	}
-	srv, err := startServer(centreConf(cfg.Dir, cfg.ClientAddr, cfg.LeafAddr, cfg.TillAuth, local), false)
-	if err != nil {
-		return nil, err
-	}
-	nc, err := connectLocal(srv, local, "centre")
-	if err != nil {
-		srv.Shutdown()
-		return nil, err
-	}
-	js, err := jetstream.New(nc)
-	if err != nil {
-		nc.Close()
-		srv.Shutdown()
 		return nil, err
 	}
 	c := &Centre{cfg: cfg, srv: srv, nc: nc, js: js, sink: sink, done: make(chan struct{}), tills: map[TillID]bool{}}
@@ -111,6 +103,42 @@ func StartCentre(ctx context.Context, cfg CentreConfig, sink Sink) (*Centre, err
 		c.StartIngest()
 	}
 	return c, nil
+}
+
+// connectCentre yields the centre's connection: to its own server, which
+// it starts (the default), or to the existing cluster of cfg.Cluster, with
+// no server of its own (srv nil).
+func connectCentre(ctx context.Context, cfg CentreConfig) (*server.Server, *nats.Conn, jetstream.JetStream, error) {
+	if cfg.Cluster != nil {
+		nc, js, err := dialCluster(ctx, *cfg.Cluster, cfg.Log)
+		return nil, nc, js, err
+	}
+	return startEmbedded(cfg)
+}
+
+// startEmbedded starts the centre's own server and connects to it
+// in-process.
+func startEmbedded(cfg CentreConfig) (*server.Server, *nats.Conn, jetstream.JetStream, error) {
+	local, err := localAuth()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	srv, err := startServer(centreConf(cfg.Dir, cfg.ClientAddr, cfg.LeafAddr, cfg.TillAuth, local), false)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	nc, err := connectLocal(srv, local, "centre")
+	if err != nil {
+		srv.Shutdown()
+		return nil, nil, nil, err
+	}
+	js, err := jetstream.New(nc)
+	if err != nil {
+		nc.Close()
+		srv.Shutdown()
+		return nil, nil, nil, err
+	}
+	return srv, nc, js, nil
 }
 
 // StartIngest starts the ingester (StartCentre does, unless a benchmark
@@ -138,6 +166,7 @@ func (c *Centre) ensureStream(ctx context.Context) error {
 		Subjects:   []string{"resend.>"},
 		Sources:    srcs,
 		Storage:    jetstream.FileStorage,
+		Replicas:   c.replicas(),
 		Duplicates: 2 * time.Minute,
 		// The database is the archive; the stream only carries.
 		MaxAge: 30 * 24 * time.Hour,
@@ -292,13 +321,27 @@ func decode(m jetstream.Msg) (Received, error) {
 	return Received{Till: id, Event: Event{Seq: seq, Kind: kind, At: at, Body: body}}, nil
 }
 
-// ClientURL is where operators' tools reach the centre.
-func (c *Centre) ClientURL() string { return c.srv.ClientURL() }
+// ClientURL is where operators' tools reach the centre: its own server's
+// client port, or the server of the existing cluster it is connected to.
+func (c *Centre) ClientURL() string {
+	if c.srv == nil {
+		return c.cfg.Cluster.clientURL(c.nc)
+	}
+	return c.srv.ClientURL()
+}
 
-// LeafURL is what tills dial (the configured leaf address).
-func (c *Centre) LeafURL() string { return "nats-leaf://" + c.cfg.LeafAddr }
+// LeafURL is what tills dial: the configured leaf address of the centre's
+// own server, or "" on an existing cluster, whose leaf port its operator
+// runs and the centre does not know.
+func (c *Centre) LeafURL() string {
+	if c.srv == nil {
+		return ""
+	}
+	return "nats-leaf://" + c.cfg.LeafAddr
+}
 
-// Close stops ingesting and shuts the server down.
+// Close stops ingesting and shuts the centre's own server down; on an
+// existing cluster it only disconnects.
 func (c *Centre) Close() {
 	if c.stop != nil {
 		c.stop()
@@ -309,6 +352,8 @@ func (c *Centre) Close() {
 
 func (c *Centre) shutdown() {
 	c.nc.Close()
-	c.srv.Shutdown()
-	c.srv.WaitForShutdown()
+	if c.srv != nil {
+		c.srv.Shutdown()
+		c.srv.WaitForShutdown()
+	}
 }

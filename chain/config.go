@@ -76,7 +76,9 @@ func configBucket(domainPrefix, store string) jetstream.KeyValueConfig {
 // while one that finds the bucket follows it at once. A bucket created
 // once stays in the centre's file store.
 func (c *Centre) EnsureConfig(ctx context.Context) error {
-	if _, err := c.js.CreateOrUpdateKeyValue(ctx, configBucket("", "")); err != nil {
+	cfg := configBucket("", "")
+	cfg.Replicas = c.replicas()
+	if _, err := c.js.CreateOrUpdateKeyValue(ctx, cfg); err != nil {
 		return fmt.Errorf("config bucket: %w", err)
 	}
 	return nil

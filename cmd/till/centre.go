@@ -21,11 +21,13 @@ import (
 // database. No display, no Fyne: this file must never import ui or app.
 
 func init() {
-	register("centre", "the head office: centre [-dir DIR] [-leaf HOST:PORT] [-listen HOST:PORT] [-auth-file FILE] [-till STORE.TILL] | centre add-till STORE TILL | centre status | centre report -from DATE -to DATE",
+	register("centre", "the head office: centre [-dir DIR] [-leaf HOST:PORT] [-listen HOST:PORT] [-auth-file FILE] [-till STORE.TILL] | centre -nats URL[,URL] -nats-creds FILE|-nats-nkey FILE|-nats-auth FILE [-nats-ca FILE] [-nats-replicas N] [-dir DIR] [-till STORE.TILL] | centre add-till STORE TILL | centre status | centre report -from DATE -to DATE",
 		func(ctx context.Context, args []string) error { return runCentre(ctx, os.Stdout, args) })
 }
 
 const centreUsage = `centre [-dir DIR] [-leaf HOST:PORT] [-listen HOST:PORT] [-auth-file FILE] [-till STORE.TILL]...   run the head office until Ctrl-C
+       centre -nats URL[,URL] (-nats-creds FILE | -nats-nkey FILE | -nats-auth FILE) [-nats-ca FILE] [-nats-replicas N] [-dir DIR] [-till STORE.TILL]...
+                                                             the same on an existing NATS cluster (JetStream domain centre)
        centre add-till [-dir DIR] STORE TILL                 let a till's events in
        centre status [-dir DIR]                              tills, marks, gaps, audit breaks
        centre report [-dir DIR] -from YYYY-MM-DD -to YYYY-MM-DD   sales and approvals, both days included`
@@ -81,6 +83,8 @@ func runCentre(ctx context.Context, out io.Writer, args []string) error {
 	leaf := fs.String("leaf", "0.0.0.0:7422", "host:port the tills' leaf connections dial")
 	listen := fs.String("listen", "127.0.0.1:4222", "host:port for NATS clients (tools, monitoring)")
 	authFile := fs.String("auth-file", "", "the tills' leaf user and password (default: DIR/leaf.auth, made 0600 on the first run)")
+	var ext natsFlags
+	ext.register(fs)
 	var add []chain.TillID
 	fs.Func("till", "STORE.TILL: add this till at start (as add-till does; repeat for more)", func(v string) error {
 		st, tl, _ := strings.Cut(v, ".")
@@ -97,12 +101,19 @@ func runCentre(ctx context.Context, out io.Writer, args []string) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("%w: unexpected argument %q\n%s", errUsage, fs.Arg(0), centreUsage)
 	}
+	cluster, err := ext.cluster(fs)
+	if err != nil {
+		return err
+	}
 	dir, err := resolveCentreDir(*dirFlag)
 	if err != nil {
 		return err
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("centre data directory: %w", err)
+	}
+	if cluster != nil {
+		return runCentreOnCluster(ctx, out, dir, add, cluster)
 	}
 	af := *authFile
 	if af == "" {
@@ -125,7 +136,7 @@ func runCentre(ctx context.Context, out io.Writer, args []string) error {
 			return fmt.Errorf("add till %s: %w", id, err)
 		}
 	}
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	log := centreLog()
 	c, err := chain.StartCentre(ctx, chain.CentreConfig{Dir: dir, ClientAddr: *listen, LeafAddr: *leaf, TillAuth: auth, Log: log}, cdb)
 	if err != nil {
 		return fmt.Errorf("centre: %w (is another centre using %s or %s?)", err, *leaf, *listen)
@@ -136,6 +147,15 @@ func runCentre(ctx context.Context, out io.Writer, args []string) error {
 	fmt.Fprintf(out, "    till chain set -store STORE -till TILL -centre nats-leaf://THIS-HOST:%s -auth-file PATH\n", portOf(*leaf))
 	fmt.Fprintf(out, "  and here: till centre add-till -dir %s STORE TILL\n", dir)
 	fmt.Fprintln(out, "Ctrl-C stops it.")
+	return serveCentre(ctx, out, c, cdb, log)
+}
+
+func centreLog() *slog.Logger {
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+}
+
+// serveCentre runs until ctx ends, sourcing the tills that add-till lets in.
+func serveCentre(ctx context.Context, out io.Writer, c *chain.Centre, cdb *centredb.DB, log *slog.Logger) error {
 	// Tills added while the centre runs (add-till writes the database)
 	// are picked up within seconds.
 	tick := time.NewTicker(2 * time.Second)
