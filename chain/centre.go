@@ -35,9 +35,15 @@ type CentreConfig struct {
 	Dir        string // JetStream files in Dir/jetstream
 	ClientAddr string // host:port for operators' clients (default 127.0.0.1:-1, any free port)
 	LeafAddr   string // host:port the tills dial (default 0.0.0.0:7422)
-	TillAuth   Auth   // what tills sign in with at the leaf port
-	Batch      int    // events per ingest batch (default 512)
-	Log        *slog.Logger
+	// Keys is the book of till keys: only its TillKeys may sign in at the
+	// leaf port, read again every KeysEvery (default 2 s) so a till
+	// revoked by another process is shut out within seconds.
+	Keys      JoinBook
+	KeysEvery time.Duration
+	// Join, when set, answers joining tills (JoinSubject).
+	Join  *JoinConfig
+	Batch int // events per ingest batch (default 512)
+	Log   *slog.Logger
 
 	noIngest bool // see export_test.go
 }
@@ -54,6 +60,13 @@ type Centre struct {
 
 	mu    sync.Mutex
 	tills map[TillID]bool
+
+	local    Auth
+	keysMu   sync.Mutex
+	keys     []string             // sorted: the till keys the server lets in
+	refused  map[string]time.Time // leaf sign-ins refused, by key: audited once in a while
+	keysStop chan struct{}
+	keysDone chan struct{}
 }
 
 // StartCentre starts the server, the stream that sources every known till
@@ -71,11 +84,22 @@ func StartCentre(ctx context.Context, cfg CentreConfig, sink Sink) (*Centre, err
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
+	if cfg.KeysEvery <= 0 {
+		cfg.KeysEvery = 2 * time.Second
+	}
+	if cfg.Keys == nil {
+		return nil, errors.New("centre: no book of till keys")
+	}
 	local, err := localAuth()
 	if err != nil {
 		return nil, err
 	}
-	srv, err := startServer(centreConf(cfg.Dir, cfg.ClientAddr, cfg.LeafAddr, cfg.TillAuth, local), false)
+	keys, err := cfg.Keys.TillKeys(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("till keys: %w", err)
+	}
+	keys = sortedKeys(keys)
+	srv, err := startServer(centreConf(cfg.Dir, cfg.ClientAddr, cfg.LeafAddr, keys, local), false, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -90,7 +114,10 @@ func StartCentre(ctx context.Context, cfg CentreConfig, sink Sink) (*Centre, err
 		srv.Shutdown()
 		return nil, err
 	}
-	c := &Centre{cfg: cfg, srv: srv, nc: nc, js: js, sink: sink, done: make(chan struct{}), tills: map[TillID]bool{}}
+	c := &Centre{
+		cfg: cfg, srv: srv, nc: nc, js: js, sink: sink, done: make(chan struct{}), tills: map[TillID]bool{},
+		local: local, keys: keys, refused: map[string]time.Time{},
+	}
 	known, err := sink.Tills(ctx)
 	if err != nil {
 		c.shutdown()
@@ -104,6 +131,16 @@ func StartCentre(ctx context.Context, cfg CentreConfig, sink Sink) (*Centre, err
 		return nil, err
 	}
 	if _, err := nc.Subscribe(hwmSubject+">", c.answerHWM); err != nil {
+		c.shutdown()
+		return nil, err
+	}
+	if cfg.Join != nil {
+		if _, err := nc.QueueSubscribe(JoinSubject, "join", c.answerJoin); err != nil {
+			c.shutdown()
+			return nil, err
+		}
+	}
+	if err := c.watchKeys(); err != nil {
 		c.shutdown()
 		return nil, err
 	}
@@ -308,6 +345,11 @@ func (c *Centre) Close() {
 }
 
 func (c *Centre) shutdown() {
+	if c.keysStop != nil {
+		close(c.keysStop)
+		<-c.keysDone
+		c.keysStop = nil
+	}
 	c.nc.Close()
 	c.srv.Shutdown()
 	c.srv.WaitForShutdown()
