@@ -12,6 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nkeys"
+
 	"github.com/tillpos/till/bundle"
 	"github.com/tillpos/till/chain"
 	"github.com/tillpos/till/chain/centredb"
@@ -218,5 +221,47 @@ func TestRevokedTillCannotReconnect(t *testing.T) {
 	t.Logf("audited: %s", leaf[0].Detail)
 	if len(auditRows(t, r.cdb, "revoke")) != 1 {
 		t.Error("the revocation is not audited")
+	}
+}
+
+// The public join user can ask to join and nothing else; a till's key
+// works only as a leaf connection, not at the client port.
+func TestJoinAccountCanOnlyJoin(t *testing.T) {
+	r, _ := joinRig(t)
+	nc, err := nats.Connect(r.centre.ClientURL(), nats.UserInfo(chain.JoinUser, chain.JoinPassword),
+		nats.ErrorHandler(func(*nats.Conn, *nats.Subscription, error) {})) // the refusals are expected
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, err := nc.JetStream()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := nats.NewMsg(chain.TillID{Store: "s1", Till: "t1"}.ResendSubject("receipt"))
+	m.Header.Set(chain.HeaderSeq, "1")
+	m.Header.Set(chain.HeaderAt, time.Now().Format(time.RFC3339Nano))
+	if _, err := js.PublishMsg(m, nats.AckWait(time.Second)); err == nil {
+		t.Error("the join user published an event")
+	}
+	if _, err := nc.Request("chain.hwm.s1.t1", nil, time.Second); err == nil {
+		t.Error("the join user asked for a till's mark")
+	}
+
+	id := chain.TillID{Store: "s1", Till: "j1"}
+	seed := r.tillKey(id)
+	kp, err := nkeys.FromSeed(seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, _ := kp.PublicKey()
+	deadline := time.Now().Add(5 * time.Second)
+	for keys, _ := r.cdb.TillKeys(context.Background()); len(keys) == 0 && time.Now().Before(deadline); keys, _ = r.cdb.TillKeys(context.Background()) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	time.Sleep(500 * time.Millisecond) // the centre reads the book every 200 ms in the rig
+	if c, err := nats.Connect(r.centre.ClientURL(), nats.Nkey(pub, kp.Sign)); err == nil {
+		c.Close()
+		t.Error("a till's key signed in at the client port")
 	}
 }

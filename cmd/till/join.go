@@ -55,7 +55,11 @@ func runJoin(ctx context.Context, in io.Reader, out io.Writer, args []string) er
 	}
 	text, url := fset.Arg(0), fset.Arg(1)
 	if text == "-" {
-		fmt.Fprint(out, "join token: ")
+		if f, ok := in.(*os.File); ok {
+			if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+				fmt.Fprint(out, "join token: ") // typed or pasted, not piped
+			}
+		}
 		line, err := bufio.NewReader(in).ReadString('\n')
 		if err != nil && line == "" {
 			return fmt.Errorf("%w: no token on stdin", errUsage)
