@@ -32,13 +32,12 @@ func BenchmarkIngest(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer cdb.Close()
-	auth := chain.Auth{User: "tills", Password: "x"}
-	c, err := chain.StartCentre(ctx, chain.WithoutIngest(chain.CentreConfig{Dir: dir, LeafAddr: freeAddr(b), TillAuth: auth}), cdb)
+	c, err := chain.StartCentre(ctx, chain.WithoutIngest(chain.CentreConfig{Dir: dir, LeafAddr: freeAddr(b), Keys: cdb}), cdb)
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer c.Close()
-	nc, err := nats.Connect(c.ClientURL(), nats.UserInfo(auth.User, auth.Password))
+	nc, err := chain.ConnectCentre(c)
 	if err != nil {
 		b.Fatal(err)
 	}

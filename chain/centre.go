@@ -35,13 +35,19 @@ type CentreConfig struct {
 	Dir        string // JetStream files in Dir/jetstream
 	ClientAddr string // host:port for operators' clients (default 127.0.0.1:-1, any free port)
 	LeafAddr   string // host:port the tills dial (default 0.0.0.0:7422)
-	TillAuth   Auth   // what tills sign in with at the leaf port
-	Batch      int    // events per ingest batch (default 512)
-	Log        *slog.Logger
+	// Keys is the book of till keys: only its TillKeys may sign in at the
+	// leaf port, read again every KeysEvery (default 2 s) so a till
+	// revoked by another process is shut out within seconds.
+	Keys      JoinBook
+	KeysEvery time.Duration
+	// Join, when set, answers joining tills (JoinSubject).
+	Join  *JoinConfig
+	Batch int // events per ingest batch (default 512)
+	Log   *slog.Logger
 
 	// Cluster, when set, is an existing NATS system the centre uses
 	// instead of starting its own server: ClientAddr, LeafAddr and
-	// TillAuth are then the cluster operator's affair, and Dir holds no
+	// the tills' keys are then the cluster operator's affair, and Dir holds no
 	// JetStream files.
 	Cluster *Cluster
 
@@ -60,6 +66,13 @@ type Centre struct {
 
 	mu    sync.Mutex
 	tills map[TillID]bool
+
+	local    Auth
+	keysMu   sync.Mutex
+	keys     []string             // sorted: the till keys the server lets in
+	refused  map[string]time.Time // leaf sign-ins refused, by key: audited once in a while
+	keysStop chan struct{}
+	keysDone chan struct{}
 }
 
 // StartCentre starts the server (or connects to the existing cluster of
@@ -78,11 +91,32 @@ func StartCentre(ctx context.Context, cfg CentreConfig, sink Sink) (*Centre, err
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
-	srv, nc, js, err := connectCentre(ctx, cfg)
+	if cfg.KeysEvery <= 0 {
+		cfg.KeysEvery = 2 * time.Second
+	}
+	var keys []string
+	if cfg.Cluster == nil {
+		if cfg.Keys == nil {
+			return nil, errors.New("centre: no book of till keys")
+		}
+		got, err := cfg.Keys.TillKeys(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("till keys: %w", err)
+		}
+		keys = sortedKeys(got)
+	} else if cfg.Join != nil {
+		// The tills' identities on a cluster are its operator's: the centre
+		// cannot let a new key in at a leaf port it does not run.
+		return nil, fmt.Errorf("%w: tills join the centre's own server only; on an existing cluster its operator issues the tills' sign-ins", ErrCluster)
+	}
+	srv, nc, js, local, err := connectCentre(ctx, cfg, keys)
 	if err != nil {
 		return nil, err
 	}
-	c := &Centre{cfg: cfg, srv: srv, nc: nc, js: js, sink: sink, done: make(chan struct{}), tills: map[TillID]bool{}}
+	c := &Centre{
+		cfg: cfg, srv: srv, nc: nc, js: js, sink: sink, done: make(chan struct{}), tills: map[TillID]bool{},
+		local: local, keys: keys, refused: map[string]time.Time{},
+	}
 	known, err := sink.Tills(ctx)
 	if err != nil {
 		c.shutdown()
@@ -99,6 +133,18 @@ func StartCentre(ctx context.Context, cfg CentreConfig, sink Sink) (*Centre, err
 		c.shutdown()
 		return nil, err
 	}
+	if cfg.Join != nil {
+		if _, err := nc.QueueSubscribe(JoinSubject, "join", c.answerJoin); err != nil {
+			c.shutdown()
+			return nil, err
+		}
+	}
+	if c.srv != nil {
+		if err := c.watchKeys(); err != nil {
+			c.shutdown()
+			return nil, err
+		}
+	}
 	if !cfg.noIngest {
 		c.StartIngest()
 	}
@@ -108,37 +154,37 @@ func StartCentre(ctx context.Context, cfg CentreConfig, sink Sink) (*Centre, err
 // connectCentre yields the centre's connection: to its own server, which
 // it starts (the default), or to the existing cluster of cfg.Cluster, with
 // no server of its own (srv nil).
-func connectCentre(ctx context.Context, cfg CentreConfig) (*server.Server, *nats.Conn, jetstream.JetStream, error) {
+func connectCentre(ctx context.Context, cfg CentreConfig, keys []string) (*server.Server, *nats.Conn, jetstream.JetStream, Auth, error) {
 	if cfg.Cluster != nil {
 		nc, js, err := dialCluster(ctx, *cfg.Cluster, cfg.Log)
-		return nil, nc, js, err
+		return nil, nc, js, Auth{}, err
 	}
-	return startEmbedded(cfg)
+	return startEmbedded(cfg, keys)
 }
 
 // startEmbedded starts the centre's own server and connects to it
 // in-process.
-func startEmbedded(cfg CentreConfig) (*server.Server, *nats.Conn, jetstream.JetStream, error) {
+func startEmbedded(cfg CentreConfig, keys []string) (*server.Server, *nats.Conn, jetstream.JetStream, Auth, error) {
 	local, err := localAuth()
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, Auth{}, err
 	}
-	srv, err := startServer(centreConf(cfg.Dir, cfg.ClientAddr, cfg.LeafAddr, cfg.TillAuth, local), false)
+	srv, err := startServer(centreConf(cfg.Dir, cfg.ClientAddr, cfg.LeafAddr, keys, local), false, nil)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, Auth{}, err
 	}
 	nc, err := connectLocal(srv, local, "centre")
 	if err != nil {
 		srv.Shutdown()
-		return nil, nil, nil, err
+		return nil, nil, nil, Auth{}, err
 	}
 	js, err := jetstream.New(nc)
 	if err != nil {
 		nc.Close()
 		srv.Shutdown()
-		return nil, nil, nil, err
+		return nil, nil, nil, Auth{}, err
 	}
-	return srv, nc, js, nil
+	return srv, nc, js, local, nil
 }
 
 // StartIngest starts the ingester (StartCentre does, unless a benchmark
@@ -351,6 +397,11 @@ func (c *Centre) Close() {
 }
 
 func (c *Centre) shutdown() {
+	if c.keysStop != nil {
+		close(c.keysStop)
+		<-c.keysDone
+		c.keysStop = nil
+	}
 	c.nc.Close()
 	if c.srv != nil {
 		c.srv.Shutdown()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"net"
+	"os"
 	"path/filepath"
 	"strconv"
 	"testing"
@@ -23,13 +24,13 @@ type rig struct {
 	t        testing.TB
 	dir      string
 	leafAddr string
-	auth     chain.Auth
 	cdb      *centredb.DB
 	centre   *chain.Centre
 	tills    []*till
 
-	sink  chain.Sink // the centre's, when not cdb itself (a fault in front of it)
-	batch int        // the centre's ingest batch; 0 is the default
+	sink  chain.Sink        // the centre's, when not cdb itself (a fault in front of it)
+	join  *chain.JoinConfig // the centre answers joins when set
+	batch int               // the centre's ingest batch; 0 is the default
 }
 
 type till struct {
@@ -53,8 +54,14 @@ func freeAddr(t testing.TB) string {
 	return l.Addr().String()
 }
 
-func newRig(t testing.TB, tills int) *rig {
-	r := &rig{t: t, dir: t.TempDir(), leafAddr: freeAddr(t), auth: chain.Auth{User: "tills", Password: "leaf-secret"}}
+func newRig(t testing.TB, tills int) *rig { return newRigWith(t, tills, nil) }
+
+// newRigWith is newRig with set called on the rig before anything starts.
+func newRigWith(t testing.TB, tills int, set func(*rig)) *rig {
+	r := &rig{t: t, dir: t.TempDir(), leafAddr: freeAddr(t)}
+	if set != nil {
+		set(r)
+	}
 	ctx := context.Background()
 	cdb, err := centredb.Open(ctx, filepath.Join(r.dir, "centre", "centre.db"))
 	if err != nil {
@@ -68,6 +75,7 @@ func newRig(t testing.TB, tills int) *rig {
 			t.Fatal(err)
 		}
 		r.tills = append(r.tills, &till{id: id})
+		r.tillKey(id)
 	}
 	r.startCentre()
 	for _, tl := range r.tills {
@@ -94,7 +102,8 @@ func (r *rig) startCentre() {
 		sink = r.sink
 	}
 	c, err := chain.StartCentre(context.Background(), chain.CentreConfig{
-		Dir: filepath.Join(r.dir, "centre"), LeafAddr: r.leafAddr, TillAuth: r.auth, Batch: r.batch,
+		Dir: filepath.Join(r.dir, "centre"), LeafAddr: r.leafAddr, Keys: r.cdb, KeysEvery: 200 * time.Millisecond, Batch: r.batch,
+		Join: r.join,
 	}, sink)
 	if err != nil {
 		r.t.Fatal(err)
@@ -137,7 +146,7 @@ func (r *rig) openTill(tl *till) {
 
 func (r *rig) startTill(tl *till) {
 	cfg := chain.TillConfig{
-		ID: tl.id, Dir: filepath.Join(r.dir, tl.id.Till), Centre: "nats-leaf://" + r.leafAddr, Auth: r.auth,
+		ID: tl.id, Dir: filepath.Join(r.dir, tl.id.Till), Centre: "nats-leaf://" + r.leafAddr, Seed: r.tillKey(tl.id),
 		Poll: 100 * time.Millisecond, GapAfter: 2 * time.Second,
 	}
 	if tl.hook != nil {
@@ -148,6 +157,31 @@ func (r *rig) startTill(tl *till) {
 		r.t.Fatal(err)
 	}
 	tl.node = n
+}
+
+// tillKey is the till's NKey seed, made (and given to the centre's book,
+// as a join would) the first time: the rig's tills are joined without a
+// token; TestJoin* go through the join itself.
+func (r *rig) tillKey(id chain.TillID) []byte {
+	r.t.Helper()
+	path := filepath.Join(r.dir, id.Till, chain.TillKeyFile)
+	if _, err := os.Stat(path); err != nil {
+		pub, err := chain.NewTillKey(path)
+		if err != nil {
+			r.t.Fatal(err)
+		}
+		if r.cdb == nil {
+			r.t.Fatalf("till %s has no key and there is no centre to give one to", id)
+		}
+		if err := r.cdb.AddTillKey(context.Background(), id, pub); err != nil {
+			r.t.Fatal(err)
+		}
+	}
+	seed, _, err := chain.ReadTillKey(path)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	return seed
 }
 
 // sell records one paid, fiscalised bill as checkout does.

@@ -97,7 +97,7 @@ func (cl Cluster) options() ([]nats.Option, error) {
 		}
 		return append(opts, o), nil
 	case cl.AuthFile != "":
-		a, err := ReadAuthFile(cl.AuthFile)
+		a, err := readUserFile(cl.AuthFile)
 		if err != nil {
 			return nil, fmt.Errorf("NATS user and password: %w", err)
 		}
@@ -126,6 +126,34 @@ func secretFile(path, what string) error {
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	return f.Close()
+}
+
+// readUserFile reads a user and password the cluster's operator handed
+// over, as two lines, "user NAME" and "password SECRET", from a file only
+// its owner can read: a password never goes on a command line, where ps and
+// the shell's history would show it.
+func readUserFile(path string) (Auth, error) {
+	if err := secretFile(path, "user and password file"); err != nil {
+		return Auth{}, err
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return Auth{}, err
+	}
+	var a Auth
+	for _, line := range strings.Split(string(b), "\n") {
+		k, v, _ := strings.Cut(strings.TrimSpace(line), " ")
+		switch k {
+		case "user":
+			a.User = strings.TrimSpace(v)
+		case "password":
+			a.Password = strings.TrimSpace(v)
+		}
+	}
+	if a.User == "" || a.Password == "" {
+		return Auth{}, fmt.Errorf("%s: want the lines \"user NAME\" and \"password SECRET\"", path)
+	}
+	return a, nil
 }
 
 // dialCluster connects the centre to an existing NATS system and checks it

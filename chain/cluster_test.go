@@ -48,7 +48,17 @@ type testCluster struct {
 // tills' (at the leaf port) and an NKey user for the centre.
 var (
 	clusterCentre = chain.Auth{User: "centre", Password: "centre-secret"}
-	clusterTills  = chain.Auth{User: "tills", Password: "tills-secret"}
+	// The NKey the cluster's operator issued the tills (one for all of
+	// them here; an operator may issue one a till).
+	clusterTillSeed, clusterTillPub = func() ([]byte, string) {
+		kp, err := nkeys.CreateUser()
+		if err != nil {
+			panic(err)
+		}
+		seed, _ := kp.Seed()
+		pub, _ := kp.PublicKey()
+		return seed, pub
+	}()
 )
 
 // clusterOpts says how the cluster differs from what the chain needs.
@@ -70,8 +80,8 @@ func newTestCluster(t testing.TB, o clusterOpts) *testCluster {
 		}
 		b.WriteString(" }\n")
 	}
-	users := fmt.Sprintf("{user: %q, password: %q}, {user: %q, password: %q}",
-		clusterCentre.User, clusterCentre.Password, clusterTills.User, clusterTills.Password)
+	users := fmt.Sprintf("{user: %q, password: %q}, {nkey: %q}",
+		clusterCentre.User, clusterCentre.Password, clusterTillPub)
 	if o.nkeyUserPub != "" {
 		users += fmt.Sprintf(", {nkey: %q}", o.nkeyUserPub)
 	}
@@ -149,7 +159,7 @@ func (s *syncBuffer) String() string {
 // tills leaf into the cluster's leaf port with the tills' user, the
 // centre connects to its client port.
 func newClusterRig(t *testing.T, cl *testCluster, ext chain.Cluster, log *slog.Logger, tills int) *rig {
-	r := &rig{t: t, dir: t.TempDir(), leafAddr: cl.leafAddr, auth: clusterTills}
+	r := &rig{t: t, dir: t.TempDir(), leafAddr: cl.leafAddr}
 	ctx := context.Background()
 	cdb, err := centredb.Open(ctx, filepath.Join(r.dir, "centre", "centre.db"))
 	if err != nil {
@@ -166,6 +176,13 @@ func newClusterRig(t *testing.T, cl *testCluster, ext chain.Cluster, log *slog.L
 	}
 	startOnCluster(r, ext, log)
 	for _, tl := range r.tills {
+		// The operator's key, where the rig looks for the till's own.
+		if err := os.MkdirAll(filepath.Join(r.dir, tl.id.Till), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(r.dir, tl.id.Till, chain.TillKeyFile), append(clusterTillSeed, '\n'), 0o600); err != nil {
+			t.Fatal(err)
+		}
 		r.openTill(tl)
 		r.startTill(tl)
 	}
@@ -467,9 +484,9 @@ func TestCentreOnClusterOfThree(t *testing.T) {
 listen: %q
 jetstream { store_dir: %q, domain: %q }
 cluster { name: hq, listen: %q, routes: [ %s ] }
-accounts { POS { users = [ {user: %q, password: %q}, {user: %q, password: %q} ], jetstream: enabled }, $SYS { users = [ {user: sys, password: sys} ] } }
+accounts { POS { users = [ {user: %q, password: %q}, {nkey: %q} ], jetstream: enabled }, $SYS { users = [ {user: sys, password: sys} ] } }
 `, i+1, client[i], filepath.Join(t.TempDir(), "js"), chain.CentreDomain, route[i], strings.Join(routes, ", "),
-			clusterCentre.User, clusterCentre.Password, clusterTills.User, clusterTills.Password)
+			clusterCentre.User, clusterCentre.Password, clusterTillPub)
 		if i == 0 {
 			conf += fmt.Sprintf("leafnodes { listen: %q }\n", leaf)
 		}

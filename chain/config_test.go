@@ -102,7 +102,7 @@ func (h *hq) sign(c bundle.Contents) []byte {
 // newChainRig is the rig with tills that belong to store s1 of the chain
 // "north", share the head office's badge key and trust its signing key.
 func newChainRig(t testing.TB, tills int) (*rig, *hq) {
-	r := &rig{t: t, dir: t.TempDir(), leafAddr: freeAddr(t), auth: chain.Auth{User: "tills", Password: "leaf-secret"}}
+	r := &rig{t: t, dir: t.TempDir(), leafAddr: freeAddr(t)}
 	h := newHQ(t, r.dir)
 	key, err := os.ReadFile(h.keyFile)
 	if err != nil {

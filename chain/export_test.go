@@ -1,5 +1,7 @@
 package chain
 
+import "github.com/nats-io/nats.go"
+
 // WithoutIngest lets a benchmark fill the centre's stream before the
 // ingester runs, so only the ingest is timed.
 func WithoutIngest(c CentreConfig) CentreConfig { c.noIngest = true; return c }
@@ -12,3 +14,8 @@ func WithHook(c TillConfig, f func(stage string, seq int64) error) TillConfig {
 	c.hook = f
 	return c
 }
+
+// ConnectCentre is a client of the centre's account POS, as the centre's
+// own in-process client is: what a test publishes with as if it were the
+// chain itself.
+func ConnectCentre(c *Centre) (*nats.Conn, error) { return connectLocal(c.srv, c.local, "test") }

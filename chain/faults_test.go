@@ -165,7 +165,7 @@ func TestIngesterRefusesBadMessagesAndGoesOn(t *testing.T) {
 	tl := r.tills[0]
 	r.sell(tl)
 	r.waitAll(30 * time.Second)
-	nc, err := nats.Connect(r.centre.ClientURL(), nats.UserInfo(r.auth.User, r.auth.Password))
+	nc, err := chain.ConnectCentre(r.centre)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -32,6 +32,7 @@ func TestTillSigkilledWhileSelling(t *testing.T) {
 	if err := r.centre.AddTill(ctx, id); err != nil {
 		t.Fatal(err)
 	}
+	r.tillKey(id) // the child finds its key made, and the centre knows it
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1))
 	child := func(sell bool) *exec.Cmd {
 		cmd := exec.Command(os.Args[0], "-test.run", "^TestKilledTillChild$", "-test.v")
@@ -91,7 +92,7 @@ func TestKilledTillChild(t *testing.T) {
 	if dir == "" {
 		t.Skip("run by TestTillSigkilledWhileSelling")
 	}
-	r := &rig{t: t, dir: dir, leafAddr: os.Getenv("CHAIN_CHILD_LEAF"), auth: chain.Auth{User: "tills", Password: "leaf-secret"}}
+	r := &rig{t: t, dir: dir, leafAddr: os.Getenv("CHAIN_CHILD_LEAF")}
 	tl := &till{id: chain.TillID{Store: "s1", Till: "k1"}}
 	var n int
 	if raw, err := sql.Open("sqlite", "file:"+filepath.Join(dir, tl.id.Till, "till.db")+"?mode=ro"); err == nil {

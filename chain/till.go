@@ -24,7 +24,7 @@ type TillConfig struct {
 	ID     TillID
 	Dir    string // the till's JetStream files live in Dir/jetstream
 	Centre string // the centre's leaf address, nats-leaf://host:port; "" keeps the till on its own
-	Auth   Auth   // the till's sign-in at the centre's leaf port
+	Seed   []byte // the till's NKey seed: its sign-in at the centre's leaf port (ReadTillKey)
 
 	// Batch is how many events one round publishes (default 256). Poll is
 	// how often the publisher looks for new events when not kicked (default
@@ -99,11 +99,14 @@ func StartTill(ctx context.Context, cfg TillConfig, ob outbox.Store) (*Till, err
 	if err != nil {
 		return nil, err
 	}
-	conf, err := tillConf(cfg.ID, cfg.Dir, cfg.Centre, cfg.Auth, local)
+	if cfg.Centre != "" && len(cfg.Seed) == 0 {
+		return nil, errors.New("no till key: the till has not joined the chain (till join)")
+	}
+	conf, err := tillConf(cfg.ID, cfg.Dir, cfg.Centre, local)
 	if err != nil {
 		return nil, err
 	}
-	srv, err := startServer(conf, true)
+	srv, err := startServer(conf, true, cfg.Seed)
 	if err != nil {
 		return nil, err
 	}

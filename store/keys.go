@@ -40,6 +40,11 @@ const (
 	purposeFP    = "fingerprint\x00"
 )
 
+// KeyFingerprintOf is the fingerprint KeyFingerprint gives for a key
+// file's content: what a till joining a chain compares with the one its
+// database recorded before it takes the chain's key.
+func KeyFingerprintOf(key []byte) string { return hex.EncodeToString(keyed(key, purposeFP, "")[:8]) }
+
 // KeyPath is the key file this database uses.
 func (d *DB) KeyPath() string { return d.keyPath }
 

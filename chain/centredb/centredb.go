@@ -88,6 +88,10 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("centre database %s: %w", path, err)
 	}
+	if _, err := db.ExecContext(ctx, joinSchema); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("centre database %s: %w", path, err)
+	}
 	if err := os.Chmod(path, 0o600); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("centre database %s: %w", path, err)

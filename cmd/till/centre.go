@@ -21,14 +21,15 @@ import (
 // database. No display, no Fyne: this file must never import ui or app.
 
 func init() {
-	register("centre", "the head office: centre [-dir DIR] [-leaf HOST:PORT] [-listen HOST:PORT] [-auth-file FILE] [-till STORE.TILL] | centre -nats URL[,URL] -nats-creds FILE|-nats-nkey FILE|-nats-auth FILE [-nats-ca FILE] [-nats-replicas N] [-dir DIR] [-till STORE.TILL] | centre add-till STORE TILL | centre status | centre report -from DATE -to DATE",
+	register("centre", "the head office: centre [-dir DIR] [-leaf HOST:PORT] [-listen HOST:PORT] [-till STORE.TILL] | centre -nats URL[,URL] -nats-creds FILE|-nats-nkey FILE|-nats-auth FILE [-nats-ca FILE] [-nats-replicas N] [-dir DIR] [-till STORE.TILL] | centre join-token STORE TILL | centre revoke STORE TILL | centre add-till STORE TILL | centre status | centre audit | centre report -from DATE -to DATE",
 		func(ctx context.Context, args []string) error { return runCentre(ctx, os.Stdout, args) })
 }
 
-const centreUsage = `centre [-dir DIR] [-leaf HOST:PORT] [-listen HOST:PORT] [-auth-file FILE] [-till STORE.TILL]...   run the head office until Ctrl-C
+const centreUsage = `centre [-dir DIR] [-leaf HOST:PORT] [-listen HOST:PORT] [-till STORE.TILL]...   run the head office until Ctrl-C
        centre -nats URL[,URL] (-nats-creds FILE | -nats-nkey FILE | -nats-auth FILE) [-nats-ca FILE] [-nats-replicas N] [-dir DIR] [-till STORE.TILL]...
                                                              the same on an existing NATS cluster (JetStream domain centre)
-       centre add-till [-dir DIR] STORE TILL                 let a till's events in
+       ` + centreJoinUsage + `
+       centre add-till [-dir DIR] STORE TILL                 let a till's events in (joining does it)
        centre status [-dir DIR]                              tills, marks, gaps, audit breaks
        centre report [-dir DIR] -from YYYY-MM-DD -to YYYY-MM-DD   sales and approvals, both days included`
 
@@ -71,6 +72,12 @@ func resolveCentreDir(flagValue string) (string, error) {
 func runCentre(ctx context.Context, out io.Writer, args []string) error {
 	if len(args) > 0 {
 		switch args[0] {
+		case "join-token":
+			return runCentreJoinToken(ctx, out, args[1:])
+		case "revoke":
+			return runCentreRevoke(ctx, out, args[1:])
+		case "audit":
+			return runCentreAudit(ctx, out, args[1:])
 		case "add-till":
 			return runCentreAddTill(ctx, out, args[1:])
 		case "status":
@@ -82,7 +89,6 @@ func runCentre(ctx context.Context, out io.Writer, args []string) error {
 	fs, dirFlag := centreFlags("centre")
 	leaf := fs.String("leaf", "0.0.0.0:7422", "host:port the tills' leaf connections dial")
 	listen := fs.String("listen", "127.0.0.1:4222", "host:port for NATS clients (tools, monitoring)")
-	authFile := fs.String("auth-file", "", "the tills' leaf user and password (default: DIR/leaf.auth, made 0600 on the first run)")
 	var ext natsFlags
 	ext.register(fs)
 	var add []chain.TillID
@@ -115,16 +121,9 @@ func runCentre(ctx context.Context, out io.Writer, args []string) error {
 	if cluster != nil {
 		return runCentreOnCluster(ctx, out, dir, add, cluster)
 	}
-	af := *authFile
-	if af == "" {
-		af = filepath.Join(dir, "leaf.auth")
-	}
-	auth, created, err := chain.EnsureAuthFile(af)
+	join, err := centreJoinConfig(ctx, centreFiles{dir: dir})
 	if err != nil {
 		return err
-	}
-	if created {
-		fmt.Fprintf(out, "made the tills' leaf password: %s (mode 0600)\n", af)
 	}
 	cdb, err := centredb.Open(ctx, filepath.Join(dir, "centre.db"))
 	if err != nil {
@@ -137,15 +136,13 @@ func runCentre(ctx context.Context, out io.Writer, args []string) error {
 		}
 	}
 	log := centreLog()
-	c, err := chain.StartCentre(ctx, chain.CentreConfig{Dir: dir, ClientAddr: *listen, LeafAddr: *leaf, TillAuth: auth, Log: log}, cdb)
+	c, err := chain.StartCentre(ctx, chain.CentreConfig{Dir: dir, ClientAddr: *listen, LeafAddr: *leaf, Keys: cdb, Join: join, Log: log}, cdb)
 	if err != nil {
 		return fmt.Errorf("centre: %w (is another centre using %s or %s?)", err, *leaf, *listen)
 	}
 	defer c.Close()
 	fmt.Fprintf(out, "centre running: data in %s\n  tills dial %s (leaf), tools connect to %s\n", dir, c.LeafURL(), c.ClientURL())
-	fmt.Fprintf(out, "  a till joins: copy %s to the till (mode 0600), then on the till:\n", af)
-	fmt.Fprintf(out, "    till chain set -store STORE -till TILL -centre nats-leaf://THIS-HOST:%s -auth-file PATH\n", portOf(*leaf))
-	fmt.Fprintf(out, "  and here: till centre add-till -dir %s STORE TILL\n", dir)
+	fmt.Fprintf(out, "  a till joins: here, till centre join-token -dir %s STORE TILL; on the till, till join - nats://THIS-HOST:%s\n", dir, portOf(*listen))
 	fmt.Fprintln(out, "Ctrl-C stops it.")
 	return serveCentre(ctx, out, c, cdb, log)
 }
@@ -243,8 +240,8 @@ func runCentreStatus(ctx context.Context, out io.Writer, args []string) error {
 		return err
 	}
 	if len(st) == 0 {
-		fmt.Fprintln(out, "no tills yet: till centre add-till STORE TILL")
-		return nil
+		fmt.Fprintln(out, "no tills yet: till centre join-token STORE TILL")
+		return printJoins(ctx, out, cdb)
 	}
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "STORE\tTILL\tLAST SEEN\tHWM\tEVENTS\tMISSING\tAUDIT BREAKS")
@@ -262,6 +259,9 @@ func runCentreStatus(ctx context.Context, out io.Writer, args []string) error {
 	}
 	fmt.Fprintln(out, "MISSING: events the centre lacks below the newest it holds; the till re-sends them by itself.")
 	fmt.Fprintln(out, "What a till has not sent yet shows on the till's status bar, not here.")
+	if err := printJoins(ctx, out, cdb); err != nil {
+		return err
+	}
 	if breaks > 0 {
 		bs, err := cdb.AuditBreaks(ctx)
 		if err != nil {

@@ -46,7 +46,7 @@ func (n *natsFlags) cluster(fs *flag.FlagSet) (*chain.Cluster, error) {
 		}
 		return nil, nil
 	}
-	for _, f := range []string{"leaf", "listen", "auth-file"} {
+	for _, f := range []string{"leaf", "listen"} {
 		if set[f] {
 			return nil, fmt.Errorf("%w: -%s is the centre's own server's: with -nats the cluster's operator runs its ports and the tills' sign-ins\n%s", errUsage, f, centreUsage)
 		}
@@ -86,9 +86,9 @@ func runCentreOnCluster(ctx context.Context, out io.Writer, dir string, add []ch
 	}
 	defer c.Close()
 	fmt.Fprintf(out, "centre running on the NATS cluster at %s (JetStream domain %s): data in %s\n", c.ClientURL(), chain.CentreDomain, dir)
-	fmt.Fprintln(out, "  tills dial the cluster's leaf port, signing in with the user and password file its operator issues them;")
-	fmt.Fprintln(out, "  on each till:")
-	fmt.Fprintln(out, "    till chain set -store STORE -till TILL -centre nats-leaf://CLUSTER-HOST:LEAF-PORT -auth-file PATH")
+	fmt.Fprintln(out, "  tills dial the cluster's leaf port with their own NKey, which the cluster's operator lets into the centre's account;")
+	fmt.Fprintln(out, "  on each till: till chain key (prints the key for the operator), then")
+	fmt.Fprintln(out, "    till chain set -store STORE -till TILL -centre nats-leaf://CLUSTER-HOST:LEAF-PORT")
 	fmt.Fprintf(out, "  and here: till centre add-till -dir %s STORE TILL\n", dir)
 	fmt.Fprintln(out, "Ctrl-C stops it.")
 	return serveCentre(ctx, out, c, cdb, log)

@@ -1,17 +1,22 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
+
+	"github.com/tillpos/till/chain"
+	"github.com/tillpos/till/store"
 )
 
 // `till centre -nats` refuses what it cannot use before it dials, saying
@@ -112,5 +117,50 @@ accounts { POS { users = [ {user: centre, password: s3cret} ], jetstream: enable
 	}
 	if !srv.Running() {
 		t.Error("the centre stopped the cluster's server")
+	}
+}
+
+// `till chain key` gives a till meant for a cluster its own NKey once: the
+// seed stays beside the database (0600), a second run prints the same
+// public key, and the till's settings point at the seed.
+func TestChainKeyForACluster(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	tdb := filepath.Join(dir, "till.db")
+	made, err := store.Open(ctx, tdb, store.Options{KeyPath: filepath.Join(dir, "till.key")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	made.Close()
+	args := []string{"key", "-db", tdb, "-key", filepath.Join(dir, "till.key")}
+	var first, second bytes.Buffer
+	if err := runChain(ctx, &first, args); err != nil {
+		t.Fatal(err)
+	}
+	if err := runChain(ctx, &second, args); err != nil {
+		t.Fatal(err)
+	}
+	pub := regexp.MustCompile(`\bU[A-Z2-7]{55}\b`).FindString(first.String())
+	if pub == "" || !strings.Contains(second.String(), pub) {
+		t.Fatalf("public key not printed, or not the same twice:\n%s\n%s", first.String(), second.String())
+	}
+	seed := filepath.Join(dir, "till-chain", chain.TillKeyFile)
+	st, err := os.Stat(seed)
+	if err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("seed file: %v %v", st, err)
+	}
+	if _, got, err := chain.ReadTillKey(seed); err != nil || got != pub {
+		t.Fatalf("seed file's key %q (%v), printed %q", got, err, pub)
+	}
+	if b, _ := os.ReadFile(seed); strings.Contains(first.String()+second.String(), strings.TrimSpace(string(b))) {
+		t.Fatal("the seed was printed")
+	}
+	db, err := store.Open(ctx, tdb, store.Options{KeyPath: filepath.Join(dir, "till.key")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if k, _ := db.SettingString(ctx, settingChainKeyFile, ""); k != seed {
+		t.Fatalf("chain.nkey_file = %q, want %q", k, seed)
 	}
 }

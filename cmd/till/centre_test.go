@@ -36,22 +36,16 @@ func (s *syncBuf) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(
 
 func (s *syncBuf) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
-// The operator's path end to end: the centre makes its leaf password file,
-// a till is told where the centre is with `till chain set` and added with
-// `till centre add-till`, the window's wiring starts the till's node, a
-// sale reaches the centre, and status and report show it.
-func TestCentreCommandWithATill(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	dir := t.TempDir()
-	cdir := filepath.Join(dir, "centre")
-	leaf := freePort(t)
-	out := &syncBuf{}
-	done := make(chan error, 1)
+// centreCmd runs `till centre` in cdir on free ports until the test ends,
+// and waits until it says it runs. listen is its client port.
+func centreCmd(t *testing.T, ctx context.Context, cdir string) (out *syncBuf, done chan error, leaf, listen string) {
+	t.Helper()
+	leaf, listen = freePort(t), freePort(t)
+	out = &syncBuf{}
+	done = make(chan error, 1)
 	go func() {
-		done <- runCentre(ctx, out, []string{"-dir", cdir, "-leaf", leaf, "-listen", freePort(t), "-till", "s1.t2"})
+		done <- runCentre(ctx, out, []string{"-dir", cdir, "-leaf", leaf, "-listen", listen})
 	}()
-	auth := filepath.Join(cdir, "leaf.auth")
 	deadline := time.Now().Add(30 * time.Second)
 	for !strings.Contains(out.String(), "Ctrl-C") {
 		select {
@@ -64,22 +58,75 @@ func TestCentreCommandWithATill(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	if st, err := os.Stat(auth); err != nil || st.Mode().Perm() != 0o600 {
-		t.Fatalf("leaf auth file: %v %v", st, err)
+	return out, done, leaf, listen
+}
+
+// joinToken runs `till centre join-token` and returns the token it printed.
+func joinToken(t *testing.T, ctx context.Context, cdir, st, tl string, more ...string) string {
+	t.Helper()
+	var o bytes.Buffer
+	if err := runCentre(ctx, &o, append(append([]string{"join-token", "-dir", cdir}, more...), st, tl)); err != nil {
+		t.Fatal(err)
 	}
-	if !strings.Contains(out.String(), auth) {
-		t.Errorf("the centre does not say where the leaf password is:\n%s", out.String())
+	for _, line := range strings.Split(o.String(), "\n") {
+		if strings.HasPrefix(line, "tilljoin1:") {
+			return line
+		}
 	}
-	if strings.Contains(out.String(), "password ") {
-		t.Errorf("the centre printed the password:\n%s", out.String())
+	t.Fatalf("join-token printed no token:\n%s", o.String())
+	return ""
+}
+
+// The operator's path end to end: the centre runs, makes a token for a
+// till, the till joins with `till join` (the token on stdin), the window's
+// wiring starts the till's node with nothing else set, a sale reaches the
+// centre, and status and report show it.
+func TestCentreCommandWithATill(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	dir := t.TempDir()
+	cdir := filepath.Join(dir, "centre")
+	out, done, leaf, listen := centreCmd(t, ctx, cdir)
+	if !strings.Contains(out.String(), "join-token") {
+		t.Errorf("the centre does not say how a till joins:\n%s", out.String())
 	}
+	tok := joinToken(t, ctx, cdir, "s1", "t1")
 
 	tdb := filepath.Join(dir, "till1", "till.db")
-	db, err := store.Open(ctx, tdb, store.Options{KeyPath: filepath.Join(dir, "till1", "till.key")})
+	key := filepath.Join(dir, "till1", "till.key")
+	var o bytes.Buffer
+	if err := runJoin(ctx, strings.NewReader(tok+"\n"), &o, []string{"-db", tdb, "-key", key, "-", "nats://" + listen}); err != nil {
+		t.Fatalf("join: %v\n%s", err, o.String())
+	}
+	t.Logf("join:\n%s", o.String())
+	if strings.Contains(o.String(), tok) {
+		t.Error("till join printed the token")
+	}
+	master, err := os.ReadFile(filepath.Join(cdir, "master.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := os.ReadFile(key); err != nil || !bytes.Equal(got, master) {
+		t.Fatalf("the till's key file is not the chain's badge key: %v", err)
+	}
+	if st, err := os.Stat(filepath.Join(dir, "till1", "till-chain", "till.nk")); err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("the till's key seed: %v %v", st, err)
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "till1", "trusted-publishers")); err != nil || len(b) == 0 {
+		t.Fatalf("the centre's signing key is not trusted: %v", err)
+	}
+	o.Reset()
+	if err := runChain(ctx, &o, []string{"show", "-db", tdb, "-key", key}); err != nil || !strings.Contains(o.String(), "store s1, till t1, centre nats-leaf://"+leaf) {
+		t.Fatalf("chain show: %v\n%s", err, o.String())
+	}
+	db, err := store.Open(ctx, tdb, store.Options{KeyPath: key})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
+	if entries, _ := db.SearchAudit(ctx, store.AuditQuery{Action: "chain.join"}); len(entries) != 1 {
+		t.Errorf("the join is not in the till's audit: %v", entries)
+	}
 	m, _ := db.LoadMatrix(ctx)
 	m.Groups = append(m.Groups, policy.Group{Name: "Cashier", Actions: map[policy.Action]bool{policy.ActionSell: true}, Limits: map[policy.Limit]int64{}})
 	if _, err := db.SaveMatrix(ctx, m, "test", store.Actor{}); err != nil {
@@ -88,24 +135,6 @@ func TestCentreCommandWithATill(t *testing.T) {
 	g, _ := db.GroupByName(ctx, "Cashier")
 	u, _, err := db.CreateUser(ctx, store.NewUser{Login: "anna", FullName: "Anna", Group: g}, store.Actor{})
 	if err != nil {
-		t.Fatal(err)
-	}
-	// Set while the till is closed, as an operator does.
-	db.Close()
-	var o bytes.Buffer
-	key := filepath.Join(dir, "till1", "till.key")
-	if err := runChain(ctx, &o, []string{"set", "-db", tdb, "-key", key, "-store", "s1", "-till", "t1", "-centre", "nats-leaf://" + leaf, "-auth-file", auth}); err != nil {
-		t.Fatal(err)
-	}
-	if err := runChain(ctx, &o, []string{"show", "-db", tdb, "-key", key}); err != nil || !strings.Contains(o.String(), "store s1, till t1") {
-		t.Fatalf("chain show: %v\n%s", err, o.String())
-	}
-	db, err = store.Open(ctx, tdb, store.Options{KeyPath: key})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if err := runCentre(ctx, &o, []string{"add-till", "-dir", cdir, "s1", "t1"}); err != nil {
 		t.Fatal(err)
 	}
 	status, stop := wireChain(ctx, db, tdb, chainFlags{}, &o)
@@ -136,7 +165,7 @@ func TestCentreCommandWithATill(t *testing.T) {
 	}
 	marks, _ := db.OutboxMarks(ctx)
 
-	deadline = time.Now().Add(60 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for {
 		var st bytes.Buffer
 		if err := runCentre(ctx, &st, []string{"status", "-dir", cdir}); err != nil {
@@ -147,7 +176,7 @@ func TestCentreCommandWithATill(t *testing.T) {
 		// sale: wait for the centre's mark to pass the receipt's event.
 		now, _ := db.OutboxMarks(ctx)
 		if s.Online && s.Waiting == 0 && marks.Last > 0 && now.Centre >= marks.Last {
-			if !strings.Contains(st.String(), "s1") || !strings.Contains(st.String(), "t1") || !strings.Contains(st.String(), "never") {
+			if !strings.Contains(st.String(), "s1") || !strings.Contains(st.String(), "t1") || !strings.Contains(st.String(), "joined") {
 				t.Fatalf("status:\n%s", st.String())
 			}
 			t.Logf("status:\n%s", st.String())
@@ -193,7 +222,8 @@ func TestWireChainOff(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "till-chain")); err == nil {
 		t.Error("a till on its own made chain files")
 	}
-	// Misconfigured (no auth file): the till still runs and says why.
+	// Misconfigured (never joined, no till key): the till still runs and
+	// says why.
 	if err := db.SetSettings(ctx, map[string]string{settingChainCentre: "nats-leaf://127.0.0.1:1", settingChainTill: "t1"}, store.Actor{}); err != nil {
 		t.Fatal(err)
 	}
@@ -203,7 +233,7 @@ func TestWireChainOff(t *testing.T) {
 	var log bytes.Buffer
 	status, stop2 := wireChain(ctx, db, filepath.Join(dir, "till.db"), chainFlags{}, &log)
 	defer stop2()
-	if status == nil || status().Problem == "" || !strings.Contains(log.String(), "auth") {
+	if status == nil || status().Problem == "" || !strings.Contains(log.String(), "till join") {
 		t.Fatalf("misconfigured chain: status set %v, log %q", status != nil, log.String())
 	}
 }

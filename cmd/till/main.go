@@ -72,7 +72,7 @@ func dispatch(ctx context.Context, args []string) error {
 func usage() {
 	w := flag.CommandLine.Output()
 	fmt.Fprintln(w, "usage: till [-demo] [-db PATH] [-register PORT[@BAUD]] [-lang en|ru|it] [-fullscreen]   open the till window")
-	fmt.Fprintln(w, "         [-centre nats-leaf://HOST:PORT -store ID -till NAME -chain-auth FILE]   for this run, in a chain (see till chain)")
+	fmt.Fprintln(w, "         [-key FILE] [-centre nats-leaf://HOST:PORT -store ID -till NAME]   the key file (as till join -key); the chain for this run (see till join)")
 	fmt.Fprintln(w, "       till COMMAND [ARGS]             operator commands:")
 	names := make([]string, 0, len(subcommands))
 	for n := range subcommands {

@@ -27,6 +27,7 @@ func runWindow(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("till", flag.ContinueOnError)
 	demo := fs.Bool("demo", false, "demo data (created once) and an emulated fiscal register in-process")
 	dbPath := fs.String("db", "", "database file (default: the user's config dir, till/till.db)")
+	keyPath := fs.String("key", "", "the badge and PIN key file (default: the user's config dir, till/till.key; a till that joined with till join -key uses the same)")
 	fullScreen := fs.Bool("fullscreen", false, "fill the screen (a till's own display); default a 1024x768 window")
 	regPort := fs.String("register", "", "fiscal register's serial port, PATH or PATH@BAUD (default: the register.port setting; -demo uses the emulator)")
 	langTag := fs.String("lang", "", "language of the window: en, ru or it (default: the saved choice, else the system's)")
@@ -61,7 +62,7 @@ func runWindow(ctx context.Context, args []string) error {
 		}
 		path = p
 	}
-	db, err := store.Open(ctx, path, store.Options{})
+	db, err := store.Open(ctx, path, store.Options{KeyPath: *keyPath})
 	if err != nil {
 		return explain(err)
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -17,22 +18,23 @@ import (
 
 // A till is in a chain when its database has these settings (docs/chain.md):
 // the store's ID (store.id, shared with the bundles), the till's own name,
-// the centre's leaf address and the file holding the leaf password. They
-// are set with `till chain set`, so a till's place in the chain lives with
-// its data, not in a start-up script; an empty chain.centre keeps the till
-// on its own (`make run`, `till -demo`).
+// the centre's leaf address and the file holding the till's NKey seed. They
+// are set by `till join` (and `till chain set` changes them), so a till's
+// place in the chain lives with its data, not in a start-up script; an
+// empty chain.centre keeps the till on its own (`make run`, `till -demo`).
 const (
-	settingChainTill     = "chain.till"
-	settingChainCentre   = "chain.centre"
-	settingChainAuthFile = "chain.auth_file"
+	settingChainTill    = "chain.till"
+	settingChainCentre  = "chain.centre"
+	settingChainKeyFile = "chain.nkey_file"
 )
 
 func init() {
-	register("chain", "the till's place in a chain: chain set [-db PATH] [-key FILE] -store ID -till NAME -centre nats-leaf://HOST:PORT -auth-file FILE | chain show | chain off",
+	register("chain", "the till's place in a chain (till join puts it there): chain set [-db PATH] [-key FILE] [-store ID] [-till NAME] [-centre nats-leaf://HOST:PORT] | chain key | chain show | chain off",
 		func(ctx context.Context, args []string) error { return runChain(ctx, os.Stdout, args) })
 }
 
-const chainUsage = `chain set [-db PATH] [-key FILE] -store ID -till NAME -centre nats-leaf://HOST:PORT -auth-file FILE
+const chainUsage = `chain set [-db PATH] [-key FILE] [-store ID] [-till NAME] [-centre nats-leaf://HOST:PORT]   change what till join set
+       chain key [-db PATH]      make (once) and print this till's key, for a cluster's operator (till centre -nats)
        chain show [-db PATH]
        chain off [-db PATH]      the till works on its own again (what it has not sent stays)`
 
@@ -47,7 +49,6 @@ func runChain(ctx context.Context, out io.Writer, args []string) error {
 	storeID := fs.String("store", "", "the store's ID in the chain (letters, digits, '-', '_')")
 	tillName := fs.String("till", "", "this till's name in its store")
 	centre := fs.String("centre", "", "the centre's leaf address, nats-leaf://HOST:PORT")
-	authFile := fs.String("auth-file", "", "the leaf auth file copied from the centre (mode 0600)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return fmt.Errorf("%w: %v\n%s", errUsage, err, chainUsage)
 	}
@@ -67,32 +68,60 @@ func runChain(ctx context.Context, out io.Writer, args []string) error {
 	by := store.Actor{Terminal: "cli:" + host}
 	switch args[0] {
 	case "set":
-		id := chain.TillID{Store: *storeID, Till: *tillName}
+		// What till join set, changed (the centre moved, a till renamed
+		// together with the centre's records); the till's key stays.
+		storeNow, chainName, err := db.StoreIdentity(ctx)
+		if err != nil {
+			return operatorError(err)
+		}
+		tillNow, err := db.SettingString(ctx, settingChainTill, "")
+		if err != nil {
+			return operatorError(err)
+		}
+		centreNow, err := db.SettingString(ctx, settingChainCentre, "")
+		if err != nil {
+			return operatorError(err)
+		}
+		id := chain.TillID{Store: or(*storeID, storeNow), Till: or(*tillName, tillNow)}
 		if err := id.Valid(); err != nil {
 			return fmt.Errorf("%w: %v", errUsage, err)
 		}
-		if !strings.HasPrefix(*centre, "nats-leaf://") {
-			return fmt.Errorf("%w: -centre %q: want nats-leaf://HOST:PORT (the centre prints it)", errUsage, *centre)
-		}
-		abs, err := filepath.Abs(*authFile)
-		if err != nil || *authFile == "" {
-			return fmt.Errorf("%w: -auth-file: the leaf auth file copied from the centre", errUsage)
-		}
-		if _, err := chain.ReadAuthFile(abs); err != nil {
-			return err
-		}
-		_, chainName, err := db.StoreIdentity(ctx)
-		if err != nil {
-			return operatorError(err)
+		to := or(*centre, centreNow)
+		if !strings.HasPrefix(to, "nats-leaf://") {
+			return fmt.Errorf("%w: -centre %q: want nats-leaf://HOST:PORT (the centre prints it)", errUsage, to)
 		}
 		if err := db.SetStoreIdentity(ctx, id.Store, chainName, by); err != nil {
 			return operatorError(err)
 		}
-		if err := db.SetSettings(ctx, map[string]string{settingChainTill: id.Till, settingChainCentre: *centre, settingChainAuthFile: abs}, by); err != nil {
+		if err := db.SetSettings(ctx, map[string]string{settingChainTill: id.Till, settingChainCentre: to}, by); err != nil {
 			return operatorError(err)
 		}
-		fmt.Fprintf(out, "till %s of store %s reports to %s from its next start\n", id.Till, id.Store, *centre)
-		fmt.Fprintf(out, "at the centre: till centre add-till %s %s\n", id.Store, id.Till)
+		fmt.Fprintf(out, "till %s of store %s reports to %s from its next start\n", id.Till, id.Store, to)
+		if k, _ := db.SettingString(ctx, settingChainKeyFile, ""); k == "" {
+			fmt.Fprintln(out, "it has no till key yet: join it with till join (a token from till centre join-token)")
+		}
+		return nil
+	case "key":
+		// A till on an existing NATS cluster (till centre -nats) cannot
+		// join: the cluster's operator lets its key in. The seed stays
+		// here; only the public key is printed, for the operator.
+		seedPath := filepath.Join(chainDir(path), chain.TillKeyFile)
+		_, pub, err := chain.ReadTillKey(seedPath)
+		if errors.Is(err, os.ErrNotExist) {
+			if err := os.MkdirAll(chainDir(path), 0o700); err != nil {
+				return err
+			}
+			pub, err = chain.NewTillKey(seedPath)
+		}
+		if err != nil {
+			return err
+		}
+		if err := db.SetSetting(ctx, settingChainKeyFile, seedPath, by); err != nil {
+			return operatorError(err)
+		}
+		fmt.Fprintf(out, "this till's key (the seed stays in %s, mode 0600):\n%s\n", seedPath, pub)
+		fmt.Fprintln(out, "on a cluster the centre does not run, its operator adds {nkey: \""+pub+"\"} to the centre's account;")
+		fmt.Fprintln(out, "then: till chain set -store STORE -till TILL -centre nats-leaf://CLUSTER-HOST:LEAF-PORT")
 		return nil
 	case "off":
 		if err := db.SetSetting(ctx, settingChainCentre, "", by); err != nil {
@@ -142,39 +171,36 @@ func chainConfig(ctx context.Context, db *store.DB, dbPath string, over chainFla
 		return cfg, false, err
 	}
 	name = or(over.Till, name)
-	authFile, err := db.SettingString(ctx, settingChainAuthFile, "")
+	keyFile, err := db.SettingString(ctx, settingChainKeyFile, "")
 	if err != nil {
 		return cfg, false, err
 	}
-	authFile = or(over.AuthFile, authFile)
 	cfg.ID = chain.TillID{Store: storeID, Till: name}
 	if err := cfg.ID.Valid(); err != nil {
 		return cfg, true, fmt.Errorf("%v: run till chain set", err)
 	}
-	if authFile == "" {
-		return cfg, true, fmt.Errorf("no leaf auth file: run till chain set -auth-file")
+	if keyFile == "" {
+		return cfg, true, fmt.Errorf("no till key: the till has not joined the chain (till join)")
 	}
-	if cfg.Auth, err = chain.ReadAuthFile(authFile); err != nil {
+	if cfg.Seed, _, err = chain.ReadTillKey(keyFile); err != nil {
 		return cfg, true, err
 	}
-	base := strings.TrimSuffix(filepath.Base(dbPath), filepath.Ext(dbPath))
-	cfg.Dir = filepath.Join(filepath.Dir(dbPath), base+"-chain")
+	cfg.Dir = chainDir(dbPath)
 	cfg.Centre = centre
 	return cfg, true, nil
 }
 
-// chainFlags are the window's -centre, -store, -till and -chain-auth: for
-// this run only, over the settings (a demo or a test till; a real till is
-// set once with till chain set).
+// chainFlags are the window's -centre, -store and -till: for this run
+// only, over the settings (a test till; a real till is set by till join).
+// The till's key is always the one it joined with.
 type chainFlags struct {
-	Centre, Store, Till, AuthFile string
+	Centre, Store, Till string
 }
 
 func (f *chainFlags) add(fs *flag.FlagSet) {
 	fs.StringVar(&f.Centre, "centre", "", "for this run: the head office's leaf address, nats-leaf://HOST:PORT (default: the chain.centre setting)")
 	fs.StringVar(&f.Store, "store", "", "for this run: the store's ID in the chain (default: the store.id setting)")
 	fs.StringVar(&f.Till, "till", "", "for this run: this till's name in the chain (default: the chain.till setting)")
-	fs.StringVar(&f.AuthFile, "chain-auth", "", "for this run: the leaf auth file from the centre (default: the chain.auth_file setting)")
 }
 
 func or(a, b string) string {
