@@ -147,6 +147,10 @@ func (a *App) SignedIn(u User, password string) {
 }
 
 func (a *App) showMain(u User) {
+	if a.deps.AdminOnly && a.deps.Admin != nil {
+		a.showAdmin()
+		return
+	}
 	a.stopBackground()
 	ctx, cancel := context.WithCancel(context.Background())
 	a.stopBg = cancel

@@ -21,11 +21,12 @@ import (
 // database. No display, no Fyne: this file must never import ui or app.
 
 func init() {
-	register("centre", "the head office: centre [-dir DIR] [-leaf HOST:PORT] [-listen HOST:PORT] [-auth-file FILE] [-till STORE.TILL] | centre add-till STORE TILL | centre status | centre report -from DATE -to DATE",
+	register("centre", "the head office: centre [-dir DIR] [-chain NAME] [-window] [-leaf HOST:PORT] [-listen HOST:PORT] [-auth-file FILE] [-till STORE.TILL] | centre add-till STORE TILL | centre status | centre report -from DATE -to DATE",
 		func(ctx context.Context, args []string) error { return runCentre(ctx, os.Stdout, args) })
 }
 
-const centreUsage = `centre [-dir DIR] [-leaf HOST:PORT] [-listen HOST:PORT] [-auth-file FILE] [-till STORE.TILL]...   run the head office until Ctrl-C
+const centreUsage = `centre [-dir DIR] [-chain NAME] [-window] [-leaf HOST:PORT] [-listen HOST:PORT] [-auth-file FILE] [-till STORE.TILL]...
+                                                             run the head office until Ctrl-C (-window: with its back office)
        centre add-till [-dir DIR] STORE TILL                 let a till's events in
        centre status [-dir DIR]                              tills, marks, gaps, audit breaks
        centre report [-dir DIR] -from YYYY-MM-DD -to YYYY-MM-DD   sales and approvals, both days included`
@@ -82,6 +83,8 @@ func runCentre(ctx context.Context, out io.Writer, args []string) error {
 	listen := fs.String("listen", "127.0.0.1:4222", "host:port for NATS clients (tools, monitoring)")
 	authFile := fs.String("auth-file", "", "the tills' leaf user and password (default: DIR/leaf.auth, made 0600 on the first run)")
 	var add []chain.TillID
+	chainName := fs.String("chain", "", "the chain's name, given once at the first start (kept in master.db)")
+	window := fs.Bool("window", false, "open the head office's back office window (master.db) beside the running centre")
 	fs.Func("till", "STORE.TILL: add this till at start (as add-till does; repeat for more)", func(v string) error {
 		st, tl, _ := strings.Cut(v, ".")
 		id := chain.TillID{Store: st, Till: tl}
@@ -131,20 +134,43 @@ func runCentre(ctx context.Context, out io.Writer, args []string) error {
 		return fmt.Errorf("centre: %w (is another centre using %s or %s?)", err, *leaf, *listen)
 	}
 	defer c.Close()
+	// Publishing down: master.db's bundles to every store (centre_publish.go).
+	master, stopPublishing, err := startPublishing(ctx, c, cdb, centreFiles{dir}, *chainName, *window, out, log)
+	if err != nil {
+		return err
+	}
+	defer stopPublishing()
 	fmt.Fprintf(out, "centre running: data in %s\n  tills dial %s (leaf), tools connect to %s\n", dir, c.LeafURL(), c.ClientURL())
 	fmt.Fprintf(out, "  a till joins: copy %s to the till (mode 0600), then on the till:\n", af)
 	fmt.Fprintf(out, "    till chain set -store STORE -till TILL -centre nats-leaf://THIS-HOST:%s -auth-file PATH\n", portOf(*leaf))
 	fmt.Fprintf(out, "  and here: till centre add-till -dir %s STORE TILL\n", dir)
 	fmt.Fprintln(out, "Ctrl-C stops it.")
-	// Tills added while the centre runs (add-till writes the database)
-	// are picked up within seconds.
+	if *window {
+		// The window runs on this goroutine (the display's); closing it
+		// stops the centre.
+		wctx, stop := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() { defer close(done); followTills(wctx, c, cdb, log) }()
+		err := runCentreWindow(ctx, master, centreFiles{dir}.masterDB())
+		stop()
+		<-done
+		fmt.Fprintln(out, "centre stopping")
+		return err
+	}
+	followTills(ctx, c, cdb, log)
+	fmt.Fprintln(out, "centre stopping")
+	return nil
+}
+
+// followTills picks up tills added while the centre runs (add-till writes
+// the database) within seconds, until ctx ends.
+func followTills(ctx context.Context, c *chain.Centre, cdb *centredb.DB, log *slog.Logger) {
 	tick := time.NewTicker(2 * time.Second)
 	defer tick.Stop()
 	for {
 		select {
 		case <-ctx.Done():
-			fmt.Fprintln(out, "centre stopping")
-			return nil
+			return
 		case <-tick.C:
 			ids, err := cdb.Tills(ctx)
 			if err != nil {

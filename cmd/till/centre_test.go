@@ -108,7 +108,7 @@ func TestCentreCommandWithATill(t *testing.T) {
 	if err := runCentre(ctx, &o, []string{"add-till", "-dir", cdir, "s1", "t1"}); err != nil {
 		t.Fatal(err)
 	}
-	status, stop := wireChain(ctx, db, tdb, chainFlags{}, &o)
+	status, stop := wireChain(ctx, db, tdb, chainFlags{}, &o, nil)
 	defer stop()
 	if status == nil {
 		t.Fatal("a till in a chain has no head-office status")
@@ -185,7 +185,7 @@ func TestWireChainOff(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	status, stop := wireChain(ctx, db, filepath.Join(dir, "till.db"), chainFlags{}, os.Stderr)
+	status, stop := wireChain(ctx, db, filepath.Join(dir, "till.db"), chainFlags{}, os.Stderr, nil)
 	defer stop()
 	if status != nil {
 		t.Fatal("a till on its own has a head-office status")
@@ -201,7 +201,7 @@ func TestWireChainOff(t *testing.T) {
 		t.Fatal(err)
 	}
 	var log bytes.Buffer
-	status, stop2 := wireChain(ctx, db, filepath.Join(dir, "till.db"), chainFlags{}, &log)
+	status, stop2 := wireChain(ctx, db, filepath.Join(dir, "till.db"), chainFlags{}, &log, nil)
 	defer stop2()
 	if status == nil || status().Problem == "" || !strings.Contains(log.String(), "auth") {
 		t.Fatalf("misconfigured chain: status set %v, log %q", status != nil, log.String())

@@ -1,0 +1,345 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/tillpos/till/bundle"
+	"github.com/tillpos/till/chain"
+	"github.com/tillpos/till/chain/centredb"
+	"github.com/tillpos/till/policy"
+	"github.com/tillpos/till/store"
+	"github.com/tillpos/till/ui"
+	"github.com/tillpos/till/ui/admin"
+)
+
+// pubRig is a centre with its publisher and tills wired as the window
+// wires them (wireChain), in one process on loopback, as an operator sets
+// them up by hand until joining exists: each till has a copy of master.key
+// as its key file and trusts signing.pub.
+type pubRig struct {
+	t        *testing.T
+	dir      string
+	cdir     string
+	leaf     string
+	auth     chain.Auth
+	cdb      *centredb.DB
+	centre   *chain.Centre
+	master   *store.DB
+	stopPub  func()
+	tills    map[string]*pubTill
+	chainLog *syncBuf
+}
+
+type pubTill struct {
+	name   string
+	path   string
+	db     *store.DB
+	holder *policy.Holder
+	status func() ui.ChainStatus
+	stop   func()
+}
+
+func newPubRig(t *testing.T) *pubRig {
+	t.Helper()
+	ctx := context.Background()
+	dir := t.TempDir()
+	r := &pubRig{t: t, dir: dir, cdir: filepath.Join(dir, "centre"), leaf: freePort(t), tills: map[string]*pubTill{}, chainLog: &syncBuf{}}
+	if err := os.MkdirAll(r.cdir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	auth, _, err := chain.EnsureAuthFile(filepath.Join(r.cdir, "leaf.auth"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.auth = auth
+	r.cdb, err = centredb.Open(ctx, centreFiles{r.cdir}.centreDB())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.cdb.Close() })
+	for _, tl := range []string{"t1", "t2"} {
+		if err := r.cdb.AddTill(ctx, chain.TillID{Store: "s1", Till: tl}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r.startCentre()
+	t.Cleanup(r.stopCentre)
+	return r
+}
+
+// startCentre starts the centre's NATS side and its publisher, as
+// runCentre does.
+func (r *pubRig) startCentre() {
+	r.t.Helper()
+	ctx := context.Background()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	c, err := chain.StartCentre(ctx, chain.CentreConfig{Dir: r.cdir, LeafAddr: r.leaf, TillAuth: r.auth, Log: log}, r.cdb)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	r.centre = c
+	var out bytes.Buffer
+	r.master, r.stopPub, err = startPublishing(ctx, c, r.cdb, centreFiles{r.cdir}, "north", false, &out, log)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+}
+
+func (r *pubRig) stopCentre() {
+	if r.centre == nil {
+		return
+	}
+	r.stopPub()
+	r.centre.Close()
+	r.centre, r.master = nil, nil
+}
+
+// till makes (the first time) and starts a till of store s1.
+func (r *pubRig) till(name string) *pubTill {
+	r.t.Helper()
+	ctx := context.Background()
+	tl := r.tills[name]
+	if tl == nil {
+		files := centreFiles{r.cdir}
+		tdir := filepath.Join(r.dir, name)
+		if err := os.MkdirAll(tdir, 0o700); err != nil {
+			r.t.Fatal(err)
+		}
+		key, err := os.ReadFile(files.masterKey())
+		if err != nil {
+			r.t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(tdir, "till.key"), key, 0o600); err != nil {
+			r.t.Fatal(err)
+		}
+		tl = &pubTill{name: name, path: filepath.Join(tdir, "till.db")}
+		tl.db, err = store.Open(ctx, tl.path, store.Options{KeyPath: filepath.Join(tdir, "till.key")})
+		if err != nil {
+			r.t.Fatal(err)
+		}
+		r.t.Cleanup(func() { tl.db.Close() })
+		pubLine, err := os.ReadFile(files.signingPub())
+		if err != nil {
+			r.t.Fatal(err)
+		}
+		pub, err := bundle.ParsePublicKey(string(pubLine))
+		if err != nil {
+			r.t.Fatal(err)
+		}
+		if err := bundle.Trust(bundle.TrustedPath(tl.path), pub, "centre"); err != nil {
+			r.t.Fatal(err)
+		}
+		if err := tl.db.SetStoreIdentity(ctx, "s1", "north", store.Actor{}); err != nil {
+			r.t.Fatal(err)
+		}
+		if err := tl.db.SetSettings(ctx, map[string]string{
+			settingChainTill: name, settingChainCentre: "nats-leaf://" + r.leaf, settingChainAuthFile: filepath.Join(r.cdir, "leaf.auth"),
+		}, store.Actor{}); err != nil {
+			r.t.Fatal(err)
+		}
+		tl.holder = policy.NewHolder(nil)
+		if _, err := tl.db.RefreshPolicy(ctx, tl.holder); err != nil {
+			r.t.Fatal(err)
+		}
+		r.tills[name] = tl
+	}
+	st, stop := wireChain(ctx, tl.db, tl.path, chainFlags{}, r.chainLog, tl.holder)
+	if st == nil {
+		r.t.Fatal("the till is not in a chain")
+	}
+	tl.status, tl.stop = func() ui.ChainStatus { return st() }, stop
+	r.t.Cleanup(func() { tl.stop() })
+	return tl
+}
+
+func (tl *pubTill) price(t *testing.T, code string) int64 {
+	its, err := tl.db.FindItems(context.Background(), code, 1, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(its) != 1 || its[0].Code != code {
+		return -1
+	}
+	return its[0].Price
+}
+
+// waitPrice waits until every till has code at price and says how long it took.
+func waitPrice(t *testing.T, code string, price int64, within time.Duration, tills ...*pubTill) time.Duration {
+	t.Helper()
+	start := time.Now()
+	for _, tl := range tills {
+		for tl.price(t, code) != price {
+			if time.Since(start) > within {
+				t.Fatalf("%s: %s costs %d, want %d after %v", tl.name, code, tl.price(t, code), price, within)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	return time.Since(start)
+}
+
+// setPrice changes an item's price in master.db as the back office does.
+func (r *pubRig) setPrice(code string, price int64) {
+	r.t.Helper()
+	ctx := context.Background()
+	cat := adminCatalogue{db: r.master}
+	its, err := cat.FindItems(ctx, code, 1, false)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	it := admin.Item{Code: code, Name: "Bread " + code, VAT: "10", Unit: "pcs", Dept: 1, Active: true}
+	if len(its) == 1 {
+		it = its[0]
+	}
+	it.Price = price
+	if _, err := cat.SaveItem(ctx, it, admin.Actor{Terminal: "test"}); err != nil {
+		r.t.Fatal(err)
+	}
+}
+
+func (r *pubRig) catalogueVersion(file []byte) int64 {
+	r.t.Helper()
+	priv, err := centreFiles{r.cdir}.signer()
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	v, err := bundle.OpenCatalogue(file, []ed25519.PublicKey{priv.Public().(ed25519.PublicKey)})
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	return v.Catalogue.Version
+}
+
+func (r *pubRig) published(kind, storeID string) []byte {
+	r.t.Helper()
+	b, err := r.centre.PublishedBundle(context.Background(), kind, storeID)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	return b
+}
+
+// The "done when": a price changed at the centre shows on both
+// tills within seconds; a matrix change reaches the tills' policy; a till
+// that was off when a price changed has it after it reconnects; a centre
+// restarted with nothing changed publishes nothing, and its next change
+// has a higher version; a new store gets the bundles in force.
+func TestCentrePublishesToTills(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a centre and two tills on loopback: about 30 s")
+	}
+	ctx := context.Background()
+	r := newPubRig(t)
+	// The master's first start: its administrator, and an item.
+	if _, _, err := r.master.Initialise(ctx, store.Setup{
+		Store:      store.StoreDetails{TradingName: "North HQ", LegalName: "North Ltd", INN: "7707083893", Address: "Moscow", Country: "RU", Language: "en"},
+		AdminLogin: "olga", AdminFullName: "Olga",
+	}, store.Actor{Terminal: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	r.setPrice("B1", 4990)
+	t1, t2 := r.till("t1"), r.till("t2")
+	waitPrice(t, "B1", 4990, 30*time.Second, t1, t2)
+	for _, tl := range []*pubTill{t1, t2} {
+		if _, err := tl.db.UserByLogin(ctx, "olga"); err != nil {
+			t.Fatalf("%s: the master administrator did not arrive: %v", tl.name, err)
+		}
+	}
+
+	// A price changed at the centre.
+	start := time.Now()
+	r.setPrice("B1", 5200)
+	took := waitPrice(t, "B1", 5200, 10*time.Second, t1, t2)
+	t.Logf("a price changed in master.db reached both online tills in %v", took)
+
+	// A matrix change: a new user at the centre is in both tills' policy.
+	g, err := r.master.GroupByName(ctx, "Cashier")
+	if err != nil {
+		gs, _ := r.master.Groups(ctx)
+		t.Fatalf("master groups %+v: %v", gs, err)
+	}
+	if _, _, err := r.master.CreateUser(ctx, store.NewUser{Login: "boris", FullName: "Boris", Group: g}, store.Actor{Terminal: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	start = time.Now()
+	for _, tl := range []*pubTill{t1, t2} {
+		for {
+			u, err := tl.db.UserByLogin(ctx, "boris")
+			if err == nil {
+				if _, ok := tl.holder.Load().User(u.ID); ok {
+					break
+				}
+			}
+			if time.Since(start) > 10*time.Second {
+				t.Fatalf("%s: boris is not in the till's policy: %v", tl.name, err)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	t.Logf("a new user at the centre was in both tills' policy in %v", time.Since(start))
+
+	// Till 2 is off while the price changes; it has it after it is back.
+	t2.stop()
+	r.setPrice("B1", 5500)
+	waitPrice(t, "B1", 5500, 10*time.Second, t1)
+	if p := t2.price(t, "B1"); p != 5200 {
+		t.Fatalf("the till that is off has price %d", p)
+	}
+	r.till("t2")
+	took = waitPrice(t, "B1", 5500, 60*time.Second, t2)
+	t.Logf("the till that was off had the new price %v after it came back", took)
+
+	// The centre restarts with nothing changed: nothing is published again.
+	before := map[string][]byte{}
+	for _, k := range publishKinds {
+		before[k] = r.published(k, "s1")
+	}
+	r.stopCentre()
+	r.startCentre()
+	time.Sleep(3 * publishEvery)
+	for _, k := range publishKinds {
+		if !bytes.Equal(before[k], r.published(k, "s1")) {
+			t.Errorf("the restarted centre published the %s bundle again with nothing changed", k)
+		}
+	}
+	r.setPrice("B1", 5700)
+	took = waitPrice(t, "B1", 5700, 60*time.Second, t1, t2)
+	t.Logf("after the centre's restart a price change reached both tills in %v", took)
+	if was, now := r.catalogueVersion(before[chain.KindCatalogue]), r.catalogueVersion(r.published(chain.KindCatalogue, "s1")); now <= was {
+		t.Errorf("after the restart the centre published version %d, before it %d", now, was)
+	}
+	for _, tl := range []*pubTill{t1, t2} {
+		if st := tl.status(); st.Refused != "" {
+			t.Errorf("%s refused a bundle: %s", tl.name, st.Refused)
+		}
+		v, err := tl.db.CatalogueBundleVersion(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		es, _ := tl.db.SearchAudit(ctx, store.AuditQuery{Action: "catalogue.bundle.refused"})
+		if len(es) != 0 {
+			t.Errorf("%s: %d catalogue bundles refused: %s", tl.name, len(es), es[0].Reason)
+		}
+		t.Logf("%s: catalogue bundle version %d", tl.name, v)
+	}
+
+	// A new store gets the bundles in force.
+	if err := r.cdb.AddTill(ctx, chain.TillID{Store: "s2", Till: "t1"}); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for r.published(chain.KindMatrix, "s2") == nil || r.published(chain.KindCatalogue, "s2") == nil {
+		if time.Now().After(deadline) {
+			t.Fatal("a new store got no bundles")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
