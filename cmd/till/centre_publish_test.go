@@ -249,8 +249,16 @@ func TestCentrePublishesToTills(t *testing.T) {
 	t1, t2 := r.till("t1"), r.till("t2")
 	waitPrice(t, "B1", 4990, 30*time.Second, t1, t2)
 	for _, tl := range []*pubTill{t1, t2} {
-		if _, err := tl.db.UserByLogin(ctx, "olga"); err != nil {
-			t.Fatalf("%s: the master administrator did not arrive: %v", tl.name, err)
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			_, err := tl.db.UserByLogin(ctx, "olga")
+			if err == nil {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: the master administrator did not arrive: %v", tl.name, err)
+			}
+			time.Sleep(10 * time.Millisecond)
 		}
 	}
 

@@ -88,29 +88,27 @@ func TestCentreWindowSavePublishes(t *testing.T) {
 	if _, err := (adminCatalogue{db: pr.master}).SaveItem(ctx, admin.Item{Code: "B1", Name: "Bread", Price: 4990, VAT: "10", Unit: "pcs", Dept: 1, Active: true}, admin.Actor{Terminal: "test"}); err != nil {
 		t.Fatal(err)
 	}
-	var tabs *container.AppTabs
-	for _, o := range r.objects() {
-		if x, ok := o.(*container.AppTabs); ok {
-			tabs = x
-		}
-	}
-	if tabs == nil {
-		t.Fatalf("no tabs; the window shows %q", r.texts())
-	}
-	for _, it := range tabs.Items {
-		if it.Text == "Items" {
-			tabs.Select(it)
-		}
-	}
+	// The back office is built on the window's goroutines: find its tabs,
+	// pick Items, and wait for the tab's search field.
 	var search *widget.Entry
-	for _, o := range r.objects() {
-		if e, ok := o.(*widget.Entry); ok && strings.HasPrefix(e.PlaceHolder, "Search by name, code or barcode") {
-			search = e
-		}
-	}
-	if search == nil {
-		t.Fatalf("no item search; the window shows %q", r.texts())
-	}
+	r.waitFor("the Items tab", func() bool {
+		var found bool
+		fyne.DoAndWait(func() {
+			for _, o := range r.objects() {
+				if x, ok := o.(*container.AppTabs); ok {
+					for _, it := range x.Items {
+						if it.Text == "Items" && x.Selected() != it {
+							x.Select(it)
+						}
+					}
+				}
+				if e, ok := o.(*widget.Entry); ok && strings.HasPrefix(e.PlaceHolder, "Search by name, code or barcode") {
+					search, found = e, true
+				}
+			}
+		})
+		return found
+	})
 	w.Canvas().Focus(search)
 	test.Type(search, "B1")
 	var list *widget.List

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/tillpos/till/chain"
 	"github.com/tillpos/till/policy"
@@ -235,7 +236,11 @@ func watchBundles(ctx context.Context, node *chain.Till, db *store.DB, dbPath st
 		apply, err := chainApplier(kind, db, dbPath, holder)
 		if err == nil {
 			var w *chain.ConfigWatch
-			if w, err = node.WatchConfig(ctx, chain.WatchOptions{Kind: kind, Applier: apply}); err == nil {
+			// A mirror silent for 3 s (the centre restarted: NATS retries a
+			// mirror's source with a growing back-off) is bypassed by
+			// asking the centre itself, so a bundle is there in seconds.
+			o := chain.WatchOptions{Kind: kind, Applier: apply, Check: time.Second, Stalled: 3 * time.Second}
+			if w, err = node.WatchConfig(ctx, o); err == nil {
 				out = append(out, w)
 				continue
 			}
