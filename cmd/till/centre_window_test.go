@@ -26,9 +26,6 @@ import (
 // and saves — and the catalogue bundle with the new price is in the
 // centre's bucket for the store within seconds.
 func TestCentreWindowSavePublishes(t *testing.T) {
-	if testing.Short() {
-		t.Skip("a centre on loopback and a window: about 10 s")
-	}
 	test.NewTempApp(t)
 	ctx := context.Background()
 	pr := newPubRig(t)

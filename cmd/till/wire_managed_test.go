@@ -146,6 +146,9 @@ func TestManagedCatalogueReadOnly(t *testing.T) {
 		t.Error("export (read-only) is greyed out on a managed till")
 	}
 	price := r.entry("Price")
+	if !price.Disabled() {
+		t.Error("the price can be typed on a managed till")
+	}
 	price.SetText("1.00")
 	r.tap("Save") // disabled: nothing
 	if after, _ := r.db.FindItems(ctx, code, 1, false); after[0].Price != before[0].Price {

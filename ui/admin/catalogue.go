@@ -194,7 +194,10 @@ func newCatalogueTab(s *Screen) *catalogueTab {
 	if s.deps.Managed {
 		// The head office publishes the catalogue: shown, searched and
 		// exported here, changed only at the centre.
-		for _, w := range []fyne.Disableable{save, newBtn, importBtn, t.taxMap, t.importPath} {
+		for _, w := range []fyne.Disableable{
+			save, newBtn, importBtn, t.taxMap, t.importPath, t.code, t.barcodes, t.name, t.receipt, t.price, t.vat,
+			t.unit, t.weighed, t.marking, t.dept, t.group, t.active,
+		} {
 			w.Disable()
 		}
 	}
