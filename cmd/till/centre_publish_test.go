@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -293,6 +294,34 @@ func TestCentrePublishesToTills(t *testing.T) {
 		}
 	}
 	t.Logf("a new user at the centre was in both tills' policy in %v", time.Since(start))
+
+	// A bundle the tills refuse (not signed) is said on their status bars;
+	// they keep the last good one, and the next good one clears it.
+	if _, err := r.centre.PublishBundle(ctx, chain.KindMatrix, "s1", []byte("not a bundle")); err != nil {
+		t.Fatal(err)
+	}
+	waitStatus := func(what string, ok func(ui.ChainStatus) bool) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for _, tl := range []*pubTill{t1, t2} {
+			for !ok(tl.status()) {
+				if time.Now().After(deadline) {
+					t.Fatalf("%s: %s: status %+v", tl.name, what, tl.status())
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+		}
+	}
+	waitStatus("the refusal on the status bar", func(st ui.ChainStatus) bool { return strings.Contains(st.Refused, "bundle") })
+	for _, tl := range []*pubTill{t1, t2} {
+		if _, err := tl.db.UserByLogin(ctx, "boris"); err != nil {
+			t.Fatalf("%s lost the last good bundle's users: %v", tl.name, err)
+		}
+	}
+	if _, _, err := r.master.CreateUser(ctx, store.NewUser{Login: "vera", FullName: "Vera", Group: g}, store.Actor{Terminal: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	waitStatus("a good bundle after the refusal", func(st ui.ChainStatus) bool { return st.Refused == "" })
 
 	// Till 2 is off while the price changes; it has it after it is back.
 	t2.stop()
