@@ -389,7 +389,7 @@ func startPublishing(ctx context.Context, c *chain.Centre, cdb *centredb.DB, fil
 	pctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() { defer close(done); p.run(pctx, publishEvery) }()
-	fmt.Fprintf(out, "publishing chain %q to every store: users, groups, matrix and limits from %s, signed with %s\n", name, files.masterDB(), files.signingKey())
+	fmt.Fprintf(out, "publishing chain %q to every store: users, groups, matrix, limits and the catalogue from %s, signed with %s\n", name, files.masterDB(), files.signingKey())
 	fmt.Fprintf(out, "  each till trusts %s (till matrix trust -store STORE -chain %s) and keeps a copy of %s as its key file\n", files.signingPub(), name, files.masterKey())
 	if need, err := master.NeedsSetup(ctx); err == nil && need {
 		fmt.Fprintln(out, "  master.db has no administrator yet: till centre -window sets one up (nothing is published before)")
