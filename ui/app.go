@@ -60,7 +60,7 @@ type startState struct {
 
 // New wires the shell to a window. Call Start to show the first screen.
 func New(win fyne.Window, deps Deps) *App {
-	return &App{
+	a := &App{
 		win:   win,
 		deps:  deps,
 		async: func(f func()) { go f() },
@@ -69,6 +69,13 @@ func New(win fyne.Window, deps Deps) *App {
 
 		pollStatus: true,
 	}
+	if deps.Async != nil {
+		a.async = deps.Async
+	}
+	if deps.Do != nil {
+		a.do = deps.Do
+	}
+	return a
 }
 
 // Start applies the saved theme, hooks the keyboard wedge, starts the

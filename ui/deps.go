@@ -130,6 +130,12 @@ type Deps struct {
 	// Admin builds the back office; back returns to the sale screen. Nil
 	// hides the Admin button.
 	Admin func(back func()) AdminScreen
+	// Async runs background work (sign-in, searches, the desk's start) and
+	// Do brings its result back to the UI goroutine: go f() and fyne.Do
+	// when nil. Tests of the wiring run both inline, so the window changes
+	// only on the test's goroutine.
+	Async func(func())
+	Do    func(func())
 	// AdminOnly is the head office's window (till centre -window): no sale
 	// screen; after sign-in (and the forced password change) the back
 	// office, and its back button signs out.

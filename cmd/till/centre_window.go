@@ -45,7 +45,7 @@ func runCentreWindow(ctx context.Context, master *store.DB, masterPath string) e
 	w := a.NewWindow(lang.X("ui.app.title", "Till"))
 	w.Resize(fyne.NewSize(1024, 768))
 	w.SetMaster()
-	win, stop, err := newCentreWindow(ctx, master, masterPath, terminal, w)
+	win, stop, err := newCentreWindow(ctx, master, masterPath, terminal, w, nil)
 	if err != nil {
 		return explain(err)
 	}
@@ -62,8 +62,10 @@ func runCentreWindow(ctx context.Context, master *store.DB, masterPath string) e
 // newCentreWindow wires the window on master.db into w: the desk gives
 // the sign-in (lockouts, audit) and the session the back office decides
 // with, over master.db's own matrix; there is no register. stop ends the
-// desk's policy watcher.
-func newCentreWindow(ctx context.Context, master *store.DB, masterPath, terminal string, w fyne.Window) (*ui.App, func(), error) {
+// desk's policy watcher. inline, when set, runs the window's background
+// work and its results on the caller's goroutine (tests); nil in the
+// window.
+func newCentreWindow(ctx context.Context, master *store.DB, masterPath, terminal string, w fyne.Window, inline func(func())) (*ui.App, func(), error) {
 	d, holder, country, stop, err := newDesk(ctx, master, &liveRegister{}, terminal)
 	if err != nil {
 		return nil, nil, err
@@ -74,7 +76,8 @@ func newCentreWindow(ctx context.Context, master *store.DB, masterPath, terminal
 		Desk: d, Country: country, AdminOnly: true,
 		Setup: storeSetup{db: master, terminal: terminal},
 	}
-	deps.Admin = centreAdmin(master, masterPath, holder, d, terminal, w)
+	deps.Async, deps.Do = inline, inline
+	deps.Admin = centreAdmin(master, masterPath, holder, d, terminal, w, inline)
 	return ui.New(w, deps), stop, nil
 }
 
@@ -82,9 +85,10 @@ func newCentreWindow(ctx context.Context, master *store.DB, masterPath, terminal
 // matrix, security settings, the audit log and the catalogue — what the
 // centre publishes, so never read-only here. The file bundle and the
 // devices tabs are a till's, not the centre's.
-func centreAdmin(master *store.DB, masterPath string, holder *policy.Holder, d *desk.Desk, terminal string, w fyne.Window) func(back func()) ui.AdminScreen {
+func centreAdmin(master *store.DB, masterPath string, holder *policy.Holder, d *desk.Desk, terminal string, w fyne.Window, inline func(func())) func(back func()) ui.AdminScreen {
 	deps := adminDeps(master, masterPath, holder, backOfficeSession(d), terminal, nil)
 	deps.Bundles = nil
 	deps.SignOut = true
+	deps.Async, deps.Do = inline, inline
 	return func(back func()) ui.AdminScreen { return admin.New(w, deps, back) }
 }

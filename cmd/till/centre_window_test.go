@@ -32,13 +32,15 @@ func TestCentreWindowSavePublishes(t *testing.T) {
 	w := test.NewWindow(nil)
 	w.Resize(fyne.NewSize(1280, 1000))
 	t.Cleanup(w.Close)
-	app, stop, err := newCentreWindow(ctx, pr.master, centreFiles{pr.cdir}.masterDB(), "centre:test", w)
+	// Inline: the window changes only on this goroutine, which walks it.
+	app, stop, err := newCentreWindow(ctx, pr.master, centreFiles{pr.cdir}.masterDB(), "centre:test", w, func(f func()) { f() })
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(stop)
 	r := &winRig{t: t, db: pr.master, w: w, app: app}
 	app.Start()
+	wait := r.waitFor
 
 	if !r.shows("This database has no users yet.") {
 		t.Fatalf("a new master.db opened on %q", r.texts())
@@ -55,7 +57,7 @@ func TestCentreWindowSavePublishes(t *testing.T) {
 	r.typeInto("Administrator's login", "olga")
 	r.typeInto("Administrator's full name", "Olga")
 	r.tap("Set up the till")
-	r.waitFor("the initial password", func() bool { return r.shows("Initial password of Olga (login olga)") })
+	wait("the initial password", func() bool { return r.shows("Initial password of Olga (login olga)") })
 	var pw string
 	for _, o := range r.objects() {
 		if l, ok := o.(*widget.Label); ok && l.TextStyle.Monospace && l.SizeName != "" {
@@ -66,17 +68,17 @@ func TestCentreWindowSavePublishes(t *testing.T) {
 		t.Fatalf("the password shown is %q", pw)
 	}
 	r.tap("Continue to sign-in")
-	r.waitFor("the login screen", func() bool { return !r.shows("Initial password of") })
+	wait("the login screen", func() bool { return !r.shows("Initial password of") })
 	test.Type(r.focused(), "olga")
 	r.enter()
 	test.Type(r.focused(), pw)
 	r.enter()
-	r.waitFor("the forced password change", func() bool { return r.shows("your password was set by an administrator") })
+	wait("the forced password change", func() bool { return r.shows("your password was set by an administrator") })
 	test.Type(r.focused(), "Север2026!")
 	r.enter()
 	test.Type(r.focused(), "Север2026!")
 	r.enter()
-	r.waitFor("the back office", func() bool { return r.shows("Back office") && !r.shows("your password was set") })
+	wait("the back office", func() bool { return r.shows("Back office") && !r.shows("your password was set") })
 	if r.shows("Back to sale") {
 		t.Error("the head office's back office offers a sale screen")
 	}
@@ -85,31 +87,28 @@ func TestCentreWindowSavePublishes(t *testing.T) {
 	if _, err := (adminCatalogue{db: pr.master}).SaveItem(ctx, admin.Item{Code: "B1", Name: "Bread", Price: 4990, VAT: "10", Unit: "pcs", Dept: 1, Active: true}, admin.Actor{Terminal: "test"}); err != nil {
 		t.Fatal(err)
 	}
-	// The back office is built on the window's goroutines: find its tabs,
-	// pick Items, and wait for the tab's search field.
 	var search *widget.Entry
-	r.waitFor("the Items tab", func() bool {
-		var found bool
-		fyne.DoAndWait(func() {
-			for _, o := range r.objects() {
-				if x, ok := o.(*container.AppTabs); ok {
-					for _, it := range x.Items {
-						if it.Text == "Items" && x.Selected() != it {
-							x.Select(it)
-						}
-					}
-				}
-				if e, ok := o.(*widget.Entry); ok && strings.HasPrefix(e.PlaceHolder, "Search by name, code or barcode") {
-					search, found = e, true
+	for _, o := range r.objects() {
+		if x, ok := o.(*container.AppTabs); ok {
+			for _, it := range x.Items {
+				if it.Text == "Items" {
+					x.Select(it)
 				}
 			}
-		})
-		return found
-	})
+		}
+	}
+	for _, o := range r.objects() {
+		if e, ok := o.(*widget.Entry); ok && strings.HasPrefix(e.PlaceHolder, "Search by name, code or barcode") {
+			search = e
+		}
+	}
+	if search == nil {
+		t.Fatalf("no Items tab; the window shows %q", r.texts())
+	}
 	w.Canvas().Focus(search)
 	test.Type(search, "B1")
 	var list *widget.List
-	r.waitFor("the item found", func() bool {
+	wait("the item found", func() bool {
 		for _, o := range r.objects() {
 			if l, ok := o.(*widget.List); ok && l.Length() == 1 {
 				list = l
@@ -117,12 +116,13 @@ func TestCentreWindowSavePublishes(t *testing.T) {
 		}
 		return list != nil
 	})
-	fyne.DoAndWait(func() { list.Select(0) })
-	r.waitFor("the item's card", func() bool { return r.field("Price").(*widget.Entry).Text == "49.90" })
+	list.Select(0)
+	wait("the item's card", func() bool { return r.field("Price").(*widget.Entry).Text == "49.90" })
 	r.erase("Price")
 	r.typeInto("Price", "61.50")
 	r.tap("Save")
 	saved := time.Now()
+	var took time.Duration
 	r.waitFor("the item saved", func() bool { return r.shows("Item B1 saved.") })
 	if it, err := pr.master.FindItems(ctx, "B1", 1, false); err != nil || len(it) != 1 || it[0].Price != 6150 {
 		t.Fatalf("master.db after Save: %+v, %v", it, err)
@@ -134,7 +134,7 @@ func TestCentreWindowSavePublishes(t *testing.T) {
 		t.Fatal(err)
 	}
 	trusted := []ed25519.PublicKey{priv.Public().(ed25519.PublicKey)}
-	r.waitFor("the catalogue bundle published", func() bool {
+	wait("the catalogue bundle published", func() bool {
 		b := pr.published(chain.KindCatalogue, "s1")
 		if b == nil {
 			return false
@@ -143,9 +143,13 @@ func TestCentreWindowSavePublishes(t *testing.T) {
 		if err != nil {
 			t.Fatalf("the published catalogue: %v", err)
 		}
-		return v.Catalogue.Store == "s1" && v.Catalogue.Chain == "north" && strings.Contains(v.Catalogue.Data, "61.50")
+		if v.Catalogue.Store == "s1" && v.Catalogue.Chain == "north" && strings.Contains(v.Catalogue.Data, "61.50") {
+			took = time.Since(saved)
+			return true
+		}
+		return false
 	})
-	t.Logf("the catalogue bundle was in the bucket %v after Save", time.Since(saved))
+	t.Logf("the catalogue bundle was in the bucket %v after Save", took)
 	// And the matrix bundle carries the master administrator.
 	v, err := bundle.Open(pr.published(chain.KindMatrix, "s1"), trusted)
 	if err != nil {
@@ -161,5 +165,5 @@ func TestCentreWindowSavePublishes(t *testing.T) {
 
 	// Sign out: the back button.
 	r.tap("Sign out")
-	r.waitFor("the login screen", func() bool { return app.User() == nil })
+	wait("the login screen", func() bool { return app.User() == nil })
 }
