@@ -84,9 +84,17 @@ func newCentrePublisher(master *store.DB, bucket bundleBucket, stores func(conte
 func (p *centrePublisher) run(ctx context.Context, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
+	said := "" // the last failure logged: a lasting one is said once
 	for {
-		if _, err := p.round(ctx); err != nil && ctx.Err() == nil {
-			p.log.Warn("centre: publish bundles", "err", err)
+		_, err := p.round(ctx)
+		switch {
+		case ctx.Err() != nil:
+		case err != nil && err.Error() != said:
+			said = err.Error()
+			p.log.Warn("centre: publish bundles (tried again every round)", "err", err)
+		case err == nil && said != "":
+			said = ""
+			p.log.Warn("centre: publishing bundles again")
 		}
 		select {
 		case <-ctx.Done():
