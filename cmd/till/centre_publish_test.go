@@ -380,3 +380,110 @@ func TestCentrePublishesToTills(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// fakeBucket is the config bucket in memory.
+type fakeBucket struct {
+	vals map[string][]byte
+	puts int
+}
+
+func (b *fakeBucket) PublishBundle(_ context.Context, kind, storeID string, file []byte) (uint64, error) {
+	b.vals[chain.ConfigKey(kind, storeID)] = file
+	b.puts++
+	return uint64(b.puts), nil
+}
+
+func (b *fakeBucket) PublishedBundle(_ context.Context, kind, storeID string) ([]byte, error) {
+	return b.vals[chain.ConfigKey(kind, storeID)], nil
+}
+
+// The publisher's rules without NATS: nothing before the master has an
+// administrator; a sign-in (an audit row) is no change; a change goes to
+// every store once; a new publisher (a restart) finds the bucket up to date
+// and its next version is above the last even when the clock went back;
+// a value not signed by this centre is replaced.
+func TestPublisherRounds(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	files := centreFiles{dir}
+	master, err := files.openMaster(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer master.Close()
+	if err := master.SetStoreIdentity(ctx, "centre", "north", store.Actor{}); err != nil {
+		t.Fatal(err)
+	}
+	priv, err := files.signer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bucket := &fakeBucket{vals: map[string][]byte{}}
+	stores := []string{"s1"}
+	clock := time.Unix(1_800_000_000, 0)
+	newPub := func() *centrePublisher {
+		p := newCentrePublisher(master, bucket, func(context.Context) ([]string, error) { return stores, nil }, priv, "north",
+			slog.New(slog.NewTextHandler(io.Discard, nil)))
+		p.now = func() time.Time { return clock }
+		return p
+	}
+	p := newPub()
+	round := func(want int) []published {
+		t.Helper()
+		out, err := p.round(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(out) != want {
+			t.Fatalf("round published %+v, want %d bundles", out, want)
+		}
+		return out
+	}
+	round(0) // no administrator, no items: nothing
+	if _, _, err := master.Initialise(ctx, store.Setup{
+		Store:      store.StoreDetails{TradingName: "HQ", LegalName: "North Ltd", INN: "7707083893", Address: "Moscow", Country: "RU", Language: "en"},
+		AdminLogin: "olga", AdminFullName: "Olga",
+	}, store.Actor{}); err != nil {
+		t.Fatal(err)
+	}
+	if out := round(1); out[0].Kind != chain.KindMatrix || out[0].Version != clock.Unix() {
+		t.Fatalf("first matrix: %+v", out)
+	}
+	if _, err := master.Authenticate(ctx, "olga", "wrong"); err == nil {
+		t.Fatal("a wrong password passed")
+	}
+	round(0) // audit rows that change nothing published
+	if _, err := (adminCatalogue{db: master}).SaveItem(ctx, admin.Item{Code: "B1", Name: "Bread", Price: 4990, VAT: "10", Unit: "pcs", Dept: 1, Active: true}, admin.Actor{}); err != nil {
+		t.Fatal(err)
+	}
+	if out := round(1); out[0].Kind != chain.KindCatalogue || out[0].Version != clock.Unix()+1 {
+		t.Fatalf("first catalogue: %+v", out)
+	}
+	stores = append(stores, "s2")
+	out := round(2)
+	if out[0].Store != "s2" || out[1].Store != "s2" {
+		t.Fatalf("a new store: %+v", out)
+	}
+	last := out[1].Version
+
+	// A restart, the clock an hour back: nothing to publish, and the next
+	// version is still above every one before.
+	clock = clock.Add(-time.Hour)
+	p = newPub()
+	round(0)
+	if _, err := (adminCatalogue{db: master}).SaveItem(ctx, admin.Item{Code: "B2", Name: "Milk", Price: 8990, VAT: "10", Unit: "pcs", Dept: 1, Active: true}, admin.Actor{}); err != nil {
+		t.Fatal(err)
+	}
+	out = round(2)
+	if out[0].Version != last+1 {
+		t.Fatalf("after a restart with the clock back: %+v", out)
+	}
+
+	// Something else in the bucket (not this centre's signature) is
+	// replaced by the next publisher to start.
+	bucket.vals[chain.ConfigKey(chain.KindMatrix, "s1")] = []byte("junk")
+	p = newPub()
+	if out := round(1); out[0].Kind != chain.KindMatrix || out[0].Store != "s1" {
+		t.Fatalf("junk in the bucket: %+v", out)
+	}
+}
