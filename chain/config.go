@@ -106,6 +106,28 @@ func (c *Centre) PublishBundle(ctx context.Context, kind, store string, file []b
 	return rev, nil
 }
 
+// PublishedBundle is the value in force of store's key of kind in the
+// centre's bucket, nil when nothing was published there yet: the centre's
+// publisher reads it at start, so a restarted centre neither publishes
+// the same content again nor a version lower than the one the tills hold.
+func (c *Centre) PublishedBundle(ctx context.Context, kind, store string) ([]byte, error) {
+	kv, err := c.js.KeyValue(ctx, ConfigBucket)
+	if errors.Is(err, jetstream.ErrBucketNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("config bucket: %w", err)
+	}
+	e, err := kv.Get(ctx, ConfigKey(kind, store))
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read %s bundle of store %s: %w", kind, store, err)
+	}
+	return e.Value(), nil
+}
+
 // Applier takes a bundle file a till received: it verifies and applies it,
 // or refuses it (and audits the refusal itself), returning the version now
 // in force.

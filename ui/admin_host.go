@@ -5,7 +5,8 @@ import (
 )
 
 // adminHost is the back office (Deps.Admin) shown in place of the sale
-// screen; its back button returns to the sale screen of the same session.
+// screen; its back button returns to the sale screen of the same session
+// (signs out in the head office's window, Deps.AdminOnly).
 type adminHost struct {
 	screen AdminScreen
 }
@@ -23,7 +24,11 @@ func (a *App) showAdmin() {
 	u := *a.user
 	h := &adminHost{}
 	h.screen = a.deps.Admin(func() {
-		if a.screen == h {
+		switch {
+		case a.screen != h:
+		case a.deps.AdminOnly:
+			a.Logout() // the head office's window has no sale screen
+		default:
 			a.showMain(u)
 		}
 	})

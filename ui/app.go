@@ -60,7 +60,7 @@ type startState struct {
 
 // New wires the shell to a window. Call Start to show the first screen.
 func New(win fyne.Window, deps Deps) *App {
-	return &App{
+	a := &App{
 		win:   win,
 		deps:  deps,
 		async: func(f func()) { go f() },
@@ -69,6 +69,13 @@ func New(win fyne.Window, deps Deps) *App {
 
 		pollStatus: true,
 	}
+	if deps.Async != nil {
+		a.async = deps.Async
+	}
+	if deps.Do != nil {
+		a.do = deps.Do
+	}
+	return a
 }
 
 // Start applies the saved theme, hooks the keyboard wedge, starts the
@@ -147,6 +154,10 @@ func (a *App) SignedIn(u User, password string) {
 }
 
 func (a *App) showMain(u User) {
+	if a.deps.AdminOnly && a.deps.Admin != nil {
+		a.showAdmin()
+		return
+	}
 	a.stopBackground()
 	ctx, cancel := context.WithCancel(context.Background())
 	a.stopBg = cancel

@@ -40,8 +40,13 @@ func (s *MainScreen) startChain() {
 // how many events wait for the head office (they are safe in the till's
 // database and go by themselves when the line is back).
 func (s *MainScreen) showChain(st ChainStatus) {
-	s.chain.SetText(chainText(st, time.Now()))
-	s.chain.Importance = importance(!st.Online)
+	text := chainText(st, time.Now())
+	if st.Refused != "" {
+		text += "; " + lang.X("ui.status.chain_refused", "head office bundle refused: {{.Why}} (the till works with the last good one)",
+			map[string]any{"Why": st.Refused})
+	}
+	s.chain.SetText(text)
+	s.chain.Importance = importance(!st.Online || st.Refused != "")
 	s.chain.Show()
 	s.chain.Refresh()
 }

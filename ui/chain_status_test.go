@@ -48,3 +48,19 @@ func TestChainTextOfflineSinceAnotherDay(t *testing.T) {
 		t.Errorf("offline since yesterday: %q", got)
 	}
 }
+
+// A bundle the till refused is said on the bar with the reason, beside the
+// link's state, until a good one is applied.
+func TestStatusBarShowsRefusedBundle(t *testing.T) {
+	a, w := newTestApp(t, "en", Deps{Chain: func() ChainStatus { return ChainStatus{Online: true} }})
+	loginAs(t, a, w, "cashier", "cash1234")
+	m := a.screen.(*MainScreen)
+	m.showChain(ChainStatus{Online: true, Refused: "bundle: signature does not match"})
+	if got := m.chain.Text; !strings.Contains(got, "Head office: online") || !strings.Contains(got, "head office bundle refused: bundle: signature does not match") {
+		t.Errorf("refused bundle: %q", got)
+	}
+	m.showChain(ChainStatus{Online: true})
+	if strings.Contains(m.chain.Text, "refused") {
+		t.Errorf("after a good bundle: %q", m.chain.Text)
+	}
+}

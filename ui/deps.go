@@ -130,6 +130,16 @@ type Deps struct {
 	// Admin builds the back office; back returns to the sale screen. Nil
 	// hides the Admin button.
 	Admin func(back func()) AdminScreen
+	// Async runs background work (sign-in, searches, the desk's start) and
+	// Do brings its result back to the UI goroutine: go f() and fyne.Do
+	// when nil. Tests of the wiring run both inline, so the window changes
+	// only on the test's goroutine.
+	Async func(func())
+	Do    func(func())
+	// AdminOnly is the head office's window (till centre -window): no sale
+	// screen; after sign-in (and the forced password change) the back
+	// office, and its back button signs out.
+	AdminOnly bool
 	// Readers reports the input readers' state for the status bar; nil
 	// means only the keyboard (wedge) is in use.
 	Readers func() []ReaderState
@@ -160,6 +170,9 @@ type ChainStatus struct {
 	OfflineSince time.Time // when the link went down; zero while online
 	Waiting      int64     // events the head office has not confirmed
 	Problem      string    // why the link could not start; empty when it did
+	// Refused is why the last bundle the head office sent was refused
+	// (the till keeps the last good one); empty when it was applied.
+	Refused string
 }
 
 // AnchorWarning is the audit anchor's trouble; Problem "" = none.

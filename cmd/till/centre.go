@@ -15,17 +15,20 @@ import (
 
 	"github.com/tillpos/till/chain"
 	"github.com/tillpos/till/chain/centredb"
+	"github.com/tillpos/till/store"
 )
 
 // The head office's node: `till centre` runs it, the other forms read its
 // database. No display, no Fyne: this file must never import ui or app.
 
 func init() {
-	register("centre", "the head office: centre [-dir DIR] [-leaf HOST:PORT] [-listen HOST:PORT] [-till STORE.TILL] | centre -nats URL[,URL] -nats-creds FILE|-nats-nkey FILE|-nats-auth FILE [-nats-ca FILE] [-nats-replicas N] [-dir DIR] [-till STORE.TILL] | centre join-token STORE TILL | centre revoke STORE TILL | centre add-till STORE TILL | centre status | centre audit | centre report -from DATE -to DATE",
+	register("centre", "the head office: centre [-dir DIR] [-chain NAME] [-window] [-leaf HOST:PORT] [-listen HOST:PORT] [-till STORE.TILL] | centre -nats URL[,URL] -nats-creds FILE|-nats-nkey FILE|-nats-auth FILE [-nats-ca FILE] [-nats-replicas N] [-dir DIR] [-till STORE.TILL] | centre join-token STORE TILL | centre revoke STORE TILL | centre add-till STORE TILL | centre status | centre audit | centre report -from DATE -to DATE",
 		func(ctx context.Context, args []string) error { return runCentre(ctx, os.Stdout, args) })
 }
 
-const centreUsage = `centre [-dir DIR] [-leaf HOST:PORT] [-listen HOST:PORT] [-till STORE.TILL]...   run the head office until Ctrl-C
+const centreUsage = `centre [-dir DIR] [-chain NAME] [-window] [-leaf HOST:PORT] [-listen HOST:PORT] [-till STORE.TILL]...
+                                                             run the head office until Ctrl-C (-window: with its back office;
+                                                             -chain: the chain's name, once, at the first start)
        centre -nats URL[,URL] (-nats-creds FILE | -nats-nkey FILE | -nats-auth FILE) [-nats-ca FILE] [-nats-replicas N] [-dir DIR] [-till STORE.TILL]...
                                                              the same on an existing NATS cluster (JetStream domain centre)
        ` + centreJoinUsage + `
@@ -92,6 +95,8 @@ func runCentre(ctx context.Context, out io.Writer, args []string) error {
 	var ext natsFlags
 	ext.register(fs)
 	var add []chain.TillID
+	chainName := fs.String("chain", "", "the chain's name, given once at the first start (kept in master.db)")
+	window := fs.Bool("window", false, "open the head office's back office window (master.db) beside the running centre")
 	fs.Func("till", "STORE.TILL: add this till at start (as add-till does; repeat for more)", func(v string) error {
 		st, tl, _ := strings.Cut(v, ".")
 		id := chain.TillID{Store: st, Till: tl}
@@ -118,14 +123,26 @@ func runCentre(ctx context.Context, out io.Writer, args []string) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("centre data directory: %w", err)
 	}
-	if cluster != nil {
-		return runCentreOnCluster(ctx, out, dir, add, cluster)
-	}
-	join, err := centreJoinConfig(ctx, centreFiles{dir: dir})
+	files := centreFiles{dir: dir}
+	master, name, err := openChainMaster(ctx, files, *chainName, *window, out)
 	if err != nil {
 		return err
 	}
-	cdb, err := centredb.Open(ctx, filepath.Join(dir, "centre.db"))
+	if master != nil {
+		defer master.Close()
+	}
+	if cluster != nil {
+		return runCentreOnCluster(ctx, out, files, add, cluster, master, name, *window)
+	}
+	// Tills join a named chain only: a till joined to a chain of no name
+	// would refuse every bundle the named chain publishes later.
+	var join *chain.JoinConfig
+	if name != "" {
+		if join, err = centreJoinConfig(files, name); err != nil {
+			return err
+		}
+	}
+	cdb, err := centredb.Open(ctx, files.centreDB())
 	if err != nil {
 		return err
 	}
@@ -142,26 +159,56 @@ func runCentre(ctx context.Context, out io.Writer, args []string) error {
 	}
 	defer c.Close()
 	fmt.Fprintf(out, "centre running: data in %s\n  tills dial %s (leaf), tools connect to %s\n", dir, c.LeafURL(), c.ClientURL())
-	fmt.Fprintf(out, "  a till joins: here, till centre join-token -dir %s STORE TILL; on the till, till join - nats://THIS-HOST:%s\n", dir, portOf(*listen))
+	if join != nil {
+		fmt.Fprintf(out, "  a till joins: here, till centre join-token -dir %s STORE TILL; on the till, till join - nats://THIS-HOST:%s\n", dir, portOf(*listen))
+	} else {
+		fmt.Fprintln(out, "  joining is off until the chain has a name (start the centre once with -chain NAME)")
+	}
 	fmt.Fprintln(out, "Ctrl-C stops it.")
-	return serveCentre(ctx, out, c, cdb, log)
+	return serveCentre(ctx, out, c, cdb, files, master, name, *window, log)
 }
 
 func centreLog() *slog.Logger {
 	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 }
 
-// serveCentre runs until ctx ends, sourcing the tills that add-till lets in.
-func serveCentre(ctx context.Context, out io.Writer, c *chain.Centre, cdb *centredb.DB, log *slog.Logger) error {
-	// Tills added while the centre runs (add-till writes the database)
-	// are picked up within seconds.
+// serveCentre runs the started centre until ctx ends (or its window is
+// closed): publishing master.db down when the chain has a name, sourcing
+// the tills that join or add-till let in.
+func serveCentre(ctx context.Context, out io.Writer, c *chain.Centre, cdb *centredb.DB, files centreFiles,
+	master *store.DB, name string, window bool, log *slog.Logger,
+) error {
+	stopPublishing, err := startPublishing(ctx, c, cdb, files, master, name, out, log)
+	if err != nil {
+		return err
+	}
+	defer stopPublishing()
+	if window {
+		// The window runs on this goroutine (the display's); closing it
+		// stops the centre.
+		wctx, stop := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() { defer close(done); followTills(wctx, c, cdb, log) }()
+		err := runCentreWindow(ctx, master, files.masterDB())
+		stop()
+		<-done
+		fmt.Fprintln(out, "centre stopping")
+		return err
+	}
+	followTills(ctx, c, cdb, log)
+	fmt.Fprintln(out, "centre stopping")
+	return nil
+}
+
+// followTills picks up tills added while the centre runs (add-till and
+// joins write the database) within seconds, until ctx ends.
+func followTills(ctx context.Context, c *chain.Centre, cdb *centredb.DB, log *slog.Logger) {
 	tick := time.NewTicker(2 * time.Second)
 	defer tick.Stop()
 	for {
 		select {
 		case <-ctx.Done():
-			fmt.Fprintln(out, "centre stopping")
-			return nil
+			return
 		case <-tick.C:
 			ids, err := cdb.Tills(ctx)
 			if err != nil {

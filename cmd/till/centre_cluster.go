@@ -5,11 +5,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"path/filepath"
 	"strings"
 
 	"github.com/tillpos/till/chain"
 	"github.com/tillpos/till/chain/centredb"
+	"github.com/tillpos/till/store"
 )
 
 // `till centre -nats URL[,URL] -nats-creds FILE`: the centre on an existing
@@ -68,8 +68,11 @@ func (n *natsFlags) cluster(fs *flag.FlagSet) (*chain.Cluster, error) {
 
 // runCentreOnCluster is `till centre -nats`: no server of its own, no leaf
 // password file; the same database, stream, ingester and tills.
-func runCentreOnCluster(ctx context.Context, out io.Writer, dir string, add []chain.TillID, cl *chain.Cluster) error {
-	cdb, err := centredb.Open(ctx, filepath.Join(dir, "centre.db"))
+func runCentreOnCluster(ctx context.Context, out io.Writer, files centreFiles, add []chain.TillID, cl *chain.Cluster,
+	master *store.DB, name string, window bool,
+) error {
+	dir := files.dir
+	cdb, err := centredb.Open(ctx, files.centreDB())
 	if err != nil {
 		return err
 	}
@@ -91,5 +94,5 @@ func runCentreOnCluster(ctx context.Context, out io.Writer, dir string, add []ch
 	fmt.Fprintln(out, "    till chain set -store STORE -till TILL -centre nats-leaf://CLUSTER-HOST:LEAF-PORT")
 	fmt.Fprintf(out, "  and here: till centre add-till -dir %s STORE TILL\n", dir)
 	fmt.Fprintln(out, "Ctrl-C stops it.")
-	return serveCentre(ctx, out, c, cdb, log)
+	return serveCentre(ctx, out, c, cdb, files, master, name, window, log)
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/tillpos/till/bundle"
 	"github.com/tillpos/till/chain"
 	"github.com/tillpos/till/chain/centredb"
+	"github.com/tillpos/till/store"
 )
 
 // Joining at the centre (docs/chain.md, "Joining"): `till centre
@@ -28,19 +29,10 @@ const centreJoinUsage = `centre join-token [-dir DIR] [-ttl 24h] STORE TILL   a 
 // centreJoinConfig is what the running centre hands a joining till: its
 // signing key, the chain's name and badge key from the back office
 // (master.db, master.key; both made on first use).
-func centreJoinConfig(ctx context.Context, files centreFiles) (*chain.JoinConfig, error) {
+func centreJoinConfig(files centreFiles, chainName string) (*chain.JoinConfig, error) {
 	priv, err := files.signer()
 	if err != nil {
 		return nil, err
-	}
-	master, err := files.openMaster(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("the chain's back office: %w", err)
-	}
-	_, chainName, err := master.StoreIdentity(ctx)
-	master.Close()
-	if err != nil {
-		return nil, operatorError(err)
 	}
 	key, err := os.ReadFile(files.masterKey())
 	if err != nil {
@@ -81,8 +73,19 @@ func runCentreJoinToken(ctx context.Context, out io.Writer, args []string) error
 		return err
 	}
 	files := centreFiles{dir: dir}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("centre data directory: %w", err)
+	// Tills join a named chain only (runCentre answers joins only then):
+	// read the name beside a running centre without taking master.db.
+	master, err := store.Open(ctx, files.masterDB(), store.Options{KeyPath: files.masterKey(), ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("the chain's back office: %w (start the centre once: till centre -dir %s -chain NAME)", operatorError(err), dir)
+	}
+	_, name, err := master.StoreIdentity(ctx)
+	master.Close()
+	if err != nil {
+		return operatorError(err)
+	}
+	if name == "" {
+		return fmt.Errorf("the chain has no name yet, so no till can join it: start the centre once with -chain NAME (till centre -dir %s -chain NAME)", dir)
 	}
 	priv, err := files.signer()
 	if err != nil {

@@ -44,7 +44,7 @@ func centreCmd(t *testing.T, ctx context.Context, cdir string) (out *syncBuf, do
 	out = &syncBuf{}
 	done = make(chan error, 1)
 	go func() {
-		done <- runCentre(ctx, out, []string{"-dir", cdir, "-leaf", leaf, "-listen", listen})
+		done <- runCentre(ctx, out, []string{"-dir", cdir, "-chain", "north", "-leaf", leaf, "-listen", listen})
 	}()
 	deadline := time.Now().Add(30 * time.Second)
 	for !strings.Contains(out.String(), "Ctrl-C") {
@@ -137,7 +137,7 @@ func TestCentreCommandWithATill(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	status, stop := wireChain(ctx, db, tdb, chainFlags{}, &o)
+	status, stop := wireChain(ctx, db, tdb, chainFlags{}, &o, nil)
 	defer stop()
 	if status == nil {
 		t.Fatal("a till in a chain has no head-office status")
@@ -214,7 +214,7 @@ func TestWireChainOff(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	status, stop := wireChain(ctx, db, filepath.Join(dir, "till.db"), chainFlags{}, os.Stderr)
+	status, stop := wireChain(ctx, db, filepath.Join(dir, "till.db"), chainFlags{}, os.Stderr, nil)
 	defer stop()
 	if status != nil {
 		t.Fatal("a till on its own has a head-office status")
@@ -231,9 +231,39 @@ func TestWireChainOff(t *testing.T) {
 		t.Fatal(err)
 	}
 	var log bytes.Buffer
-	status, stop2 := wireChain(ctx, db, filepath.Join(dir, "till.db"), chainFlags{}, &log)
+	status, stop2 := wireChain(ctx, db, filepath.Join(dir, "till.db"), chainFlags{}, &log, nil)
 	defer stop2()
 	if status == nil || status().Problem == "" || !strings.Contains(log.String(), "till join") {
 		t.Fatalf("misconfigured chain: status set %v, log %q", status != nil, log.String())
 	}
+}
+
+// A centre whose chain has no name answers no joins and publishes nothing,
+// and join-token says why instead of handing out a token nobody answers.
+func TestJoinNeedsANamedChain(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cdir := filepath.Join(t.TempDir(), "centre")
+	var o syncBuf
+	done := make(chan error, 1)
+	go func() {
+		done <- runCentre(ctx, &o, []string{"-dir", cdir, "-leaf", freePort(t), "-listen", freePort(t)})
+	}()
+	deadline := time.Now().Add(30 * time.Second)
+	for !strings.Contains(o.String(), "Ctrl-C") {
+		if time.Now().After(deadline) {
+			t.Fatalf("centre did not start:\n%s", o.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if !strings.Contains(o.String(), "joining is off") || !strings.Contains(o.String(), "publishing down is off") {
+		t.Errorf("the centre does not say joining and publishing are off:\n%s", o.String())
+	}
+	var out bytes.Buffer
+	err := runCentre(ctx, &out, []string{"join-token", "-dir", cdir, "s1", "t1"})
+	if err == nil || !strings.Contains(err.Error(), "-chain NAME") || strings.Contains(out.String(), "tilljoin1") {
+		t.Fatalf("join-token on an unnamed chain: %v\n%s", err, out.String())
+	}
+	cancel()
+	<-done
 }

@@ -102,10 +102,6 @@ func runWindow(ctx context.Context, args []string) error {
 		deps.LooseFiles = append(deps.LooseFiles, ui.LooseFile{Path: f.Path, Mode: fmt.Sprintf("%04o", f.Mode.Perm())})
 	}
 	deps.AuditAnchor = anchorWarning(db) // wire_anchor.go
-	// The head office, when the till is in a chain (till chain set).
-	chainStatus, stopChain := wireChain(ctx, db, path, chainOver, os.Stderr)
-	defer stopChain()
-	deps.Chain = chainStatus
 	// The register the desk drives: the -register flag, else the saved
 	// setting (the Devices page's), else none yet. It can be switched
 	// while the till runs, so a till without one still starts and an admin
@@ -151,6 +147,11 @@ func runWindow(ctx context.Context, args []string) error {
 	}
 	defer stop()
 	deps.Desk, deps.Country = d, country
+	// The head office, when the till is in a chain (till chain set): its
+	// bundles refresh the session's policy (h) as they are applied.
+	chainStatus, stopChain := wireChain(ctx, db, path, chainOver, os.Stderr, h)
+	defer stopChain()
+	deps.Chain = chainStatus
 	tag, unit := storeLocale(country)
 	deps.StoreLanguage, deps.Currency = tag.String(), unit
 	auth := deskAuth{d: d, db: db, terminal: terminal}

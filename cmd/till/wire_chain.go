@@ -10,8 +10,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/tillpos/till/chain"
+	"github.com/tillpos/till/policy"
 	"github.com/tillpos/till/store"
 	"github.com/tillpos/till/ui"
 )
@@ -212,9 +214,13 @@ func or(a, b string) string {
 
 // wireChain starts the till's chain node when the till is in a chain. The
 // till sells whatever happens here: a node that cannot start is said on the
-// status bar and on stderr, and the events wait in the outbox. status is
-// nil for a till on its own; stop closes the node.
-func wireChain(ctx context.Context, db *store.DB, dbPath string, over chainFlags, logTo io.Writer) (status func() ui.ChainStatus, stop func()) {
+// status bar and on stderr, and the events wait in the outbox. With the
+// node up it watches the head office's bundles of each kind (matrix,
+// catalogue) and applies them through chainApplier, which refreshes
+// holder (the session's policy) after a matrix; a refused bundle shows on
+// the status bar. status is nil for a till on its own; stop ends the
+// watches, then closes the node.
+func wireChain(ctx context.Context, db *store.DB, dbPath string, over chainFlags, logTo io.Writer, holder *policy.Holder) (status func() ui.ChainStatus, stop func()) {
 	cfg, on, err := chainConfig(ctx, db, dbPath, over)
 	if !on && err == nil {
 		return nil, func() {}
@@ -224,13 +230,48 @@ func wireChain(ctx context.Context, db *store.DB, dbPath string, over chainFlags
 		var node *chain.Till
 		node, err = chain.StartTill(ctx, cfg, db)
 		if err == nil {
+			watches := watchBundles(ctx, node, db, dbPath, holder, logTo)
 			return func() ui.ChainStatus {
-				st := node.Status()
-				return ui.ChainStatus{Online: st.Online, OfflineSince: st.OfflineSince, Waiting: st.Waiting}
-			}, node.Close
+					st := node.Status()
+					cs := ui.ChainStatus{Online: st.Online, OfflineSince: st.OfflineSince, Waiting: st.Waiting}
+					for _, w := range watches {
+						if r := w.Status().Refused; r != "" {
+							cs.Refused = r
+						}
+					}
+					return cs
+				}, func() {
+					for _, w := range watches {
+						w.Stop()
+					}
+					node.Close()
+				}
 		}
 	}
 	fmt.Fprintln(logTo, "till: warning: head office link not started:", err)
 	problem := err.Error()
 	return func() ui.ChainStatus { return ui.ChainStatus{Problem: problem} }, func() {}
+}
+
+// watchBundles starts one watch per kind of bundle the centre publishes.
+// A watch that cannot start is said on logTo; the till sells on with what
+// it has.
+func watchBundles(ctx context.Context, node *chain.Till, db *store.DB, dbPath string, holder *policy.Holder, logTo io.Writer) []*chain.ConfigWatch {
+	var out []*chain.ConfigWatch
+	for _, kind := range []string{chain.KindMatrix, chain.KindCatalogue} {
+		apply, err := chainApplier(kind, db, dbPath, holder)
+		if err == nil {
+			var w *chain.ConfigWatch
+			// A mirror silent for 3 s (the centre restarted: NATS retries a
+			// mirror's source with a growing back-off) is bypassed by
+			// asking the centre itself, so a bundle is there in seconds.
+			o := chain.WatchOptions{Kind: kind, Applier: apply, Check: time.Second, Stalled: 3 * time.Second}
+			if w, err = node.WatchConfig(ctx, o); err == nil {
+				out = append(out, w)
+				continue
+			}
+		}
+		fmt.Fprintf(logTo, "till: warning: head office %s bundles not watched: %v\n", kind, err)
+	}
+	return out
 }

@@ -7,11 +7,13 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/tillpos/till/bundle"
 	"github.com/tillpos/till/chain"
 	"github.com/tillpos/till/policy"
 	"github.com/tillpos/till/store"
+	"github.com/tillpos/till/ui/admin"
 )
 
 // The back office says "Managed by the head office" exactly when the till
@@ -108,5 +110,48 @@ func TestChainApplierRefreshesSessions(t *testing.T) {
 	}
 	if _, err := chainApplier("prices", db, path, holder); err == nil {
 		t.Fatal("an unknown kind was accepted")
+	}
+}
+
+// On a till in a chain the catalogue is the head office's too: the Items
+// tab shows, searches and exports it, but New item, Save and the import
+// are greyed out with the reason at the top, and a tap on Save leaves the
+// price as the centre published it.
+func TestManagedCatalogueReadOnly(t *testing.T) {
+	r := newAdminRig(t, "admin")
+	ctx := context.Background()
+	deps := adminDeps(r.db, r.path, r.holder, func() policy.Session { return r.sess }, "till-1", nil)
+	deps.Async = func(f func()) { f() }
+	deps.Do = func(f func()) { f() }
+	deps.Managed = true
+	r.screen = admin.New(r.win, deps, func() {})
+	r.win.SetContent(r.screen.Content())
+	if !r.hasText("items and prices come from the chain's centre") {
+		t.Fatal("the reason does not name the catalogue")
+	}
+	r.tab("Items")
+	list := find(r, "item list", func(l *widget.List) bool { return l.Length() > 0 })
+	list.Select(0)
+	code := r.entry("Code").Text
+	before, err := r.db.FindItems(ctx, code, 1, false)
+	if err != nil || len(before) != 1 {
+		t.Fatal(err)
+	}
+	for _, text := range []string{"Save", "New item", "Check the file"} {
+		if b := find(r, "button "+text, func(b *widget.Button) bool { return b.Text == text }); !b.Disabled() {
+			t.Errorf("%s is enabled on a managed till", text)
+		}
+	}
+	if b := find(r, "button Export", func(b *widget.Button) bool { return b.Text == "Export" }); b.Disabled() {
+		t.Error("export (read-only) is greyed out on a managed till")
+	}
+	price := r.entry("Price")
+	if !price.Disabled() {
+		t.Error("the price can be typed on a managed till")
+	}
+	price.SetText("1.00")
+	r.tap("Save") // disabled: nothing
+	if after, _ := r.db.FindItems(ctx, code, 1, false); after[0].Price != before[0].Price {
+		t.Fatalf("a managed till changed a price: %d → %d", before[0].Price, after[0].Price)
 	}
 }

@@ -191,6 +191,16 @@ func newCatalogueTab(s *Screen) *catalogueTab {
 	)
 	left := container.NewBorder(container.NewBorder(nil, nil, nil, newBtn, t.search), nil, nil, nil, t.list)
 	right := container.NewVScroll(container.NewVBox(t.hint, t.card, widget.NewSeparator(), files, t.progress, t.result))
+	if s.deps.Managed {
+		// The head office publishes the catalogue: shown, searched and
+		// exported here, changed only at the centre.
+		for _, w := range []fyne.Disableable{
+			save, newBtn, importBtn, t.taxMap, t.importPath, t.code, t.barcodes, t.name, t.receipt, t.price, t.vat,
+			t.unit, t.weighed, t.marking, t.dept, t.group, t.active,
+		} {
+			w.Disable()
+		}
+	}
 	split := container.NewHSplit(left, right)
 	split.Offset = 0.45
 	t.content = split
@@ -272,7 +282,7 @@ func (t *catalogueTab) edit(it Item) {
 // on or off sale (catalogue.item.active) — so a refusal names the right
 // that is missing and is audited, and nothing is saved.
 func (t *catalogueTab) save() {
-	if t.editing == nil {
+	if t.editing == nil || t.s.managed() {
 		return
 	}
 	old := *t.editing
@@ -339,6 +349,9 @@ func (t *catalogueTab) save() {
 }
 
 func (t *catalogueTab) dryRun() {
+	if t.s.managed() {
+		return
+	}
 	path := strings.TrimSpace(t.importPath.Text)
 	if path == "" {
 		t.s.showStatus(true, lang.X("admin.items.path_missing", "Enter the file to import."))
@@ -383,6 +396,9 @@ func (t *catalogueTab) dryRun() {
 // apply imports for real, with the progress bar moving as lines are read
 // (the dry run counted them, so the bar knows its end).
 func (t *catalogueTab) apply(path string) {
+	if t.s.managed() {
+		return
+	}
 	me := t.s.deps.Policy.Actor()
 	if !t.s.allowed(policy.ActionItemsImport) {
 		return

@@ -205,6 +205,9 @@ type Deps struct {
 	// the tabs show them read-only with the reason. Lifting a lockout, the
 	// audit log, devices and the bundle tab stay local.
 	Managed bool
+	// SignOut: the back button signs out instead of going back to the
+	// sale screen (the head office's window has none).
+	SignOut bool
 }
 
 // Error is a failure with a sentence for the admin (the store's message,

@@ -87,7 +87,11 @@ func New(win fyne.Window, deps Deps, back func()) *Screen {
 		}
 	}
 
-	backBtn := widget.NewButtonWithIcon(lang.X("admin.back", "Back to sale"), theme.NavigateBackIcon(), func() {
+	backText, backIcon := lang.X("admin.back", "Back to sale"), theme.NavigateBackIcon()
+	if deps.SignOut {
+		backText, backIcon = lang.X("admin.sign_out", "Sign out"), theme.LogoutIcon()
+	}
+	backBtn := widget.NewButtonWithIcon(backText, backIcon, func() {
 		if s.back != nil {
 			s.back()
 		}
@@ -211,7 +215,7 @@ func (s *Screen) load(work func(ctx context.Context) error, finish func(err erro
 }
 
 func managedText() string {
-	return lang.X("admin.managed", "Managed by the head office: users, badges, PINs, groups, permissions and security settings come from the chain's centre and cannot be changed on this till. Ask the head office to change them.")
+	return lang.X("admin.managed", "Managed by the head office: users, badges, PINs, groups, permissions, security settings, items and prices come from the chain's centre and cannot be changed on this till. Ask the head office to change them.")
 }
 
 // managed refuses a change of what the head office publishes, with the
