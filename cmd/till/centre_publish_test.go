@@ -36,6 +36,7 @@ type pubRig struct {
 	stopPub  func()
 	tills    map[string]*pubTill
 	chainLog *syncBuf
+	noSetup  bool // new tills are left as till join leaves them, before the setup screen
 }
 
 type pubTill struct {
@@ -142,6 +143,9 @@ func (r *pubRig) till(name string) *pubTill {
 			r.t.Fatal(err)
 		}
 		r.t.Cleanup(func() { tl.db.Close() })
+		if !r.noSetup {
+			tl.setUp(r.t)
+		}
 		tl.holder = policy.NewHolder(nil)
 		if _, err := tl.db.RefreshPolicy(ctx, tl.holder); err != nil {
 			r.t.Fatal(err)
@@ -155,6 +159,18 @@ func (r *pubRig) till(name string) *pubTill {
 	tl.status, tl.stop = func() ui.ChainStatus { return st() }, stop
 	r.t.Cleanup(func() { tl.stop() })
 	return tl
+}
+
+// setUp does what the setup screen does at a joined till's first start:
+// the store's details and a first administrator, "ivan".
+func (tl *pubTill) setUp(t *testing.T) {
+	t.Helper()
+	if _, _, err := tl.db.Initialise(context.Background(), store.Setup{
+		Store:      store.StoreDetails{TradingName: "Shop " + tl.name, LegalName: "North Ltd", INN: "7707083893", Address: "Tver", Country: "RU", Language: "en"},
+		AdminLogin: "ivan", AdminFullName: "Ivan",
+	}, store.Actor{Terminal: "test"}); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func (tl *pubTill) price(t *testing.T, code string) int64 {
@@ -481,5 +497,47 @@ func TestPublisherRounds(t *testing.T) {
 	p = newPub()
 	if out := round(1); out[0].Kind != chain.KindMatrix || out[0].Store != "s1" {
 		t.Fatalf("junk in the bucket: %+v", out)
+	}
+}
+
+// A till that joined and has not been through its setup screen takes no
+// bundle: a matrix applied under the screen would bring users and make the
+// setup fail as "already set up". Once set up, the head office's users and
+// prices arrive, and the first administrator made there gives way to them.
+func TestJoinedTillTakesBundlesAfterItsSetup(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a centre and a till on loopback: about 10 s")
+	}
+	ctx := context.Background()
+	r := newPubRig(t)
+	if _, _, err := r.master.Initialise(ctx, store.Setup{
+		Store:      store.StoreDetails{TradingName: "North HQ", LegalName: "North Ltd", INN: "7707083893", Address: "Moscow", Country: "RU", Language: "en"},
+		AdminLogin: "olga", AdminFullName: "Olga",
+	}, store.Actor{Terminal: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	r.setPrice("B1", 4990)
+	r.noSetup = true
+	t1 := r.till("t1")
+	time.Sleep(3 * time.Second) // the mirror has the bundles by now (0.5 s measured)
+	if need, err := t1.db.NeedsSetup(ctx); err != nil || !need {
+		t.Fatalf("a bundle was applied before the setup: needs setup %v (%v)", need, err)
+	}
+	if p := t1.price(t, "B1"); p != -1 {
+		t.Fatalf("B1 at %d before the setup", p)
+	}
+	t1.setUp(t)
+	waitPrice(t, "B1", 4990, 15*time.Second, t1)
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		olga, err := t1.db.UserByLogin(ctx, "olga")
+		ivan, ierr := t1.db.UserByLogin(ctx, "ivan")
+		if err == nil && olga.Active && ierr == nil && !ivan.Active {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after the setup: olga %+v (%v), ivan %+v (%v)", olga, err, ivan, ierr)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }

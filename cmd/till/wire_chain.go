@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tillpos/till/chain"
@@ -230,20 +231,20 @@ func wireChain(ctx context.Context, db *store.DB, dbPath string, over chainFlags
 		var node *chain.Till
 		node, err = chain.StartTill(ctx, cfg, db)
 		if err == nil {
-			watches := watchBundles(ctx, node, db, dbPath, holder, logTo)
+			watches := watchWhenSetUp(ctx, db, func() []*chain.ConfigWatch {
+				return watchBundles(ctx, node, db, dbPath, holder, logTo)
+			}, time.Second)
 			return func() ui.ChainStatus {
 					st := node.Status()
 					cs := ui.ChainStatus{Online: st.Online, OfflineSince: st.OfflineSince, Waiting: st.Waiting}
-					for _, w := range watches {
+					for _, w := range watches.list() {
 						if r := w.Status().Refused; r != "" {
 							cs.Refused = r
 						}
 					}
 					return cs
 				}, func() {
-					for _, w := range watches {
-						w.Stop()
-					}
+					watches.stop()
 					node.Close()
 				}
 		}
@@ -251,6 +252,68 @@ func wireChain(ctx context.Context, db *store.DB, dbPath string, over chainFlags
 	fmt.Fprintln(logTo, "till: warning: head office link not started:", err)
 	problem := err.Error()
 	return func() ui.ChainStatus { return ui.ChainStatus{Problem: problem} }, func() {}
+}
+
+// setUpWatches are the bundle watches of a till that may not be set up
+// yet. A till's first start after `till join` is the setup screen (the
+// store's details, which no bundle carries, and a first administrator): a
+// matrix bundle applied under that screen would bring users and make the
+// setup fail as "already set up", so the watches start once the database
+// has its users; the head office's users then replace the first
+// administrator (docs/chain.md, "Joining").
+type setUpWatches struct {
+	mu      sync.Mutex
+	ws      []*chain.ConfigWatch
+	stopped bool
+	quit    chan struct{}
+	done    chan struct{}
+	once    sync.Once
+}
+
+// watchWhenSetUp calls start at once when db is set up, else as soon as it
+// is (looked at every poll).
+func watchWhenSetUp(ctx context.Context, db *store.DB, start func() []*chain.ConfigWatch, poll time.Duration) *setUpWatches {
+	w := &setUpWatches{quit: make(chan struct{}), done: make(chan struct{})}
+	go func() {
+		defer close(w.done)
+		t := time.NewTicker(poll)
+		defer t.Stop()
+		for {
+			if need, err := db.NeedsSetup(ctx); err == nil && !need {
+				w.mu.Lock()
+				if !w.stopped {
+					w.ws = start()
+				}
+				w.mu.Unlock()
+				return
+			}
+			select {
+			case <-w.quit:
+				return
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return w
+}
+
+func (w *setUpWatches) list() []*chain.ConfigWatch {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.ws
+}
+
+func (w *setUpWatches) stop() {
+	w.once.Do(func() { close(w.quit) })
+	<-w.done
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.stopped = true
+	for _, cw := range w.ws {
+		cw.Stop()
+	}
 }
 
 // watchBundles starts one watch per kind of bundle the centre publishes.
