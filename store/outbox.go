@@ -14,7 +14,10 @@ import (
 // The outbox's rows are written by triggers (migration 0009) in the
 // transaction of the change they report, so this file only reads them and
 // moves the marks. *DB implements outbox.Store for the chain's publisher.
-var _ outbox.Store = (*DB)(nil)
+var (
+	_ outbox.Store    = (*DB)(nil)
+	_ outbox.Notifier = (*DB)(nil)
+)
 
 // outboxBody is the JSON of an outbox row, built when it is read from the
 // row it refers to (migration 0010): the same document the triggers of
@@ -78,6 +81,34 @@ func (d *DB) OutboxAfter(ctx context.Context, after int64, limit int) ([]outbox.
 		return nil, fmt.Errorf("read outbox: %w", err)
 	}
 	return out, nil
+}
+
+// OnOutboxEvent sets f to be called after the commit of every transaction
+// that wrote a row the outbox reports (a fiscal document, a shift opened or
+// closed, an audit row), so the chain's publisher sends it at once instead
+// of at its next poll; nil removes it. f runs on the committing goroutine,
+// after the commit: it must not block (the publisher's Kick only signals).
+// Writing the outbox needs none of this: the triggers do it either way.
+func (d *DB) OnOutboxEvent(f func()) {
+	if f == nil {
+		d.outboxHook.Store(nil)
+		return
+	}
+	d.outboxHook.Store(&f)
+}
+
+func (d *DB) outboxCommitted() {
+	if f := d.outboxHook.Load(); f != nil {
+		(*f)()
+	}
+}
+
+// noteOutboxEvent marks tx as writing a row an outbox trigger reports, for
+// OnOutboxEvent. Audit rows need no note: the transaction counts them.
+func noteOutboxEvent(tx *sql.Tx) {
+	if v, ok := openTxs.Load(tx); ok {
+		v.(*txAudit).events = true
+	}
 }
 
 // OutboxMarks reads the marks.

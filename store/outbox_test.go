@@ -356,3 +356,68 @@ func TestOutboxOldBodiesAndMissingRows(t *testing.T) {
 		t.Fatalf("a receipt whose fiscal document is gone: %v", err)
 	}
 }
+
+// OnOutboxEvent is called after the commit of each change that writes an
+// event, when the event can already be read, and not for changes that
+// write none or roll back.
+func TestOutboxEventHookAfterCommit(t *testing.T) {
+	db := openOutbox(t)
+	ctx := context.Background()
+	cid := cashier(t, db)
+	var calls int
+	var seen int64
+	db.OnOutboxEvent(func() {
+		calls++
+		m, err := db.OutboxMarks(ctx)
+		if err != nil || m.Last <= seen {
+			t.Errorf("called before its event could be read: outbox at %d, %v (was %d)", m.Last, err, seen)
+		}
+		seen = m.Last
+	})
+	r := db.Bills()
+	b, err := r.Create(ctx, sale.Bill{Kind: sale.KindSale, CashierID: cid})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.AddLine(ctx, b.ID, line("Хлеб", 1000, 4990)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.AddPayment(ctx, b.ID, sale.Payment{Kind: sale.PayCash, Amount: 4990, At: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.MarkFiscalising(ctx, b.ID, sale.Fiscal{Expected: 1, Kind: device.Sale, Total: 4990, StartedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	if calls != 0 {
+		t.Fatalf("%d calls for changes that write no event", calls)
+	}
+	if err := r.MarkFiscalised(ctx, b.ID, sale.Fiscal{Number: 1, Sign: 1, Time: time.Now(), Shift: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if calls != 1 {
+		t.Fatalf("%d calls after the receipt, want 1", calls)
+	}
+	if err := r.MarkFiscalised(ctx, b.ID, sale.Fiscal{Number: 2}); err == nil {
+		t.Fatal("a second fiscal document was accepted")
+	}
+	if calls != 1 {
+		t.Fatalf("called for a rolled-back change (%d calls)", calls)
+	}
+	if _, err := db.OpenShift(ctx, 2, policy.UserID(cid), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.CloseShift(ctx, policy.UserID(cid), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Audit(ctx, AuditEntry{Terminal: "t", Actor: policy.UserID(cid), Action: "cash.in", Args: json.RawMessage(`{}`), Outcome: OutcomeOK}); err != nil {
+		t.Fatal(err)
+	}
+	if calls != 4 {
+		t.Fatalf("%d calls after the shift's two events and an audit row, want 4", calls)
+	}
+	db.OnOutboxEvent(nil)
+	fiscalisedBill(t, db, cid, 3, 1)
+	if calls != 4 {
+		t.Fatalf("called after it was removed (%d calls)", calls)
+	}
+}
