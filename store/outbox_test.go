@@ -421,3 +421,34 @@ func TestOutboxEventHookAfterCommit(t *testing.T) {
 		t.Fatalf("called after it was removed (%d calls)", calls)
 	}
 }
+
+// DisableOutbox (till chain off) stops the writing; what was not sent
+// stays, and the next event after enabling again follows it.
+func TestDisableOutboxKeepsWhatWaits(t *testing.T) {
+	db := openOutbox(t)
+	ctx := context.Background()
+	cid := cashier(t, db)
+	fiscalisedBill(t, db, cid, 1, 1)
+	before, _ := db.OutboxMarks(ctx)
+	if err := db.DisableOutbox(ctx); err != nil {
+		t.Fatal(err)
+	}
+	fiscalisedBill(t, db, cid, 2, 1)
+	if _, err := db.OpenShift(ctx, 2, policy.UserID(cid), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if m, _ := db.OutboxMarks(ctx); m.Last != before.Last {
+		t.Fatalf("a disabled outbox went from %d to %d events", before.Last, m.Last)
+	}
+	evs, err := db.OutboxAfter(ctx, 0, 100)
+	if err != nil || len(evs) == 0 || evs[len(evs)-1].Seq != before.Last || evs[len(evs)-1].Kind != "receipt" {
+		t.Fatalf("the events not sent: %+v, %v", evs, err)
+	}
+	if err := db.EnableOutbox(ctx); err != nil {
+		t.Fatal(err)
+	}
+	fiscalisedBill(t, db, cid, 3, 1)
+	if m, _ := db.OutboxMarks(ctx); m.Last != before.Last+1 {
+		t.Fatalf("after enabling again the outbox is at %d, want %d", m.Last, before.Last+1)
+	}
+}
