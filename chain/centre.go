@@ -285,42 +285,73 @@ func (c *Centre) ingestLoop(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	// A pull iterator keeps up to two batches coming while the one before
-	// is committed, so the stream's reads overlap the database's fsync.
-	it, err := cons.Messages(jetstream.PullMaxMessages(2 * c.cfg.Batch))
+	// Acks go out from their own goroutine, a batch after its commit, while
+	// the next batch is read and stored; they are publishes nobody waits for.
+	acks := make(chan []jetstream.Msg, 4)
+	acked := make(chan struct{})
+	go func() {
+		defer close(acked)
+		for batch := range acks {
+			for _, m := range batch {
+				if err := m.Ack(); err != nil {
+					// Not acknowledged, it comes again after AckWait and
+					// the primary key keeps it once.
+					c.cfg.Log.Warn("chain: ack", "err", err)
+				}
+			}
+		}
+	}()
+	defer func() { close(acks); <-acked }()
+	// Consume keeps pull requests of up to two batches going while a batch
+	// is committed, so the stream's reads overlap the database's fsync; its
+	// callback only hands each message over.
+	in := make(chan jetstream.Msg, 2*c.cfg.Batch)
+	stopped := make(chan struct{})
+	defer close(stopped)
+	cc, err := cons.Consume(func(m jetstream.Msg) {
+		select {
+		case in <- m:
+		case <-stopped:
+		}
+	}, jetstream.PullMaxMessages(2*c.cfg.Batch), jetstream.ConsumeErrHandler(func(_ jetstream.ConsumeContext, err error) {
+		c.cfg.Log.Warn("chain: ingest consumer", "err", err)
+	}))
 	if err != nil {
 		return err
 	}
-	defer it.Stop()
-	batch := make([]jetstream.Msg, 0, c.cfg.Batch)
-	for ctx.Err() == nil {
-		m, err := it.Next(jetstream.NextMaxWait(time.Second))
-		if errors.Is(err, nats.ErrTimeout) {
-			continue
-		}
-		if err != nil {
-			return err
+	defer cc.Stop()
+	for {
+		var batch []jetstream.Msg
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-cc.Closed():
+			return errors.New("the ingest consumer stopped")
+		case m := <-in:
+			batch = append(make([]jetstream.Msg, 0, c.cfg.Batch), m)
 		}
 		// Then what has already arrived, up to a batch: a batch is what
 		// the stream had, never a wait for more.
-		batch = append(batch[:0], m)
+	fill:
 		for len(batch) < c.cfg.Batch {
-			m, err := it.Next(jetstream.NextMaxWait(time.Millisecond))
-			if err != nil {
-				break
+			select {
+			case m := <-in:
+				batch = append(batch, m)
+			default:
+				break fill
 			}
-			batch = append(batch, m)
 		}
 		if err := c.store(ctx, batch); err != nil {
 			return err
 		}
+		acks <- batch
 	}
-	return ctx.Err()
 }
 
-// store puts one batch in the Sink in one transaction and only then
-// acknowledges each of its messages (an unreadable one too: it is logged
-// and passed, as holding the stream for it would stop every till's sales).
+// store puts one batch in the Sink in one transaction; only then are its
+// messages acknowledged, each on its own (an unreadable one too: it is
+// logged and passed, as holding the stream for it would stop every till's
+// sales).
 func (c *Centre) store(ctx context.Context, batch []jetstream.Msg) error {
 	got := make([]Received, 0, len(batch))
 	for _, m := range batch {
@@ -334,11 +365,6 @@ func (c *Centre) store(ctx context.Context, batch []jetstream.Msg) error {
 	if len(got) > 0 {
 		if err := c.sink.Store(ctx, got); err != nil {
 			return fmt.Errorf("store %d events: %w", len(got), err)
-		}
-	}
-	for _, m := range batch {
-		if err := m.Ack(); err != nil {
-			return err
 		}
 	}
 	return nil

@@ -138,12 +138,19 @@ func StartTill(ctx context.Context, cfg TillConfig, ob outbox.Store) (*Till, err
 	rctx, cancel := context.WithCancel(context.Background())
 	t := &Till{cfg: cfg, srv: srv, nc: nc, js: js, ob: ob, kick: make(chan struct{}, 1), stop: cancel, done: make(chan struct{})}
 	t.state.update(func(s *Status) { s.OfflineSince = time.Now() })
+	// A store that says when a commit wrote an event has it sent at once:
+	// the centre sees a sale within milliseconds, not at the next poll.
+	// Kick never blocks, so the sale does not wait for it.
+	if n, ok := ob.(outbox.Notifier); ok {
+		n.OnOutboxEvent(t.Kick)
+	}
 	go t.run(rctx)
 	return t, nil
 }
 
 // Kick tells the publisher there is something new (after a commit), so an
-// event goes out at once instead of at the next poll.
+// event goes out at once instead of at the next poll. StartTill has the
+// store call it after each commit that writes an event (outbox.Notifier).
 func (t *Till) Kick() {
 	select {
 	case t.kick <- struct{}{}:
@@ -157,6 +164,9 @@ func (t *Till) Status() Status { return t.state.get() }
 // Close stops publishing and shuts the server down; what was not sent stays
 // in the outbox and goes at the next start.
 func (t *Till) Close() {
+	if n, ok := t.ob.(outbox.Notifier); ok {
+		n.OnOutboxEvent(nil)
+	}
 	t.stop()
 	<-t.done
 	t.nc.Close()

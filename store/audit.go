@@ -132,6 +132,8 @@ type txAudit struct {
 	d    *DB
 	rows int64  // the last row appended in this transaction, 0 if none
 	head []byte // its MAC
+
+	events bool // wrote a row the outbox reports besides audit rows, see noteOutboxEvent
 }
 
 var openTxs sync.Map // *sql.Tx -> *txAudit, for the life of a d.tx
@@ -146,6 +148,9 @@ func (d *DB) trackAudit(tx *sql.Tx) (committed, release func()) {
 	committed = func() {
 		if st.rows > 0 {
 			d.advanceAnchor(st.rows, st.head)
+		}
+		if st.rows > 0 || st.events {
+			d.outboxCommitted()
 		}
 	}
 	return committed, func() { openTxs.Delete(tx) }

@@ -391,6 +391,7 @@ func (r *BillRepo) MarkFiscalised(ctx context.Context, id sale.BillID, f sale.Fi
 		if err := casState(ctx, tx, id, sale.StateFiscalised, sale.StateFiscalising, sale.StateConflict); err != nil {
 			return err
 		}
+		noteOutboxEvent(tx) // the receipt
 		// The register's close reply carries no shift number (FF45h): when
 		// the driver could not tell (0), the receipt belongs to the shift
 		// the till recorded as open on that register.

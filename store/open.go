@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -54,7 +55,8 @@ type DB struct {
 	anchorClosed  bool
 	anchorWriteMu sync.Mutex // one anchor file write at a time
 
-	stmts stmtCache // statements that fire the outbox triggers, see outbox.go
+	stmts      stmtCache              // statements that fire the outbox triggers, see outbox.go
+	outboxHook atomic.Pointer[func()] // see OnOutboxEvent
 }
 
 // Options tune Open. The zero value is what the till uses.

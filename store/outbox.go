@@ -14,11 +14,47 @@ import (
 // The outbox's rows are written by triggers (migration 0009) in the
 // transaction of the change they report, so this file only reads them and
 // moves the marks. *DB implements outbox.Store for the chain's publisher.
-var _ outbox.Store = (*DB)(nil)
+var (
+	_ outbox.Store    = (*DB)(nil)
+	_ outbox.Notifier = (*DB)(nil)
+)
 
-// OutboxAfter returns up to limit events with seq > after, oldest first.
+// outboxBody is the JSON of an outbox row, built when it is read from the
+// row it refers to (migration 0010): the same document the triggers of
+// 0009 wrote into body, which rows written then still hold.
+const outboxBody = `CASE WHEN o.ref IS NULL THEN o.body
+	WHEN o.kind = 'receipt' THEN (SELECT json_object(
+		'bill', b.id, 'kind', b.kind, 'cashier', b.cashier_id,
+		'cashier_login', (SELECT login FROM users WHERE id = b.cashier_id),
+		'return_of', b.return_of, 'opened', b.opened,
+		'discount_kind', b.discount_kind, 'discount_value', b.discount_value,
+		'total', b.fiscal_total,
+		'fd', f.number, 'sign', f.sign, 'time', f.time, 'shift', f.shift,
+		'lines', json((SELECT json_group_array(json_object(
+				'item', l.item_id, 'barcode', l.barcode, 'name', l.name, 'qty_milli', l.qty_milli,
+				'unit_price', l.unit_price, 'vat', l.vat, 'dept', l.dept,
+				'discount_kind', l.discount_kind, 'discount_value', l.discount_value,
+				'manual_price', l.manual_price, 'voided', l.voided))
+			FROM (SELECT * FROM bill_lines WHERE bill_id = b.id ORDER BY id) l)),
+		'payments', json((SELECT json_group_array(json_object('kind', p.kind, 'amount', p.amount, 'at', p.at))
+			FROM (SELECT * FROM payments WHERE bill_id = b.id ORDER BY id) p)))
+		FROM fiscal_docs f JOIN bills b ON b.id = f.bill_id WHERE f.bill_id = o.ref)
+	WHEN o.kind = 'shift.open' THEN (SELECT json_object('shift', s.number, 'opened', s.opened, 'by', s.opened_by,
+			'by_login', (SELECT login FROM users WHERE id = s.opened_by))
+		FROM shifts s WHERE s.id = o.ref)
+	WHEN o.kind = 'shift.close' THEN (SELECT json_object('shift', s.number, 'opened', s.opened, 'closed', s.closed, 'by', s.closed_by,
+			'by_login', (SELECT login FROM users WHERE id = s.closed_by))
+		FROM shifts s WHERE s.id = o.ref AND s.closed IS NOT NULL)
+	WHEN o.kind = 'audit' THEN (SELECT json_object('id', a.id, 'time', a.time, 'terminal', a.terminal, 'actor', a.actor,
+			'approver', a.approver, 'action', a.action, 'args', json(a.args),
+			'outcome', a.outcome, 'reason', a.reason, 'prev', hex(a.prev), 'hash', hex(a.hash))
+		FROM audit a WHERE a.id = o.ref)
+	END`
+
+// OutboxAfter returns up to limit events with seq > after, oldest first,
+// each with its JSON body.
 func (d *DB) OutboxAfter(ctx context.Context, after int64, limit int) ([]outbox.Event, error) {
-	rows, err := d.db.QueryContext(ctx, `SELECT seq, kind, at, body FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
+	rows, err := d.db.QueryContext(ctx, `SELECT o.seq, o.kind, o.at, `+outboxBody+` FROM outbox o WHERE o.seq > ? ORDER BY o.seq LIMIT ?`, after, limit)
 	if err != nil {
 		return nil, fmt.Errorf("read outbox: %w", err)
 	}
@@ -27,17 +63,52 @@ func (d *DB) OutboxAfter(ctx context.Context, after int64, limit int) ([]outbox.
 	for rows.Next() {
 		var e outbox.Event
 		var at int64
-		var body string
+		var body sql.NullString
 		if err := rows.Scan(&e.Seq, &e.Kind, &at, &body); err != nil {
 			return nil, fmt.Errorf("read outbox: %w", err)
 		}
-		e.At, e.Body = fromUS(at), json.RawMessage(body)
+		if !body.Valid {
+			// The row it reports is gone: nothing deletes fiscal
+			// documents, shifts or audit rows, so the database was
+			// changed behind the till's back. Sending on would leave a
+			// hole the centre could never fill.
+			return nil, fmt.Errorf("outbox event %d (%s): the row it reports is missing", e.Seq, e.Kind)
+		}
+		e.At, e.Body = fromUS(at), json.RawMessage(body.String)
 		out = append(out, e)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("read outbox: %w", err)
 	}
 	return out, nil
+}
+
+// OnOutboxEvent sets f to be called after the commit of every transaction
+// that wrote a row the outbox reports (a fiscal document, a shift opened or
+// closed, an audit row), so the chain's publisher sends it at once instead
+// of at its next poll; nil removes it. f runs on the committing goroutine,
+// after the commit: it must not block (the publisher's Kick only signals).
+// Writing the outbox needs none of this: the triggers do it either way.
+func (d *DB) OnOutboxEvent(f func()) {
+	if f == nil {
+		d.outboxHook.Store(nil)
+		return
+	}
+	d.outboxHook.Store(&f)
+}
+
+func (d *DB) outboxCommitted() {
+	if f := d.outboxHook.Load(); f != nil {
+		(*f)()
+	}
+}
+
+// noteOutboxEvent marks tx as writing a row an outbox trigger reports, for
+// OnOutboxEvent. Audit rows need no note: the transaction counts them.
+func noteOutboxEvent(tx *sql.Tx) {
+	if v, ok := openTxs.Load(tx); ok {
+		v.(*txAudit).events = true
+	}
 }
 
 // OutboxMarks reads the marks.
@@ -49,6 +120,21 @@ func (d *DB) OutboxMarks(ctx context.Context) (outbox.Marks, error) {
 		return s, fmt.Errorf("read outbox state: %w", err)
 	}
 	return s, nil
+}
+
+// DisableOutbox stops the outbox (till chain off): from the commit of this
+// call on, nothing more is written to it, so a till on its own again keeps
+// no second copy of its journal. What was not sent stays, with the marks,
+// and goes when the till rejoins (StartTill enables it again).
+func (d *DB) DisableOutbox(ctx context.Context) error {
+	err := d.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE outbox_meta SET enabled = 0 WHERE id = 1`)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("disable the outbox: %w", err)
+	}
+	return nil
 }
 
 // EnableOutbox starts the outbox: from the commit of this call on, every
@@ -113,9 +199,10 @@ func (d *DB) PruneOutbox(ctx context.Context, keep time.Duration) (int64, error)
 
 // stmtCache keeps prepared statements for the inserts that fire an outbox
 // trigger. SQLite compiles a statement's triggers into it when it is
-// prepared, and the receipt trigger (a JSON document of the bill, its lines
-// and payments) costs more to compile than to run: prepared once, the
-// fiscal commit with its outbox row costs about what it did without.
+// prepared; 0009's receipt trigger (a JSON document of the bill, its lines
+// and payments) cost more to compile than to run. 0010's trigger is a
+// one-row insert, but compiling it with every commit would still be paid
+// on the sale's path.
 type stmtCache struct {
 	mu sync.Mutex
 	m  map[string]*sql.Stmt

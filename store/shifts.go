@@ -37,6 +37,7 @@ func (d *DB) OpenShift(ctx context.Context, number int, by policy.UserID, at tim
 		if err != nil {
 			return err
 		}
+		noteOutboxEvent(tx)
 		s.ID, err = res.LastInsertId()
 		return err
 	})
@@ -57,6 +58,7 @@ func (d *DB) CloseShift(ctx context.Context, by policy.UserID, at time.Time) (Sh
 		if n, _ := res.RowsAffected(); n == 0 {
 			return ErrNoShift
 		}
+		noteOutboxEvent(tx)
 		return nil
 	})
 	if err != nil {

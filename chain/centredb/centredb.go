@@ -14,6 +14,9 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
 	"time"
 
 	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
@@ -61,6 +64,9 @@ CREATE TABLE IF NOT EXISTS audit_breaks (
 // DB is the centre's database.
 type DB struct {
 	db *sql.DB
+
+	mu  sync.Mutex
+	ins map[int]*sql.Stmt // multi-row inserts by their row count
 }
 
 var _ chain.Sink = (*DB)(nil)
@@ -100,63 +106,155 @@ func Open(ctx context.Context, path string) (*DB, error) {
 }
 
 // Close closes the database.
-func (d *DB) Close() error { return d.db.Close() }
+func (d *DB) Close() error {
+	d.mu.Lock()
+	for _, st := range d.ins {
+		st.Close()
+	}
+	d.ins = nil
+	d.mu.Unlock()
+	return d.db.Close()
+}
 
 func us(t time.Time) int64 { return t.UnixMicro() }
 
 // Store keeps each event once and moves the high-water marks, checking the
-// audit chain of every till up to its new mark, in one transaction.
+// audit chain of every till up to its new mark, in one transaction. The
+// rows go in with multi-row inserts prepared once, and the marks move over
+// the batch in memory: the database is read back only for events stored
+// before, above a gap this batch may have filled.
 func (d *DB) Store(ctx context.Context, batch []chain.Received) error {
 	tx, err := d.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	ins, err := tx.PrepareContext(ctx, `INSERT INTO events(store, till, seq, kind, at, body, received)
-		VALUES(?,?,?,?,?,?,?) ON CONFLICT DO NOTHING`)
-	if err != nil {
-		return err
-	}
-	defer ins.Close()
 	now := us(time.Now())
-	touched := map[chain.TillID]bool{}
-	for _, r := range batch {
-		if _, err := ins.ExecContext(ctx, r.Till.Store, r.Till.Till, r.Seq, r.Kind, us(r.At), string(r.Body), now); err != nil {
-			return fmt.Errorf("event %s:%d: %w", r.Till, r.Seq, err)
+	for rest := batch; len(rest) > 0; {
+		n := min(len(rest), insertChunk)
+		st, err := d.insertStmt(ctx, n)
+		if err != nil {
+			return err
 		}
-		touched[r.Till] = true
+		args := make([]any, 0, 7*n)
+		for _, r := range rest[:n] {
+			args = append(args, r.Till.Store, r.Till.Till, r.Seq, r.Kind, us(r.At), string(r.Body), now)
+		}
+		if _, err := tx.StmtContext(ctx, st).ExecContext(ctx, args...); err != nil {
+			return fmt.Errorf("events %s:%d…: %w", rest[0].Till, rest[0].Seq, err)
+		}
+		rest = rest[n:]
 	}
-	for id := range touched {
-		if err := advance(ctx, tx, id, now); err != nil {
+	byTill := map[chain.TillID][]chain.Received{}
+	for _, r := range batch {
+		byTill[r.Till] = append(byTill[r.Till], r)
+	}
+	for id, evs := range byTill {
+		if err := advance(ctx, tx, id, evs, now); err != nil {
 			return err
 		}
 	}
 	return tx.Commit()
 }
 
+// insertChunk is how many rows one INSERT takes (7 variables a row, far
+// below SQLite's 32766).
+const insertChunk = 64
+
+// insertStmt is the INSERT of n rows, prepared once per database.
+func (d *DB) insertStmt(ctx context.Context, n int) (*sql.Stmt, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if st, ok := d.ins[n]; ok {
+		return st, nil
+	}
+	q := `INSERT INTO events(store, till, seq, kind, at, body, received) VALUES(?,?,?,?,?,?,?)` +
+		strings.Repeat(`,(?,?,?,?,?,?,?)`, n-1) + ` ON CONFLICT DO NOTHING`
+	st, err := d.db.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if d.ins == nil {
+		d.ins = map[int]*sql.Stmt{}
+	}
+	d.ins[n] = st
+	return st, nil
+}
+
+// chainCheck follows a till's events in seq order from its mark, checking
+// the audit rows among them.
+type chainCheck struct {
+	hwm, auditID int64
+	auditHash    string
+	breaks       []auditBreak
+}
+
+type auditBreak struct {
+	seq, id int64
+	why     string
+}
+
+// next takes the event after the mark; false when seq is not the next one.
+func (c *chainCheck) next(seq int64, kind string, body []byte) bool {
+	if seq != c.hwm+1 {
+		return false
+	}
+	c.hwm = seq
+	if kind != "audit" {
+		return true
+	}
+	var a struct {
+		ID   int64  `json:"id"`
+		Prev string `json:"prev"`
+		Hash string `json:"hash"`
+	}
+	if err := json.Unmarshal(body, &a); err != nil {
+		c.breaks = append(c.breaks, auditBreak{seq, 0, "unreadable audit row"})
+		return true
+	}
+	// The first row the centre sees starts its check: rows written
+	// before the till joined the chain were never sent.
+	switch {
+	case c.auditHash == "":
+	case a.ID != c.auditID+1:
+		c.breaks = append(c.breaks, auditBreak{seq, a.ID, fmt.Sprintf("audit row %d follows row %d", a.ID, c.auditID)})
+	case a.Prev != c.auditHash:
+		c.breaks = append(c.breaks, auditBreak{seq, a.ID, fmt.Sprintf("audit row %d does not continue the chain of row %d", a.ID, c.auditID)})
+	}
+	c.auditID, c.auditHash = a.ID, a.Hash
+	return true
+}
+
 // advance moves a till's mark over the contiguous events after it and checks
-// the audit rows among them in the till's order.
-func advance(ctx context.Context, tx *sql.Tx, id chain.TillID, now int64) error {
+// the audit rows among them in the till's order: first over this batch's
+// events (evs, the till's, in any order), then over any stored before
+// above the mark (a gap this batch filled).
+func advance(ctx context.Context, tx *sql.Tx, id chain.TillID, evs []chain.Received, now int64) error {
 	if _, err := tx.ExecContext(ctx, `INSERT INTO tills(store, till) VALUES(?,?) ON CONFLICT DO NOTHING`, id.Store, id.Till); err != nil {
 		return err
 	}
-	var hwm, auditID int64
-	var auditHash string
+	var c chainCheck
 	if err := tx.QueryRowContext(ctx, `SELECT hwm, audit_id, audit_hash FROM tills WHERE store=? AND till=?`, id.Store, id.Till).
-		Scan(&hwm, &auditID, &auditHash); err != nil {
+		Scan(&c.hwm, &c.auditID, &c.auditHash); err != nil {
 		return err
+	}
+	// A stored event keeps its first copy: a redelivered one is the same
+	// outbox row, so its body here is the stored body.
+	sort.Slice(evs, func(i, j int) bool { return evs[i].Seq < evs[j].Seq })
+	for _, r := range evs {
+		if r.Seq <= c.hwm {
+			continue
+		}
+		if !c.next(r.Seq, r.Kind, r.Body) {
+			break
+		}
 	}
 	// Only audit rows' bodies are read back: the rest is checked by seq.
 	rows, err := tx.QueryContext(ctx, `SELECT seq, kind, CASE kind WHEN 'audit' THEN body ELSE '' END
-		FROM events WHERE store=? AND till=? AND seq > ? ORDER BY seq`, id.Store, id.Till, hwm)
+		FROM events WHERE store=? AND till=? AND seq > ? ORDER BY seq`, id.Store, id.Till, c.hwm)
 	if err != nil {
 		return err
 	}
-	type brk struct {
-		seq, id int64
-		why     string
-	}
-	var breaks []brk
 	for rows.Next() {
 		var seq int64
 		var kind, body string
@@ -164,46 +262,23 @@ func advance(ctx context.Context, tx *sql.Tx, id chain.TillID, now int64) error 
 			rows.Close()
 			return err
 		}
-		if seq != hwm+1 {
+		if !c.next(seq, kind, []byte(body)) {
 			break
 		}
-		hwm = seq
-		if kind != "audit" {
-			continue
-		}
-		var a struct {
-			ID   int64  `json:"id"`
-			Prev string `json:"prev"`
-			Hash string `json:"hash"`
-		}
-		if err := json.Unmarshal([]byte(body), &a); err != nil {
-			breaks = append(breaks, brk{seq, 0, "unreadable audit row"})
-			continue
-		}
-		// The first row the centre sees starts its check: rows written
-		// before the till joined the chain were never sent.
-		switch {
-		case auditHash == "":
-		case a.ID != auditID+1:
-			breaks = append(breaks, brk{seq, a.ID, fmt.Sprintf("audit row %d follows row %d", a.ID, auditID)})
-		case a.Prev != auditHash:
-			breaks = append(breaks, brk{seq, a.ID, fmt.Sprintf("audit row %d does not continue the chain of row %d", a.ID, auditID)})
-		}
-		auditID, auditHash = a.ID, a.Hash
 	}
 	if err := rows.Err(); err != nil {
 		rows.Close()
 		return err
 	}
 	rows.Close()
-	for _, b := range breaks {
+	for _, b := range c.breaks {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO audit_breaks(store, till, seq, id, reason, found) VALUES(?,?,?,?,?,?)
 			ON CONFLICT DO NOTHING`, id.Store, id.Till, b.seq, b.id, b.why, now); err != nil {
 			return err
 		}
 	}
 	_, err = tx.ExecContext(ctx, `UPDATE tills SET hwm=?, last_seen=?, audit_id=?, audit_hash=? WHERE store=? AND till=?`,
-		hwm, now, auditID, auditHash, id.Store, id.Till)
+		c.hwm, now, c.auditID, c.auditHash, id.Store, id.Till)
 	return err
 }
 

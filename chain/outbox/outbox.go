@@ -39,3 +39,10 @@ type Store interface {
 	MarkOutboxSent(ctx context.Context, seq int64) error
 	MarkOutboxCentre(ctx context.Context, seq int64) error
 }
+
+// Notifier is a Store that says when a commit wrote an event, so the
+// publisher sends it at once rather than at its next poll. f runs on the
+// committing goroutine after the commit and must not block; nil removes it.
+type Notifier interface {
+	OnOutboxEvent(f func())
+}

@@ -130,7 +130,12 @@ func runChain(ctx context.Context, out io.Writer, args []string) error {
 		if err := db.SetSetting(ctx, settingChainCentre, "", by); err != nil {
 			return operatorError(err)
 		}
-		fmt.Fprintln(out, "the till works on its own from its next start; events not yet sent stay in its outbox")
+		// On its own the till keeps no outbox; what was not sent waits
+		// for the till to rejoin (starting its node enables it again).
+		if err := db.DisableOutbox(ctx); err != nil {
+			return operatorError(err)
+		}
+		fmt.Fprintln(out, "the till works on its own from its next start and keeps no outbox; events not yet sent stay in it until the till rejoins")
 		return nil
 	case "show":
 		cfg, on, err := chainConfig(ctx, db, path, chainFlags{})
