@@ -30,7 +30,8 @@ type TillConfig struct {
 	// how often the publisher looks for new events when not kicked (default
 	// 1 s). GapAfter is how long the centre's mark may stay behind what the
 	// till's stream holds before the till re-sends straight to the centre
-	// (default 15 s: sourcing resumes 10-40 s after a reconnect).
+	// (default 5 s: sourcing resumes 10-40 s after a reconnect, and a
+	// re-sent event the centre has is dropped by its key).
 	Batch    int
 	Poll     time.Duration
 	GapAfter time.Duration
@@ -85,7 +86,7 @@ func StartTill(ctx context.Context, cfg TillConfig, ob outbox.Store) (*Till, err
 		cfg.Poll = time.Second
 	}
 	if cfg.GapAfter <= 0 {
-		cfg.GapAfter = 15 * time.Second
+		cfg.GapAfter = 5 * time.Second
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
