@@ -240,9 +240,22 @@ type SetupDoneScreen struct {
 	app      *App
 	Password *widget.Label
 	print    *widget.Button
+	cont     *widget.Button
 	note     *widget.Label
 	content  fyne.CanvasObject
 }
+
+// typedKey: nothing on the screen has the focus, so Enter, the key the
+// administrator pressed to set the store up, continues to sign-in.
+func (s *SetupDoneScreen) typedKey(ev *fyne.KeyEvent) bool {
+	if isEnter(ev.Name) {
+		s.cont.OnTapped()
+		return true
+	}
+	return false
+}
+
+func (s *SetupDoneScreen) typeRune(rune) {}
 
 func (a *App) showSetupDone(login, fullName, password string) {
 	s := &SetupDoneScreen{app: a}
@@ -270,11 +283,11 @@ func (a *App) showSetupDone(login, fullName, password string) {
 			s.note.SetText(lang.X("ui.setup.printed", "Printed. Take the slip from the register."))
 		})
 	})
-	cont := widget.NewButtonWithIcon(lang.X("ui.setup.continue", "Continue to sign-in"), theme.NavigateNextIcon(), func() {
+	s.cont = widget.NewButtonWithIcon(lang.X("ui.setup.continue", "Continue to sign-in"), theme.NavigateNextIcon(), func() {
 		a.ShowLogin()
 	})
-	cont.Importance = widget.HighImportance
-	box := container.NewVBox(title, who, s.Password, s.note, container.NewHBox(s.print, layout.NewSpacer(), cont))
+	s.cont.Importance = widget.HighImportance
+	box := container.NewVBox(title, who, s.Password, s.note, container.NewHBox(s.print, layout.NewSpacer(), s.cont))
 	s.content = container.NewVBox(layout.NewSpacer(),
 		container.NewHBox(layout.NewSpacer(), fixedWidth(560, box), layout.NewSpacer()),
 		layout.NewSpacer())

@@ -216,3 +216,19 @@ func TestEnterMovingTheFocusSubmitsNothing(t *testing.T) {
 		t.Errorf("Enter moving to the password also submitted: %q", got)
 	}
 }
+
+// The initial password screen takes the Enter that set the store up as
+// "Continue to sign-in": nothing on it has the focus, and before, the key
+// went nowhere and the administrator had to reach the button by Tab.
+func TestSetupDoneEnterContinuesToSignIn(t *testing.T) {
+	r := newRig(t, "en")
+	k := newKeyboard(r)
+	fyne.DoAndWait(func() { r.a.showSetupDone("olga", "Olga Petrova", "YCwe4z7j63") })
+	if _, ok := r.a.screen.(*SetupDoneScreen); !ok {
+		t.Fatalf("screen %T, want the initial password", r.a.screen)
+	}
+	k.press(fyne.KeyReturn)
+	if _, ok := r.a.screen.(*LoginScreen); !ok {
+		t.Fatalf("after Enter the screen is %T, want the sign-in", r.a.screen)
+	}
+}
