@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"fyne.io/fyne/v2"
+
 	"github.com/tillpos/till/device"
 )
 
@@ -14,6 +16,17 @@ type adminHost struct {
 // HandleInput hands the readers' events to the back office (badge
 // enrolment reads a badge there).
 func (h *adminHost) HandleInput(ev device.InputEvent) bool { return h.screen.HandleInput(ev) }
+
+// typedKey hands the back office the keys nobody took (nothing focused):
+// its open dialog takes Enter and Escape (ui/admin, keys.go).
+func (h *adminHost) typedKey(ev *fyne.KeyEvent) bool {
+	if k, ok := h.screen.(interface{ TypedKey(*fyne.KeyEvent) bool }); ok {
+		return k.TypedKey(ev)
+	}
+	return false
+}
+
+func (h *adminHost) typeRune(rune) {}
 
 func (a *App) showAdmin() {
 	if a.deps.Admin == nil || a.user == nil {

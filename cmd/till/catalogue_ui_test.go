@@ -255,3 +255,38 @@ func visibleText(r *adminRig) string {
 	})
 	return b.String()
 }
+
+// The confirmation of an import owns the keyboard: the path field behind
+// it loses the focus, Escape answers No and Enter answers Yes (by hand at
+// the centre, Enter went to the field behind and nothing happened).
+func TestCatalogueImportConfirmByKeyboard(t *testing.T) {
+	r := newAdminRig(t, "admin")
+	ctx := context.Background()
+	r.tab("Items")
+	good := filepath.Join(t.TempDir(), "good.csv")
+	os.WriteFile(good, []byte("code,name,price,vat\r\n9001,Молоко,89.90,10\r\n"), 0o600)
+	r.set("Import from", good)
+	r.tap("Check the file")
+	if !r.hasText("1 new") {
+		t.Fatalf("dry run: status %q", r.status())
+	}
+	if f := r.win.Canvas().Focused(); f != nil {
+		t.Fatalf("%T keeps the focus under the confirmation", f)
+	}
+	if !r.screen.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape}) {
+		t.Fatal("Escape under the confirmation went to nobody")
+	}
+	if found, _ := r.db.FindItems(ctx, "9001", 1, false); len(found) != 0 {
+		t.Fatal("Escape loaded the catalogue")
+	}
+	if r.screen.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn}) {
+		t.Fatal("Enter was taken with no dialog open")
+	}
+	r.tap("Check the file")
+	if !r.screen.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn}) {
+		t.Fatal("Enter under the confirmation went to nobody")
+	}
+	if found, _ := r.db.FindItems(ctx, "9001", 1, false); len(found) != 1 || found[0].Price != 8990 {
+		t.Fatalf("Enter did not load the catalogue: %+v", found)
+	}
+}

@@ -385,11 +385,11 @@ func (t *catalogueTab) dryRun() {
 			return
 		}
 		t.s.done(lang.X("admin.items.checked", "The file is fine. Press Apply to load it."))
-		dialog.ShowConfirm(lang.X("admin.items.apply_title", "Load the catalogue?"), summaryText(sum), func(ok bool) {
+		t.s.confirmKeyed(lang.X("admin.items.apply_title", "Load the catalogue?"), summaryText(sum), func(ok bool) {
 			if ok {
 				t.apply(path)
 			}
-		}, t.s.win)
+		})
 	})
 }
 

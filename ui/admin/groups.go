@@ -560,13 +560,13 @@ func (t *groupsTab) deleteGroup() {
 			map[string]any{"Name": g.Name, "Users": g.Users}))
 		return
 	}
-	dialog.ShowConfirm(lang.X("admin.groups.delete", "Delete"),
+	t.s.confirmKeyed(lang.X("admin.groups.delete", "Delete"),
 		lang.X("admin.groups.delete_confirm", "Delete the group {{.Name}}?", map[string]any{"Name": g.Name}),
 		func(ok bool) {
 			if ok {
 				t.remove(g)
 			}
-		}, t.s.win)
+		})
 }
 
 func (t *groupsTab) remove(g Group) {

@@ -34,6 +34,7 @@ type Screen struct {
 	devices  *devicesTab // nil when Deps.Devices is
 	items    *catalogueTab
 	enrol    *enrolDialog // open while a badge is being enrolled
+	dialogs  []*keyedDialog // open dialogs that own the keyboard (keys.go)
 	// managedNote says why users, groups and settings are read-only (nil
 	// unless Deps.Managed).
 	managedNote *widget.Label

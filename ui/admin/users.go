@@ -526,9 +526,8 @@ func (t *usersTab) showPassword(u User, pw string) {
 	}
 	d := dialog.NewCustom(lang.X("admin.users.password_title", "Initial password"), lang.X("admin.close", "Close"),
 		body, t.s.win)
-	d.SetOnClosed(func() { t.password = nil })
 	d.Resize(fyne.NewSize(420, 220))
-	d.Show()
+	t.s.showKeyed(d, nil, func() { t.password = nil }) // Enter closes it, as its only button does
 }
 
 func displayName(u User) string {
