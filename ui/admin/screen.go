@@ -33,7 +33,7 @@ type Screen struct {
 	bundle   *bundleTab
 	devices  *devicesTab // nil when Deps.Devices is
 	items    *catalogueTab
-	enrol    *enrolDialog // open while a badge is being enrolled
+	enrol    *enrolDialog   // open while a badge is being enrolled
 	dialogs  []*keyedDialog // open dialogs that own the keyboard (keys.go)
 	// managedNote says why users, groups and settings are read-only (nil
 	// unless Deps.Managed).
