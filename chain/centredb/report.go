@@ -44,6 +44,9 @@ type TillStatus struct {
 	Newest      int64     // the highest seq stored
 	LastSeen    time.Time // when the newest event arrived; zero if none yet
 	AuditBreaks int
+	// The versions of the head office's bundles the till last applied, by
+	// its audit rows (0: none applied yet, or not heard of).
+	Matrix, Catalogue int64
 }
 
 // Gap is how many events the centre knows it lacks below the newest it
@@ -62,7 +65,9 @@ func (d *DB) Status(ctx context.Context) ([]TillStatus, error) {
 	rows, err := d.db.QueryContext(ctx, `SELECT t.store, t.till, t.hwm, t.last_seen,
 		(SELECT COUNT(*) FROM events e WHERE e.store=t.store AND e.till=t.till),
 		(SELECT COALESCE(MAX(seq), 0) FROM events e WHERE e.store=t.store AND e.till=t.till),
-		(SELECT COUNT(*) FROM audit_breaks b WHERE b.store=t.store AND b.till=t.till)
+		(SELECT COUNT(*) FROM audit_breaks b WHERE b.store=t.store AND b.till=t.till),
+		`+appliedVersion("security.bundle.import")+`,
+		`+appliedVersion("catalogue.bundle.import")+`
 		FROM tills t ORDER BY t.store, t.till`)
 	if err != nil {
 		return nil, fmt.Errorf("centre status: %w", err)
@@ -72,7 +77,7 @@ func (d *DB) Status(ctx context.Context) ([]TillStatus, error) {
 	for rows.Next() {
 		var s TillStatus
 		var seen int64
-		if err := rows.Scan(&s.Store, &s.Till, &s.HWM, &seen, &s.Held, &s.Newest, &s.AuditBreaks); err != nil {
+		if err := rows.Scan(&s.Store, &s.Till, &s.HWM, &seen, &s.Held, &s.Newest, &s.AuditBreaks, &s.Matrix, &s.Catalogue); err != nil {
 			return nil, err
 		}
 		if seen > 0 {
@@ -81,6 +86,17 @@ func (d *DB) Status(ctx context.Context) ([]TillStatus, error) {
 		out = append(out, s)
 	}
 	return out, rows.Err()
+}
+
+// appliedVersion is the subquery for the version of the last bundle the
+// till applied, from its newest audit row of action (the row's args carry
+// the version): read backwards along the till's events, so an active
+// till's answer is near the end.
+func appliedVersion(action string) string {
+	return `COALESCE((SELECT json_extract(e.body, '$.args.version') FROM events e
+		WHERE e.store=t.store AND e.till=t.till AND e.kind='audit'
+		AND json_extract(e.body, '$.action')='` + action + `' AND json_extract(e.body, '$.outcome')='ok'
+		ORDER BY e.seq DESC LIMIT 1), 0)`
 }
 
 // AuditBreak is a place where a till's audit chain did not continue.

@@ -130,3 +130,44 @@ func TestOpenReadOnlyMissing(t *testing.T) {
 		t.Fatal("opened a database that does not exist")
 	}
 }
+
+// Status names the version of the head office's bundles each till last
+// applied, from its audit rows: the newest successful import of each kind,
+// not a refused one after it; none for a till that applied none.
+func TestStatusBundleVersions(t *testing.T) {
+	ctx := context.Background()
+	db, err := centredb.Open(ctx, filepath.Join(t.TempDir(), "centre.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	t1, t2 := chain.TillID{Store: "s1", Till: "t1"}, chain.TillID{Store: "s1", Till: "t2"}
+	imp := func(id int64, prev, hash, action, outcome string, version int64) json.RawMessage {
+		b, _ := json.Marshal(map[string]any{"id": id, "prev": prev, "hash": hash, "action": action, "outcome": outcome, "args": map[string]any{"version": version}})
+		return b
+	}
+	at := time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC)
+	ev := func(id chain.TillID, seq int64, body json.RawMessage) chain.Received {
+		return chain.Received{Till: id, Event: chain.Event{Seq: seq, Kind: "audit", At: at, Body: body}}
+	}
+	if err := db.Store(ctx, []chain.Received{
+		ev(t1, 1, imp(1, "", "A", "security.bundle.import", "ok", 100)),
+		ev(t1, 2, imp(2, "A", "B", "catalogue.bundle.import", "ok", 7)),
+		ev(t1, 3, imp(3, "B", "C", "security.bundle.import", "ok", 200)),
+		ev(t1, 4, imp(4, "C", "D", "security.bundle.import", "refused", 150)),
+		ev(t2, 1, imp(1, "", "E", "sell", "ok", 0)),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	st, err := db.Status(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][2]int64{}
+	for _, s := range st {
+		got[s.Till] = [2]int64{s.Matrix, s.Catalogue}
+	}
+	if got["t1"] != [2]int64{200, 7} || got["t2"] != [2]int64{0, 0} {
+		t.Fatalf("bundle versions %v, want t1 200/7 and t2 none", got)
+	}
+}

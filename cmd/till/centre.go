@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -291,14 +292,14 @@ func runCentreStatus(ctx context.Context, out io.Writer, args []string) error {
 		return printJoins(ctx, out, cdb)
 	}
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "STORE\tTILL\tLAST SEEN\tHWM\tEVENTS\tMISSING\tAUDIT BREAKS")
+	fmt.Fprintln(tw, "STORE\tTILL\tLAST SEEN\tHWM\tEVENTS\tMISSING\tAUDIT BREAKS\tMATRIX\tCATALOGUE")
 	breaks := 0
 	for _, s := range st {
 		seen := "never"
 		if !s.LastSeen.IsZero() {
 			seen = s.LastSeen.Local().Format("2006-01-02 15:04:05")
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\n", s.Store, s.Till, seen, s.HWM, s.Held, s.Gap(), s.AuditBreaks)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\t%s\n", s.Store, s.Till, seen, s.HWM, s.Held, s.Gap(), s.AuditBreaks, bundleVersion(s.Matrix), bundleVersion(s.Catalogue))
 		breaks += s.AuditBreaks
 	}
 	if err := tw.Flush(); err != nil {
@@ -306,6 +307,7 @@ func runCentreStatus(ctx context.Context, out io.Writer, args []string) error {
 	}
 	fmt.Fprintln(out, "MISSING: events the centre lacks below the newest it holds; the till re-sends them by itself.")
 	fmt.Fprintln(out, "What a till has not sent yet shows on the till's status bar, not here.")
+	fmt.Fprintln(out, "MATRIX, CATALOGUE: the version of the head office's bundle each till last applied, by its audit rows.")
 	if err := printJoins(ctx, out, cdb); err != nil {
 		return err
 	}
@@ -376,6 +378,14 @@ func runCentreReport(ctx context.Context, out io.Writer, args []string) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\n", a.Store, a.Till, a.Approver, a.Action, a.Outcome, a.Count)
 	}
 	return tw.Flush()
+}
+
+// bundleVersion writes a bundle's version, "-" for none applied.
+func bundleVersion(v int64) string {
+	if v == 0 {
+		return "-"
+	}
+	return strconv.FormatInt(v, 10)
 }
 
 // minorUnits writes an amount of minor units with two decimals.
