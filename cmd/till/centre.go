@@ -143,16 +143,11 @@ func runCentre(ctx context.Context, out io.Writer, args []string) error {
 			return err
 		}
 	}
-	cdb, err := centredb.Open(ctx, files.centreDB())
+	cdb, err := openCentreDB(ctx, files, add)
 	if err != nil {
 		return err
 	}
 	defer cdb.Close()
-	for _, id := range add {
-		if err := cdb.AddTill(ctx, id); err != nil {
-			return fmt.Errorf("add till %s: %w", id, err)
-		}
-	}
 	log := centreLog()
 	c, err := chain.StartCentre(ctx, chain.CentreConfig{Dir: dir, ClientAddr: *listen, LeafAddr: *leaf, Keys: cdb, Join: join, Log: log}, cdb)
 	if err != nil {
@@ -167,6 +162,22 @@ func runCentre(ctx context.Context, out io.Writer, args []string) error {
 	}
 	fmt.Fprintln(out, "Ctrl-C stops it.")
 	return serveCentre(ctx, out, c, cdb, files, master, name, *window, log)
+}
+
+// openCentreDB opens the centre's database and lets in the tills of -till
+// (as add-till does).
+func openCentreDB(ctx context.Context, files centreFiles, add []chain.TillID) (*centredb.DB, error) {
+	cdb, err := centredb.Open(ctx, files.centreDB())
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range add {
+		if err := cdb.AddTill(ctx, id); err != nil {
+			cdb.Close()
+			return nil, fmt.Errorf("add till %s: %w", id, err)
+		}
+	}
+	return cdb, nil
 }
 
 func centreLog() *slog.Logger {

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/tillpos/till/chain"
-	"github.com/tillpos/till/chain/centredb"
 	"github.com/tillpos/till/store"
 )
 
@@ -72,16 +71,11 @@ func runCentreOnCluster(ctx context.Context, out io.Writer, files centreFiles, a
 	master *store.DB, name string, window bool,
 ) error {
 	dir := files.dir
-	cdb, err := centredb.Open(ctx, files.centreDB())
+	cdb, err := openCentreDB(ctx, files, add)
 	if err != nil {
 		return err
 	}
 	defer cdb.Close()
-	for _, id := range add {
-		if err := cdb.AddTill(ctx, id); err != nil {
-			return fmt.Errorf("add till %s: %w", id, err)
-		}
-	}
 	log := centreLog()
 	c, err := chain.StartCentre(ctx, chain.CentreConfig{Dir: dir, Cluster: cl, Log: log}, cdb)
 	if err != nil {
