@@ -87,6 +87,12 @@ func runCentreOnCluster(ctx context.Context, out io.Writer, files centreFiles, a
 	fmt.Fprintln(out, "  on each till: till chain key (prints the key for the operator), then")
 	fmt.Fprintln(out, "    till chain set -store STORE -till TILL -centre nats-leaf://CLUSTER-HOST:LEAF-PORT")
 	fmt.Fprintf(out, "  and here: till centre add-till -dir %s STORE TILL\n", dir)
+	if name != "" {
+		// What a join would hand the till, by hand: the chain's badge key
+		// and the key its bundles are signed with.
+		fmt.Fprintf(out, "  each till keeps a copy of %s as its key file and trusts the bundles' key:\n", files.masterKey())
+		fmt.Fprintf(out, "    till matrix trust -store STORE -chain %s %s\n", name, files.signingPub())
+	}
 	fmt.Fprintln(out, "Ctrl-C stops it.")
 	return serveCentre(ctx, out, c, cdb, files, master, name, window, log)
 }

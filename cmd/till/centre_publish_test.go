@@ -276,7 +276,6 @@ func TestCentrePublishesToTills(t *testing.T) {
 	}
 
 	// A price changed at the centre.
-	start := time.Now()
 	r.setPrice("B1", 5200)
 	took := waitPrice(t, "B1", 5200, 10*time.Second, t1, t2)
 	t.Logf("a price changed in master.db reached both online tills in %v", took)
@@ -290,7 +289,7 @@ func TestCentrePublishesToTills(t *testing.T) {
 	if _, _, err := r.master.CreateUser(ctx, store.NewUser{Login: "boris", FullName: "Boris", Group: g}, store.Actor{Terminal: "test"}); err != nil {
 		t.Fatal(err)
 	}
-	start = time.Now()
+	start := time.Now()
 	for _, tl := range []*pubTill{t1, t2} {
 		for {
 			u, err := tl.db.UserByLogin(ctx, "boris")
