@@ -145,13 +145,14 @@ func NewSetupScreen(app *App) *SetupScreen {
 		s.country.SetSelected(names[0])
 	}
 
-	s.submit = widget.NewButtonWithIcon(lang.X("ui.setup.submit", "Set up the till"), theme.ConfirmIcon(), s.Submit)
+	words := setupWords(app.deps.AdminOnly)
+	s.submit = widget.NewButtonWithIcon(words.submit, theme.ConfirmIcon(), s.Submit)
 	s.submit.Importance = widget.HighImportance
 	s.errLine = newErrorLine()
 
-	title := widget.NewLabelWithStyle(lang.X("ui.setup.title", "Set up this till"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	title := widget.NewLabelWithStyle(tr(words.title), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	title.SizeName = theme.SizeNameHeadingText
-	why := widget.NewLabel(lang.X("ui.setup.why", "This database has no users yet. Enter the store's details and its first administrator; the till then gives the administrator a password to sign in with."))
+	why := widget.NewLabel(words.why)
 	why.Wrapping = fyne.TextWrapWord
 	form := widget.NewForm(
 		widget.NewFormItem(labels[SetupTradingName], s.entries[SetupTradingName]),
@@ -233,6 +234,39 @@ func (s *SetupScreen) Submit() {
 	})
 }
 
+// setupTexts are the setup screens' words for a till or, in the head
+// office's window (Deps.AdminOnly), for the head office.
+type setupTexts struct {
+	title, doneTitle Message
+	why, submit      string
+	doneWho          func(name, login string) string
+}
+
+func setupWords(headOffice bool) setupTexts {
+	if headOffice {
+		return setupTexts{
+			title:     Message{Key: "ui.setup.title_hq", Fallback: "Set up the head office"},
+			doneTitle: Message{Key: "ui.setup.done_title_hq", Fallback: "The head office is set up"},
+			why:       lang.X("ui.setup.why_hq", "The head office's database has no users yet. Enter the organisation's details and its first administrator, who signs in with the password shown next."),
+			submit:    lang.X("ui.setup.submit_hq", "Set up the head office"),
+			doneWho: func(name, login string) string {
+				return lang.X("ui.setup.done_who_hq", "Initial password of {{.Name}} (login {{.Login}}). Write it down now: it is shown only once, and must be changed at the first sign-in.",
+					map[string]any{"Name": name, "Login": login})
+			},
+		}
+	}
+	return setupTexts{
+		title:     Message{Key: "ui.setup.title", Fallback: "Set up this till"},
+		doneTitle: Message{Key: "ui.setup.done_title", Fallback: "The till is set up"},
+		why:       lang.X("ui.setup.why", "This database has no users yet. Enter the store's details and its first administrator; the till then gives the administrator a password to sign in with."),
+		submit:    lang.X("ui.setup.submit", "Set up the till"),
+		doneWho: func(name, login string) string {
+			return lang.X("ui.setup.done_who", "Initial password of {{.Name}} (login {{.Login}}). Write it down or print it now: it is shown only once, and must be changed at the first sign-in.",
+				map[string]any{"Name": name, "Login": login})
+		},
+	}
+}
+
 // SetupDoneScreen shows the first administrator's initial password, large
 // and once, with a button to print it on the register's tape; then the
 // login screen.
@@ -259,10 +293,10 @@ func (s *SetupDoneScreen) typeRune(rune) {}
 
 func (a *App) showSetupDone(login, fullName, password string) {
 	s := &SetupDoneScreen{app: a}
-	title := widget.NewLabelWithStyle(lang.X("ui.setup.done_title", "The till is set up"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	words := setupWords(a.deps.AdminOnly)
+	title := widget.NewLabelWithStyle(tr(words.doneTitle), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	title.SizeName = theme.SizeNameHeadingText
-	who := widget.NewLabel(lang.X("ui.setup.done_who", "Initial password of {{.Name}} (login {{.Login}}). Write it down or print it now: it is shown only once, and must be changed at the first sign-in.",
-		map[string]any{"Name": fullName, "Login": login}))
+	who := widget.NewLabel(words.doneWho(fullName, login))
 	who.Wrapping = fyne.TextWrapWord
 	s.Password = widget.NewLabelWithStyle(password, fyne.TextAlignCenter, fyne.TextStyle{Bold: true, Monospace: true})
 	s.Password.SizeName = theme.SizeNameHeadingText
@@ -287,11 +321,15 @@ func (a *App) showSetupDone(login, fullName, password string) {
 		a.ShowLogin()
 	})
 	s.cont.Importance = widget.HighImportance
-	box := container.NewVBox(title, who, s.Password, s.note, container.NewHBox(s.print, layout.NewSpacer(), s.cont))
+	buttons := container.NewHBox(s.print, layout.NewSpacer(), s.cont)
+	if a.deps.AdminOnly {
+		buttons = container.NewHBox(layout.NewSpacer(), s.cont) // the head office has no register to print on
+	}
+	box := container.NewVBox(title, who, s.Password, s.note, buttons)
 	s.content = container.NewVBox(layout.NewSpacer(),
 		container.NewHBox(layout.NewSpacer(), fixedWidth(560, box), layout.NewSpacer()),
 		layout.NewSpacer())
-	a.setContent(s, Message{Key: "ui.setup.done_title", Fallback: "The till is set up"}, s.content)
+	a.setContent(s, words.doneTitle, s.content)
 }
 
 // setupNeeded reports whether the setup screen must be shown instead of the
@@ -315,6 +353,6 @@ func (a *App) ShowSetup() {
 	a.closeSinks()
 	a.user = nil
 	s := NewSetupScreen(a)
-	a.setContent(s, Message{Key: "ui.setup.title", Fallback: "Set up this till"}, s.content)
+	a.setContent(s, setupWords(a.deps.AdminOnly).title, s.content)
 	s.Focus()
 }

@@ -42,7 +42,7 @@ func TestCentreWindowSavePublishes(t *testing.T) {
 	app.Start()
 	wait := r.waitFor
 
-	if !r.shows("This database has no users yet.") {
+	if !r.shows("The head office's database has no users yet.") || !r.shows("Set up the head office") {
 		t.Fatalf("a new master.db opened on %q", r.texts())
 	}
 	// Nothing is published before the master administrator exists.
@@ -56,8 +56,11 @@ func TestCentreWindowSavePublishes(t *testing.T) {
 	r.field("Language of the till").(*widget.Select).SetSelected("English")
 	r.typeInto("Administrator's login", "olga")
 	r.typeInto("Administrator's full name", "Olga")
-	r.tap("Set up the till")
+	r.tap("Set up the head office")
 	wait("the initial password", func() bool { return r.shows("Initial password of Olga (login olga)") })
+	if r.shows("Print on the register's tape") {
+		t.Error("the head office, which has no register, offers to print the password")
+	}
 	var pw string
 	for _, o := range r.objects() {
 		if l, ok := o.(*widget.Label); ok && l.TextStyle.Monospace && l.SizeName != "" {
