@@ -365,7 +365,9 @@ func runCentreReport(ctx context.Context, out io.Writer, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "Sales %s to %s (days by the tills' clocks, in %s)\n", *fromS, *toS, time.Local)
+	// The zone as people read it ("MSK", "CET", "+03"): time.Local's own
+	// name is "Local" when TZ is not set.
+	fmt.Fprintf(out, "Sales %s to %s (days by the tills' clocks, in %s)\n", *fromS, *toS, from.Format("MST"))
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "STORE\tTILL\tCASHIER\tDAY\tSALES\tRETURNS\tTOTAL")
 	var n, r int
