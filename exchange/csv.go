@@ -177,7 +177,10 @@ func (c *CSVReader) item(line int, it *Item) *Problem {
 	it.Price, it.Fields = p, it.Fields|FieldPrice
 	it.VAT, _ = c.get("vat")
 	it.Fields |= FieldVAT
-	if v, ok := c.get("unit"); ok {
+	// An empty unit is not given: a new item takes its kind's default
+	// (pcs, kg), an existing one keeps its own — so the same file imported
+	// again changes nothing.
+	if v, ok := c.get("unit"); ok && v != "" {
 		it.Unit, it.Fields = v, it.Fields|FieldUnit
 	}
 	for _, b := range []struct {

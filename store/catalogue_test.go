@@ -506,3 +506,37 @@ func TestImportJoinsUseTheCodeIndex(t *testing.T) {
 		}
 	}
 }
+
+// The same file imported twice changes nothing the second time: a file's
+// empty unit is "not given" (the item's kind's default on a new item, the
+// item's own unit on an existing one). Before, the insert defaulted it to
+// "pcs" and the next import wrote the empty cell back, so a daily full file
+// counted — and rewrote and audited — every item as changed.
+func TestImportSameFileTwiceChangesNothing(t *testing.T) {
+	db := openTest(t)
+	ctx := context.Background()
+	rules := ruRules(t, "csv")
+	text := "code,barcodes,name,receipt_name,price,vat,unit,weighed,marking,department,group,active\r\n" +
+		"9001,4600000010038,Молоко,,89.90,10,,0,0,1,,1\r\n" +
+		"9002,,Яблоки,,129.90,10,,1,0,1,,1\r\n" +
+		"9003,4600000010045,Кефир,,79.90,10,л,0,0,1,,1\r\n"
+	imp := func() ImportResult {
+		res, err := db.ImportCatalogue(ctx, exchange.NewCSVReader(strings.NewReader(text)), ImportOptions{Rules: rules, Format: "csv"}, Actor{})
+		if err != nil {
+			t.Fatalf("%v\n%s", err, res.Summary())
+		}
+		return res
+	}
+	if res := imp(); res.New != 3 {
+		t.Fatalf("first import: %s", res.Summary())
+	}
+	if res := imp(); res.Changed != 0 || res.Unchanged != 3 {
+		t.Fatalf("the same file again: %s", res.Summary())
+	}
+	for code, unit := range map[string]string{"9001": "pcs", "9002": "kg", "9003": "л"} {
+		found, err := db.FindItems(ctx, code, 1, false)
+		if err != nil || len(found) != 1 || found[0].Unit != unit {
+			t.Errorf("%s: %+v %v, want unit %q", code, found, err, unit)
+		}
+	}
+}
