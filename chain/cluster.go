@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 	"strings"
 	"time"
 
@@ -109,34 +108,24 @@ func (cl Cluster) options() ([]nats.Option, error) {
 }
 
 // secretFile refuses a credentials file that is missing, not a file, or
-// readable by other users, with a message that says which and what to do.
+// readable by other users (openSecret); the NATS client reads it itself.
 func secretFile(path, what string) error {
-	st, err := os.Stat(path)
+	f, err := openSecret(path, what)
 	if err != nil {
-		return fmt.Errorf("%s: %w", what, err)
-	}
-	if !st.Mode().IsRegular() {
-		return fmt.Errorf("%s %s is not a file", what, path)
-	}
-	if st.Mode().Perm()&0o077 != 0 {
-		return fmt.Errorf("%s %s can be read by other users (mode %04o): run chmod 600 %s", what, path, st.Mode().Perm(), path)
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return fmt.Errorf("%s: %w", what, err)
+		return err
 	}
 	return f.Close()
 }
+
+// maxUserFile bounds a user and password file: two short lines.
+const maxUserFile = 4096
 
 // readUserFile reads a user and password the cluster's operator handed
 // over, as two lines, "user NAME" and "password SECRET", from a file only
 // its owner can read: a password never goes on a command line, where ps and
 // the shell's history would show it.
 func readUserFile(path string) (Auth, error) {
-	if err := secretFile(path, "user and password file"); err != nil {
-		return Auth{}, err
-	}
-	b, err := os.ReadFile(path)
+	b, err := readSecret(path, "user and password file", maxUserFile)
 	if err != nil {
 		return Auth{}, err
 	}

@@ -57,24 +57,9 @@ func NewTillKey(path string) (string, error) {
 // ReadTillKey reads a till's seed file, refusing one other users can read.
 // It returns the seed and its public key.
 func ReadTillKey(path string) (seed []byte, pub string, err error) {
-	f, err := os.Open(path)
+	b, err := readSecret(path, "till key", maxSeedFile)
 	if err != nil {
-		return nil, "", fmt.Errorf("till key: %w", err)
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, "", fmt.Errorf("till key: %w", err)
-	}
-	if !st.Mode().IsRegular() {
-		return nil, "", fmt.Errorf("till key %s: not a regular file", path)
-	}
-	if st.Mode().Perm()&0o077 != 0 {
-		return nil, "", fmt.Errorf("till key %s can be read by other users (mode %04o): run chmod 600 %s", path, st.Mode().Perm(), path)
-	}
-	b, err := io.ReadAll(io.LimitReader(f, maxSeedFile))
-	if err != nil {
-		return nil, "", fmt.Errorf("till key %s: %w", path, err)
+		return nil, "", err
 	}
 	seed = bytes.TrimSpace(b)
 	kp, err := nkeys.FromSeed(seed)
@@ -86,4 +71,40 @@ func ReadTillKey(path string) (seed []byte, pub string, err error) {
 		return nil, "", fmt.Errorf("till key %s: not a user key", path)
 	}
 	return seed, pub, nil
+}
+
+// openSecret opens a file of secrets — a seed, credentials, a password —
+// refusing one that is missing, not a regular file (looked at before it is
+// opened: a FIFO would block the open) or readable by other users, with a
+// message that says which and what to do.
+func openSecret(path, what string) (*os.File, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s %s is not a regular file", what, path)
+	}
+	if st.Mode().Perm()&0o077 != 0 {
+		return nil, fmt.Errorf("%s %s can be read by other users (mode %04o): run chmod 600 %s", what, path, st.Mode().Perm(), path)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return f, nil
+}
+
+// readSecret reads a file of secrets (openSecret) up to max bytes.
+func readSecret(path, what string, max int64) ([]byte, error) {
+	f, err := openSecret(path, what)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, max))
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %w", what, path, err)
+	}
+	return b, nil
 }
