@@ -62,38 +62,49 @@ func newRigWith(t testing.TB, tills int, set func(*rig)) *rig {
 	if set != nil {
 		set(r)
 	}
-	ctx := context.Background()
-	cdb, err := centredb.Open(ctx, filepath.Join(r.dir, "centre", "centre.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	r.cdb = cdb
-	t.Cleanup(func() { cdb.Close() })
-	for i := 1; i <= tills; i++ {
-		id := chain.TillID{Store: "s1", Till: "t" + strconv.Itoa(i)}
-		if err := cdb.AddTill(ctx, id); err != nil {
-			t.Fatal(err)
-		}
-		r.tills = append(r.tills, &till{id: id})
-		r.tillKey(id)
-	}
+	r.addTills(tills, func(id chain.TillID) { r.tillKey(id) })
 	r.startCentre()
 	for _, tl := range r.tills {
 		r.openTill(tl)
 		r.startTill(tl)
 	}
-	t.Cleanup(func() {
-		for _, tl := range r.tills {
-			if tl.node != nil {
-				tl.node.Close()
-			}
-			tl.db.Close()
-		}
-		if r.centre != nil {
-			r.centre.Close()
-		}
-	})
+	t.Cleanup(r.closeAll)
 	return r
+}
+
+// addTills opens the centre's database and lets in tills t1…tN of store
+// s1, calling each (if not nil) with every till as it is added.
+func (r *rig) addTills(n int, each func(chain.TillID)) {
+	ctx := context.Background()
+	cdb, err := centredb.Open(ctx, filepath.Join(r.dir, "centre", "centre.db"))
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	r.cdb = cdb
+	r.t.Cleanup(func() { cdb.Close() })
+	for i := 1; i <= n; i++ {
+		id := chain.TillID{Store: "s1", Till: "t" + strconv.Itoa(i)}
+		if err := cdb.AddTill(ctx, id); err != nil {
+			r.t.Fatal(err)
+		}
+		r.tills = append(r.tills, &till{id: id})
+		if each != nil {
+			each(id)
+		}
+	}
+}
+
+// closeAll closes the tills and the centre: every rig's cleanup.
+func (r *rig) closeAll() {
+	for _, tl := range r.tills {
+		if tl.node != nil {
+			tl.node.Close()
+		}
+		tl.db.Close()
+	}
+	if r.centre != nil {
+		r.centre.Close()
+	}
 }
 
 func (r *rig) startCentre() {

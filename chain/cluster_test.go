@@ -160,20 +160,7 @@ func (s *syncBuffer) String() string {
 // centre connects to its client port.
 func newClusterRig(t *testing.T, cl *testCluster, ext chain.Cluster, log *slog.Logger, tills int) *rig {
 	r := &rig{t: t, dir: t.TempDir(), leafAddr: cl.leafAddr}
-	ctx := context.Background()
-	cdb, err := centredb.Open(ctx, filepath.Join(r.dir, "centre", "centre.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	r.cdb = cdb
-	t.Cleanup(func() { cdb.Close() })
-	for i := 1; i <= tills; i++ {
-		id := chain.TillID{Store: "s1", Till: "t" + strconv.Itoa(i)}
-		if err := cdb.AddTill(ctx, id); err != nil {
-			t.Fatal(err)
-		}
-		r.tills = append(r.tills, &till{id: id})
-	}
+	r.addTills(tills, nil)
 	startOnCluster(r, ext, log)
 	for _, tl := range r.tills {
 		// The operator's key, where the rig looks for the till's own.
@@ -186,17 +173,7 @@ func newClusterRig(t *testing.T, cl *testCluster, ext chain.Cluster, log *slog.L
 		r.openTill(tl)
 		r.startTill(tl)
 	}
-	t.Cleanup(func() {
-		for _, tl := range r.tills {
-			if tl.node != nil {
-				tl.node.Close()
-			}
-			tl.db.Close()
-		}
-		if r.centre != nil {
-			r.centre.Close()
-		}
-	})
+	t.Cleanup(r.closeAll)
 	return r
 }
 

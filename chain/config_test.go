@@ -9,14 +9,12 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/tillpos/till/bundle"
 	"github.com/tillpos/till/chain"
-	"github.com/tillpos/till/chain/centredb"
 	"github.com/tillpos/till/policy"
 	"github.com/tillpos/till/store"
 )
@@ -109,29 +107,18 @@ func newChainRig(t testing.TB, tills int) (*rig, *hq) {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	cdb, err := centredb.Open(ctx, filepath.Join(r.dir, "centre", "centre.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	r.cdb = cdb
-	t.Cleanup(func() { cdb.Close() })
-	for i := 1; i <= tills; i++ {
-		id := chain.TillID{Store: "s1", Till: "t" + strconv.Itoa(i)}
-		if err := cdb.AddTill(ctx, id); err != nil {
-			t.Fatal(err)
-		}
+	r.addTills(tills, func(id chain.TillID) {
 		if err := os.MkdirAll(filepath.Join(r.dir, id.Till), 0o700); err != nil {
 			t.Fatal(err)
 		}
 		if err := os.WriteFile(filepath.Join(r.dir, id.Till, "till.key"), key, 0o600); err != nil {
 			t.Fatal(err)
 		}
-		r.tills = append(r.tills, &till{id: id})
 		// Known to the centre before it starts, as a join leaves it: a
 		// key it learns later lets the till in only at its next reload,
 		// and a mirror made before that backs off for 10 s and more.
 		r.tillKey(id)
-	}
+	})
 	r.startCentre()
 	if err := r.centre.EnsureConfig(ctx); err != nil {
 		t.Fatal(err)
@@ -143,17 +130,7 @@ func newChainRig(t testing.TB, tills int) (*rig, *hq) {
 		}
 		r.startTill(tl)
 	}
-	t.Cleanup(func() {
-		for _, tl := range r.tills {
-			if tl.node != nil {
-				tl.node.Close()
-			}
-			tl.db.Close()
-		}
-		if r.centre != nil {
-			r.centre.Close()
-		}
-	})
+	t.Cleanup(r.closeAll)
 	return r, h
 }
 
