@@ -26,7 +26,8 @@ func freePort(t *testing.T) string {
 	return l.Addr().String()
 }
 
-// syncBuf is the running centre's output, read while it writes.
+// syncBuf is output read while it is written (a running centre's, a
+// reader's).
 type syncBuf struct {
 	mu sync.Mutex
 	b  bytes.Buffer

@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -114,7 +113,7 @@ func TestDevicesRead(t *testing.T) {
 	}
 	conn := &scriptConn{reports: reports, played: make(chan struct{})}
 	ctx, cancel := context.WithCancel(context.Background())
-	var out syncBuffer
+	var out syncBuf
 	done := make(chan error)
 	go func() {
 		done <- runDevicesRead(ctx, &out, []string{"door ffff:0035 badge form=em-wiegand26"}, readBus{conn})
@@ -142,18 +141,6 @@ func TestDevicesRead(t *testing.T) {
 		t.Error("unsupported build not reported")
 	}
 }
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
 // openBus opens what it lists, except the paths in deny.
 type openBus struct {

@@ -133,7 +133,7 @@ func TestEmulatorCommand(t *testing.T) {
 	defer cancel()
 	in, inW := io.Pipe()
 	defer inW.Close()
-	var out syncBuffer
+	var out syncBuf
 	done := make(chan error, 1)
 	go func() {
 		done <- runEmulator(ctx, in, &out, []string{"--baud", "57600", "--shift-open", "--fault", "cover"})
@@ -184,7 +184,7 @@ func TestEmulatorCommand(t *testing.T) {
 }
 
 // waitFor waits until out holds want and returns what it holds.
-func waitFor(t *testing.T, out *syncBuffer, want string) string {
+func waitFor(t *testing.T, out *syncBuf, want string) string {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)
 	for {
