@@ -126,28 +126,25 @@ func (d *DB) OutboxMarks(ctx context.Context) (outbox.Marks, error) {
 // call on, nothing more is written to it, so a till on its own again keeps
 // no second copy of its journal. What was not sent stays, with the marks,
 // and goes when the till rejoins (StartTill enables it again).
-func (d *DB) DisableOutbox(ctx context.Context) error {
-	err := d.tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE outbox_meta SET enabled = 0 WHERE id = 1`)
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("disable the outbox: %w", err)
-	}
-	return nil
-}
+func (d *DB) DisableOutbox(ctx context.Context) error { return d.setOutbox(ctx, false) }
 
 // EnableOutbox starts the outbox: from the commit of this call on, every
 // receipt, shift and audit row is also written to it. A till joins a chain
 // from then on; what it did before stays in its own journal (and in the
 // accounting export).
-func (d *DB) EnableOutbox(ctx context.Context) error {
+func (d *DB) EnableOutbox(ctx context.Context) error { return d.setOutbox(ctx, true) }
+
+// setOutbox switches the outbox's triggers on or off.
+func (d *DB) setOutbox(ctx context.Context, on bool) error {
 	err := d.tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `UPDATE outbox_meta SET enabled = 1 WHERE id = 1`)
+		_, err := tx.ExecContext(ctx, `UPDATE outbox_meta SET enabled = ? WHERE id = 1`, on)
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("enable the outbox: %w", err)
+		if on {
+			return fmt.Errorf("enable the outbox: %w", err)
+		}
+		return fmt.Errorf("disable the outbox: %w", err)
 	}
 	return nil
 }
